@@ -1,0 +1,79 @@
+package org.mammotriage.ops;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+
+/** Health (live/ready) and Prometheus metrics over HTTP, for Kubernetes probes and scraping. */
+public final class OpsServer implements AutoCloseable {
+  private final PrometheusMeterRegistry registry;
+  private final HttpServer server;
+  private volatile BooleanSupplier ready = () -> false;
+
+  private OpsServer(PrometheusMeterRegistry registry, HttpServer server) {
+    this.registry = registry;
+    this.server = server;
+  }
+
+  /** Starts on the port (0 = any free port); -1 gives a server that only holds the registry. */
+  public static OpsServer start(int port, PrometheusMeterRegistry registry) throws IOException {
+    if (port < 0) {
+      return new OpsServer(registry, null);
+    }
+    HttpServer s = HttpServer.create(new InetSocketAddress(port), 0);
+    OpsServer ops = new OpsServer(registry, s);
+    s.createContext("/health/live", ex -> ops.reply(ex, 200, "ok\n"));
+    s.createContext("/health/ready", ex -> {
+      boolean r = ops.ready.getAsBoolean();
+      ops.reply(ex, r ? 200 : 503, r ? "ready\n" : "not ready\n");
+    });
+    s.createContext("/metrics", ex -> ops.reply(ex, 200, registry.scrape()));
+    s.setExecutor(Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "ops-http");
+      t.setDaemon(true);
+      return t;
+    }));
+    s.start();
+    return ops;
+  }
+
+  public static PrometheusMeterRegistry newRegistry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** Readiness: e.g. Kafka reachable and the SCP listening. */
+  public void setReadiness(BooleanSupplier check) {
+    this.ready = check;
+  }
+
+  public int port() {
+    return server == null ? -1 : server.getAddress().getPort();
+  }
+
+  private void reply(HttpExchange ex, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream os = ex.getResponseBody()) {
+      os.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.stop(0);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package org.mammotriage.schemas.serde;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+import org.mammotriage.schemas.registry.SchemaRegistryClient;
+
+/**
+ * Confluent wire format: magic byte 0, the 4-byte big-endian schema id, then Avro binary. Subjects follow
+ * the topic-name strategy ({@code <topic>-value} / {@code <topic>-key}).
+ */
+public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde<T> {
+  static final byte MAGIC = 0;
+  private final Class<T> type;
+  private final SchemaRegistryClient client;
+  private final boolean isKey;
+  private final SpecificData data;
+  private final Schema readerSchema;
+
+  public ConfluentAvroSerde(Class<T> type, SchemaRegistryClient client, boolean isKey) {
+    this.type = type;
+    this.client = client;
+    this.isKey = isKey;
+    this.data = SpecificData.getForClass(type);
+    this.readerSchema = data.getSchema(type);
+  }
+
+  private String subject(String topic) {
+    return topic + (isKey ? "-key" : "-value");
+  }
+
+  @Override
+  public Serializer<T> serializer() {
+    SpecificDatumWriter<T> writer = new SpecificDatumWriter<>(readerSchema, data);
+    return (topic, value) -> {
+      if (value == null) {
+        return null;
+      }
+      int id = client.register(subject(topic), readerSchema);
+      try {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        out.write(MAGIC);
+        out.write(ByteBuffer.allocate(4).putInt(id).array());
+        BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(out, null);
+        writer.write(value, enc);
+        enc.flush();
+        return out.toByteArray();
+      } catch (IOException e) {
+        throw new SerializationException("cannot encode " + type.getSimpleName(), e);
+      }
+    };
+  }
+
+  @Override
+  public Deserializer<T> deserializer() {
+    return (topic, bytes) -> {
+      if (bytes == null) {
+        return null;
+      }
+      if (bytes.length < 5 || bytes[0] != MAGIC) {
+        throw new SerializationException("record on " + topic + " is not in Confluent framing (magic byte "
+            + (bytes.length == 0 ? "missing" : bytes[0]) + "); is the producer using the same schema.registry.url?");
+      }
+      int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
+      Schema writerSchema = client.schemaById(id);
+      SpecificDatumReader<T> reader = new SpecificDatumReader<>(writerSchema, readerSchema, data);
+      try {
+        BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null);
+        return reader.read(null, dec);
+      } catch (IOException | RuntimeException e) {
+        throw new SerializationException("cannot decode " + type.getSimpleName() + " with schema id " + id, e);
+      }
+    };
+  }
+}

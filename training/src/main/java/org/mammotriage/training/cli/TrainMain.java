@@ -1,0 +1,25 @@
+package org.mammotriage.training.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The training CLI ({@code ./run train ...}). Subcommands are added as the training issues land. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Offline training: pretrain (CLIP, MV-CLIP, GLAM), heads, evaluation, ONNX export.")
+public final class TrainMain implements Callable<Integer> {
+
+  @Override
+  public Integer call() {
+    CommandLine.usage(this, System.out);
+    return 0;
+  }
+
+  public static CommandLine commandLine() {
+    return new CommandLine(new TrainMain());
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+}
