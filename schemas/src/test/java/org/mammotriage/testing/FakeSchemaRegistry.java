@@ -30,6 +30,8 @@ public final class FakeSchemaRegistry implements AutoCloseable {
   private final AtomicInteger nextId = new AtomicInteger(1);
   private final AtomicInteger requests = new AtomicInteger();
   private volatile String requiredAuth;
+  private volatile int[] forcedError;
+  private volatile String forcedMessage;
 
   public FakeSchemaRegistry() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -47,6 +49,13 @@ public final class FakeSchemaRegistry implements AutoCloseable {
     return this;
   }
 
+  /** The next request is answered with this status, Confluent error code and message (as a real registry would). */
+  public FakeSchemaRegistry failNextWith(int status, int errorCode, String message) {
+    this.forcedError = new int[] {status, errorCode};
+    this.forcedMessage = message;
+    return this;
+  }
+
   public int requestCount() {
     return requests.get();
   }
@@ -54,6 +63,12 @@ public final class FakeSchemaRegistry implements AutoCloseable {
   private synchronized void handle(HttpExchange ex) throws IOException {
     requests.incrementAndGet();
     try {
+      int[] forced = forcedError;
+      if (forced != null) {
+        forcedError = null;
+        error(ex, forced[0], forced[1], forcedMessage);
+        return;
+      }
       if (requiredAuth != null && !requiredAuth.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
         error(ex, 401, 40101, "Unauthorized");
         return;

@@ -57,16 +57,14 @@ class SchemaRegistryClientTest {
   @Test
   void shouldReportInvalidSchemaAs422() throws Exception {
     try (FakeSchemaRegistry reg = new FakeSchemaRegistry()) {
-      // send raw JSON that is not a schema through the client's lookup call
       SchemaRegistryClient c = new SchemaRegistryClient(RegistrySettings.of(reg.url()));
-      Schema notARecordTheRegistryAccepts = Schema.create(Schema.Type.NULL);
-      // the fake parses the body; a null schema parses, so force an invalid body via a crafted subject instead
-      var http = java.net.http.HttpClient.newHttpClient();
-      var resp = http.send(java.net.http.HttpRequest.newBuilder(URI.create(reg.url() + "/subjects/x-value/versions"))
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"schema\":\"{not json\"}")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
-      assertThat(resp.statusCode()).isEqualTo(422);
-      assertThat(c.register("y-value", notARecordTheRegistryAccepts)).isPositive();
+      reg.failNextWith(422, 42201, "Invalid schema: field 'a' has an unknown type");
+      assertThatThrownBy(() -> c.register("x-value", V1)).isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
+        assertThat(e.httpStatus()).isEqualTo(422);
+        assertThat(e.errorCode()).isEqualTo(42201);
+        assertThat(e.getMessage()).contains("rejected the schema as invalid").contains("unknown type");
+      });
+      assertThat(c.register("x-value", V1)).as("not cached after a failure").isPositive();
     }
   }
 
