@@ -15,21 +15,32 @@ import picocli.CommandLine.Parameters;
 
 /** {@code mammotriage bench [NAME]}: benchmarks, each printing ratios against a baseline run in the same command. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmarks, each as a ratio against a baseline measured in the same run. Names: synth.")
+    description = "Benchmarks, each as a ratio against a baseline measured in the same run. Names: synth, scoring.")
 public final class BenchCommand implements Callable<Integer> {
-  @Parameters(arity = "0..1", paramLabel = "NAME", description = "which benchmark (synth); all when omitted")
+  @Parameters(arity = "0..1", paramLabel = "NAME", description = "which benchmark (synth, scoring); all when omitted")
   String name;
 
   @Option(names = "--patients", defaultValue = "12", description = "synth: patients in the full-size run (default ${DEFAULT-VALUE}).")
   int patients;
 
+  @Option(names = "--model", paramLabel = "DIR", description = "scoring: a model directory (default: a reference conv model built in code).")
+  Path model;
+
+  @Option(names = "--exams", defaultValue = "64", description = "scoring: exams per measurement (default ${DEFAULT-VALUE}).")
+  int exams;
+
   @Override
   public Integer call() throws Exception {
     String which = name == null ? "all" : name;
     switch (which) {
-      case "synth", "all" -> synth();
+      case "synth" -> synth();
+      case "scoring" -> ScoringBench.run(model, 320, 192, exams);
+      case "all" -> {
+        synth();
+        ScoringBench.run(model, 320, 192, exams);
+      }
       default -> {
-        System.err.println("unknown benchmark '" + which + "'; available: synth");
+        System.err.println("unknown benchmark '" + which + "'; available: synth, scoring");
         return 2;
       }
     }

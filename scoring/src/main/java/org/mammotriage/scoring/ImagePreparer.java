@@ -16,9 +16,16 @@ public final class ImagePreparer {
 
   /** Decodes an 8-bit grayscale PNG into row-major bytes; {@code dims} receives {rows, cols}. */
   public static byte[] decodeGray(byte[] png, int[] dims) throws IOException {
-    BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
-    if (img == null) {
-      throw new IOException("not a PNG image");
+    // the PNG reader directly: probing every ImageIO plugin is slow, and some (PixelMed's) print on each probe
+    javax.imageio.ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
+    BufferedImage img;
+    try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(png))) {
+      reader.setInput(in, true, true);
+      img = reader.read(0);
+    } catch (RuntimeException e) {
+      throw new IOException("not a readable PNG image: " + e.getMessage(), e);
+    } finally {
+      reader.dispose();
     }
     if (img.getType() != BufferedImage.TYPE_BYTE_GRAY) {
       BufferedImage g = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
@@ -28,6 +35,22 @@ public final class ImagePreparer {
     dims[0] = img.getHeight();
     dims[1] = img.getWidth();
     return ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
+  }
+
+  /** Decodes a PNG and resizes it to the model input (not yet normalised): the part of preparation that can run in parallel. */
+  public static float[] decodeAndResize(byte[] png, int h, int w) throws IOException {
+    int[] dims = new int[2];
+    byte[] gray = decodeGray(png, dims);
+    return areaResize(gray, dims[0], dims[1], h, w);
+  }
+
+  /** Writes resized pixels, normalised, at the buffer's absolute {@code offset}. */
+  public static void put(float[] resized, double mean, double std, FloatBuffer dst, int offset) {
+    float scale = (float) (1.0 / (255.0 * std));
+    float shift = (float) (mean / std);
+    for (int i = 0; i < resized.length; i++) {
+      dst.put(offset + i, resized[i] * scale - shift);
+    }
   }
 
   /** Writes H×W normalised floats for one image at the buffer's absolute {@code offset}. */

@@ -191,6 +191,20 @@ public final class OnnxExamScorer implements ExamScoringService {
     List<Integer> runnable = new ArrayList<>();
     Buffers b = buffers(h, w);
     int plane = h * w;
+    // decode and resize every image of the batch in parallel (the costly part), then fill the tensors in order
+    List<CompletableFuture<float[]>> prepared = new ArrayList<>();
+    for (ExamInput e : exams) {
+      for (ExamImage img : e.images()) {
+        prepared.add(CompletableFuture.supplyAsync(() -> {
+          try {
+            return ImagePreparer.decodeAndResize(img.png(), h, w);
+          } catch (IOException ex) {
+            return null;
+          }
+        }));
+      }
+    }
+    int next = 0;
     for (int i = 0; i < exams.size(); i++) {
       ExamInput e = exams.get(i);
       if (e.images().isEmpty()) {
@@ -198,23 +212,26 @@ public final class OnnxExamScorer implements ExamScoringService {
         continue;
       }
       int slotBase = runnable.size() * 4;
-      try {
-        for (int s = 0; s < 4; s++) {
-          b.present.put(slotBase + s, 0f);
-          for (int k = 0; k < plane; k++) {
-            b.views.put((slotBase + s) * plane + k, 0f);
-          }
+      boolean ok = true;
+      for (int s = 0; s < 4; s++) {
+        b.present.put(slotBase + s, 0f);
+        for (int k = 0; k < plane; k++) {
+          b.views.put((slotBase + s) * plane + k, 0f);
         }
-        int[] dims = new int[2];
-        for (ExamImage img : e.images()) {
-          byte[] gray = ImagePreparer.decodeGray(img.png(), dims);
-          int s = img.slot().ordinal();
-          ImagePreparer.fill(gray, dims[0], dims[1], h, w, m.manifest().normMean(), m.manifest().normStd(), b.views,
-              (slotBase + s) * plane);
-          b.present.put(slotBase + s, 1f);
+      }
+      for (ExamImage img : e.images()) {
+        float[] px = prepared.get(next++).join();
+        if (px == null) {
+          ok = false;
+          continue;
         }
+        int s = img.slot().ordinal();
+        ImagePreparer.put(px, m.manifest().normMean(), m.manifest().normStd(), b.views, (slotBase + s) * plane);
+        b.present.put(slotBase + s, 1f);
+      }
+      if (ok) {
         runnable.add(i);
-      } catch (IOException | RuntimeException ex) {
+      } else {
         results[i] = unscorable(e, m, "UNDECODABLE_IMAGE", t0);
       }
     }

@@ -12,7 +12,7 @@ import java.util.Random;
 import org.mammotriage.scoring.onnx.OnnxGraphBuilder;
 
 /**
- * Real ONNX model directories built in code, honouring the model directory contract (DESIGN §5). The default exam
+ * Reference ONNX model directories built in code (for tests, benchmarks and trying the pipeline), honouring the model directory contract (DESIGN §5). The default exam
  * scorer computes KNOWN functions of its input, so tests can predict its outputs:
  * <ul>
  *   <li>per-view mean m_v of the normalised input; per-breast mean b = Σ present·m_v / max(1, Σ present) over its two views</li>
