@@ -1,0 +1,57 @@
+package org.mammotriage.ingest.preprocess;
+
+/** Separable area-averaging resize of a float image (each output pixel averages the input area it covers). */
+final class AreaResize {
+  private AreaResize() {}
+
+  static float[] resize(float[] src, int rows, int cols, int h, int w) {
+    float[] tmp = new float[rows * w];
+    int[] cs = new int[w];
+    float[][] cw = weights(cols, w, cs);
+    for (int y = 0; y < rows; y++) {
+      int base = y * cols;
+      for (int x = 0; x < w; x++) {
+        float acc = 0;
+        float[] wt = cw[x];
+        int s = base + cs[x];
+        for (int k = 0; k < wt.length; k++) {
+          acc += src[s + k] * wt[k];
+        }
+        tmp[y * w + x] = acc;
+      }
+    }
+    float[] out = new float[h * w];
+    int[] rs = new int[h];
+    float[][] rw = weights(rows, h, rs);
+    for (int y = 0; y < h; y++) {
+      float[] wt = rw[y];
+      for (int k = 0; k < wt.length; k++) {
+        float f = wt[k];
+        int row = (rs[y] + k) * w;
+        int o = y * w;
+        for (int x = 0; x < w; x++) {
+          out[o + x] += tmp[row + x] * f;
+        }
+      }
+    }
+    return out;
+  }
+
+  private static float[][] weights(int n, int m, int[] starts) {
+    double ratio = (double) n / m;
+    float[][] w = new float[m][];
+    for (int i = 0; i < m; i++) {
+      double a = i * ratio;
+      double b = (i + 1) * ratio;
+      int s = (int) Math.floor(a);
+      int e = Math.min(n, (int) Math.ceil(b));
+      starts[i] = s;
+      w[i] = new float[Math.max(1, e - s)];
+      for (int k = s; k < e; k++) {
+        double cover = Math.min(b, k + 1) - Math.max(a, k);
+        w[i][k - s] = (float) (cover / ratio);
+      }
+    }
+    return w;
+  }
+}
