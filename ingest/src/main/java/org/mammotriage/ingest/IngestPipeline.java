@@ -91,6 +91,7 @@ public final class IngestPipeline {
         throw new RejectedException(Reasons.CORRUPT, "not a readable DICOM file: " + e.getMessage(), e);
       }
       String ts = InstanceClassifierAccess.str(header, TagFromName.TransferSyntaxUID);
+      classifier.checkPixelFormat(header);
       Classification c = classifier.classify(header, ts);
       String sop = InstanceClassifierAccess.str(header, TagFromName.SOPInstanceUID);
       if (recentlyPublished.contains(sop)) {

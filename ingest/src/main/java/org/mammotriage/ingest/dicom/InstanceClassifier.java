@@ -57,7 +57,6 @@ public final class InstanceClassifier {
       throw new RejectedException(Reasons.UNSUPPORTED_TRANSFER_SYNTAX, "transfer syntax " + transferSyntax
           + " is not supported (uncompressed, JPEG lossless and JPEG 2000 are)");
     }
-    checkPixelFormat(h);
     String lat = laterality(h);
     if (lat == null) {
       throw new RejectedException(Reasons.NO_LATERALITY, "neither ImageLaterality (0020,0062) nor Laterality (0020,0060) says L or R");
@@ -68,7 +67,8 @@ public final class InstanceClassifier {
     return new Classification(lat, view, mods, slottable);
   }
 
-  private void checkPixelFormat(AttributeList h) throws RejectedException {
+  /** Size and pixel-format limits, checked from the header before any pixel is read. */
+  public void checkPixelFormat(AttributeList h) throws RejectedException {
     int rows = Attribute.getSingleIntegerValueOrDefault(h, TagFromName.Rows, 0);
     int cols = Attribute.getSingleIntegerValueOrDefault(h, TagFromName.Columns, 0);
     int frames = Attribute.getSingleIntegerValueOrDefault(h, TagFromName.NumberOfFrames, 1);
