@@ -15,9 +15,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code mammotriage bench [NAME]}: benchmarks, each printing ratios against a baseline run in the same command. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmarks, each as a ratio against a baseline measured in the same run. Names: synth, scoring.")
+    description = "Benchmarks, each as a ratio against a baseline measured in the same run. Names: synth, scoring, ingest.")
 public final class BenchCommand implements Callable<Integer> {
-  @Parameters(arity = "0..1", paramLabel = "NAME", description = "which benchmark (synth, scoring); all when omitted")
+  @Parameters(arity = "0..1", paramLabel = "NAME", description = "which benchmark (synth, scoring, ingest); all when omitted")
   String name;
 
   @Option(names = "--patients", defaultValue = "12", description = "synth: patients in the full-size run (default ${DEFAULT-VALUE}).")
@@ -29,18 +29,23 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--exams", defaultValue = "64", description = "scoring: exams per measurement (default ${DEFAULT-VALUE}).")
   int exams;
 
+  @Option(names = "--reps", defaultValue = "5", description = "ingest: timed runs per image (default ${DEFAULT-VALUE}).")
+  int reps;
+
   @Override
   public Integer call() throws Exception {
     String which = name == null ? "all" : name;
     switch (which) {
       case "synth" -> synth();
       case "scoring" -> ScoringBench.run(model, 320, 192, exams);
+      case "ingest" -> IngestBench.run(reps);
       case "all" -> {
         synth();
         ScoringBench.run(model, 320, 192, exams);
+        IngestBench.run(reps);
       }
       default -> {
-        System.err.println("unknown benchmark '" + which + "'; available: synth, scoring");
+        System.err.println("unknown benchmark '" + which + "'; available: synth, scoring, ingest");
         return 2;
       }
     }

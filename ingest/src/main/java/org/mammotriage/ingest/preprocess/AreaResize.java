@@ -37,6 +37,45 @@ final class AreaResize {
     return out;
   }
 
+  /**
+   * Resizes a {@code ch}×{@code cw} canvas to h×w, where the canvas holds the region (x0, y0, bw, bh) of {@code src}
+   * (row stride {@code stride}) at row offset {@code yOff} and column 0, and zeros elsewhere.
+   */
+  static float[] resizeRegion(float[] src, int stride, int x0, int y0, int bw, int bh, int ch, int cw, int yOff, int h, int w) {
+    float[] tmp = new float[ch * w];
+    int[] cs = new int[w];
+    float[][] cwt = weights(cw, w, cs);
+    for (int y = 0; y < bh; y++) {
+      int base = (y0 + y) * stride + x0;
+      int trow = (y + yOff) * w;
+      for (int x = 0; x < w; x++) {
+        float acc = 0;
+        float[] wt = cwt[x];
+        int s = cs[x];
+        int n = Math.min(wt.length, bw - s);
+        for (int k = 0; k < n; k++) {
+          acc += src[base + s + k] * wt[k];
+        }
+        tmp[trow + x] = acc;
+      }
+    }
+    float[] out = new float[h * w];
+    int[] rs = new int[h];
+    float[][] rw = weights(ch, h, rs);
+    for (int y = 0; y < h; y++) {
+      float[] wt = rw[y];
+      for (int k = 0; k < wt.length; k++) {
+        float f = wt[k];
+        int row = (rs[y] + k) * w;
+        int o = y * w;
+        for (int x = 0; x < w; x++) {
+          out[o + x] += tmp[row + x] * f;
+        }
+      }
+    }
+    return out;
+  }
+
   private static float[][] weights(int n, int m, int[] starts) {
     double ratio = (double) n / m;
     float[][] w = new float[m][];

@@ -8,7 +8,6 @@ import com.pixelmed.dicom.TagFromName;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 
@@ -205,7 +204,7 @@ public final class Preprocessor {
     int bestSize = 0;
     int[] bestBox = null;
     int next = 1;
-    ArrayDeque<Integer> q = new ArrayDeque<>();
+    int[] q = new int[r * c];
     for (int i = 0; i < mask.length; i++) {
       if (!mask[i] || label[i] != 0) {
         continue;
@@ -217,9 +216,11 @@ public final class Preprocessor {
       int x1 = 0;
       int y1 = 0;
       label[i] = id;
-      q.add(i);
-      while (!q.isEmpty()) {
-        int p = q.poll();
+      int head = 0;
+      int tail = 0;
+      q[tail++] = i;
+      while (head < tail) {
+        int p = q[head++];
         size++;
         int py = p / c;
         int px = p % c;
@@ -227,10 +228,22 @@ public final class Preprocessor {
         x1 = Math.max(x1, px);
         y0 = Math.min(y0, py);
         y1 = Math.max(y1, py);
-        if (px > 0) visit(mask, label, q, p - 1, id);
-        if (px < c - 1) visit(mask, label, q, p + 1, id);
-        if (py > 0) visit(mask, label, q, p - c, id);
-        if (py < r - 1) visit(mask, label, q, p + c, id);
+        if (px > 0 && mask[p - 1] && label[p - 1] == 0) {
+          label[p - 1] = id;
+          q[tail++] = p - 1;
+        }
+        if (px < c - 1 && mask[p + 1] && label[p + 1] == 0) {
+          label[p + 1] = id;
+          q[tail++] = p + 1;
+        }
+        if (py > 0 && mask[p - c] && label[p - c] == 0) {
+          label[p - c] = id;
+          q[tail++] = p - c;
+        }
+        if (py < r - 1 && mask[p + c] && label[p + c] == 0) {
+          label[p + c] = id;
+          q[tail++] = p + c;
+        }
       }
       if (size > bestSize) {
         bestSize = size;
@@ -246,13 +259,6 @@ public final class Preprocessor {
         Math.min(rows, (bestBox[3] + 1 + m) * f)};
   }
 
-  private static void visit(boolean[] mask, int[] label, ArrayDeque<Integer> q, int p, int id) {
-    if (mask[p] && label[p] == 0) {
-      label[p] = id;
-      q.add(p);
-    }
-  }
-
   /** Pads the crop to the working aspect (chest wall kept at the left, breast centred vertically) and area-averages. */
   private byte[] resize(float[] v, int cols, int[] box) {
     int bw = box[2] - box[0];
@@ -266,11 +272,8 @@ public final class Preprocessor {
       ch = (int) Math.ceil(bw * aspect);
     }
     int yOff = (ch - bh) / 2;
-    float[] canvas = new float[ch * cw];
-    for (int y = 0; y < bh; y++) {
-      System.arraycopy(v, (box[1] + y) * cols + box[0], canvas, (y + yOff) * cw, bw);
-    }
-    float[] out = AreaResize.resize(canvas, ch, cw, outRows, outCols);
+    // area-average straight from the crop; the padding (zeros) is virtual, so no padded copy is allocated
+    float[] out = AreaResize.resizeRegion(v, cols, box[0], box[1], bw, bh, ch, cw, yOff, outRows, outCols);
     byte[] g = new byte[out.length];
     for (int i = 0; i < out.length; i++) {
       g[i] = (byte) Math.round(Math.min(1f, Math.max(0f, out[i])) * 255f);
@@ -282,7 +285,19 @@ public final class Preprocessor {
     BufferedImage img = new BufferedImage(cols, rows, BufferedImage.TYPE_BYTE_GRAY);
     img.getRaster().setDataElements(0, 0, cols, rows, gray);
     ByteArrayOutputStream out = new ByteArrayOutputStream(gray.length / 3);
-    ImageIO.write(img, "png", out);
+    javax.imageio.ImageWriter w = ImageIO.getImageWritersByFormatName("png").next();
+    javax.imageio.ImageWriteParam param = w.getDefaultWriteParam();
+    if (param.canWriteCompressed()) {
+      // a fast deflate level: the PNG stays lossless, only a little larger (OpenCV's default is similar)
+      param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+      param.setCompressionQuality(0.75f);
+    }
+    try (javax.imageio.stream.ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+      w.setOutput(ios);
+      w.write(null, new javax.imageio.IIOImage(img, null, null), param);
+    } finally {
+      w.dispose();
+    }
     return out.toByteArray();
   }
 
