@@ -37,13 +37,14 @@ class SchemaCompatibilityTest {
       case "RejectedInstance" -> RejectedInstance.class;
       case "ExamScore" -> ExamScore.class;
       case "TriageDecision" -> TriageDecision.class;
+      case "ExamAssemblyState" -> org.mammotriage.schemas.avro.ExamAssemblyState.class;
       default -> throw new IllegalArgumentException(name);
     };
     return SpecificData.get().getSchema(c);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"MammogramImage", "RejectedInstance", "ExamScore", "TriageDecision"})
+  @ValueSource(strings = {"MammogramImage", "RejectedInstance", "ExamScore", "TriageDecision", "ExamAssemblyState"})
   void shouldReadEveryPinnedVersionWithTheCurrentSchema(String name) throws IOException {
     var result = SchemaCompatibility.checkReaderWriterCompatibility(current(name), pinned(name));
     assertThat(result.getType()).as(result.getDescription()).isEqualTo(SchemaCompatibilityType.COMPATIBLE);
