@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code mammotriage} executable: one runtime with subcommands. */
 @Command(name = "mammotriage", mixinStandardHelpOptions = true, version = "mammotriage 0.1.0",
     description = "Screening mammography triage: DICOM ingest, exam assembly, ONNX scoring, priority routing.",
-    subcommands = {BrokerCommand.class, DemoCommand.class, BenchCommand.class, WatchCommand.class, SynthCommand.class, ScoreCommand.class, IngestCommand.class, ImportCommand.class})
+    subcommands = {BrokerCommand.class, DemoCommand.class, BenchCommand.class, WatchCommand.class, SynthCommand.class, ScoreCommand.class, IngestCommand.class, ImportCommand.class, StreamsCommand.class})
 public final class Main implements Callable<Integer> {
 
   @Override
