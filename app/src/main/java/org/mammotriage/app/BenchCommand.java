@@ -15,12 +15,12 @@ import picocli.CommandLine.Parameters;
 
 /** {@code mammotriage bench [NAME]}: benchmarks, each printing ratios against a baseline run in the same command. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmarks, each as a ratio against a baseline measured in the same run. Names: synth, scoring, ingest.")
+    description = "Benchmarks, each as a ratio against a baseline measured in the same run. Names: synth, scoring, ingest, streams.")
 public final class BenchCommand implements Callable<Integer> {
-  @Parameters(arity = "0..1", paramLabel = "NAME", description = "which benchmark (synth, scoring, ingest); all when omitted")
+  @Parameters(arity = "0..1", paramLabel = "NAME", description = "which benchmark (synth, scoring, ingest, streams); all when omitted")
   String name;
 
-  @Option(names = "--patients", defaultValue = "12", description = "synth: patients in the full-size run (default ${DEFAULT-VALUE}).")
+  @Option(names = "--patients", defaultValue = "12", description = "synth/streams: patients in the run (default ${DEFAULT-VALUE}).")
   int patients;
 
   @Option(names = "--model", paramLabel = "DIR", description = "scoring: a model directory (default: a reference conv model built in code).")
@@ -39,13 +39,15 @@ public final class BenchCommand implements Callable<Integer> {
       case "synth" -> synth();
       case "scoring" -> ScoringBench.run(model, 320, 192, exams);
       case "ingest" -> IngestBench.run(reps);
+      case "streams" -> StreamsBench.run(patients);
       case "all" -> {
         synth();
         ScoringBench.run(model, 320, 192, exams);
         IngestBench.run(reps);
+        StreamsBench.run(patients);
       }
       default -> {
-        System.err.println("unknown benchmark '" + which + "'; available: synth, scoring, ingest");
+        System.err.println("unknown benchmark '" + which + "'; available: synth, scoring, ingest, streams");
         return 2;
       }
     }

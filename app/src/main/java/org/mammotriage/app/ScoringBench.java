@@ -59,7 +59,7 @@ final class ScoringBench {
     }
   }
 
-  private static double scorerRate(Path dir, List<ExamInput> inputs, int batch) {
+  static double scorerRate(Path dir, List<ExamInput> inputs, int batch) {
     try (OnnxExamScorer s = new OnnxExamScorer(dir, "auto", false, 0, batch, 0)) {
       s.scoreBatch(inputs.subList(0, Math.min(batch, inputs.size()))); // warm
       long t0 = System.nanoTime();
