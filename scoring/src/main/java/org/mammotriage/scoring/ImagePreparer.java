@@ -63,67 +63,8 @@ public final class ImagePreparer {
     }
   }
 
-  /** Area-averaging resize (each output pixel is the mean of the input area it covers, fractional edges weighted). */
+  /** Area-averaging resize, the same code ingest uses for the working image. */
   public static float[] areaResize(byte[] src, int rows, int cols, int h, int w) {
-    float[] tmp = new float[rows * w];
-    int[][] cx = spans(cols, w);
-    float[][] cwt = weights(cols, w, cx);
-    for (int y = 0; y < rows; y++) {
-      int base = y * cols;
-      for (int x = 0; x < w; x++) {
-        float acc = 0;
-        float[] wt = cwt[x];
-        int start = cx[x][0];
-        for (int k = 0; k < wt.length; k++) {
-          acc += (src[base + start + k] & 0xff) * wt[k];
-        }
-        tmp[y * w + x] = acc;
-      }
-    }
-    float[] out = new float[h * w];
-    int[][] ry = spans(rows, h);
-    float[][] rwt = weights(rows, h, ry);
-    for (int y = 0; y < h; y++) {
-      float[] wt = rwt[y];
-      int start = ry[y][0];
-      for (int k = 0; k < wt.length; k++) {
-        float f = wt[k];
-        int row = (start + k) * w;
-        int orow = y * w;
-        for (int x = 0; x < w; x++) {
-          out[orow + x] += tmp[row + x] * f;
-        }
-      }
-    }
-    return out;
-  }
-
-  private static int[][] spans(int n, int m) {
-    int[][] s = new int[m][2];
-    double ratio = (double) n / m;
-    for (int i = 0; i < m; i++) {
-      double a = i * ratio;
-      double b = (i + 1) * ratio;
-      s[i][0] = (int) Math.floor(a);
-      s[i][1] = Math.min(n, (int) Math.ceil(b));
-    }
-    return s;
-  }
-
-  private static float[][] weights(int n, int m, int[][] spans) {
-    double ratio = (double) n / m;
-    float[][] w = new float[m][];
-    for (int i = 0; i < m; i++) {
-      double a = i * ratio;
-      double b = (i + 1) * ratio;
-      int s = spans[i][0];
-      int e = spans[i][1];
-      w[i] = new float[e - s];
-      for (int k = s; k < e; k++) {
-        double cover = Math.min(b, k + 1) - Math.max(a, k);
-        w[i][k - s] = (float) (cover / ratio);
-      }
-    }
-    return w;
+    return org.mammotriage.imaging.AreaResize.resize(src, rows, cols, h, w);
   }
 }

@@ -1,10 +1,13 @@
-package org.mammotriage.ingest.preprocess;
+package org.mammotriage.imaging;
 
-/** Separable area-averaging resize of a float image (each output pixel averages the input area it covers). */
-final class AreaResize {
+/**
+ * Separable area-averaging resize (each output pixel is the mean of the input area it covers, fractional edges
+ * weighted). One implementation for ingest (working image) and scoring/training (model input), so both see the same pixels.
+ */
+public final class AreaResize {
   private AreaResize() {}
 
-  static float[] resize(float[] src, int rows, int cols, int h, int w) {
+  public static float[] resize(float[] src, int rows, int cols, int h, int w) {
     float[] tmp = new float[rows * w];
     int[] cs = new int[w];
     float[][] cw = weights(cols, w, cs);
@@ -41,7 +44,7 @@ final class AreaResize {
    * Resizes a {@code ch}×{@code cw} canvas to h×w, where the canvas holds the region (x0, y0, bw, bh) of {@code src}
    * (row stride {@code stride}) at row offset {@code yOff} and column 0, and zeros elsewhere.
    */
-  static float[] resizeRegion(float[] src, int stride, int x0, int y0, int bw, int bh, int ch, int cw, int yOff, int h, int w) {
+  public static float[] resizeRegion(float[] src, int stride, int x0, int y0, int bw, int bh, int ch, int cw, int yOff, int h, int w) {
     float[] tmp = new float[ch * w];
     int[] cs = new int[w];
     float[][] cwt = weights(cw, w, cs);
@@ -74,6 +77,15 @@ final class AreaResize {
       }
     }
     return out;
+  }
+
+  /** Resizes 8-bit gray pixels (row-major) to h×w floats in 0..255. */
+  public static float[] resize(byte[] src, int rows, int cols, int h, int w) {
+    float[] f = new float[src.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = src[i] & 0xff;
+    }
+    return resize(f, rows, cols, h, w);
   }
 
   private static float[][] weights(int n, int m, int[] starts) {
