@@ -41,42 +41,51 @@ public final class Preprocessor {
       throw new DicomException("no pixel data");
     }
     int n = rows * cols;
-    float[] v = new float[n];
     boolean signed = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.PixelRepresentation, 0) == 1;
     int bitsStored = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsStored, 16);
     int bitsAllocated = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16);
+    int bits = bitsAllocated == 8 ? 8 : Math.min(16, bitsStored);
+    int mask = (1 << bits) - 1;
+    // raw stored values, masked to BitsStored
+    int[] raw = new int[n];
     if (bitsAllocated == 8) {
       byte[] b = px.getByteValues();
       check(b.length >= n, "pixel data shorter than Rows x Columns");
       for (int i = 0; i < n; i++) {
-        v[i] = b[i] & 0xff;
+        raw[i] = b[i] & mask;
       }
     } else {
-      short[] s = px.getShortValues();
-      check(s != null && s.length >= n, "pixel data shorter than Rows x Columns");
-      int mask = (1 << bitsStored) - 1;
-      int shift = 32 - bitsStored;
+      short[] sv = px.getShortValues();
+      check(sv != null && sv.length >= n, "pixel data shorter than Rows x Columns");
       for (int i = 0; i < n; i++) {
-        int raw = s[i] & mask;
-        v[i] = signed ? (raw << shift) >> shift : raw;
+        raw[i] = sv[i] & mask;
       }
     }
     StringBuilder steps = new StringBuilder(VERSION);
     double slope = Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleSlope, 1.0);
     double intercept = Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleIntercept, 0.0);
     if (slope != 1.0 || intercept != 0.0) {
-      for (int i = 0; i < n; i++) {
-        v[i] = (float) (v[i] * slope + intercept);
-      }
       steps.append(";rescale");
     }
-    steps.append(';').append(voi(list, v));
+    // every stored value maps through rescale, VOI and inversion the same way: one table, one pass over the pixels
+    double[] modality = new double[mask + 1];
+    int shift = 32 - bits;
+    for (int r = 0; r <= mask; r++) {
+      int value = signed ? (r << shift) >> shift : r;
+      modality[r] = value * slope + intercept;
+    }
+    float[] lut = new float[mask + 1];
+    steps.append(';').append(voi(list, modality, raw, lut));
     String photometric = Attribute.getSingleStringValueOrEmptyString(list, TagFromName.PhotometricInterpretation).trim();
     if (photometric.equals("MONOCHROME1")) {
-      for (int i = 0; i < n; i++) {
-        v[i] = 1f - v[i];
+      for (int r = 0; r < lut.length; r++) {
+        lut[r] = 1f - lut[r];
       }
       steps.append(";invert");
+    }
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = lut[raw[i]];
     }
     if (chestWallOnRight(list, v, rows, cols)) {
       flip(v, rows, cols);
@@ -89,8 +98,11 @@ public final class Preprocessor {
     return new WorkingImage(gray, outRows, outCols, png(gray), steps.toString());
   }
 
-  /** VOI: the VOI LUT Sequence, else the first window, else min–max; maps v to [0, 1] in place. */
-  private static String voi(AttributeList list, float[] v) throws DicomException {
+  /**
+   * VOI: the VOI LUT Sequence, else the first window, else min–max over the pixels present; fills {@code lut}
+   * (indexed by stored value) with display values in [0, 1].
+   */
+  private static String voi(AttributeList list, double[] modality, int[] raw, float[] lut) throws DicomException {
     if (list.get(TagFromName.VOILUTSequence) instanceof SequenceAttribute seq && seq.getNumberOfItems() > 0) {
       AttributeList item = seq.getItem(0).getAttributeList();
       int[] desc = item.get(TagFromName.LUTDescriptor).getIntegerValues();
@@ -98,23 +110,23 @@ public final class Preprocessor {
       int first = desc[1];
       int bits = desc[2];
       Attribute data = item.get(TagFromName.LUTData);
-      int[] lut;
+      int[] table;
       if (data instanceof com.pixelmed.dicom.OtherWordAttribute) {
         short[] sv = data.getShortValues();
-        lut = new int[sv.length];
+        table = new int[sv.length];
         for (int i = 0; i < sv.length; i++) {
-          lut[i] = sv[i] & 0xffff;
+          table[i] = sv[i] & 0xffff;
         }
       } else {
-        lut = data.getIntegerValues();
+        table = data.getIntegerValues();
       }
-      if (lut == null || lut.length < entries) {
-        throw new DicomException("VOI LUT Data has " + (lut == null ? 0 : lut.length) + " entries, descriptor says " + entries);
+      if (table == null || table.length < entries) {
+        throw new DicomException("VOI LUT Data has " + (table == null ? 0 : table.length) + " entries, descriptor says " + entries);
       }
       float max = (1 << bits) - 1;
-      for (int i = 0; i < v.length; i++) {
-        int idx = Math.min(entries - 1, Math.max(0, (int) v[i] - first));
-        v[i] = lut[idx] / max;
+      for (int r = 0; r < lut.length; r++) {
+        int idx = Math.min(entries - 1, Math.max(0, (int) modality[r] - first));
+        lut[r] = table[idx] / max;
       }
       return "voi=lut";
     }
@@ -126,21 +138,26 @@ public final class Preprocessor {
       // DICOM PS3.3 C.11.2.1.2 linear window
       double lo = c - 0.5 - (w - 1) / 2;
       double span = w - 1;
-      for (int i = 0; i < v.length; i++) {
-        double t = (v[i] - lo) / span;
-        v[i] = (float) Math.min(1, Math.max(0, t));
+      for (int r = 0; r < lut.length; r++) {
+        lut[r] = (float) Math.min(1, Math.max(0, (modality[r] - lo) / span));
       }
       return String.format(Locale.ROOT, "voi=window(%.0f,%.0f)", c, w);
     }
-    float min = Float.MAX_VALUE;
-    float max = -Float.MAX_VALUE;
-    for (float x : v) {
-      min = Math.min(min, x);
-      max = Math.max(max, x);
+    double min = Double.MAX_VALUE;
+    double max = -Double.MAX_VALUE;
+    boolean[] present = new boolean[lut.length];
+    for (int x : raw) {
+      present[x] = true;
     }
-    float range = Math.max(1e-6f, max - min);
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (v[i] - min) / range;
+    for (int r = 0; r < lut.length; r++) {
+      if (present[r]) {
+        min = Math.min(min, modality[r]);
+        max = Math.max(max, modality[r]);
+      }
+    }
+    double range = Math.max(1e-6, max - min);
+    for (int r = 0; r < lut.length; r++) {
+      lut[r] = (float) ((modality[r] - min) / range);
     }
     return "voi=minmax";
   }
