@@ -36,6 +36,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void shouldPassKafkaClientSettingsFromTheEnvironmentToTheClients() {
+    MammoConfig c = ConfigLoader.load(def(), null, Map.of("MAMMOTRIAGE_KAFKA_SSL_KEYSTORE_PASSWORD", "from-secret",
+        "MAMMOTRIAGE_KAFKA_SECURITY_PROTOCOL", "SSL"), Map.of("ingest.secret.file", "x"));
+    assertThat(c.kafkaClientProps()).containsEntry("ssl.keystore.password", "from-secret")
+        .containsEntry("security.protocol", "SSL");
+  }
+
+  @Test
   void shouldNameTheUnknownKeyAndSuggestTheClosest() {
     assertThatThrownBy(() -> ConfigLoader.load(def(), null, Map.of(), Map.of("ingest.dicom.prot", "1", "ingest.secret.file", "x")))
         .isInstanceOf(ConfigException.class)
