@@ -15,8 +15,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mammotriage import DIR}: sends an archive folder through the ingest path. */
-@Command(name = "import", mixinStandardHelpOptions = true,
-    description = "Import a folder of DICOM files (an archive or a replay) through the same validation and publishing as the SCP.")
+@Command(
+    name = "import",
+    mixinStandardHelpOptions = true,
+    description =
+        "Import a folder of DICOM files (an archive or a replay) through the same validation and publishing as the SCP.")
 public final class ImportCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
@@ -36,10 +39,20 @@ public final class ImportCommand implements Callable<Integer> {
       return 0;
     }
     MammoConfig cfg = config.load(def, IngestCommand.flags(bootstrap, demo));
-    try (OpsServer ops = OpsServer.start(-1, OpsServer.newRegistry()); IngestRuntime rt = new IngestRuntime(cfg, ops.registry())) {
-      FolderImporter.Summary s = new FolderImporter(rt.pipeline()).importFolder(dir, System.err::println);
-      System.out.printf(Locale.ROOT, "imported %d files in %.1f s: %d stored, %d duplicates, %d rejected %s, %d transient failures%n",
-          s.files(), s.seconds(), s.stored(), s.duplicates(), s.rejectedTotal(), s.rejected(), s.transientFailures());
+    try (OpsServer ops = OpsServer.start(-1, OpsServer.newRegistry());
+        IngestRuntime rt = new IngestRuntime(cfg, ops.registry())) {
+      FolderImporter.Summary s =
+          new FolderImporter(rt.pipeline()).importFolder(dir, System.err::println);
+      System.out.printf(
+          Locale.ROOT,
+          "imported %d files in %.1f s: %d stored, %d duplicates, %d rejected %s, %d transient failures%n",
+          s.files(),
+          s.seconds(),
+          s.stored(),
+          s.duplicates(),
+          s.rejectedTotal(),
+          s.rejected(),
+          s.transientFailures());
       return s.transientFailures() > 0 ? 1 : 0;
     }
   }

@@ -1,7 +1,6 @@
 package org.mammotriage.app;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,9 +21,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code mammotriage ingest}: the DICOM C-STORE SCP that publishes validated, preprocessed images to Kafka. */
-@Command(name = "ingest", mixinStandardHelpOptions = true,
-    description = "Run the DICOM C-STORE/C-ECHO receiver; valid mammograms go to mammo.images.v1, rejects to mammo.ingest.dlq.v1.")
+/**
+ * {@code mammotriage ingest}: the DICOM C-STORE SCP that publishes validated, preprocessed images
+ * to Kafka.
+ */
+@Command(
+    name = "ingest",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the DICOM C-STORE/C-ECHO receiver; valid mammograms go to mammo.images.v1, rejects to mammo.ingest.dlq.v1.")
 public final class IngestCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(IngestCommand.class);
 
@@ -67,35 +72,57 @@ public final class IngestCommand implements Callable<Integer> {
       f.put(IngestConfig.AE_TITLE, aeTitle);
     }
     MammoConfig cfg = config.load(def, f);
-    OpsServer ops = OpsServer.start(cfg.getInt(CommonConfig.OPS_HTTP_PORT), OpsServer.newRegistry());
+    OpsServer ops =
+        OpsServer.start(cfg.getInt(CommonConfig.OPS_HTTP_PORT), OpsServer.newRegistry());
     IngestRuntime rt = new IngestRuntime(cfg, ops.registry());
     if (rt.throwAwaySecret()) {
-      LOG.warn("DEMO MODE: patient keys use a throw-away secret; keys will not match across restarts");
+      LOG.warn(
+          "DEMO MODE: patient keys use a throw-away secret; keys will not match across restarts");
     }
-    DicomScp scp = new DicomScp(cfg.getInt(IngestConfig.DICOM_PORT), cfg.getString(IngestConfig.AE_TITLE),
-        new HashSet<>(cfg.getList(IngestConfig.ALLOWED_CALLING_AE_TITLES)), rt.pipeline(),
-        Files.createTempDirectory("mammotriage-spool"), rt.limits().maxBytes(), 16);
+    DicomScp scp =
+        new DicomScp(
+            cfg.getInt(IngestConfig.DICOM_PORT),
+            cfg.getString(IngestConfig.AE_TITLE),
+            new HashSet<>(cfg.getList(IngestConfig.ALLOWED_CALLING_AE_TITLES)),
+            rt.pipeline(),
+            Files.createTempDirectory("mammotriage-spool"),
+            rt.limits().maxBytes(),
+            16);
     ops.setReadiness(scp::isRunning);
-    ScheduledExecutorService logger = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ingest-metrics-log");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService logger =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "ingest-metrics-log");
+              t.setDaemon(true);
+              return t;
+            });
     long every = cfg.getLong(CommonConfig.OPS_METRICS_LOG_INTERVAL);
     if (every > 0) {
-      logger.scheduleAtFixedRate(() -> LOG.info("ingest: {}", rt.metrics().summary()), every, every, TimeUnit.MILLISECONDS);
+      logger.scheduleAtFixedRate(
+          () -> LOG.info("ingest: {}", rt.metrics().summary()),
+          every,
+          every,
+          TimeUnit.MILLISECONDS);
     }
-    System.out.printf("DICOM SCP %s listening on port %d; Kafka %s; metrics on http port %d%n",
-        cfg.getString(IngestConfig.AE_TITLE), scp.port(), cfg.getString(CommonConfig.KAFKA_BOOTSTRAP), ops.port());
+    System.out.printf(
+        "DICOM SCP %s listening on port %d; Kafka %s; metrics on http port %d%n",
+        cfg.getString(IngestConfig.AE_TITLE),
+        scp.port(),
+        cfg.getString(CommonConfig.KAFKA_BOOTSTRAP),
+        ops.port());
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("SIGTERM: finishing in-flight C-STOREs");
-      scp.close();
-      rt.close();
-      ops.close();
-      LOG.info("ingest stopped: {}", rt.metrics().summary());
-      stopped.countDown();
-    }, "ingest-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("SIGTERM: finishing in-flight C-STOREs");
+                  scp.close();
+                  rt.close();
+                  ops.close();
+                  LOG.info("ingest stopped: {}", rt.metrics().summary());
+                  stopped.countDown();
+                },
+                "ingest-shutdown"));
     stopped.await();
     return 0;
   }

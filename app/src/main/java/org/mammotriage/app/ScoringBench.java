@@ -28,8 +28,9 @@ import org.mammotriage.scoring.Slot;
 import org.mammotriage.scoring.testing.TestModels;
 
 /**
- * Exams/s of {@link OnnxExamScorer} (PNG decode, resize, normalise, run, checks) against a bare ONNX Runtime loop that
- * only runs the same session on prepared tensors, for batch sizes 1, 4 and 16; the ratio is the scorer's overhead.
+ * Exams/s of {@link OnnxExamScorer} (PNG decode, resize, normalise, run, checks) against a bare
+ * ONNX Runtime loop that only runs the same session on prepared tensors, for batch sizes 1, 4 and
+ * 16; the ratio is the scorer's overhead.
  */
 final class ScoringBench {
   private ScoringBench() {}
@@ -39,7 +40,11 @@ final class ScoringBench {
     if (modelDir == null) {
       tmp = Files.createTempDirectory("bench-model");
       modelDir = TestModels.write(tmp, TestModels.Kind.CONV, "bench-conv", "1", h, w);
-      System.out.printf(Locale.ROOT, "bench scoring: reference conv model (3 strided convs 16/32/64, input %dx%d) built in code%n", h, w);
+      System.out.printf(
+          Locale.ROOT,
+          "bench scoring: reference conv model (3 strided convs 16/32/64, input %dx%d) built in code%n",
+          h,
+          w);
     }
     List<ExamInput> inputs = workingImages(exams);
     resetPeaks();
@@ -47,9 +52,18 @@ final class ScoringBench {
     for (int batch : new int[] {1, 4, 16}) {
       double scorer = scorerRate(modelDir, inputs, batch);
       double bare = bareRate(modelDir, batch, exams);
-      System.out.printf(Locale.ROOT, "  %5d  %14.1f  %16.1f  %11.3f   %14.1f%n", batch, scorer, bare, scorer / bare, 1000 / scorer);
+      System.out.printf(
+          Locale.ROOT,
+          "  %5d  %14.1f  %16.1f  %11.3f   %14.1f%n",
+          batch,
+          scorer,
+          bare,
+          scorer / bare,
+          1000 / scorer);
     }
-    System.out.printf(Locale.ROOT, "  peak heap during the run: %.0f MB (working images 1520x912 PNG, 4 per exam)%n",
+    System.out.printf(
+        Locale.ROOT,
+        "  peak heap during the run: %.0f MB (working images 1520x912 PNG, 4 per exam)%n",
         peakHeap() / 1e6);
     if (tmp != null) {
       for (String f : new String[] {"exam_scorer.onnx", "image_encoder.onnx", "model.json"}) {
@@ -73,8 +87,12 @@ final class ScoringBench {
       int h = m.manifest().inputHeight();
       int w = m.manifest().inputWidth();
       OrtEnvironment env = OrtEnvironment.getEnvironment();
-      FloatBuffer views = ByteBuffer.allocateDirect(4 * batch * 4 * h * w).order(ByteOrder.nativeOrder()).asFloatBuffer();
-      FloatBuffer present = ByteBuffer.allocateDirect(4 * batch * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      FloatBuffer views =
+          ByteBuffer.allocateDirect(4 * batch * 4 * h * w)
+              .order(ByteOrder.nativeOrder())
+              .asFloatBuffer();
+      FloatBuffer present =
+          ByteBuffer.allocateDirect(4 * batch * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
       Random r = new Random(1);
       for (int i = 0; i < views.capacity(); i++) {
         views.put(i, (float) r.nextGaussian());
@@ -96,7 +114,10 @@ final class ScoringBench {
     }
   }
 
-  /** Phantom-like 1520x912 8-bit PNGs: a bright half-ellipse on black with texture, as ingest writes them. */
+  /**
+   * Phantom-like 1520x912 8-bit PNGs: a bright half-ellipse on black with texture, as ingest writes
+   * them.
+   */
   static List<ExamInput> workingImages(int exams) throws Exception {
     Random r = new Random(3);
     List<byte[]> pool = new ArrayList<>();
@@ -106,7 +127,10 @@ final class ScoringBench {
         double u = (y - 760) / 700.0;
         double edge = Math.abs(u) < 1 ? 800 * Math.sqrt(1 - u * u) : 0;
         for (int x = 0; x < 912; x++) {
-          int v = x < edge ? 90 + (int) (60 * Math.sin(x / 37.0 + k) * Math.cos(y / 53.0)) + r.nextInt(20) : 0;
+          int v =
+              x < edge
+                  ? 90 + (int) (60 * Math.sin(x / 37.0 + k) * Math.cos(y / 53.0)) + r.nextInt(20)
+                  : 0;
           img.getRaster().setSample(x, y, 0, Math.max(0, Math.min(255, v)));
         }
       }
@@ -118,7 +142,8 @@ final class ScoringBench {
     for (int e = 0; e < exams; e++) {
       List<ExamImage> imgs = new ArrayList<>();
       for (Slot s : Slot.values()) {
-        imgs.add(new ExamImage(s, pool.get((e + s.ordinal()) % pool.size()), "bench." + e + "." + s));
+        imgs.add(
+            new ExamImage(s, pool.get((e + s.ordinal()) % pool.size()), "bench." + e + "." + s));
       }
       list.add(new ExamInput("bench-" + e, imgs));
     }

@@ -19,8 +19,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code mammotriage streams}: exam assembly, scoring and routing against a Kafka cluster. */
-@Command(name = "streams", mixinStandardHelpOptions = true,
-    description = "Run the Kafka Streams triage app: assemble four-view exams, score them, route them (exactly once).")
+@Command(
+    name = "streams",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the Kafka Streams triage app: assemble four-view exams, score them, route them (exactly once).")
 public final class StreamsCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(StreamsCommand.class);
 
@@ -29,13 +32,22 @@ public final class StreamsCommand implements Callable<Integer> {
   @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
   String bootstrap;
 
-  @Option(names = "--model", paramLabel = "MODEL_DIR", description = "Model directory (scoring.model.dir).")
+  @Option(
+      names = "--model",
+      paramLabel = "MODEL_DIR",
+      description = "Model directory (scoring.model.dir).")
   Path model;
 
-  @Option(names = "--reference-model", description = "Use an untrained reference model built in code (plumbing tests only; its scores mean nothing).")
+  @Option(
+      names = "--reference-model",
+      description =
+          "Use an untrained reference model built in code (plumbing tests only; its scores mean nothing).")
   boolean referenceModel;
 
-  @Option(names = "--state-dir", paramLabel = "DIR", description = "State store directory (streams.state.dir).")
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description = "State store directory (streams.state.dir).")
   Path stateDir;
 
   @Override
@@ -52,29 +64,52 @@ public final class StreamsCommand implements Callable<Integer> {
       f.put(TriageStreamsConfig.STATE_DIR, stateDir.toString());
     }
     MammoConfig cfg = config.load(def, f);
-    Path dir = model != null ? model : cfg.getString(ScoringConfig.MODEL_DIR).isBlank() ? null : Path.of(cfg.getString(ScoringConfig.MODEL_DIR));
+    Path dir =
+        model != null
+            ? model
+            : cfg.getString(ScoringConfig.MODEL_DIR).isBlank()
+                ? null
+                : Path.of(cfg.getString(ScoringConfig.MODEL_DIR));
     if (referenceModel) {
-      dir = TestModels.write(Files.createTempDirectory("reference-model"), TestModels.Kind.CONV, "reference-untrained", "0", 320, 192);
-      LOG.warn("using an UNTRAINED reference model built in code: scores are meaningless (plumbing tests only)");
+      dir =
+          TestModels.write(
+              Files.createTempDirectory("reference-model"),
+              TestModels.Kind.CONV,
+              "reference-untrained",
+              "0",
+              320,
+              192);
+      LOG.warn(
+          "using an UNTRAINED reference model built in code: scores are meaningless (plumbing tests only)");
     }
     if (dir == null) {
-      System.err.println("no model: pass --model MODEL_DIR (a directory with exam_scorer.onnx, image_encoder.onnx and model.json)"
-          + " or set scoring.model.dir; --reference-model runs with an untrained model for plumbing tests");
+      System.err.println(
+          "no model: pass --model MODEL_DIR (a directory with exam_scorer.onnx, image_encoder.onnx and model.json)"
+              + " or set scoring.model.dir; --reference-model runs with an untrained model for plumbing tests");
       return 2;
     }
-    OpsServer ops = OpsServer.start(cfg.getInt(CommonConfig.OPS_HTTP_PORT), OpsServer.newRegistry());
+    OpsServer ops =
+        OpsServer.start(cfg.getInt(CommonConfig.OPS_HTTP_PORT), OpsServer.newRegistry());
     StreamsApp app = new StreamsApp(cfg, dir, ops.registry());
     ops.setReadiness(app::isRunning);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("SIGTERM: closing Kafka Streams cleanly");
-      app.close();
-      ops.close();
-      stopped.countDown();
-    }, "streams-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("SIGTERM: closing Kafka Streams cleanly");
+                  app.close();
+                  ops.close();
+                  stopped.countDown();
+                },
+                "streams-shutdown"));
     app.start();
-    System.out.printf("streams app %s started against %s with model %s on %s%n", cfg.getString(TriageStreamsConfig.APPLICATION_ID),
-        cfg.getString(CommonConfig.KAFKA_BOOTSTRAP), app.scorer().activeModel().id(), app.scorer().device());
+    System.out.printf(
+        "streams app %s started against %s with model %s on %s%n",
+        cfg.getString(TriageStreamsConfig.APPLICATION_ID),
+        cfg.getString(CommonConfig.KAFKA_BOOTSTRAP),
+        app.scorer().activeModel().id(),
+        app.scorer().device());
     System.out.flush();
     stopped.await();
     return 0;

@@ -30,31 +30,53 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code mammotriage watch}: a live console view of triage decisions, for people who subscribe to the topics. */
-@Command(name = "watch", mixinStandardHelpOptions = true,
-    description = "Show triage decisions as they arrive (study, accession, category, scores, risk, model, latency).")
+/**
+ * {@code mammotriage watch}: a live console view of triage decisions, for people who subscribe to
+ * the topics.
+ */
+@Command(
+    name = "watch",
+    mixinStandardHelpOptions = true,
+    description =
+        "Show triage decisions as they arrive (study, accession, category, scores, risk, model, latency).")
 public final class WatchCommand implements Callable<Integer> {
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
   @Mixin ConfigOptions config;
 
-  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (kafka.bootstrap.servers).")
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "HOST:PORT",
+      description = "Kafka bootstrap servers (kafka.bootstrap.servers).")
   String bootstrap;
 
-  @Option(names = "--topic", defaultValue = "all",
-      description = "suspicious, routine, low, incomplete, risk, or all (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--topic",
+      defaultValue = "all",
+      description =
+          "suspicious, routine, low, incomplete, risk, or all (default: ${DEFAULT-VALUE}).")
   String topic;
 
-  @Option(names = "--json", description = "One JSON object per line instead of the table, for piping.")
+  @Option(
+      names = "--json",
+      description = "One JSON object per line instead of the table, for piping.")
   boolean json;
 
-  @Option(names = "--from-beginning", description = "Start at the oldest retained decision instead of new ones only.")
+  @Option(
+      names = "--from-beginning",
+      description = "Start at the oldest retained decision instead of new ones only.")
   boolean fromBeginning;
 
-  @Option(names = "--max", description = "Exit after this many decisions (default: run until Ctrl-C).")
+  @Option(
+      names = "--max",
+      description = "Exit after this many decisions (default: run until Ctrl-C).")
   Long max;
 
-  @Option(names = "--idle-exit", paramLabel = "SECONDS", description = "Exit after this many seconds without a new decision.")
+  @Option(
+      names = "--idle-exit",
+      paramLabel = "SECONDS",
+      description = "Exit after this many seconds without a new decision.")
   Long idleExit;
 
   PrintStream out = System.out;
@@ -65,7 +87,9 @@ public final class WatchCommand implements Callable<Integer> {
     if (config.listRequested(def)) {
       return 0;
     }
-    MammoConfig cfg = config.load(def, bootstrap == null ? Map.of() : Map.of(CommonConfig.KAFKA_BOOTSTRAP, bootstrap));
+    MammoConfig cfg =
+        config.load(
+            def, bootstrap == null ? Map.of() : Map.of(CommonConfig.KAFKA_BOOTSTRAP, bootstrap));
     List<String> topics = topics(topic);
     Properties props = new Properties();
     props.putAll(cfg.kafkaClientProps());
@@ -73,23 +97,32 @@ public final class WatchCommand implements Callable<Integer> {
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    Deserializer<TriageDecision> des = SerdeFactory.fromConfig(cfg.registryProps()).serde(TriageDecision.class, false).deserializer();
+    Deserializer<TriageDecision> des =
+        SerdeFactory.fromConfig(cfg.registryProps())
+            .serde(TriageDecision.class, false)
+            .deserializer();
     AtomicBoolean stop = new AtomicBoolean();
-    try (KafkaConsumer<String, TriageDecision> consumer = new KafkaConsumer<>(props, new StringDeserializer(), des)) {
+    try (KafkaConsumer<String, TriageDecision> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), des)) {
       Thread main = Thread.currentThread();
-      Thread hook = new Thread(() -> {
-        stop.set(true);
-        consumer.wakeup();
-        try {
-          main.join(5000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "watch-shutdown");
+      Thread hook =
+          new Thread(
+              () -> {
+                stop.set(true);
+                consumer.wakeup();
+                try {
+                  main.join(5000);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "watch-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       consumer.subscribe(topics);
       if (!json) {
-        out.printf("watching %s (read_committed). Model outputs from the synthetic demo model are not for clinical use.%n", topics);
+        out.printf(
+            "watching %s (read_committed). Model outputs from the synthetic demo model are not for clinical use.%n",
+            topics);
         out.println(header());
       }
       long seen = 0;
@@ -102,7 +135,8 @@ public final class WatchCommand implements Callable<Integer> {
             return 0;
           }
         }
-        if (idleExit != null && System.nanoTime() - lastNew > Duration.ofSeconds(idleExit).toNanos()) {
+        if (idleExit != null
+            && System.nanoTime() - lastNew > Duration.ofSeconds(idleExit).toNanos()) {
           return 0;
         }
       }
@@ -119,8 +153,13 @@ public final class WatchCommand implements Callable<Integer> {
 
   static List<String> topics(String which) {
     return switch (which.toLowerCase(Locale.ROOT)) {
-      case "all" -> List.of(Topics.SUSPICIOUS.name(), Topics.ROUTINE.name(), Topics.LOW.name(), Topics.INCOMPLETE.name(),
-          Topics.RISK_ELEVATED.name());
+      case "all" ->
+          List.of(
+              Topics.SUSPICIOUS.name(),
+              Topics.ROUTINE.name(),
+              Topics.LOW.name(),
+              Topics.INCOMPLETE.name(),
+              Topics.RISK_ELEVATED.name());
       case "risk" -> List.of(Topics.RISK_ELEVATED.name());
       default -> {
         TopicSpec<TriageDecision> t = Topics.forCategory(which.toLowerCase(Locale.ROOT));
@@ -130,30 +169,62 @@ public final class WatchCommand implements Callable<Integer> {
   }
 
   static String header() {
-    return String.format("%-8s %-10s %-22s %-12s %-11s %6s %6s %6s %7s %9s  %s", "time", "topic", "study", "accession",
-        "category", "score", "L", "R", "risk5y", "latency", "model");
+    return String.format(
+        "%-8s %-10s %-22s %-12s %-11s %6s %6s %6s %7s %9s  %s",
+        "time",
+        "topic",
+        "study",
+        "accession",
+        "category",
+        "score",
+        "L",
+        "R",
+        "risk5y",
+        "latency",
+        "model");
   }
 
   static String row(ConsumerRecord<String, TriageDecision> r) {
     TriageDecision d = r.value();
     String risk5 = d.getRisk().size() >= 5 ? fmt(d.getRisk().get(4)) : "-";
-    String study = d.getExamKey().length() > 22 ? "…" + d.getExamKey().substring(d.getExamKey().length() - 21) : d.getExamKey();
-    String shortTopic = r.topic().replace("mammo.triage.", "").replace("mammo.", "").replace(".v1", "");
-    return String.format("%-8s %-10s %-22s %-12s %-11s %6s %6s %6s %7s %7dms  %s%s", TIME.format(d.getDecidedAt()),
-        shortTopic, study, d.getAccessionNumber() == null ? "-" : d.getAccessionNumber(),
-        d.getCategory() + (d.getExamVersion() > 1 ? " v" + d.getExamVersion() : ""), fmt(d.getSuspicion()),
-        fmt(d.getMalignancyLeft()), fmt(d.getMalignancyRight()), risk5, d.getLatencyFromLastImageMs(), d.getModelId(),
-        d.getModelIntendedUse().toLowerCase(Locale.ROOT).contains("synthetic") ? " [synthetic demo model]" : "");
+    String study =
+        d.getExamKey().length() > 22
+            ? "…" + d.getExamKey().substring(d.getExamKey().length() - 21)
+            : d.getExamKey();
+    String shortTopic =
+        r.topic().replace("mammo.triage.", "").replace("mammo.", "").replace(".v1", "");
+    return String.format(
+        "%-8s %-10s %-22s %-12s %-11s %6s %6s %6s %7s %7dms  %s%s",
+        TIME.format(d.getDecidedAt()),
+        shortTopic,
+        study,
+        d.getAccessionNumber() == null ? "-" : d.getAccessionNumber(),
+        d.getCategory() + (d.getExamVersion() > 1 ? " v" + d.getExamVersion() : ""),
+        fmt(d.getSuspicion()),
+        fmt(d.getMalignancyLeft()),
+        fmt(d.getMalignancyRight()),
+        risk5,
+        d.getLatencyFromLastImageMs(),
+        d.getModelId(),
+        d.getModelIntendedUse().toLowerCase(Locale.ROOT).contains("synthetic")
+            ? " [synthetic demo model]"
+            : "");
   }
 
   static String toJson(ConsumerRecord<String, TriageDecision> r) {
     TriageDecision d = r.value();
     ObjectNode n = new ObjectMapper().createObjectNode();
-    n.put("topic", r.topic()).put("examKey", d.getExamKey()).put("examVersion", d.getExamVersion())
-        .put("accessionNumber", d.getAccessionNumber()).put("category", d.getCategory())
-        .put("riskElevated", d.getRiskElevated()).put("suspicion", d.getSuspicion())
-        .put("malignancyLeft", d.getMalignancyLeft()).put("malignancyRight", d.getMalignancyRight())
-        .put("modelId", d.getModelId()).put("modelIntendedUse", d.getModelIntendedUse())
+    n.put("topic", r.topic())
+        .put("examKey", d.getExamKey())
+        .put("examVersion", d.getExamVersion())
+        .put("accessionNumber", d.getAccessionNumber())
+        .put("category", d.getCategory())
+        .put("riskElevated", d.getRiskElevated())
+        .put("suspicion", d.getSuspicion())
+        .put("malignancyLeft", d.getMalignancyLeft())
+        .put("malignancyRight", d.getMalignancyRight())
+        .put("modelId", d.getModelId())
+        .put("modelIntendedUse", d.getModelIntendedUse())
         .put("decidedAt", Instant.ofEpochMilli(d.getDecidedAt().toEpochMilli()).toString())
         .put("latencyFromLastImageMs", d.getLatencyFromLastImageMs());
     var risk = n.putArray("risk");

@@ -31,13 +31,22 @@ class WatchCommandIT {
   static void start() throws Exception {
     kafka = KafkaTestCluster.start();
     TriageDecision routine = SampleRecords.decision();
-    TriageDecision suspicious = TriageDecision.newBuilder(routine).setExamKey("2.25.77").setCategory("suspicious")
-        .setSuspicion(0.91).setRisk(List.of(0.01, 0.02, 0.03, 0.05, 0.08)).build();
+    TriageDecision suspicious =
+        TriageDecision.newBuilder(routine)
+            .setExamKey("2.25.77")
+            .setCategory("suspicious")
+            .setSuspicion(0.91)
+            .setRisk(List.of(0.01, 0.02, 0.03, 0.05, 0.08))
+            .build();
     var ser = SerdeFactory.singleObject().serde(TriageDecision.class, false).serializer();
-    try (var p = new KafkaProducer<String, TriageDecision>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        kafka.bootstrapServers()), new StringSerializer(), ser)) {
+    try (var p =
+        new KafkaProducer<String, TriageDecision>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new StringSerializer(),
+            ser)) {
       p.send(new ProducerRecord<>(Topics.ROUTINE.name(), routine.getExamKey(), routine)).get();
-      p.send(new ProducerRecord<>(Topics.SUSPICIOUS.name(), suspicious.getExamKey(), suspicious)).get();
+      p.send(new ProducerRecord<>(Topics.SUSPICIOUS.name(), suspicious.getExamKey(), suspicious))
+          .get();
     }
   }
 
@@ -57,22 +66,47 @@ class WatchCommandIT {
 
   @Test
   void shouldPrintOnlyTheSuspiciousTopicWhenAsked() {
-    String out = run("--bootstrap", kafka.bootstrapServers(), "--topic", "suspicious", "--from-beginning", "--max", "1",
-        "--idle-exit", "30");
+    String out =
+        run(
+            "--bootstrap",
+            kafka.bootstrapServers(),
+            "--topic",
+            "suspicious",
+            "--from-beginning",
+            "--max",
+            "1",
+            "--idle-exit",
+            "30");
     assertThat(out).contains("2.25.77").contains("suspicious").contains("0.910").contains("0.080");
     assertThat(out).doesNotContain("routine ");
   }
 
   @Test
   void shouldEmitOneJsonObjectPerDecisionForPiping() throws Exception {
-    String out = run("--bootstrap", kafka.bootstrapServers(), "--json", "--from-beginning", "--max", "2", "--idle-exit", "30");
-    List<JsonNode> rows = Arrays.stream(out.split("\n")).filter(l -> !l.isBlank()).map(l -> {
-      try {
-        return new ObjectMapper().readTree(l);
-      } catch (Exception e) {
-        throw new AssertionError("not JSON: " + l, e);
-      }
-    }).toList();
-    assertThat(rows).extracting(n -> n.get("category").asText()).containsExactlyInAnyOrder("routine", "suspicious");
+    String out =
+        run(
+            "--bootstrap",
+            kafka.bootstrapServers(),
+            "--json",
+            "--from-beginning",
+            "--max",
+            "2",
+            "--idle-exit",
+            "30");
+    List<JsonNode> rows =
+        Arrays.stream(out.split("\n"))
+            .filter(l -> !l.isBlank())
+            .map(
+                l -> {
+                  try {
+                    return new ObjectMapper().readTree(l);
+                  } catch (Exception e) {
+                    throw new AssertionError("not JSON: " + l, e);
+                  }
+                })
+            .toList();
+    assertThat(rows)
+        .extracting(n -> n.get("category").asText())
+        .containsExactlyInAnyOrder("routine", "suspicious");
   }
 }

@@ -11,9 +11,13 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-/** Walks a folder (an archive to import or replay) and sends every DICOM file through the ingest pipeline. */
+/**
+ * Walks a folder (an archive to import or replay) and sends every DICOM file through the ingest
+ * pipeline.
+ */
 public final class FolderImporter {
-  private static final Set<String> SKIP = Set.of(".csv", ".png", ".json", ".txt", ".html", ".md", ".xml", ".jpg");
+  private static final Set<String> SKIP =
+      Set.of(".csv", ".png", ".json", ".txt", ".html", ".md", ".xml", ".jpg");
   private final IngestPipeline pipeline;
 
   public FolderImporter(IngestPipeline pipeline) {
@@ -21,7 +25,12 @@ public final class FolderImporter {
   }
 
   /** Counts by outcome, and rejections by reason. */
-  public record Summary(int files, int stored, int duplicates, int transientFailures, Map<String, Integer> rejected,
+  public record Summary(
+      int files,
+      int stored,
+      int duplicates,
+      int transientFailures,
+      Map<String, Integer> rejected,
       double seconds) {
     public int rejectedTotal() {
       return rejected.values().stream().mapToInt(Integer::intValue).sum();
@@ -31,7 +40,8 @@ public final class FolderImporter {
   public Summary importFolder(Path dir, Consumer<String> progress) throws IOException {
     List<Path> files;
     try (Stream<Path> s = Files.walk(dir)) {
-      files = s.filter(Files::isRegularFile).filter(FolderImporter::looksLikeDicom).sorted().toList();
+      files =
+          s.filter(Files::isRegularFile).filter(FolderImporter::looksLikeDicom).sorted().toList();
     }
     long t0 = System.nanoTime();
     long lastReport = t0;
@@ -52,9 +62,16 @@ public final class FolderImporter {
         lastReport = now;
         double secs = (now - t0) / 1e9;
         double rate = (i + 1) / secs;
-        progress.accept(String.format(Locale.ROOT, "import %s %d/%d files (%.0f%%) %.1f files/s, ETA %.0f s",
-            bar((i + 1) / (double) files.size()), i + 1, files.size(), 100.0 * (i + 1) / files.size(), rate,
-            (files.size() - i - 1) / rate));
+        progress.accept(
+            String.format(
+                Locale.ROOT,
+                "import %s %d/%d files (%.0f%%) %.1f files/s, ETA %.0f s",
+                bar((i + 1) / (double) files.size()),
+                i + 1,
+                files.size(),
+                100.0 * (i + 1) / files.size(),
+                rate,
+                (files.size() - i - 1) / rate));
       }
     }
     return new Summary(files.size(), stored, dup, fail, rejected, (System.nanoTime() - t0) / 1e9);

@@ -20,12 +20,30 @@ public final class IngestMetrics {
 
   public IngestMetrics(MeterRegistry registry) {
     this.registry = registry;
-    received = Counter.builder("mammotriage_ingest_received").description("instances received").register(registry);
-    accepted = Counter.builder("mammotriage_ingest_accepted").description("instances published to Kafka").register(registry);
-    duplicates = Counter.builder("mammotriage_ingest_duplicates").description("instances already published").register(registry);
-    failed = Counter.builder("mammotriage_ingest_transient_failures").description("instances refused for a transient reason (Kafka)").register(registry);
-    bytes = Counter.builder("mammotriage_ingest_bytes").description("DICOM bytes received").register(registry);
-    preprocess = Timer.builder("mammotriage_ingest_preprocess").description("decode and preprocess time").register(registry);
+    received =
+        Counter.builder("mammotriage_ingest_received")
+            .description("instances received")
+            .register(registry);
+    accepted =
+        Counter.builder("mammotriage_ingest_accepted")
+            .description("instances published to Kafka")
+            .register(registry);
+    duplicates =
+        Counter.builder("mammotriage_ingest_duplicates")
+            .description("instances already published")
+            .register(registry);
+    failed =
+        Counter.builder("mammotriage_ingest_transient_failures")
+            .description("instances refused for a transient reason (Kafka)")
+            .register(registry);
+    bytes =
+        Counter.builder("mammotriage_ingest_bytes")
+            .description("DICOM bytes received")
+            .register(registry);
+    preprocess =
+        Timer.builder("mammotriage_ingest_preprocess")
+            .description("decode and preprocess time")
+            .register(registry);
   }
 
   void received(long size) {
@@ -46,11 +64,18 @@ public final class IngestMetrics {
   }
 
   void rejected(String reason) {
-    rejectedByReason.computeIfAbsent(reason, r -> {
-      AtomicLong a = new AtomicLong();
-      registry.gauge("mammotriage_ingest_rejected", io.micrometer.core.instrument.Tags.of("reason", r), a);
-      return a;
-    }).incrementAndGet();
+    rejectedByReason
+        .computeIfAbsent(
+            reason,
+            r -> {
+              AtomicLong a = new AtomicLong();
+              registry.gauge(
+                  "mammotriage_ingest_rejected",
+                  io.micrometer.core.instrument.Tags.of("reason", r),
+                  a);
+              return a;
+            })
+        .incrementAndGet();
   }
 
   Timer preprocessTimer() {
@@ -58,8 +83,16 @@ public final class IngestMetrics {
   }
 
   public String summary() {
-    return String.format(Locale.ROOT, "received %.0f, accepted %.0f, duplicates %.0f, transient failures %.0f, rejected %s,"
-        + " %.1f MB, preprocessing mean %.0f ms", received.count(), accepted.count(), duplicates.count(), failed.count(),
-        new java.util.TreeMap<>(rejectedByReason), bytes.count() / 1e6, preprocess.mean(java.util.concurrent.TimeUnit.MILLISECONDS));
+    return String.format(
+        Locale.ROOT,
+        "received %.0f, accepted %.0f, duplicates %.0f, transient failures %.0f, rejected %s,"
+            + " %.1f MB, preprocessing mean %.0f ms",
+        received.count(),
+        accepted.count(),
+        duplicates.count(),
+        failed.count(),
+        new java.util.TreeMap<>(rejectedByReason),
+        bytes.count() / 1e6,
+        preprocess.mean(java.util.concurrent.TimeUnit.MILLISECONDS));
   }
 }

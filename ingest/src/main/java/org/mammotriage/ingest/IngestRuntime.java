@@ -17,17 +17,34 @@ public final class IngestRuntime implements AutoCloseable {
   private final Limits limits;
 
   public IngestRuntime(MammoConfig cfg, MeterRegistry registry) {
-    this.limits = new Limits(cfg.getInt(IngestConfig.MAX_ROWS), cfg.getInt(IngestConfig.MAX_COLUMNS),
-        cfg.getInt(IngestConfig.MAX_FRAMES), cfg.getLong(IngestConfig.MAX_BYTES));
+    this.limits =
+        new Limits(
+            cfg.getInt(IngestConfig.MAX_ROWS),
+            cfg.getInt(IngestConfig.MAX_COLUMNS),
+            cfg.getInt(IngestConfig.MAX_FRAMES),
+            cfg.getLong(IngestConfig.MAX_BYTES));
     var secret = cfg.getPassword(IngestConfig.PSEUDONYM_SECRET);
-    this.pseudonymizer = Pseudonymizer.fromConfig(cfg.getString(IngestConfig.PSEUDONYM_SECRET_FILE),
-        secret == null ? null : secret.value(), cfg.getBoolean(IngestConfig.DEMO));
+    this.pseudonymizer =
+        Pseudonymizer.fromConfig(
+            cfg.getString(IngestConfig.PSEUDONYM_SECRET_FILE),
+            secret == null ? null : secret.value(),
+            cfg.getBoolean(IngestConfig.DEMO));
     this.metrics = new IngestMetrics(registry);
-    this.publisher = new KafkaPublisher(cfg.kafkaClientProps(), SerdeFactory.fromConfig(cfg.registryProps()),
-        cfg.getLong(IngestConfig.PUBLISH_TIMEOUT_MS));
-    this.pipeline = new IngestPipeline(new InstanceClassifier(cfg.getBoolean(IngestConfig.ACCEPT_SECONDARY_CAPTURE), limits),
-        limits, new Preprocessor(cfg.getInt(IngestConfig.WORKING_ROWS), cfg.getInt(IngestConfig.WORKING_COLUMNS)),
-        pseudonymizer, publisher, metrics, 200_000);
+    this.publisher =
+        new KafkaPublisher(
+            cfg.kafkaClientProps(),
+            SerdeFactory.fromConfig(cfg.registryProps()),
+            cfg.getLong(IngestConfig.PUBLISH_TIMEOUT_MS));
+    this.pipeline =
+        new IngestPipeline(
+            new InstanceClassifier(cfg.getBoolean(IngestConfig.ACCEPT_SECONDARY_CAPTURE), limits),
+            limits,
+            new Preprocessor(
+                cfg.getInt(IngestConfig.WORKING_ROWS), cfg.getInt(IngestConfig.WORKING_COLUMNS)),
+            pseudonymizer,
+            publisher,
+            metrics,
+            200_000);
   }
 
   public IngestPipeline pipeline() {

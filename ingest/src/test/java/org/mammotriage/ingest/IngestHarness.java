@@ -17,13 +17,28 @@ final class IngestHarness implements AutoCloseable {
   final DicomScp scp;
 
   IngestHarness(String bootstrap, Path spool, Map<String, String> extra) throws Exception {
-    Map<String, String> flags = new java.util.HashMap<>(Map.of(CommonConfig.KAFKA_BOOTSTRAP, bootstrap,
-        IngestConfig.PSEUDONYM_SECRET, SECRET, IngestConfig.PUBLISH_TIMEOUT_MS, "3000"));
+    Map<String, String> flags =
+        new java.util.HashMap<>(
+            Map.of(
+                CommonConfig.KAFKA_BOOTSTRAP,
+                bootstrap,
+                IngestConfig.PSEUDONYM_SECRET,
+                SECRET,
+                IngestConfig.PUBLISH_TIMEOUT_MS,
+                "3000"));
     flags.putAll(extra);
-    MammoConfig cfg = ConfigLoader.load(IngestConfig.define(CommonConfig.define()), null, Map.of(), flags);
+    MammoConfig cfg =
+        ConfigLoader.load(IngestConfig.define(CommonConfig.define()), null, Map.of(), flags);
     runtime = new IngestRuntime(cfg, OpsServer.newRegistry());
-    scp = new DicomScp(0, "MAMMOTRIAGE", Set.copyOf(cfg.getList(IngestConfig.ALLOWED_CALLING_AE_TITLES)),
-        runtime.pipeline(), Files.createDirectories(spool), runtime.limits().maxBytes(), 4);
+    scp =
+        new DicomScp(
+            0,
+            "MAMMOTRIAGE",
+            Set.copyOf(cfg.getList(IngestConfig.ALLOWED_CALLING_AE_TITLES)),
+            runtime.pipeline(),
+            Files.createDirectories(spool),
+            runtime.limits().maxBytes(),
+            4);
   }
 
   int port() {

@@ -11,8 +11,10 @@ final class Storescu {
   private Storescu() {}
 
   /** File → "Success", an error text, or "NOT_SENT: ..." when storescu could not read the file. */
-  static Map<String, String> send(int port, String callingAe, List<String> extraArgs, List<Path> files) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("storescu", "-v", "-nh", "-aet", callingAe, "-aec", "MAMMOTRIAGE"));
+  static Map<String, String> send(
+      int port, String callingAe, List<String> extraArgs, List<Path> files) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(List.of("storescu", "-v", "-nh", "-aet", callingAe, "-aec", "MAMMOTRIAGE"));
     cmd.addAll(extraArgs);
     cmd.add("127.0.0.1");
     cmd.add(String.valueOf(port));
@@ -34,7 +36,8 @@ final class Storescu {
       }
     }
     for (Path f : files) {
-      result.putIfAbsent(f.toString(), "NO_RESPONSE: association failed; storescu said: " + tail(out));
+      result.putIfAbsent(
+          f.toString(), "NO_RESPONSE: association failed; storescu said: " + tail(out));
     }
     return result;
   }

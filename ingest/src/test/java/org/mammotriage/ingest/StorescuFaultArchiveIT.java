@@ -31,9 +31,9 @@ import org.mammotriage.testing.KafkaTestCluster;
 import org.slf4j.LoggerFactory;
 
 /**
- * dcmtk storescu sends a faulted synthetic archive (uncompressed, -xs JPEG lossless, -xv JPEG 2000) to the real SCP
- * against a real broker; every file must get what faults.csv prescribes, and no patient name or ID may appear in Kafka
- * or in the logs.
+ * dcmtk storescu sends a faulted synthetic archive (uncompressed, -xs JPEG lossless, -xv JPEG 2000)
+ * to the real SCP against a real broker; every file must get what faults.csv prescribes, and no
+ * patient name or ID may appear in Kafka or in the logs.
  */
 class StorescuFaultArchiveIT {
   @TempDir static Path dir;
@@ -49,9 +49,13 @@ class StorescuFaultArchiveIT {
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
     logs.start();
     kafka = KafkaTestCluster.start();
-    archive = SyntheticArchive.of(SynthOptions.defaults(8, 31).withScale(0.06).withFaults(true).withFaultShare(1.0));
+    archive =
+        SyntheticArchive.of(
+            SynthOptions.defaults(8, 31).withScale(0.06).withFaults(true).withFaultShare(1.0));
     archive.generate(dir.resolve("archive"));
-    for (String line : Files.readAllLines(dir.resolve("archive/faults.csv")).subList(1, Files.readAllLines(dir.resolve("archive/faults.csv")).size())) {
+    for (String line :
+        Files.readAllLines(dir.resolve("archive/faults.csv"))
+            .subList(1, Files.readAllLines(dir.resolve("archive/faults.csv")).size())) {
       String[] f = line.split(",", -1);
       faults.put(dir.resolve("archive").resolve(f[0]).toString(), f);
     }
@@ -90,14 +94,20 @@ class StorescuFaultArchiveIT {
   }
 
   @Test
-  void shouldPublishEveryValidImageExactlyOnceWithLateralityViewAndPseudonymousKey() throws Exception {
+  void shouldPublishEveryValidImageExactlyOnceWithLateralityViewAndPseudonymousKey()
+      throws Exception {
     var de = SerdeFactory.singleObject().serde(MammogramImage.class, false).deserializer();
-    List<MammogramImage> images = raw(Topics.IMAGES.name()).stream().map(r -> de.deserialize("t", r.value())).toList();
-    Map<String, Long> perSop = images.stream().collect(Collectors.groupingBy(MammogramImage::getSopInstanceUid, Collectors.counting()));
+    List<MammogramImage> images =
+        raw(Topics.IMAGES.name()).stream().map(r -> de.deserialize("t", r.value())).toList();
+    Map<String, Long> perSop =
+        images.stream()
+            .collect(
+                Collectors.groupingBy(MammogramImage::getSopInstanceUid, Collectors.counting()));
     assertThat(perSop.values()).as("no SOP instance published twice").allMatch(c -> c == 1);
     // every manifest row (slotted image) is there with the right laterality and view
     List<String> manifest = Files.readAllLines(dir.resolve("archive/manifest.csv"));
-    Map<String, MammogramImage> bySop = images.stream().collect(Collectors.toMap(MammogramImage::getSopInstanceUid, i -> i));
+    Map<String, MammogramImage> bySop =
+        images.stream().collect(Collectors.toMap(MammogramImage::getSopInstanceUid, i -> i));
     Pseudonymizer p = Pseudonymizer.withSecret(IngestHarness.SECRET);
     for (String row : manifest.subList(1, manifest.size())) {
       String[] c = row.split(",");
@@ -110,7 +120,10 @@ class StorescuFaultArchiveIT {
       assertThat(img.getWorkingRows()).isEqualTo(1520);
     }
     long expectedExtras = faults.values().stream().filter(f -> f[2].equals("ACCEPT_EXTRA")).count();
-    long extras = images.stream().filter(i -> !i.getViewModifiers().isEmpty() || i.getView().equals("XCCL")).count();
+    long extras =
+        images.stream()
+            .filter(i -> !i.getViewModifiers().isEmpty() || i.getView().equals("XCCL"))
+            .count();
     assertThat(extras).isEqualTo(expectedExtras);
     long stored = responses.values().stream().filter("Success"::equals).count();
     long duplicates = faults.values().stream().filter(f -> f[2].equals("ACCEPT_DUPLICATE")).count();
@@ -120,45 +133,62 @@ class StorescuFaultArchiveIT {
   @Test
   void shouldGiveEveryFaultFileTheActionFaultsCsvPrescribes() throws Exception {
     var de = SerdeFactory.singleObject().serde(RejectedInstance.class, false).deserializer();
-    List<RejectedInstance> dlq = raw(Topics.INGEST_DLQ.name()).stream().map(r -> de.deserialize("t", r.value())).toList();
+    List<RejectedInstance> dlq =
+        raw(Topics.INGEST_DLQ.name()).stream().map(r -> de.deserialize("t", r.value())).toList();
     for (String[] f : faults.values()) {
       String file = dir.resolve("archive").resolve(f[0]).toString();
       String response = responses.get(file);
       switch (f[2]) {
-        case "ACCEPT", "ACCEPT_EXTRA", "ACCEPT_DUPLICATE" -> assertThat(response).as("%s %s", f[1], f[0]).isEqualTo("Success");
+        case "ACCEPT", "ACCEPT_EXTRA", "ACCEPT_DUPLICATE" ->
+            assertThat(response).as("%s %s", f[1], f[0]).isEqualTo("Success");
         case "NONE" -> assertThat(response).as("no file for %s", f[1]).isNull();
         case "REJECT" -> {
           if (f[3].equals("CORRUPT")) {
-            // storescu cannot even read a truncated file; the importer test covers CORRUPT on the receiving side
+            // storescu cannot even read a truncated file; the importer test covers CORRUPT on the
+            // receiving side
             assertThat(response).startsWith("NOT_SENT");
           } else {
-            assertThat(response).as("%s %s", f[1], f[0]).isNotEqualTo("Success").doesNotStartWith("NO_RESPONSE");
-            assertThat(dlq).as("DLQ record for %s", f[0]).anySatisfy(r -> {
-              assertThat(r.getReasonCode()).isEqualTo(f[3]);
-              assertThat(r.getSourceAe()).isEqualTo("MODALITY");
-            });
+            assertThat(response)
+                .as("%s %s", f[1], f[0])
+                .isNotEqualTo("Success")
+                .doesNotStartWith("NO_RESPONSE");
+            assertThat(dlq)
+                .as("DLQ record for %s", f[0])
+                .anySatisfy(
+                    r -> {
+                      assertThat(r.getReasonCode()).isEqualTo(f[3]);
+                      assertThat(r.getSourceAe()).isEqualTo("MODALITY");
+                    });
           }
         }
         default -> throw new AssertionError("unknown action " + f[2]);
       }
     }
-    // records from the SCP only (the importer test in this class adds CORRUPT ones with stage INGEST_IMPORT)
-    assertThat(dlq.stream().filter(r -> r.getStage().equals("INGEST_SCP"))).extracting(RejectedInstance::getReasonCode)
+    // records from the SCP only (the importer test in this class adds CORRUPT ones with stage
+    // INGEST_IMPORT)
+    assertThat(dlq.stream().filter(r -> r.getStage().equals("INGEST_SCP")))
+        .extracting(RejectedInstance::getReasonCode)
         .containsOnly("FOR_PROCESSING", "NOT_MG", "NO_LATERALITY", "TOO_LARGE");
   }
 
   @Test
   void shouldStayUpAndAnswerEchoAfterwards() throws Exception {
-    Process p = new ProcessBuilder("echoscu", "-aec", "MAMMOTRIAGE", "127.0.0.1", String.valueOf(ingest.port()))
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "echoscu", "-aec", "MAMMOTRIAGE", "127.0.0.1", String.valueOf(ingest.port()))
+            .redirectErrorStream(true)
+            .start();
     assertThat(p.waitFor()).isZero();
     assertThat(ingest.scp.isRunning()).isTrue();
   }
 
   @Test
   void shouldRejectCorruptFilesThroughTheImporterPath() throws Exception {
-    List<Path> truncated = faults.values().stream().filter(f -> f[1].equals("TRUNCATED"))
-        .map(f -> dir.resolve("archive").resolve(f[0])).toList();
+    List<Path> truncated =
+        faults.values().stream()
+            .filter(f -> f[1].equals("TRUNCATED"))
+            .map(f -> dir.resolve("archive").resolve(f[0]))
+            .toList();
     assertThat(truncated).isNotEmpty();
     for (Path t : truncated) {
       Outcome o = ingest.runtime.pipeline().process(t, "IMPORT", "INGEST_IMPORT");
@@ -186,7 +216,8 @@ class StorescuFaultArchiveIT {
         assertThat(s).doesNotContain(secret);
       }
     }
-    List<String> lines = new ArrayList<>(logs.list).stream().map(ILoggingEvent::getFormattedMessage).toList();
+    List<String> lines =
+        new ArrayList<>(logs.list).stream().map(ILoggingEvent::getFormattedMessage).toList();
     assertThat(lines).isNotEmpty();
     for (String line : lines) {
       for (String secret : phi) {

@@ -38,20 +38,28 @@ class VendorSamplesIT {
     assertThat(c.laterality()).isEqualTo("L");
     assertThat(c.view()).isEqualTo("CC");
     assertThat(c.slottable()).isTrue();
-    assertThat(Attribute.getSingleStringValueOrEmptyString(h, TagFromName.Manufacturer)).contains("GE");
+    assertThat(Attribute.getSingleStringValueOrEmptyString(h, TagFromName.Manufacturer))
+        .contains("GE");
     // the sample's pixel data was cut down to 1x2 pixels: ingest would refuse it as an image
     assertThatThrownBy(() -> new InstanceClassifier(false, Limits.defaults()).checkPixelFormat(h))
-        .isInstanceOfSatisfying(RejectedException.class, e -> assertThat(e.reason()).isEqualTo("UNSUPPORTED_PIXEL_FORMAT"));
+        .isInstanceOfSatisfying(
+            RejectedException.class,
+            e -> assertThat(e.reason()).isEqualTo("UNSUPPORTED_PIXEL_FORMAT"));
     // the "scaled" GE sample is a For Processing object: refused like the other one
-    assertThatThrownBy(() -> new InstanceClassifier(false, Limits.defaults()).classify(header("vendor-headers/MG-Im-GE-SenDS-scaled.dcm"), null))
-        .isInstanceOfSatisfying(RejectedException.class, e -> assertThat(e.reason()).isEqualTo("FOR_PROCESSING"));
+    assertThatThrownBy(
+            () ->
+                new InstanceClassifier(false, Limits.defaults())
+                    .classify(header("vendor-headers/MG-Im-GE-SenDS-scaled.dcm"), null))
+        .isInstanceOfSatisfying(
+            RejectedException.class, e -> assertThat(e.reason()).isEqualTo("FOR_PROCESSING"));
   }
 
   @Test
   void shouldRejectTheGeForProcessingFile() throws Exception {
     AttributeList h = header("vendor-headers/MG-Im-GE_Seno_1_ForProcessing.dcm");
     assertThatThrownBy(() -> new InstanceClassifier(false, Limits.defaults()).classify(h, null))
-        .isInstanceOfSatisfying(RejectedException.class, e -> assertThat(e.reason()).isEqualTo("FOR_PROCESSING"));
+        .isInstanceOfSatisfying(
+            RejectedException.class, e -> assertThat(e.reason()).isEqualTo("FOR_PROCESSING"));
   }
 
   @Test
@@ -59,21 +67,42 @@ class VendorSamplesIT {
     try (KafkaTestCluster kafka = KafkaTestCluster.start()) {
       Path crop = Fixtures.sample("cbis-ddsm/P_00016_LEFT_CC_1_cropped_000001.dcm");
       Path roi = Fixtures.sample("cbis-ddsm/P_00116_RIGHT_MLO_1_roi_000000.dcm");
-      try (IngestHarness strict = new IngestHarness(kafka.bootstrapServers(), dir.resolve("s1"), Map.of())) {
+      try (IngestHarness strict =
+          new IngestHarness(kafka.bootstrapServers(), dir.resolve("s1"), Map.of())) {
         Outcome o = strict.runtime.pipeline().process(crop, "IMPORT", "INGEST_IMPORT");
         assertThat(o.status()).isEqualTo(Outcome.Status.REJECTED);
         assertThat(o.reason()).isEqualTo("SECONDARY_CAPTURE_NOT_ACCEPTED");
       }
-      try (IngestHarness lenient = new IngestHarness(kafka.bootstrapServers(), dir.resolve("s2"),
-          Map.of(IngestConfig.ACCEPT_SECONDARY_CAPTURE, "true"))) {
-        assertThat(lenient.runtime.pipeline().process(crop, "IMPORT", "INGEST_IMPORT").status()).isEqualTo(Outcome.Status.STORED);
-        assertThat(lenient.runtime.pipeline().process(roi, "IMPORT", "INGEST_IMPORT").status()).isEqualTo(Outcome.Status.STORED);
+      try (IngestHarness lenient =
+          new IngestHarness(
+              kafka.bootstrapServers(),
+              dir.resolve("s2"),
+              Map.of(IngestConfig.ACCEPT_SECONDARY_CAPTURE, "true"))) {
+        assertThat(lenient.runtime.pipeline().process(crop, "IMPORT", "INGEST_IMPORT").status())
+            .isEqualTo(Outcome.Status.STORED);
+        assertThat(lenient.runtime.pipeline().process(roi, "IMPORT", "INGEST_IMPORT").status())
+            .isEqualTo(Outcome.Status.STORED);
       }
       var de = Topics.IMAGES.valueSerde(SerdeFactory.singleObject()).deserializer();
-      var images = kafka.consumeUntil(Topics.IMAGES.name(), new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-          l -> l.size() >= 2, Duration.ofSeconds(30)).stream().map(r -> de.deserialize("t", r.value())).toList();
-      assertThat(images).extracting(MammogramImage::getLaterality).extracting(Enum::name).containsExactlyInAnyOrder("L", "R");
-      assertThat(images).allSatisfy(i -> assertThat(i.getView()).isEqualTo("UNKNOWN")); // no view in these files: not slotted
+      var images =
+          kafka
+              .consumeUntil(
+                  Topics.IMAGES.name(),
+                  new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                  l -> l.size() >= 2,
+                  Duration.ofSeconds(30))
+              .stream()
+              .map(r -> de.deserialize("t", r.value()))
+              .toList();
+      assertThat(images)
+          .extracting(MammogramImage::getLaterality)
+          .extracting(Enum::name)
+          .containsExactlyInAnyOrder("L", "R");
+      assertThat(images)
+          .allSatisfy(
+              i ->
+                  assertThat(i.getView())
+                      .isEqualTo("UNKNOWN")); // no view in these files: not slotted
     }
   }
 }

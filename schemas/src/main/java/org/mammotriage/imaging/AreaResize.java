@@ -1,8 +1,9 @@
 package org.mammotriage.imaging;
 
 /**
- * Separable area-averaging resize (each output pixel is the mean of the input area it covers, fractional edges
- * weighted). One implementation for ingest (working image) and scoring/training (model input), so both see the same pixels.
+ * Separable area-averaging resize (each output pixel is the mean of the input area it covers,
+ * fractional edges weighted). One implementation for ingest (working image) and scoring/training
+ * (model input), so both see the same pixels.
  */
 public final class AreaResize {
   private AreaResize() {}
@@ -41,10 +42,22 @@ public final class AreaResize {
   }
 
   /**
-   * Resizes a {@code ch}×{@code cw} canvas to h×w, where the canvas holds the region (x0, y0, bw, bh) of {@code src}
-   * (row stride {@code stride}) at row offset {@code yOff} and column 0, and zeros elsewhere.
+   * Resizes a {@code ch}×{@code cw} canvas to h×w, where the canvas holds the region (x0, y0, bw,
+   * bh) of {@code src} (row stride {@code stride}) at row offset {@code yOff} and column 0, and
+   * zeros elsewhere.
    */
-  public static float[] resizeRegion(float[] src, int stride, int x0, int y0, int bw, int bh, int ch, int cw, int yOff, int h, int w) {
+  public static float[] resizeRegion(
+      float[] src,
+      int stride,
+      int x0,
+      int y0,
+      int bw,
+      int bh,
+      int ch,
+      int cw,
+      int yOff,
+      int h,
+      int w) {
     float[] tmp = new float[ch * w];
     int[] cs = new int[w];
     float[][] cwt = weights(cw, w, cs);

@@ -6,7 +6,9 @@ import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Chooses the ONNX Runtime execution provider: CUDA when asked for and available, CPU otherwise. */
+/**
+ * Chooses the ONNX Runtime execution provider: CUDA when asked for and available, CPU otherwise.
+ */
 public final class ExecutionDevice {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutionDevice.class);
 
@@ -24,7 +26,8 @@ public final class ExecutionDevice {
       return "cpu";
     }
     if (!d.equals("auto") && !d.equals("cuda")) {
-      throw new ModelLoadException("scoring.device must be auto, cuda or cpu, not '" + device + "'");
+      throw new ModelLoadException(
+          "scoring.device must be auto, cuda or cpu, not '" + device + "'");
     }
     try {
       opts.addCUDA(0);
@@ -32,9 +35,12 @@ public final class ExecutionDevice {
       return "cuda";
     } catch (OrtException | UnsatisfiedLinkError | RuntimeException e) {
       if (d.equals("cuda") && required) {
-        throw new ModelLoadException("scoring.device=cuda with scoring.device.required=true, but CUDA cannot be used ("
-            + e.getMessage() + "). Build with -Pgpu (onnxruntime_gpu) on a host with CUDA 12 and cuDNN 9, or set "
-            + "scoring.device.required=false to fall back to CPU.", e);
+        throw new ModelLoadException(
+            "scoring.device=cuda with scoring.device.required=true, but CUDA cannot be used ("
+                + e.getMessage()
+                + "). Build with -Pgpu (onnxruntime_gpu) on a host with CUDA 12 and cuDNN 9, or set "
+                + "scoring.device.required=false to fall back to CPU.",
+            e);
       }
       LOG.warn("scoring.device={}: CUDA is not available ({}); scoring on CPU", d, e.getMessage());
       return "cpu";

@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An opened, validated model directory: its manifest and its two sessions. Reference-counted so that a hot model
- * change lets exams in flight finish on the old sessions before they are closed.
+ * An opened, validated model directory: its manifest and its two sessions. Reference-counted so
+ * that a hot model change lets exams in flight finish on the old sessions before they are closed.
  */
 public final class LoadedModel implements AutoCloseable {
   private final Path dir;
@@ -21,13 +21,25 @@ public final class LoadedModel implements AutoCloseable {
   private final AtomicBoolean retired = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  LoadedModel(Path dir, ModelManifest manifest, OrtSession examScorer, OrtSession imageEncoder, String device, String sha) {
+  LoadedModel(
+      Path dir,
+      ModelManifest manifest,
+      OrtSession examScorer,
+      OrtSession imageEncoder,
+      String device,
+      String sha) {
     this.dir = dir;
     this.manifest = manifest;
     this.examScorer = examScorer;
     this.imageEncoder = imageEncoder;
     this.device = device;
-    this.info = new ModelInfo(manifest.name(), manifest.version(), sha, manifest.intendedUse(), manifest.thresholds());
+    this.info =
+        new ModelInfo(
+            manifest.name(),
+            manifest.version(),
+            sha,
+            manifest.intendedUse(),
+            manifest.thresholds());
   }
 
   public Path dir() {
@@ -55,7 +67,10 @@ public final class LoadedModel implements AutoCloseable {
     return info;
   }
 
-  /** Marks one use; false when the model was closed meanwhile (the caller retries with the current model). */
+  /**
+   * Marks one use; false when the model was closed meanwhile (the caller retries with the current
+   * model).
+   */
   boolean acquire() {
     inFlight.incrementAndGet();
     if (closed.get()) {

@@ -20,32 +20,57 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Opens a model directory ({@code exam_scorer.onnx}, {@code image_encoder.onnx}, {@code model.json}) and checks it
- * against the contract of DESIGN §5 before anything is scored: manifest fields, sha256 of each file, and the names,
- * types and shapes of every input and output. Every failure says what is wrong and what to do.
+ * Opens a model directory ({@code exam_scorer.onnx}, {@code image_encoder.onnx}, {@code
+ * model.json}) and checks it against the contract of DESIGN §5 before anything is scored: manifest
+ * fields, sha256 of each file, and the names, types and shapes of every input and output. Every
+ * failure says what is wrong and what to do.
  */
 public final class ModelDirectory {
   private ModelDirectory() {}
 
   /** Loads and validates; the caller owns (closes) the result. */
-  public static LoadedModel load(Path dir, String device, boolean deviceRequired, int intraOpThreads) {
+  public static LoadedModel load(
+      Path dir, String device, boolean deviceRequired, int intraOpThreads) {
     if (!Files.isDirectory(dir)) {
-      throw new ModelLoadException("model directory " + dir + " does not exist; set scoring.model.dir to a folder with "
-          + ModelManifest.EXAM_SCORER + ", " + ModelManifest.IMAGE_ENCODER + " and " + ModelManifest.FILE);
+      throw new ModelLoadException(
+          "model directory "
+              + dir
+              + " does not exist; set scoring.model.dir to a folder with "
+              + ModelManifest.EXAM_SCORER
+              + ", "
+              + ModelManifest.IMAGE_ENCODER
+              + " and "
+              + ModelManifest.FILE);
     }
-    for (String f : new String[] {ModelManifest.FILE, ModelManifest.EXAM_SCORER, ModelManifest.IMAGE_ENCODER}) {
+    for (String f :
+        new String[] {ModelManifest.FILE, ModelManifest.EXAM_SCORER, ModelManifest.IMAGE_ENCODER}) {
       if (!Files.isRegularFile(dir.resolve(f))) {
-        throw new ModelLoadException("model directory " + dir + " has no " + f + "; a model directory needs "
-            + ModelManifest.EXAM_SCORER + ", " + ModelManifest.IMAGE_ENCODER + " and " + ModelManifest.FILE
-            + " (export one with ./run train export)");
+        throw new ModelLoadException(
+            "model directory "
+                + dir
+                + " has no "
+                + f
+                + "; a model directory needs "
+                + ModelManifest.EXAM_SCORER
+                + ", "
+                + ModelManifest.IMAGE_ENCODER
+                + " and "
+                + ModelManifest.FILE
+                + " (export one with ./run train export)");
       }
     }
     ModelManifest m = ModelManifest.read(dir.resolve(ModelManifest.FILE));
     for (Map.Entry<String, String> e : m.fileSha256().entrySet()) {
       String actual = sha256(dir.resolve(e.getKey()));
       if (!actual.equals(e.getValue())) {
-        throw new ModelLoadException("sha256 of " + dir.resolve(e.getKey()) + " is " + actual + " but model.json says "
-            + e.getValue() + ": the file was changed or damaged after export; restore it or re-export the model");
+        throw new ModelLoadException(
+            "sha256 of "
+                + dir.resolve(e.getKey())
+                + " is "
+                + actual
+                + " but model.json says "
+                + e.getValue()
+                + ": the file was changed or damaged after export; restore it or re-export the model");
       }
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -65,7 +90,8 @@ public final class ModelDirectory {
       return new LoadedModel(dir, m, scorer, encoder, used, id);
     } catch (OrtException e) {
       closeQuietly(scorer, encoder);
-      throw new ModelLoadException("ONNX Runtime cannot set up sessions for " + dir + ": " + e.getMessage(), e);
+      throw new ModelLoadException(
+          "ONNX Runtime cannot set up sessions for " + dir + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       closeQuietly(scorer, encoder);
       throw e;
@@ -76,8 +102,12 @@ public final class ModelDirectory {
     try {
       return env.createSession(file.toString(), opts);
     } catch (OrtException e) {
-      throw new ModelLoadException(file + " is not a loadable ONNX model (" + e.getMessage()
-          + "); the file is corrupt or was written for another ONNX Runtime; re-export it", e);
+      throw new ModelLoadException(
+          file
+              + " is not a loadable ONNX model ("
+              + e.getMessage()
+              + "); the file is corrupt or was written for another ONNX Runtime; re-export it",
+          e);
     }
   }
 
@@ -85,7 +115,8 @@ public final class ModelDirectory {
     String f = ModelManifest.EXAM_SCORER;
     expectNames(f, "inputs", s.getInputInfo().keySet(), Set.of("views", "present"));
     expectNames(f, "outputs", s.getOutputInfo().keySet(), Set.of("malignancy", "risk"));
-    expectShape(f, "input views", s.getInputInfo().get("views"), -1, 4, 1, m.inputHeight(), m.inputWidth());
+    expectShape(
+        f, "input views", s.getInputInfo().get("views"), -1, 4, 1, m.inputHeight(), m.inputWidth());
     expectShape(f, "input present", s.getInputInfo().get("present"), -1, 4);
     expectShape(f, "output malignancy", s.getOutputInfo().get("malignancy"), -1, 2);
     expectShape(f, "output risk", s.getOutputInfo().get("risk"), -1, 5);
@@ -95,22 +126,31 @@ public final class ModelDirectory {
     String f = ModelManifest.IMAGE_ENCODER;
     expectNames(f, "inputs", s.getInputInfo().keySet(), Set.of("image"));
     expectNames(f, "outputs", s.getOutputInfo().keySet(), Set.of("embedding"));
-    expectShape(f, "input image", s.getInputInfo().get("image"), -1, 1, m.inputHeight(), m.inputWidth());
+    expectShape(
+        f, "input image", s.getInputInfo().get("image"), -1, 1, m.inputHeight(), m.inputWidth());
     ValueInfo out = s.getOutputInfo().get("embedding").getInfo();
     if (!(out instanceof TensorInfo t) || t.getShape().length != 2) {
-      throw new ModelLoadException(f + ": output embedding must be a float tensor [N, D], found " + out);
+      throw new ModelLoadException(
+          f + ": output embedding must be a float tensor [N, D], found " + out);
     }
   }
 
-  private static void expectNames(String file, String what, Set<String> actual, Set<String> expected) {
+  private static void expectNames(
+      String file, String what, Set<String> actual, Set<String> expected) {
     if (!actual.equals(expected)) {
       Set<String> unknown = new TreeSet<>(actual);
       unknown.removeAll(expected);
       Set<String> missing = new TreeSet<>(expected);
       missing.removeAll(actual);
-      throw new ModelLoadException(file + ": " + what + " must be exactly " + new TreeSet<>(expected)
-          + (unknown.isEmpty() ? "" : "; unknown name(s) " + unknown) + (missing.isEmpty() ? "" : "; missing " + missing)
-          + ". Re-export the model with the names of DESIGN §5.");
+      throw new ModelLoadException(
+          file
+              + ": "
+              + what
+              + " must be exactly "
+              + new TreeSet<>(expected)
+              + (unknown.isEmpty() ? "" : "; unknown name(s) " + unknown)
+              + (missing.isEmpty() ? "" : "; missing " + missing)
+              + ". Re-export the model with the names of DESIGN §5.");
     }
   }
 
@@ -126,8 +166,15 @@ public final class ModelDirectory {
       ok = expected[i] == -1 || shape[i] == -1 || shape[i] == expected[i];
     }
     if (!ok) {
-      throw new ModelLoadException(file + ": " + what + " has shape " + Arrays.toString(shape) + " but the contract"
-          + " (and model.json's input size) needs " + Arrays.toString(expected).replace("-1", "N"));
+      throw new ModelLoadException(
+          file
+              + ": "
+              + what
+              + " has shape "
+              + Arrays.toString(shape)
+              + " but the contract"
+              + " (and model.json's input size) needs "
+              + Arrays.toString(expected).replace("-1", "N"));
     }
   }
 

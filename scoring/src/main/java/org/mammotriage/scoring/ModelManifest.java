@@ -10,13 +10,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code model.json}: identity, intended use, model input size and normalisation, outputs, thresholds with how they
- * were chosen, sha256 of each file, opset and evaluation metrics (DESIGN §5). Parsed strictly: every problem found is
- * reported at once.
+ * {@code model.json}: identity, intended use, model input size and normalisation, outputs,
+ * thresholds with how they were chosen, sha256 of each file, opset and evaluation metrics (DESIGN
+ * §5). Parsed strictly: every problem found is reported at once.
  */
-public record ModelManifest(String name, String version, String created, String producer, String intendedUse,
-    int inputHeight, int inputWidth, double normMean, double normStd, ModelThresholds thresholds,
-    Map<String, String> fileSha256, int opset, JsonNode metrics, JsonNode raw) {
+public record ModelManifest(
+    String name,
+    String version,
+    String created,
+    String producer,
+    String intendedUse,
+    int inputHeight,
+    int inputWidth,
+    double normMean,
+    double normStd,
+    ModelThresholds thresholds,
+    Map<String, String> fileSha256,
+    int opset,
+    JsonNode metrics,
+    JsonNode raw) {
 
   public static final String FILE = "model.json";
   public static final String EXAM_SCORER = "exam_scorer.onnx";
@@ -28,7 +40,8 @@ public record ModelManifest(String name, String version, String created, String 
     try {
       n = JSON.readTree(file.toFile());
     } catch (IOException e) {
-      throw new ModelLoadException(file + " is not valid JSON (" + e.getMessage() + "); re-export the model", e);
+      throw new ModelLoadException(
+          file + " is not valid JSON (" + e.getMessage() + "); re-export the model", e);
     }
     List<String> problems = new ArrayList<>();
     String name = text(n, "name", problems);
@@ -48,7 +61,8 @@ public record ModelManifest(String name, String version, String created, String 
     double low = probability(t, "low", problems);
     double risk = probability(t, "risk5y", problems);
     if (!Double.isNaN(susp) && !Double.isNaN(low) && low > susp) {
-      problems.add("thresholds.low (" + low + ") must not exceed thresholds.suspicious (" + susp + ")");
+      problems.add(
+          "thresholds.low (" + low + ") must not exceed thresholds.suspicious (" + susp + ")");
     }
     Map<String, String> files = new LinkedHashMap<>();
     JsonNode f = n.path("files");
@@ -64,13 +78,31 @@ public record ModelManifest(String name, String version, String created, String 
       problems.add("opset must be a number >= 11");
     }
     if (!problems.isEmpty()) {
-      throw new ModelLoadException(file + " is not a valid model manifest: " + String.join("; ", problems)
-          + ". See DESIGN §5 for the model.json contract.");
+      throw new ModelLoadException(
+          file
+              + " is not a valid model manifest: "
+              + String.join("; ", problems)
+              + ". See DESIGN §5 for the model.json contract.");
     }
-    String producer = n.path("producer").isObject() ? n.path("producer").toString() : n.path("producer").asText("");
-    return new ModelManifest(name, version, n.path("created").asText(""), producer, intended, h, w, mean, std,
-        new ModelThresholds(susp, low, risk, t.path("provenance").asText("unspecified")), files, opset,
-        n.path("metrics"), n);
+    String producer =
+        n.path("producer").isObject()
+            ? n.path("producer").toString()
+            : n.path("producer").asText("");
+    return new ModelManifest(
+        name,
+        version,
+        n.path("created").asText(""),
+        producer,
+        intended,
+        h,
+        w,
+        mean,
+        std,
+        new ModelThresholds(susp, low, risk, t.path("provenance").asText("unspecified")),
+        files,
+        opset,
+        n.path("metrics"),
+        n);
   }
 
   private static String text(JsonNode n, String key, List<String> problems) {

@@ -22,10 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scores exams on the active model with ONNX Runtime. Sessions are created once, warmed up and shared by all threads;
- * each thread reuses its own direct input buffers. Concurrent callers of {@link #score} are batched (up to
- * {@code batchMax} exams, waiting at most {@code lingerMs}). {@link #activate} switches to a new model directory
- * without a restart: exams in flight finish on the old sessions, which close when they are done.
+ * Scores exams on the active model with ONNX Runtime. Sessions are created once, warmed up and
+ * shared by all threads; each thread reuses its own direct input buffers. Concurrent callers of
+ * {@link #score} are batched (up to {@code batchMax} exams, waiting at most {@code lingerMs}).
+ * {@link #activate} switches to a new model directory without a restart: exams in flight finish on
+ * the old sessions, which close when they are done.
  */
 public final class OnnxExamScorer implements ExamScoringService {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxExamScorer.class);
@@ -56,12 +57,23 @@ public final class OnnxExamScorer implements ExamScoringService {
       this.h = h;
       this.w = w;
       this.capacity = capacity;
-      this.views = ByteBuffer.allocateDirect(4 * capacity * 4 * h * w).order(ByteOrder.nativeOrder()).asFloatBuffer();
-      this.present = ByteBuffer.allocateDirect(4 * capacity * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      this.views =
+          ByteBuffer.allocateDirect(4 * capacity * 4 * h * w)
+              .order(ByteOrder.nativeOrder())
+              .asFloatBuffer();
+      this.present =
+          ByteBuffer.allocateDirect(4 * capacity * 4)
+              .order(ByteOrder.nativeOrder())
+              .asFloatBuffer();
     }
   }
 
-  public OnnxExamScorer(Path modelDir, String device, boolean deviceRequired, int intraOpThreads, int batchMax,
+  public OnnxExamScorer(
+      Path modelDir,
+      String device,
+      boolean deviceRequired,
+      int intraOpThreads,
+      int batchMax,
       long lingerMs) {
     this.device = device;
     this.deviceRequired = deviceRequired;
@@ -71,8 +83,14 @@ public final class OnnxExamScorer implements ExamScoringService {
     LoadedModel m = ModelDirectory.load(modelDir, device, deviceRequired, intraOpThreads);
     warmUp(m);
     active.set(m);
-    LOG.info("model {} loaded from {} on {} (input {}x{}, intended use: {})", m.info().id(), modelDir, m.device(),
-        m.manifest().inputHeight(), m.manifest().inputWidth(), m.info().intendedUse());
+    LOG.info(
+        "model {} loaded from {} on {} (input {}x{}, intended use: {})",
+        m.info().id(),
+        modelDir,
+        m.device(),
+        m.manifest().inputHeight(),
+        m.manifest().inputWidth(),
+        m.info().intendedUse());
     batcher = new Thread(this::batchLoop, "scoring-batcher");
     batcher.setDaemon(true);
     batcher.start();
@@ -80,8 +98,11 @@ public final class OnnxExamScorer implements ExamScoringService {
 
   /** From the scoring.* configuration keys. */
   public static OnnxExamScorer fromConfig(Path modelDir, Map<String, Object> cfg) {
-    return new OnnxExamScorer(modelDir, String.valueOf(cfg.getOrDefault(ScoringConfig.DEVICE, "auto")),
-        Boolean.parseBoolean(String.valueOf(cfg.getOrDefault(ScoringConfig.DEVICE_REQUIRED, "false"))),
+    return new OnnxExamScorer(
+        modelDir,
+        String.valueOf(cfg.getOrDefault(ScoringConfig.DEVICE, "auto")),
+        Boolean.parseBoolean(
+            String.valueOf(cfg.getOrDefault(ScoringConfig.DEVICE_REQUIRED, "false"))),
         Integer.parseInt(String.valueOf(cfg.getOrDefault(ScoringConfig.INTRA_OP_THREADS, "0"))),
         Integer.parseInt(String.valueOf(cfg.getOrDefault(ScoringConfig.BATCH_MAX, "8"))),
         Long.parseLong(String.valueOf(cfg.getOrDefault(ScoringConfig.BATCH_LINGER_MS, "5"))));
@@ -98,15 +119,18 @@ public final class OnnxExamScorer implements ExamScoringService {
   }
 
   /**
-   * Loads, validates and warms up a new model directory, then makes it the active one. A model that fails to load
-   * leaves the current one active (and the exception says why).
+   * Loads, validates and warms up a new model directory, then makes it the active one. A model that
+   * fails to load leaves the current one active (and the exception says why).
    */
   public ModelInfo activate(Path newDir) {
     LoadedModel next = ModelDirectory.load(newDir, device, deviceRequired, intraOpThreads);
     warmUp(next);
     LoadedModel old = active.getAndSet(next);
-    LOG.info("model switched: {} -> {} (from {}); exams in flight finish on the old model", old.info().id(),
-        next.info().id(), newDir);
+    LOG.info(
+        "model switched: {} -> {} (from {}); exams in flight finish on the old model",
+        old.info().id(),
+        next.info().id(),
+        newDir);
     old.retire();
     return next.info();
   }
@@ -191,17 +215,20 @@ public final class OnnxExamScorer implements ExamScoringService {
     List<Integer> runnable = new ArrayList<>();
     Buffers b = buffers(h, w);
     int plane = h * w;
-    // decode and resize every image of the batch in parallel (the costly part), then fill the tensors in order
+    // decode and resize every image of the batch in parallel (the costly part), then fill the
+    // tensors in order
     List<CompletableFuture<float[]>> prepared = new ArrayList<>();
     for (ExamInput e : exams) {
       for (ExamImage img : e.images()) {
-        prepared.add(CompletableFuture.supplyAsync(() -> {
-          try {
-            return ImagePreparer.decodeAndResize(img.png(), h, w);
-          } catch (IOException ex) {
-            return null;
-          }
-        }));
+        prepared.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return ImagePreparer.decodeAndResize(img.png(), h, w);
+                  } catch (IOException ex) {
+                    return null;
+                  }
+                }));
       }
     }
     int next = 0;
@@ -226,7 +253,8 @@ public final class OnnxExamScorer implements ExamScoringService {
           continue;
         }
         int s = img.slot().ordinal();
-        ImagePreparer.put(px, m.manifest().normMean(), m.manifest().normStd(), b.views, (slotBase + s) * plane);
+        ImagePreparer.put(
+            px, m.manifest().normMean(), m.manifest().normStd(), b.views, (slotBase + s) * plane);
         b.present.put(slotBase + s, 1f);
       }
       if (ok) {
@@ -262,7 +290,8 @@ public final class OnnxExamScorer implements ExamScoringService {
     return Arrays.asList(results);
   }
 
-  private static ScoreResult interpret(ExamInput e, LoadedModel m, float[] mal, float[] risk, double millis) {
+  private static ScoreResult interpret(
+      ExamInput e, LoadedModel m, float[] mal, float[] risk, double millis) {
     boolean[] breast = new boolean[2];
     e.images().forEach(i -> breast[i.slot().breastIndex()] = true);
     String bad = null;
@@ -281,9 +310,15 @@ public final class OnnxExamScorer implements ExamScoringService {
       }
     }
     if (bad != null) {
-      LOG.warn("exam {} unscorable on model {}: {} (malignancy {}, risk {})", e.examKey(), m.info().id(), bad,
-          Arrays.toString(mal), Arrays.toString(risk));
-      return new ScoreResult(e.examKey(), false, bad, null, null, null, null, m.info(), m.device(), millis);
+      LOG.warn(
+          "exam {} unscorable on model {}: {} (malignancy {}, risk {})",
+          e.examKey(),
+          m.info().id(),
+          bad,
+          Arrays.toString(mal),
+          Arrays.toString(risk));
+      return new ScoreResult(
+          e.examKey(), false, bad, null, null, null, null, m.info(), m.device(), millis);
     }
     Double left = breast[0] ? (double) mal[0] : null;
     Double right = breast[1] ? (double) mal[1] : null;
@@ -292,11 +327,21 @@ public final class OnnxExamScorer implements ExamScoringService {
     for (int k = 0; k < r.length; k++) {
       r[k] = risk[k];
     }
-    return new ScoreResult(e.examKey(), true, null, left, right, suspicion, r, m.info(), m.device(), millis);
+    return new ScoreResult(
+        e.examKey(), true, null, left, right, suspicion, r, m.info(), m.device(), millis);
   }
 
   private static ScoreResult unscorable(ExamInput e, LoadedModel m, String reason, long t0) {
-    return new ScoreResult(e.examKey(), false, reason, null, null, null, null, m.info(), m.device(),
+    return new ScoreResult(
+        e.examKey(),
+        false,
+        reason,
+        null,
+        null,
+        null,
+        null,
+        m.info(),
+        m.device(),
         (System.nanoTime() - t0) / 1e6);
   }
 
@@ -314,7 +359,8 @@ public final class OnnxExamScorer implements ExamScoringService {
     int h = m.manifest().inputHeight();
     int w = m.manifest().inputWidth();
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    FloatBuffer v = ByteBuffer.allocateDirect(4 * 4 * h * w).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    FloatBuffer v =
+        ByteBuffer.allocateDirect(4 * 4 * h * w).order(ByteOrder.nativeOrder()).asFloatBuffer();
     FloatBuffer p = ByteBuffer.allocateDirect(4 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
     try (OnnxTensor views = OnnxTensor.createTensor(env, v, new long[] {1, 4, 1, h, w});
         OnnxTensor present = OnnxTensor.createTensor(env, p, new long[] {1, 4});

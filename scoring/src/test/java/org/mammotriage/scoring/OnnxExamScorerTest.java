@@ -49,7 +49,8 @@ class OnnxExamScorerTest {
   }
 
   private OnnxExamScorer scorer(Kind kind) {
-    return new OnnxExamScorer(TestModels.write(dir.resolve(kind.name()), kind, H, W), "cpu", false, 1, 4, 1);
+    return new OnnxExamScorer(
+        TestModels.write(dir.resolve(kind.name()), kind, H, W), "cpu", false, 1, 4, 1);
   }
 
   @Test
@@ -61,7 +62,8 @@ class OnnxExamScorerTest {
       assertThat(r.scorable()).isTrue();
       assertThat(r.malignancyLeft()).isCloseTo(TestModels.expectedMalignancy(l), within(1e-5));
       assertThat(r.malignancyRight()).isCloseTo(TestModels.expectedMalignancy(rr), within(1e-5));
-      assertThat(r.suspicion()).isCloseTo(Math.max(r.malignancyLeft(), r.malignancyRight()), within(1e-12));
+      assertThat(r.suspicion())
+          .isCloseTo(Math.max(r.malignancyLeft(), r.malignancyRight()), within(1e-12));
       assertThat(r.risk()).containsExactly(TestModels.expectedRisk(l, rr), within(1e-5));
       assertThat(r.device()).isEqualTo("cpu");
       assertThat(r.model().name()).isEqualTo("test-known");
@@ -104,11 +106,16 @@ class OnnxExamScorerTest {
   @Test
   void shouldMarkUndecodableImagesAndEmptyExamsUnscorableWithoutFailingOthers() {
     try (OnnxExamScorer s = scorer(Kind.KNOWN)) {
-      List<ScoreResult> rs = s.scoreBatch(List.of(
-          new ExamInput("bad", List.of(new ExamImage(Slot.L_CC, new byte[] {1, 2, 3}, "x"))),
-          new ExamInput("empty", List.of()),
-          exam("good", 120, 130, Slot.values())));
-      assertThat(rs).extracting(ScoreResult::unscorableReason).containsExactly("UNDECODABLE_IMAGE", "NO_VIEWS", null);
+      List<ScoreResult> rs =
+          s.scoreBatch(
+              List.of(
+                  new ExamInput(
+                      "bad", List.of(new ExamImage(Slot.L_CC, new byte[] {1, 2, 3}, "x"))),
+                  new ExamInput("empty", List.of()),
+                  exam("good", 120, 130, Slot.values())));
+      assertThat(rs)
+          .extracting(ScoreResult::unscorableReason)
+          .containsExactly("UNDECODABLE_IMAGE", "NO_VIEWS", null);
       assertThat(rs.get(2).scorable()).isTrue();
     }
   }
@@ -116,8 +123,11 @@ class OnnxExamScorerTest {
   @Test
   void shouldGiveTheSameScoresInABatchAsOneByOne() {
     try (OnnxExamScorer s = scorer(Kind.KNOWN)) {
-      List<ExamInput> exams = List.of(exam("a", 10, 250, Slot.values()), exam("b", 90, 40, Slot.L_MLO, Slot.R_CC),
-          exam("c", 255, 0, Slot.values()));
+      List<ExamInput> exams =
+          List.of(
+              exam("a", 10, 250, Slot.values()),
+              exam("b", 90, 40, Slot.L_MLO, Slot.R_CC),
+              exam("c", 255, 0, Slot.values()));
       List<ScoreResult> batch = s.scoreBatch(exams);
       for (int i = 0; i < exams.size(); i++) {
         ScoreResult one = s.score(exams.get(i));
@@ -132,11 +142,17 @@ class OnnxExamScorerTest {
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
     appender.start();
     log.addAppender(appender);
-    try (OnnxExamScorer s = new OnnxExamScorer(TestModels.write(dir.resolve("m"), Kind.KNOWN, H, W), "cuda", false, 1, 1, 0)) {
+    try (OnnxExamScorer s =
+        new OnnxExamScorer(
+            TestModels.write(dir.resolve("m"), Kind.KNOWN, H, W), "cuda", false, 1, 1, 0)) {
       assertThat(s.device()).isEqualTo("cpu");
       assertThat(s.score(exam("e", 100, 100, Slot.values())).device()).isEqualTo("cpu");
-      assertThat(appender.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
-          .contains("CUDA is not available").contains("scoring on CPU"));
+      assertThat(appender.list)
+          .anySatisfy(
+              e ->
+                  assertThat(e.getFormattedMessage())
+                      .contains("CUDA is not available")
+                      .contains("scoring on CPU"));
     } finally {
       log.detachAppender(appender);
     }

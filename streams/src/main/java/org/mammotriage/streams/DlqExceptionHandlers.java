@@ -16,22 +16,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records that cannot be deserialised or processed go to {@code mammo.ingest.dlq.v1} with their topic, partition and
- * offset (in the same transaction), and the application goes on.
+ * Records that cannot be deserialised or processed go to {@code mammo.ingest.dlq.v1} with their
+ * topic, partition and offset (in the same transaction), and the application goes on.
  */
 public final class DlqExceptionHandlers {
   private static final Logger LOG = LoggerFactory.getLogger(DlqExceptionHandlers.class);
 
   private DlqExceptionHandlers() {}
 
-  static ProducerRecord<byte[], byte[]> dlq(ErrorHandlerContext ctx, String stage, Exception e, SerdeFactory serdes) {
-    RejectedInstance r = RejectedInstance.newBuilder().setReasonCode(stage.equals("STREAMS_DESERIALIZE") ? "UNREADABLE_RECORD"
-            : "PROCESSING_FAILED").setReasonText(String.valueOf(e.getMessage())).setStage(stage)
-        .setSourceTopic(ctx.topic()).setSourcePartition(ctx.partition()).setSourceOffset(ctx.offset())
-        .setRejectedAt(Instant.now()).build();
-    LOG.warn("{} at {}-{}@{}: {} (sent to {})", stage, ctx.topic(), ctx.partition(), ctx.offset(), e.getMessage(),
+  static ProducerRecord<byte[], byte[]> dlq(
+      ErrorHandlerContext ctx, String stage, Exception e, SerdeFactory serdes) {
+    RejectedInstance r =
+        RejectedInstance.newBuilder()
+            .setReasonCode(
+                stage.equals("STREAMS_DESERIALIZE") ? "UNREADABLE_RECORD" : "PROCESSING_FAILED")
+            .setReasonText(String.valueOf(e.getMessage()))
+            .setStage(stage)
+            .setSourceTopic(ctx.topic())
+            .setSourcePartition(ctx.partition())
+            .setSourceOffset(ctx.offset())
+            .setRejectedAt(Instant.now())
+            .build();
+    LOG.warn(
+        "{} at {}-{}@{}: {} (sent to {})",
+        stage,
+        ctx.topic(),
+        ctx.partition(),
+        ctx.offset(),
+        e.getMessage(),
         Topics.INGEST_DLQ.name());
-    byte[] value = Topics.INGEST_DLQ.valueSerde(serdes).serializer().serialize(Topics.INGEST_DLQ.name(), r);
+    byte[] value =
+        Topics.INGEST_DLQ.valueSerde(serdes).serializer().serialize(Topics.INGEST_DLQ.name(), r);
     return new ProducerRecord<>(Topics.INGEST_DLQ.name(), ctx.sourceRawKey(), value);
   }
 
@@ -49,7 +64,8 @@ public final class DlqExceptionHandlers {
     }
 
     @Override
-    public Response handleError(ErrorHandlerContext ctx, ConsumerRecord<byte[], byte[]> record, Exception e) {
+    public Response handleError(
+        ErrorHandlerContext ctx, ConsumerRecord<byte[], byte[]> record, Exception e) {
       return Response.resume(List.of(dlq(ctx, "STREAMS_DESERIALIZE", e, serdes)));
     }
   }

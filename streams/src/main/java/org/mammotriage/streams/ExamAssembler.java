@@ -34,13 +34,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Assembles images into four-view exams (DESIGN §4) in the {@code exam-assembly-store}, keyed by study: duplicates
- * (same SOP UID) are ignored; a retake replaces a filled slot when it was acquired later (then: higher instance number);
- * extra and modified views are kept but not slotted. An exam is released when its four slots are filled, or by a
- * wall-clock punctuation after the quiet period as a partial exam; a slot that changes after release releases
- * version n+1. Every release is scored and forwarded: an {@link ExamScore} to the scores sink, a {@link TriageDecision}
- * to the sink of its category, and to the risk sink when the 5-year risk is elevated. Released exams are deleted
- * after the retention period.
+ * Assembles images into four-view exams (DESIGN §4) in the {@code exam-assembly-store}, keyed by
+ * study: duplicates (same SOP UID) are ignored; a retake replaces a filled slot when it was
+ * acquired later (then: higher instance number); extra and modified views are kept but not slotted.
+ * An exam is released when its four slots are filled, or by a wall-clock punctuation after the
+ * quiet period as a partial exam; a slot that changes after release releases version n+1. Every
+ * release is scored and forwarded: an {@link ExamScore} to the scores sink, a {@link
+ * TriageDecision} to the sink of its category, and to the risk sink when the 5-year risk is
+ * elevated. Released exams are deleted after the retention period.
  */
 public final class ExamAssembler implements Processor<String, MammogramImage, String, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(ExamAssembler.class);
@@ -71,8 +72,14 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     long now = context.currentSystemTimeMs();
     ExamAssemblyState st = store.get(study);
     if (st == null) {
-      st = ExamAssemblyState.newBuilder().setStudyInstanceUid(study).setPatientKey(img.getPatientKey())
-          .setAccessionNumber(img.getAccessionNumber()).setFirstImageAt(now).setLastImageAt(now).build();
+      st =
+          ExamAssemblyState.newBuilder()
+              .setStudyInstanceUid(study)
+              .setPatientKey(img.getPatientKey())
+              .setAccessionNumber(img.getAccessionNumber())
+              .setFirstImageAt(now)
+              .setLastImageAt(now)
+              .build();
     }
     if (st.getSeenSops().contains(img.getSopInstanceUid())) {
       LOG.debug("study {}: duplicate instance {} ignored", study, img.getSopInstanceUid());
@@ -86,8 +93,13 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     boolean changed = false;
     if (slot == null) {
       List<String> extras = new ArrayList<>(st.getExtraViews());
-      extras.add(img.getLaterality() + "_" + img.getView()
-          + (img.getViewModifiers().isEmpty() ? "" : "_" + String.join("_", img.getViewModifiers())));
+      extras.add(
+          img.getLaterality()
+              + "_"
+              + img.getView()
+              + (img.getViewModifiers().isEmpty()
+                  ? ""
+                  : "_" + String.join("_", img.getViewModifiers())));
       st.setExtraViews(extras);
     } else {
       changed = putSlot(st, slot, img);
@@ -113,9 +125,15 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
 
   /** Fills or replaces a slot; true when the exam's images changed. */
   private static boolean putSlot(ExamAssemblyState st, String slot, MammogramImage img) {
-    SlotImage incoming = SlotImage.newBuilder().setSlot(slot).setSopInstanceUid(img.getSopInstanceUid())
-        .setAcquisitionTime(img.getAcquisitionTime() == null ? null : img.getAcquisitionTime().toEpochMilli())
-        .setInstanceNumber(img.getInstanceNumber()).setPng(img.getWorkingImagePng()).build();
+    SlotImage incoming =
+        SlotImage.newBuilder()
+            .setSlot(slot)
+            .setSopInstanceUid(img.getSopInstanceUid())
+            .setAcquisitionTime(
+                img.getAcquisitionTime() == null ? null : img.getAcquisitionTime().toEpochMilli())
+            .setInstanceNumber(img.getInstanceNumber())
+            .setPng(img.getWorkingImagePng())
+            .build();
     List<SlotImage> slots = new ArrayList<>(st.getSlots());
     for (int i = 0; i < slots.size(); i++) {
       SlotImage cur = slots.get(i);
@@ -134,9 +152,12 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     return true;
   }
 
-  private static final Comparator<SlotImage> RETAKE_ORDER = Comparator
-      .comparing((SlotImage s) -> s.getAcquisitionTime() == null ? Long.MIN_VALUE : s.getAcquisitionTime())
-      .thenComparing(s -> s.getInstanceNumber() == null ? Integer.MIN_VALUE : s.getInstanceNumber());
+  private static final Comparator<SlotImage> RETAKE_ORDER =
+      Comparator.comparing(
+              (SlotImage s) ->
+                  s.getAcquisitionTime() == null ? Long.MIN_VALUE : s.getAcquisitionTime())
+          .thenComparing(
+              s -> s.getInstanceNumber() == null ? Integer.MIN_VALUE : s.getInstanceNumber());
 
   private void punctuate(long now) {
     List<KeyValue<String, ExamAssemblyState>> toRelease = new ArrayList<>();
@@ -151,7 +172,9 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
         boolean pending = st.getVersion() == 0 || st.getChangedSinceRelease();
         if (quiet && pending) {
           toRelease.add(kv);
-        } else if (!pending && st.getReleasedAt() != null && now - st.getReleasedAt() >= settings.retentionMs()) {
+        } else if (!pending
+            && st.getReleasedAt() != null
+            && now - st.getReleasedAt() >= settings.retentionMs()) {
           toDelete.add(kv.key);
         }
       }
@@ -185,42 +208,100 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     ModelThresholds t = Triage.thresholds(r.model().thresholds(), settings);
     String category = Triage.category(r, t);
     boolean risky = Triage.riskElevated(r, t);
-    List<String> reasons = Triage.reasons(missing, partial && !missing.isEmpty(), version, r, category, risky);
+    List<String> reasons =
+        Triage.reasons(missing, partial && !missing.isEmpty(), version, r, category, risky);
     long decided = context.currentSystemTimeMs();
-    List<Double> risk = r.risk() == null ? List.of() : java.util.Arrays.stream(r.risk()).boxed().toList();
-    ExamScore score = ExamScore.newBuilder().setExamKey(study).setExamVersion(version).setPatientKey(st.getPatientKey())
-        .setAccessionNumber(st.getAccessionNumber()).setSlotsFilled(filled.stream().map(Enum::name).toList())
-        .setSlotsMissing(missing).setSopInstanceUids(st.getSlots().stream().map(SlotImage::getSopInstanceUid).toList())
-        .setExtraViews(st.getExtraViews()).setScorable(r.scorable()).setUnscorableReason(r.unscorableReason())
-        .setMalignancyLeft(r.malignancyLeft()).setMalignancyRight(r.malignancyRight()).setSuspicion(r.suspicion())
-        .setRisk(risk).setCategory(category).setRiskElevated(risky).setReasonCodes(reasons)
-        .setModel(ModelRef.newBuilder().setName(r.model().name()).setVersion(r.model().version())
-            .setSha256(r.model().sha256()).setIntendedUse(r.model().intendedUse()).build())
-        .setThresholds(Thresholds.newBuilder().setSuspicious(t.suspicious()).setLow(t.low()).setRisk5y(t.risk5y())
-            .setSource(t.provenance()).build())
-        .setFirstImageAt(Instant.ofEpochMilli(st.getFirstImageAt())).setLastImageAt(Instant.ofEpochMilli(st.getLastImageAt()))
-        .setReleasedAt(Instant.ofEpochMilli(now)).setScoredAt(Instant.ofEpochMilli(decided)).setScoringMillis(r.scoringMillis())
-        .setScorerDevice(r.device()).build();
-    TriageDecision d = TriageDecision.newBuilder().setExamKey(study).setExamVersion(version).setPatientKey(st.getPatientKey())
-        .setAccessionNumber(st.getAccessionNumber()).setCategory(category).setRiskElevated(risky)
-        .setSuspicion(r.suspicion()).setMalignancyLeft(r.malignancyLeft()).setMalignancyRight(r.malignancyRight())
-        .setRisk(risk).setReasonCodes(reasons).setModelId(r.model().id()).setModelIntendedUse(r.model().intendedUse())
-        .setDecidedAt(Instant.ofEpochMilli(decided)).setLatencyFromFirstImageMs(decided - st.getFirstImageAt())
-        .setLatencyFromLastImageMs(decided - st.getLastImageAt()).build();
+    List<Double> risk =
+        r.risk() == null ? List.of() : java.util.Arrays.stream(r.risk()).boxed().toList();
+    ExamScore score =
+        ExamScore.newBuilder()
+            .setExamKey(study)
+            .setExamVersion(version)
+            .setPatientKey(st.getPatientKey())
+            .setAccessionNumber(st.getAccessionNumber())
+            .setSlotsFilled(filled.stream().map(Enum::name).toList())
+            .setSlotsMissing(missing)
+            .setSopInstanceUids(st.getSlots().stream().map(SlotImage::getSopInstanceUid).toList())
+            .setExtraViews(st.getExtraViews())
+            .setScorable(r.scorable())
+            .setUnscorableReason(r.unscorableReason())
+            .setMalignancyLeft(r.malignancyLeft())
+            .setMalignancyRight(r.malignancyRight())
+            .setSuspicion(r.suspicion())
+            .setRisk(risk)
+            .setCategory(category)
+            .setRiskElevated(risky)
+            .setReasonCodes(reasons)
+            .setModel(
+                ModelRef.newBuilder()
+                    .setName(r.model().name())
+                    .setVersion(r.model().version())
+                    .setSha256(r.model().sha256())
+                    .setIntendedUse(r.model().intendedUse())
+                    .build())
+            .setThresholds(
+                Thresholds.newBuilder()
+                    .setSuspicious(t.suspicious())
+                    .setLow(t.low())
+                    .setRisk5y(t.risk5y())
+                    .setSource(t.provenance())
+                    .build())
+            .setFirstImageAt(Instant.ofEpochMilli(st.getFirstImageAt()))
+            .setLastImageAt(Instant.ofEpochMilli(st.getLastImageAt()))
+            .setReleasedAt(Instant.ofEpochMilli(now))
+            .setScoredAt(Instant.ofEpochMilli(decided))
+            .setScoringMillis(r.scoringMillis())
+            .setScorerDevice(r.device())
+            .build();
+    TriageDecision d =
+        TriageDecision.newBuilder()
+            .setExamKey(study)
+            .setExamVersion(version)
+            .setPatientKey(st.getPatientKey())
+            .setAccessionNumber(st.getAccessionNumber())
+            .setCategory(category)
+            .setRiskElevated(risky)
+            .setSuspicion(r.suspicion())
+            .setMalignancyLeft(r.malignancyLeft())
+            .setMalignancyRight(r.malignancyRight())
+            .setRisk(risk)
+            .setReasonCodes(reasons)
+            .setModelId(r.model().id())
+            .setModelIntendedUse(r.model().intendedUse())
+            .setDecidedAt(Instant.ofEpochMilli(decided))
+            .setLatencyFromFirstImageMs(decided - st.getFirstImageAt())
+            .setLatencyFromLastImageMs(decided - st.getLastImageAt())
+            .build();
     long ts = decided;
     context.forward(new Record<String, Object>(study, score, ts), ExamTriageTopology.SINK_SCORES);
     context.forward(new Record<String, Object>(study, d, ts), ExamTriageTopology.sinkFor(category));
     if (risky) {
       context.forward(new Record<String, Object>(study, d, ts), ExamTriageTopology.SINK_RISK);
     }
-    metrics.released(partial && !missing.isEmpty(), version > 1, category, decided - st.getFirstImageAt(),
+    metrics.released(
+        partial && !missing.isEmpty(),
+        version > 1,
+        category,
+        decided - st.getFirstImageAt(),
         decided - st.getLastImageAt());
-    LOG.info("study {} v{} released ({} slots{}): {} suspicion {} model {}", study, version, filled.size(),
-        partial ? ", quiet period" : "", category, r.suspicion(), r.model().id());
+    LOG.info(
+        "study {} v{} released ({} slots{}): {} suspicion {} model {}",
+        study,
+        version,
+        filled.size(),
+        partial ? ", quiet period" : "",
+        category,
+        r.suspicion(),
+        r.model().id());
   }
 
   static Set<String> topicsWritten() {
-    return Set.of(Topics.SCORES.name(), Topics.SUSPICIOUS.name(), Topics.ROUTINE.name(), Topics.LOW.name(),
-        Topics.INCOMPLETE.name(), Topics.RISK_ELEVATED.name());
+    return Set.of(
+        Topics.SCORES.name(),
+        Topics.SUSPICIOUS.name(),
+        Topics.ROUTINE.name(),
+        Topics.LOW.name(),
+        Topics.INCOMPLETE.name(),
+        Topics.RISK_ELEVATED.name());
   }
 }

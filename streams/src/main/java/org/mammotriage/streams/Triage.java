@@ -9,12 +9,17 @@ import org.mammotriage.scoring.ScoreResult;
 public final class Triage {
   private Triage() {}
 
-  /** Thresholds in force: the model's, each replaced by its configured override when there is one. */
+  /**
+   * Thresholds in force: the model's, each replaced by its configured override when there is one.
+   */
   public static ModelThresholds thresholds(ModelThresholds model, TriageSettings s) {
-    boolean any = s.suspiciousOverride() != null || s.lowOverride() != null || s.risk5yOverride() != null;
-    return new ModelThresholds(s.suspiciousOverride() != null ? s.suspiciousOverride() : model.suspicious(),
+    boolean any =
+        s.suspiciousOverride() != null || s.lowOverride() != null || s.risk5yOverride() != null;
+    return new ModelThresholds(
+        s.suspiciousOverride() != null ? s.suspiciousOverride() : model.suspicious(),
         s.lowOverride() != null ? s.lowOverride() : model.low(),
-        s.risk5yOverride() != null ? s.risk5yOverride() : model.risk5y(), any ? "config" : "manifest");
+        s.risk5yOverride() != null ? s.risk5yOverride() : model.risk5y(),
+        any ? "config" : "manifest");
   }
 
   /** suspicious, routine, low, or incomplete (nothing scorable). */
@@ -32,8 +37,15 @@ public final class Triage {
     return r.scorable() && r.risk() != null && r.risk().length >= 5 && r.risk()[4] >= t.risk5y();
   }
 
-  /** Why the exam is routed as it is: missing slots, partial release, amendments, unscorable reason. */
-  public static List<String> reasons(List<String> missing, boolean partial, int version, ScoreResult r, String category,
+  /**
+   * Why the exam is routed as it is: missing slots, partial release, amendments, unscorable reason.
+   */
+  public static List<String> reasons(
+      List<String> missing,
+      boolean partial,
+      int version,
+      ScoreResult r,
+      String category,
       boolean riskElevated) {
     List<String> out = new ArrayList<>();
     for (String m : missing) {
@@ -42,8 +54,10 @@ public final class Triage {
     if (partial) {
       out.add("PARTIAL_QUIET_PERIOD");
     }
-    if (missing.stream().filter(m -> m.startsWith("L_")).count() == 2 && missing.stream().filter(m -> m.startsWith("R_")).count() < 2
-        || missing.stream().filter(m -> m.startsWith("R_")).count() == 2 && missing.stream().filter(m -> m.startsWith("L_")).count() < 2) {
+    if (missing.stream().filter(m -> m.startsWith("L_")).count() == 2
+            && missing.stream().filter(m -> m.startsWith("R_")).count() < 2
+        || missing.stream().filter(m -> m.startsWith("R_")).count() == 2
+            && missing.stream().filter(m -> m.startsWith("L_")).count() < 2) {
       out.add("UNILATERAL");
     }
     if (version > 1) {

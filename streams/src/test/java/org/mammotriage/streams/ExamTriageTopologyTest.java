@@ -35,8 +35,9 @@ import org.mammotriage.scoring.OnnxExamScorer;
 import org.mammotriage.scoring.testing.TestModels;
 
 /**
- * The topology with a real ONNX model whose outputs are known functions of brightness: all views white (255) →
- * suspicious and risk elevated; mid grey (128) → routine; black (0) → low (manifest thresholds 0.6 / 0.2 / 0.3).
+ * The topology with a real ONNX model whose outputs are known functions of brightness: all views
+ * white (255) → suspicious and risk elevated; mid grey (128) → routine; black (0) → low (manifest
+ * thresholds 0.6 / 0.2 / 0.3).
  */
 class ExamTriageTopologyTest {
   static final long QUIET = 60_000;
@@ -50,18 +51,37 @@ class ExamTriageTopologyTest {
 
   @BeforeAll
   static void model() {
-    scorer = new OnnxExamScorer(TestModels.write(models.resolve("m"), TestModels.Kind.KNOWN, 30, 18), "cpu", false, 1, 1, 0);
+    scorer =
+        new OnnxExamScorer(
+            TestModels.write(models.resolve("m"), TestModels.Kind.KNOWN, 30, 18),
+            "cpu",
+            false,
+            1,
+            1,
+            0);
   }
 
   void start(TriageSettings s) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DlqExceptionHandlers.Deserialization.class);
-    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DlqExceptionHandlers.Processing.class);
-    driver = new TopologyTestDriver(ExamTriageTopology.build(s, scorer, SERDES, new StreamsMetrics(OpsServer.newRegistry())),
-        p, Instant.ofEpochMilli(clock));
-    images = driver.createInputTopic(Topics.IMAGES.name(), new StringSerializer(), Topics.IMAGES.valueSerde(SERDES).serializer());
+    p.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DlqExceptionHandlers.Deserialization.class);
+    p.put(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DlqExceptionHandlers.Processing.class);
+    driver =
+        new TopologyTestDriver(
+            ExamTriageTopology.build(
+                s, scorer, SERDES, new StreamsMetrics(OpsServer.newRegistry())),
+            p,
+            Instant.ofEpochMilli(clock));
+    images =
+        driver.createInputTopic(
+            Topics.IMAGES.name(),
+            new StringSerializer(),
+            Topics.IMAGES.valueSerde(SERDES).serializer());
   }
 
   void start() {
@@ -91,15 +111,37 @@ class ExamTriageTopologyTest {
     }
   }
 
-  static MammogramImage image(String study, String sop, String lat, String view, int gray, long acquired, int instance,
+  static MammogramImage image(
+      String study,
+      String sop,
+      String lat,
+      String view,
+      int gray,
+      long acquired,
+      int instance,
       List<String> modifiers) {
-    return MammogramImage.newBuilder().setStudyInstanceUid(study).setSeriesInstanceUid(study + ".1").setSopInstanceUid(sop)
-        .setSopClassUid("1.2.840.10008.5.1.4.1.1.1.2").setAccessionNumber("ACC-" + study).setPatientKey("pk")
-        .setLaterality(Laterality.valueOf(lat)).setView(view).setViewModifiers(modifiers)
-        .setPresentationIntent("FOR PRESENTATION").setAcquisitionTime(Instant.ofEpochMilli(acquired)).setInstanceNumber(instance)
-        .setOriginalRows(4096).setOriginalColumns(3328).setPreprocessingVersion("test").setWorkingRows(76)
-        .setWorkingColumns(46).setWorkingImagePng(ByteBuffer.wrap(png(gray))).setReceivedAt(Instant.ofEpochMilli(acquired))
-        .setSourceAe("TEST").build();
+    return MammogramImage.newBuilder()
+        .setStudyInstanceUid(study)
+        .setSeriesInstanceUid(study + ".1")
+        .setSopInstanceUid(sop)
+        .setSopClassUid("1.2.840.10008.5.1.4.1.1.1.2")
+        .setAccessionNumber("ACC-" + study)
+        .setPatientKey("pk")
+        .setLaterality(Laterality.valueOf(lat))
+        .setView(view)
+        .setViewModifiers(modifiers)
+        .setPresentationIntent("FOR PRESENTATION")
+        .setAcquisitionTime(Instant.ofEpochMilli(acquired))
+        .setInstanceNumber(instance)
+        .setOriginalRows(4096)
+        .setOriginalColumns(3328)
+        .setPreprocessingVersion("test")
+        .setWorkingRows(76)
+        .setWorkingColumns(46)
+        .setWorkingImagePng(ByteBuffer.wrap(png(gray)))
+        .setReceivedAt(Instant.ofEpochMilli(acquired))
+        .setSourceAe("TEST")
+        .build();
   }
 
   void send(MammogramImage i) {
@@ -109,7 +151,16 @@ class ExamTriageTopologyTest {
   void sendExam(String study, int gray, String... slots) {
     int n = 1;
     for (String s : slots) {
-      send(image(study, study + "." + s, s.substring(0, 1), s.substring(2), gray, 1000 + n, n, List.of()));
+      send(
+          image(
+              study,
+              study + "." + s,
+              s.substring(0, 1),
+              s.substring(2),
+              gray,
+              1000 + n,
+              n,
+              List.of()));
       n++;
     }
   }
@@ -124,13 +175,20 @@ class ExamTriageTopologyTest {
   }
 
   List<ExamScore> scores() {
-    TestOutputTopic<String, ExamScore> t = driver.createOutputTopic(Topics.SCORES.name(), Serdes.String().deserializer(),
-        Topics.SCORES.valueSerde(SERDES).deserializer());
+    TestOutputTopic<String, ExamScore> t =
+        driver.createOutputTopic(
+            Topics.SCORES.name(),
+            Serdes.String().deserializer(),
+            Topics.SCORES.valueSerde(SERDES).deserializer());
     return t.readValuesToList();
   }
 
   List<TriageDecision> decisions(String topic) {
-    return driver.createOutputTopic(topic, Serdes.String().deserializer(), SERDES.serde(TriageDecision.class, false).deserializer())
+    return driver
+        .createOutputTopic(
+            topic,
+            Serdes.String().deserializer(),
+            SERDES.serde(TriageDecision.class, false).deserializer())
         .readValuesToList();
   }
 
@@ -144,11 +202,14 @@ class ExamTriageTopologyTest {
     assertThat(s.get(0).getSlotsFilled()).containsExactly("L_CC", "L_MLO", "R_CC", "R_MLO");
     assertThat(s.get(0).getModel().getIntendedUse()).contains("not for clinical use");
     List<TriageDecision> susp = decisions(Topics.SUSPICIOUS.name());
-    assertThat(susp).singleElement().satisfies(d -> {
-      assertThat(d.getExamKey()).isEqualTo("s1");
-      assertThat(d.getReasonCodes()).contains("CATEGORY_SUSPICIOUS", "RISK_5Y_ELEVATED");
-      assertThat(d.getModelId()).startsWith("test-known:1:");
-    });
+    assertThat(susp)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getExamKey()).isEqualTo("s1");
+              assertThat(d.getReasonCodes()).contains("CATEGORY_SUSPICIOUS", "RISK_5Y_ELEVATED");
+              assertThat(d.getModelId()).startsWith("test-known:1:");
+            });
     assertThat(decisions(Topics.RISK_ELEVATED.name())).hasSize(1);
     assertThat(decisions(Topics.ROUTINE.name())).isEmpty();
     assertThat(decisions(Topics.LOW.name())).isEmpty();
@@ -176,7 +237,8 @@ class ExamTriageTopologyTest {
     sendExam("s3", 0, "L_MLO", "R_CC", "R_MLO");
     ExamScore s = scores().get(0);
     assertThat(s.getSopInstanceUids()).contains("s3.retake").doesNotContain("s3.first", "s3.older");
-    double left = TestModels.expectedMalignancy((TestModels.normalised(255) + TestModels.normalised(0)) / 2);
+    double left =
+        TestModels.expectedMalignancy((TestModels.normalised(255) + TestModels.normalised(0)) / 2);
     assertThat(s.getMalignancyLeft()).isCloseTo(left, org.assertj.core.data.Offset.offset(1e-4));
   }
 
@@ -200,10 +262,13 @@ class ExamTriageTopologyTest {
     assertThat(scores()).as("not before the quiet period").isEmpty();
     advance(QUIET);
     List<ExamScore> s = scores();
-    assertThat(s).singleElement().satisfies(e -> {
-      assertThat(e.getSlotsMissing()).containsExactly("R_MLO");
-      assertThat(e.getReasonCodes()).contains("MISSING_R_MLO", "PARTIAL_QUIET_PERIOD");
-    });
+    assertThat(s)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getSlotsMissing()).containsExactly("R_MLO");
+              assertThat(e.getReasonCodes()).contains("MISSING_R_MLO", "PARTIAL_QUIET_PERIOD");
+            });
     advance(QUIET * 2);
     assertThat(scores()).as("released once").isEmpty();
   }
@@ -216,13 +281,21 @@ class ExamTriageTopologyTest {
     assertThat(scores()).hasSize(1);
     sendExam("s6", 255, "R_MLO");
     List<ExamScore> v2 = scores();
-    assertThat(v2).singleElement().satisfies(e -> {
-      assertThat(e.getExamVersion()).isEqualTo(2);
-      assertThat(e.getSlotsMissing()).isEmpty();
-      assertThat(e.getReasonCodes()).contains("AMENDED_VERSION_2");
-    });
+    assertThat(v2)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getExamVersion()).isEqualTo(2);
+              assertThat(e.getSlotsMissing()).isEmpty();
+              assertThat(e.getReasonCodes()).contains("AMENDED_VERSION_2");
+            });
     List<TriageDecision> all = new java.util.ArrayList<>();
-    for (String t : List.of(Topics.SUSPICIOUS.name(), Topics.ROUTINE.name(), Topics.LOW.name(), Topics.INCOMPLETE.name())) {
+    for (String t :
+        List.of(
+            Topics.SUSPICIOUS.name(),
+            Topics.ROUTINE.name(),
+            Topics.LOW.name(),
+            Topics.INCOMPLETE.name())) {
       all.addAll(decisions(t));
     }
     assertThat(all).extracting(TriageDecision::getExamVersion).containsExactlyInAnyOrder(1, 2);
@@ -245,7 +318,8 @@ class ExamTriageTopologyTest {
     start();
     send(image("s8", "s8.x", "L", "XCCL", 255, 1, 1, List.of()));
     advance(QUIET + 1);
-    assertThat(decisions(Topics.INCOMPLETE.name())).singleElement()
+    assertThat(decisions(Topics.INCOMPLETE.name()))
+        .singleElement()
         .satisfies(d -> assertThat(d.getReasonCodes()).contains("UNSCORABLE_NO_VIEWS"));
   }
 
@@ -283,16 +357,25 @@ class ExamTriageTopologyTest {
   @Test
   void shouldSendAnUnreadableRecordToTheDlqAndGoOn() {
     start();
-    driver.createInputTopic(Topics.IMAGES.name(), new StringSerializer(), new ByteArraySerializer())
+    driver
+        .createInputTopic(Topics.IMAGES.name(), new StringSerializer(), new ByteArraySerializer())
         .pipeInput("bad", new byte[] {1, 2, 3}, clock);
     sendExam("s11", 0);
-    List<RejectedInstance> dlq = driver.createOutputTopic(Topics.INGEST_DLQ.name(), Serdes.String().deserializer(),
-        Topics.INGEST_DLQ.valueSerde(SERDES).deserializer()).readValuesToList();
-    assertThat(dlq).singleElement().satisfies(r -> {
-      assertThat(r.getStage()).isEqualTo("STREAMS_DESERIALIZE");
-      assertThat(r.getSourceTopic()).isEqualTo(Topics.IMAGES.name());
-      assertThat(r.getSourceOffset()).isZero();
-    });
+    List<RejectedInstance> dlq =
+        driver
+            .createOutputTopic(
+                Topics.INGEST_DLQ.name(),
+                Serdes.String().deserializer(),
+                Topics.INGEST_DLQ.valueSerde(SERDES).deserializer())
+            .readValuesToList();
+    assertThat(dlq)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getStage()).isEqualTo("STREAMS_DESERIALIZE");
+              assertThat(r.getSourceTopic()).isEqualTo(Topics.IMAGES.name());
+              assertThat(r.getSourceOffset()).isZero();
+            });
     assertThat(decisions(Topics.LOW.name())).hasSize(1);
   }
 

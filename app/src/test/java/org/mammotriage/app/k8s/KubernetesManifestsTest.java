@@ -47,23 +47,45 @@ import org.mammotriage.scoring.ScoringConfig;
 import org.mammotriage.streams.TriageStreamsConfig;
 import org.mammotriage.testing.Fixtures;
 
-/** Every manifest under k8s/ parses into typed Kubernetes, Strimzi and KEDA models and follows the project's rules. */
+/**
+ * Every manifest under k8s/ parses into typed Kubernetes, Strimzi and KEDA models and follows the
+ * project's rules.
+ */
 class KubernetesManifestsTest {
-  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
-  static final Map<String, Class<?>> KINDS = Map.ofEntries(Map.entry("Namespace", Namespace.class),
-      Map.entry("ConfigMap", ConfigMap.class), Map.entry("Service", Service.class), Map.entry("Deployment", Deployment.class),
-      Map.entry("StatefulSet", StatefulSet.class), Map.entry("PodDisruptionBudget", PodDisruptionBudget.class),
-      Map.entry("NetworkPolicy", NetworkPolicy.class), Map.entry("Kafka", Kafka.class),
-      Map.entry("KafkaNodePool", KafkaNodePool.class), Map.entry("KafkaTopic", KafkaTopic.class),
-      Map.entry("KafkaUser", KafkaUser.class));
-  /** KEDA has no typed model on Maven Central: its fields are checked against this explicit schema. */
-  static final Map<String, Set<String>> KEDA = Map.of(
-      "ScaledObject.spec", Set.of("scaleTargetRef", "minReplicaCount", "maxReplicaCount", "cooldownPeriod", "pollingInterval", "triggers"),
-      "ScaledObject.spec.scaleTargetRef", Set.of("apiVersion", "kind", "name"),
-      "ScaledObject.spec.triggers[]", Set.of("type", "metadata", "authenticationRef"),
-      "TriggerAuthentication.spec", Set.of("secretTargetRef"),
-      "TriggerAuthentication.spec.secretTargetRef[]", Set.of("parameter", "name", "key"));
+  static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+  static final Map<String, Class<?>> KINDS =
+      Map.ofEntries(
+          Map.entry("Namespace", Namespace.class),
+          Map.entry("ConfigMap", ConfigMap.class),
+          Map.entry("Service", Service.class),
+          Map.entry("Deployment", Deployment.class),
+          Map.entry("StatefulSet", StatefulSet.class),
+          Map.entry("PodDisruptionBudget", PodDisruptionBudget.class),
+          Map.entry("NetworkPolicy", NetworkPolicy.class),
+          Map.entry("Kafka", Kafka.class),
+          Map.entry("KafkaNodePool", KafkaNodePool.class),
+          Map.entry("KafkaTopic", KafkaTopic.class),
+          Map.entry("KafkaUser", KafkaUser.class));
+
+  /**
+   * KEDA has no typed model on Maven Central: its fields are checked against this explicit schema.
+   */
+  static final Map<String, Set<String>> KEDA =
+      Map.of(
+          "ScaledObject.spec",
+              Set.of(
+                  "scaleTargetRef",
+                  "minReplicaCount",
+                  "maxReplicaCount",
+                  "cooldownPeriod",
+                  "pollingInterval",
+                  "triggers"),
+          "ScaledObject.spec.scaleTargetRef", Set.of("apiVersion", "kind", "name"),
+          "ScaledObject.spec.triggers[]", Set.of("type", "metadata", "authenticationRef"),
+          "TriggerAuthentication.spec", Set.of("secretTargetRef"),
+          "TriggerAuthentication.spec.secretTargetRef[]", Set.of("parameter", "name", "key"));
 
   static Path k8s;
   static final List<Object> objects = new ArrayList<>();
@@ -74,11 +96,17 @@ class KubernetesManifestsTest {
   static void parseAll() throws Exception {
     k8s = Fixtures.projectRoot().resolve("k8s");
     try (Stream<Path> s = Files.walk(k8s)) {
-      files.addAll(s.filter(p -> p.toString().endsWith(".yaml") && !p.getFileName().toString().equals("kustomization.yaml"))
-          .sorted().toList());
+      files.addAll(
+          s.filter(
+                  p ->
+                      p.toString().endsWith(".yaml")
+                          && !p.getFileName().toString().equals("kustomization.yaml"))
+              .sorted()
+              .toList());
     }
     for (Path f : files) {
-      for (JsonNode doc : YAML.readerFor(JsonNode.class).<JsonNode>readValues(Files.readString(f)).readAll()) {
+      for (JsonNode doc :
+          YAML.readerFor(JsonNode.class).<JsonNode>readValues(Files.readString(f)).readAll()) {
         String kind = doc.path("kind").asText();
         if (kind.equals("ScaledObject") || kind.equals("TriggerAuthentication")) {
           keda.add(doc);
@@ -97,8 +125,12 @@ class KubernetesManifestsTest {
     }
   }
 
-  /** fabric8 and Strimzi keep unknown fields in additionalProperties instead of failing: find any. */
-  static void unknownFields(Object o, String path, List<String> out, IdentityHashMap<Object, Boolean> seen) throws Exception {
+  /**
+   * fabric8 and Strimzi keep unknown fields in additionalProperties instead of failing: find any.
+   */
+  static void unknownFields(
+      Object o, String path, List<String> out, IdentityHashMap<Object, Boolean> seen)
+      throws Exception {
     if (o == null || seen.put(o, true) != null) {
       return;
     }
@@ -119,7 +151,9 @@ class KubernetesManifestsTest {
       return;
     }
     for (Method m : o.getClass().getMethods()) {
-      if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers()) || !m.getName().startsWith("get")
+      if (m.getParameterCount() != 0
+          || Modifier.isStatic(m.getModifiers())
+          || !m.getName().startsWith("get")
           || m.getDeclaringClass() == Object.class) {
         continue;
       }
@@ -142,21 +176,28 @@ class KubernetesManifestsTest {
   void shouldParseEveryManifestIntoTypedModels() {
     assertThat(files).hasSizeGreaterThan(25);
     assertThat(all(Kafka.class)).hasSize(1);
-    assertThat(all(KafkaUser.class)).extracting(u -> u.getMetadata().getName())
-        .containsExactlyInAnyOrder("mammotriage-ingest", "mammotriage-streams", "mammotriage-worklist");
+    assertThat(all(KafkaUser.class))
+        .extracting(u -> u.getMetadata().getName())
+        .containsExactlyInAnyOrder(
+            "mammotriage-ingest", "mammotriage-streams", "mammotriage-worklist");
   }
 
   @Test
   void shouldCheckKedaResourcesAgainstTheirSchema() {
-    assertThat(keda).extracting(n -> n.path("kind").asText()).contains("ScaledObject", "TriggerAuthentication");
+    assertThat(keda)
+        .extracting(n -> n.path("kind").asText())
+        .contains("ScaledObject", "TriggerAuthentication");
     for (JsonNode n : keda) {
       String kind = n.path("kind").asText();
       assertThat(n.path("apiVersion").asText()).isEqualTo("keda.sh/v1alpha1");
       checkFields(n.path("spec"), kind + ".spec");
       if (kind.equals("ScaledObject")) {
         int max = n.path("spec").path("maxReplicaCount").asInt();
-        assertThat(max).as("no more streams replicas than image partitions").isLessThanOrEqualTo(Topics.IMAGES.defaultPartitions());
-        assertThat(n.path("spec").path("triggers").get(0).path("metadata").path("topic").asText()).isEqualTo(Topics.IMAGES.name());
+        assertThat(max)
+            .as("no more streams replicas than image partitions")
+            .isLessThanOrEqualTo(Topics.IMAGES.defaultPartitions());
+        assertThat(n.path("spec").path("triggers").get(0).path("metadata").path("topic").asText())
+            .isEqualTo(Topics.IMAGES.name());
       }
     }
   }
@@ -166,14 +207,17 @@ class KubernetesManifestsTest {
     if (allowed == null) {
       return;
     }
-    node.fieldNames().forEachRemaining(f -> assertThat(allowed).as("field %s at %s", f, path).contains(f));
-    node.fields().forEachRemaining(e -> {
-      if (e.getValue().isArray()) {
-        e.getValue().forEach(item -> checkFields(item, path + "." + e.getKey() + "[]"));
-      } else if (e.getValue().isObject()) {
-        checkFields(e.getValue(), path + "." + e.getKey());
-      }
-    });
+    node.fieldNames()
+        .forEachRemaining(f -> assertThat(allowed).as("field %s at %s", f, path).contains(f));
+    node.fields()
+        .forEachRemaining(
+            e -> {
+              if (e.getValue().isArray()) {
+                e.getValue().forEach(item -> checkFields(item, path + "." + e.getKey() + "[]"));
+              } else if (e.getValue().isObject()) {
+                checkFields(e.getValue(), path + "." + e.getKey());
+              }
+            });
   }
 
   @Test
@@ -185,16 +229,23 @@ class KubernetesManifestsTest {
       assertThat(t).as("KafkaTopic for %s", spec.name()).isNotNull();
       assertThat(t.getSpec().getPartitions()).isEqualTo(spec.defaultPartitions());
       assertThat(t.getSpec().getReplicas()).isEqualTo(3);
-      spec.configs().forEach((k, v) -> assertThat(String.valueOf(t.getSpec().getConfig().get(k))).as("%s %s", spec.name(), k).isEqualTo(v));
+      spec.configs()
+          .forEach(
+              (k, v) ->
+                  assertThat(String.valueOf(t.getSpec().getConfig().get(k)))
+                      .as("%s %s", spec.name(), k)
+                      .isEqualTo(v));
     }
     assertThat(byName).hasSize(Topics.ALL.size());
   }
 
   @Test
   void shouldUseOnlyConfigKeysThatTheModulesDefine() throws Exception {
-    Map<String, ConfigDef> defs = Map.of(
-        "mammotriage-ingest", IngestConfig.define(CommonConfig.define()),
-        "mammotriage-streams", ScoringConfig.define(TriageStreamsConfig.define(CommonConfig.define())));
+    Map<String, ConfigDef> defs =
+        Map.of(
+            "mammotriage-ingest", IngestConfig.define(CommonConfig.define()),
+            "mammotriage-streams",
+                ScoringConfig.define(TriageStreamsConfig.define(CommonConfig.define())));
     for (ConfigMap cm : all(ConfigMap.class)) {
       ConfigDef def = defs.get(cm.getMetadata().getName());
       assertThat(def).as("which module reads ConfigMap %s", cm.getMetadata().getName()).isNotNull();
@@ -202,7 +253,9 @@ class KubernetesManifestsTest {
       p.load(new StringReader(cm.getData().get("application.properties")));
       assertThat(p).isNotEmpty();
       for (String key : p.stringPropertyNames()) {
-        assertThat(def.names().contains(key) || key.startsWith("kafka.")).as("%s: key %s", cm.getMetadata().getName(), key).isTrue();
+        assertThat(def.names().contains(key) || key.startsWith("kafka."))
+            .as("%s: key %s", cm.getMetadata().getName(), key)
+            .isTrue();
         assertThat(key.toLowerCase(Locale.ROOT)).doesNotContain("patient").doesNotContain("name");
       }
     }
@@ -210,8 +263,14 @@ class KubernetesManifestsTest {
       for (Container c : pod.getContainers()) {
         for (EnvVar e : c.getEnv()) {
           if (e.getName().startsWith("MAMMOTRIAGE_")) {
-            String key = e.getName().substring("MAMMOTRIAGE_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
-            boolean known = defs.values().stream().anyMatch(d -> d.names().contains(key)) || key.startsWith("kafka.");
+            String key =
+                e.getName()
+                    .substring("MAMMOTRIAGE_".length())
+                    .toLowerCase(Locale.ROOT)
+                    .replace('_', '.');
+            boolean known =
+                defs.values().stream().anyMatch(d -> d.names().contains(key))
+                    || key.startsWith("kafka.");
             assertThat(known).as("env %s maps to a config key", e.getName()).isTrue();
           }
         }
@@ -238,27 +297,42 @@ class KubernetesManifestsTest {
         assertThat(c.getResources().getRequests()).as(c.getName()).containsKeys("cpu", "memory");
         assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).as(c.getName()).isTrue();
         assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).as(c.getName()).isFalse();
-        assertThat(c.getSecurityContext().getCapabilities().getDrop()).as(c.getName()).contains("ALL");
+        assertThat(c.getSecurityContext().getCapabilities().getDrop())
+            .as(c.getName())
+            .contains("ALL");
       }
     }
   }
 
   @Test
   void shouldLetOnlyTheHospitalRangeReachTheDicomPort() {
-    NetworkPolicy np = all(NetworkPolicy.class).stream().filter(n -> n.getMetadata().getName().equals("ingest-dicom"))
-        .findFirst().orElseThrow();
-    var rule = np.getSpec().getIngress().stream().filter(r -> r.getPorts().stream()
-        .anyMatch(p -> p.getPort().getIntVal() == 11112)).findFirst().orElseThrow();
+    NetworkPolicy np =
+        all(NetworkPolicy.class).stream()
+            .filter(n -> n.getMetadata().getName().equals("ingest-dicom"))
+            .findFirst()
+            .orElseThrow();
+    var rule =
+        np.getSpec().getIngress().stream()
+            .filter(r -> r.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() == 11112))
+            .findFirst()
+            .orElseThrow();
     assertThat(rule.getFrom()).allSatisfy(peer -> assertThat(peer.getIpBlock()).isNotNull());
   }
 
   @Test
   void shouldRenderBothOverlaysWithKubectlKustomize() throws Exception {
-    boolean kubectl = Stream.of(System.getenv("PATH").split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, "kubectl")));
-    Assumptions.assumeTrue(kubectl, "kubectl is not installed: the overlays were NOT render-checked (install kubectl to run this)");
+    boolean kubectl =
+        Stream.of(System.getenv("PATH").split(":"))
+            .anyMatch(d -> Files.isExecutable(Path.of(d, "kubectl")));
+    Assumptions.assumeTrue(
+        kubectl,
+        "kubectl is not installed: the overlays were NOT render-checked (install kubectl to run this)");
     for (String overlay : List.of("dev", "prod")) {
-      Process p = new ProcessBuilder("kubectl", "kustomize", k8s.resolve("overlays").resolve(overlay).toString())
-          .redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(
+                  "kubectl", "kustomize", k8s.resolve("overlays").resolve(overlay).toString())
+              .redirectErrorStream(true)
+              .start();
       String out = new String(p.getInputStream().readAllBytes());
       assertThat(p.waitFor()).as("kubectl kustomize %s: %s", overlay, out).isZero();
       assertThat(out).contains("kind: StatefulSet").contains("kind: KafkaTopic");

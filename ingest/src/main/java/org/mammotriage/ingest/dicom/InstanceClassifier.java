@@ -11,17 +11,24 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Decides from the header alone whether an instance is a mammogram meant for presentation that ingest can use, and
- * what it shows (DESIGN §3). Laterality: ImageLaterality, else Laterality. View: ViewPosition, else the View Code
- * Sequence (SNOMED CT). Modifiers: the View Modifier Code Sequence.
+ * Decides from the header alone whether an instance is a mammogram meant for presentation that
+ * ingest can use, and what it shows (DESIGN §3). Laterality: ImageLaterality, else Laterality.
+ * View: ViewPosition, else the View Code Sequence (SNOMED CT). Modifiers: the View Modifier Code
+ * Sequence.
  */
 public final class InstanceClassifier {
   public static final String MG_FOR_PRESENTATION = "1.2.840.10008.5.1.4.1.1.1.2";
   public static final String MG_FOR_PROCESSING = "1.2.840.10008.5.1.4.1.1.1.2.1";
   public static final String SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7";
-  public static final Set<String> TRANSFER_SYNTAXES = Set.of("1.2.840.10008.1.2", "1.2.840.10008.1.2.1",
-      "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.4.70", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.90",
-      "1.2.840.10008.1.2.4.91");
+  public static final Set<String> TRANSFER_SYNTAXES =
+      Set.of(
+          "1.2.840.10008.1.2",
+          "1.2.840.10008.1.2.1",
+          "1.2.840.10008.1.2.2",
+          "1.2.840.10008.1.2.4.70",
+          "1.2.840.10008.1.2.4.57",
+          "1.2.840.10008.1.2.4.90",
+          "1.2.840.10008.1.2.4.91");
 
   private final boolean acceptSecondaryCapture;
   private final Limits limits;
@@ -35,31 +42,47 @@ public final class InstanceClassifier {
     String sopClass = str(h, TagFromName.SOPClassUID);
     String modality = str(h, TagFromName.Modality);
     String intent = str(h, Tags.PresentationIntentType).toUpperCase(Locale.ROOT);
-    if (str(h, TagFromName.SOPInstanceUID).isEmpty() || str(h, TagFromName.StudyInstanceUID).isEmpty()) {
-      throw new RejectedException(Reasons.MISSING_UID, "SOP Instance UID or Study Instance UID is missing");
+    if (str(h, TagFromName.SOPInstanceUID).isEmpty()
+        || str(h, TagFromName.StudyInstanceUID).isEmpty()) {
+      throw new RejectedException(
+          Reasons.MISSING_UID, "SOP Instance UID or Study Instance UID is missing");
     }
     if (sopClass.equals(MG_FOR_PROCESSING) || intent.equals("FOR PROCESSING")) {
-      throw new RejectedException(Reasons.FOR_PROCESSING, "For Processing (raw) mammogram; send the For Presentation image");
+      throw new RejectedException(
+          Reasons.FOR_PROCESSING,
+          "For Processing (raw) mammogram; send the For Presentation image");
     }
     if (!modality.equals("MG")) {
-      throw new RejectedException(Reasons.NOT_MG, "Modality " + (modality.isEmpty() ? "(empty)" : modality) + " is not MG");
+      throw new RejectedException(
+          Reasons.NOT_MG, "Modality " + (modality.isEmpty() ? "(empty)" : modality) + " is not MG");
     }
     if (sopClass.equals(SECONDARY_CAPTURE)) {
       if (!acceptSecondaryCapture) {
-        throw new RejectedException(Reasons.SECONDARY_CAPTURE,
+        throw new RejectedException(
+            Reasons.SECONDARY_CAPTURE,
             "Secondary Capture with Modality MG is refused unless ingest.accept.secondary.capture=true");
       }
     } else if (!sopClass.equals(MG_FOR_PRESENTATION)) {
-      throw new RejectedException(Reasons.UNSUPPORTED_SOP_CLASS, "SOP Class " + sopClass
-          + " is not Digital Mammography X-Ray Image Storage - For Presentation");
+      throw new RejectedException(
+          Reasons.UNSUPPORTED_SOP_CLASS,
+          "SOP Class "
+              + sopClass
+              + " is not Digital Mammography X-Ray Image Storage - For Presentation");
     }
-    if (transferSyntax != null && !transferSyntax.isEmpty() && !TRANSFER_SYNTAXES.contains(transferSyntax)) {
-      throw new RejectedException(Reasons.UNSUPPORTED_TRANSFER_SYNTAX, "transfer syntax " + transferSyntax
-          + " is not supported (uncompressed, JPEG lossless and JPEG 2000 are)");
+    if (transferSyntax != null
+        && !transferSyntax.isEmpty()
+        && !TRANSFER_SYNTAXES.contains(transferSyntax)) {
+      throw new RejectedException(
+          Reasons.UNSUPPORTED_TRANSFER_SYNTAX,
+          "transfer syntax "
+              + transferSyntax
+              + " is not supported (uncompressed, JPEG lossless and JPEG 2000 are)");
     }
     String lat = laterality(h);
     if (lat == null) {
-      throw new RejectedException(Reasons.NO_LATERALITY, "neither ImageLaterality (0020,0062) nor Laterality (0020,0060) says L or R");
+      throw new RejectedException(
+          Reasons.NO_LATERALITY,
+          "neither ImageLaterality (0020,0062) nor Laterality (0020,0060) says L or R");
     }
     String view = view(h);
     List<String> mods = modifiers(h);
@@ -73,15 +96,35 @@ public final class InstanceClassifier {
     int cols = Attribute.getSingleIntegerValueOrDefault(h, TagFromName.Columns, 0);
     int frames = Attribute.getSingleIntegerValueOrDefault(h, TagFromName.NumberOfFrames, 1);
     if (rows > limits.maxRows() || cols > limits.maxColumns() || frames > limits.maxFrames()) {
-      throw new RejectedException(Reasons.TOO_LARGE, rows + "x" + cols + "x" + frames + " exceeds the limits "
-          + limits.maxRows() + "x" + limits.maxColumns() + "x" + limits.maxFrames()
-          + " (ingest.limit.rows/columns/frames)");
+      throw new RejectedException(
+          Reasons.TOO_LARGE,
+          rows
+              + "x"
+              + cols
+              + "x"
+              + frames
+              + " exceeds the limits "
+              + limits.maxRows()
+              + "x"
+              + limits.maxColumns()
+              + "x"
+              + limits.maxFrames()
+              + " (ingest.limit.rows/columns/frames)");
     }
     int bits = Attribute.getSingleIntegerValueOrDefault(h, TagFromName.BitsAllocated, 0);
     int spp = Attribute.getSingleIntegerValueOrDefault(h, TagFromName.SamplesPerPixel, 1);
     if (rows < 16 || cols < 16 || (bits != 8 && bits != 16) || spp != 1) {
-      throw new RejectedException(Reasons.UNSUPPORTED_PIXEL_FORMAT, "needs single-sample 8- or 16-bit pixels of at"
-          + " least 16x16; found " + rows + "x" + cols + ", BitsAllocated " + bits + ", SamplesPerPixel " + spp);
+      throw new RejectedException(
+          Reasons.UNSUPPORTED_PIXEL_FORMAT,
+          "needs single-sample 8- or 16-bit pixels of at"
+              + " least 16x16; found "
+              + rows
+              + "x"
+              + cols
+              + ", BitsAllocated "
+              + bits
+              + ", SamplesPerPixel "
+              + spp);
     }
   }
 
@@ -150,8 +193,12 @@ public final class InstanceClassifier {
       for (int i = 0; i < seq.getNumberOfItems(); i++) {
         SequenceItem it = seq.getItem(i);
         AttributeList il = it.getAttributeList();
-        out.add(new String[] {str(il, TagFromName.CodeValue), str(il, TagFromName.CodingSchemeDesignator),
-            str(il, TagFromName.CodeMeaning)});
+        out.add(
+            new String[] {
+              str(il, TagFromName.CodeValue),
+              str(il, TagFromName.CodingSchemeDesignator),
+              str(il, TagFromName.CodeMeaning)
+            });
       }
     }
     return out;

@@ -1,6 +1,9 @@
 package org.mammotriage.ingest.dicom;
 
-/** Stable reason codes for rejected instances (they appear in DLQ records, metrics and failure comments). */
+/**
+ * Stable reason codes for rejected instances (they appear in DLQ records, metrics and failure
+ * comments).
+ */
 public final class Reasons {
   public static final String NOT_MG = "NOT_MG";
   public static final String FOR_PROCESSING = "FOR_PROCESSING";

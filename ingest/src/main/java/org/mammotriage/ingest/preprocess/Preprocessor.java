@@ -13,10 +13,11 @@ import javax.imageio.ImageIO;
 import org.mammotriage.imaging.AreaResize;
 
 /**
- * DICOM pixels to the working image, the one path shared by ingest and training (no train/serve skew): modality
- * rescale, VOI LUT or the first window (else min–max), MONOCHROME1 inversion, flip so the chest wall is on the left,
- * crop to the breast (threshold + largest connected component), pad to the working aspect, area-average resize to
- * the working size (default 1520×912), lossless 8-bit PNG.
+ * DICOM pixels to the working image, the one path shared by ingest and training (no train/serve
+ * skew): modality rescale, VOI LUT or the first window (else min–max), MONOCHROME1 inversion, flip
+ * so the chest wall is on the left, crop to the breast (threshold + largest connected component),
+ * pad to the working aspect, area-average resize to the working size (default 1520×912), lossless
+ * 8-bit PNG.
  */
 public final class Preprocessor {
   public static final String VERSION = "pp-1";
@@ -41,9 +42,11 @@ public final class Preprocessor {
       throw new DicomException("no pixel data");
     }
     int n = rows * cols;
-    boolean signed = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.PixelRepresentation, 0) == 1;
+    boolean signed =
+        Attribute.getSingleIntegerValueOrDefault(list, TagFromName.PixelRepresentation, 0) == 1;
     int bitsStored = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsStored, 16);
-    int bitsAllocated = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16);
+    int bitsAllocated =
+        Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16);
     int bits = bitsAllocated == 8 ? 8 : Math.min(16, bitsStored);
     int mask = (1 << bits) - 1;
     // raw stored values, masked to BitsStored
@@ -63,11 +66,13 @@ public final class Preprocessor {
     }
     StringBuilder steps = new StringBuilder(VERSION);
     double slope = Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleSlope, 1.0);
-    double intercept = Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleIntercept, 0.0);
+    double intercept =
+        Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleIntercept, 0.0);
     if (slope != 1.0 || intercept != 0.0) {
       steps.append(";rescale");
     }
-    // every stored value maps through rescale, VOI and inversion the same way: one table, one pass over the pixels
+    // every stored value maps through rescale, VOI and inversion the same way: one table, one pass
+    // over the pixels
     double[] modality = new double[mask + 1];
     int shift = 32 - bits;
     for (int r = 0; r <= mask; r++) {
@@ -76,7 +81,9 @@ public final class Preprocessor {
     }
     float[] lut = new float[mask + 1];
     steps.append(';').append(voi(list, modality, raw, lut));
-    String photometric = Attribute.getSingleStringValueOrEmptyString(list, TagFromName.PhotometricInterpretation).trim();
+    String photometric =
+        Attribute.getSingleStringValueOrEmptyString(list, TagFromName.PhotometricInterpretation)
+            .trim();
     if (photometric.equals("MONOCHROME1")) {
       for (int r = 0; r < lut.length; r++) {
         lut[r] = 1f - lut[r];
@@ -99,11 +106,13 @@ public final class Preprocessor {
   }
 
   /**
-   * VOI: the VOI LUT Sequence, else the first window, else min–max over the pixels present; fills {@code lut}
-   * (indexed by stored value) with display values in [0, 1].
+   * VOI: the VOI LUT Sequence, else the first window, else min–max over the pixels present; fills
+   * {@code lut} (indexed by stored value) with display values in [0, 1].
    */
-  private static String voi(AttributeList list, double[] modality, int[] raw, float[] lut) throws DicomException {
-    if (list.get(TagFromName.VOILUTSequence) instanceof SequenceAttribute seq && seq.getNumberOfItems() > 0) {
+  private static String voi(AttributeList list, double[] modality, int[] raw, float[] lut)
+      throws DicomException {
+    if (list.get(TagFromName.VOILUTSequence) instanceof SequenceAttribute seq
+        && seq.getNumberOfItems() > 0) {
       AttributeList item = seq.getItem(0).getAttributeList();
       int[] desc = item.get(TagFromName.LUTDescriptor).getIntegerValues();
       int entries = desc[0] == 0 ? 65536 : desc[0];
@@ -121,7 +130,11 @@ public final class Preprocessor {
         table = data.getIntegerValues();
       }
       if (table == null || table.length < entries) {
-        throw new DicomException("VOI LUT Data has " + (table == null ? 0 : table.length) + " entries, descriptor says " + entries);
+        throw new DicomException(
+            "VOI LUT Data has "
+                + (table == null ? 0 : table.length)
+                + " entries, descriptor says "
+                + entries);
       }
       float max = (1 << bits) - 1;
       for (int r = 0; r < lut.length; r++) {
@@ -162,13 +175,18 @@ public final class Preprocessor {
     return "voi=minmax";
   }
 
-  private static double[] doubles(AttributeList l, com.pixelmed.dicom.AttributeTag t) throws DicomException {
+  private static double[] doubles(AttributeList l, com.pixelmed.dicom.AttributeTag t)
+      throws DicomException {
     Attribute a = l.get(t);
     return a == null || a.getVM() == 0 ? new double[0] : a.getDoubleValues();
   }
 
-  /** PatientOrientation says where columns run (A: towards the nipple, chest wall left); else the brighter side. */
-  private static boolean chestWallOnRight(AttributeList l, float[] v, int rows, int cols) throws DicomException {
+  /**
+   * PatientOrientation says where columns run (A: towards the nipple, chest wall left); else the
+   * brighter side.
+   */
+  private static boolean chestWallOnRight(AttributeList l, float[] v, int rows, int cols)
+      throws DicomException {
     Attribute po = l.get(TagFromName.PatientOrientation);
     if (po != null && po.getVM() >= 1) {
       String first = po.getStringValues()[0].trim().toUpperCase(Locale.ROOT);
@@ -203,8 +221,8 @@ public final class Preprocessor {
   }
 
   /**
-   * Bounding box {x0, y0, x1, y1} (exclusive ends) of the largest connected bright region, found on a 4x-downsampled
-   * mask; the box always reaches the chest wall (x0 = 0).
+   * Bounding box {x0, y0, x1, y1} (exclusive ends) of the largest connected bright region, found on
+   * a 4x-downsampled mask; the box always reaches the chest wall (x0 = 0).
    */
   static int[] breastBox(float[] v, int rows, int cols) {
     int f = 4;
@@ -273,11 +291,18 @@ public final class Preprocessor {
       return new int[] {0, 0, cols, rows}; // nothing that looks like a breast: keep the whole image
     }
     int m = 2; // margin in downsampled pixels
-    return new int[] {0, Math.max(0, (bestBox[1] - m) * f), Math.min(cols, (bestBox[2] + 1 + m) * f),
-        Math.min(rows, (bestBox[3] + 1 + m) * f)};
+    return new int[] {
+      0,
+      Math.max(0, (bestBox[1] - m) * f),
+      Math.min(cols, (bestBox[2] + 1 + m) * f),
+      Math.min(rows, (bestBox[3] + 1 + m) * f)
+    };
   }
 
-  /** Pads the crop to the working aspect (chest wall kept at the left, breast centred vertically) and area-averages. */
+  /**
+   * Pads the crop to the working aspect (chest wall kept at the left, breast centred vertically)
+   * and area-averages.
+   */
   private byte[] resize(float[] v, int cols, int[] box) {
     int bw = box[2] - box[0];
     int bh = box[3] - box[1];
@@ -290,8 +315,10 @@ public final class Preprocessor {
       ch = (int) Math.ceil(bw * aspect);
     }
     int yOff = (ch - bh) / 2;
-    // area-average straight from the crop; the padding (zeros) is virtual, so no padded copy is allocated
-    float[] out = AreaResize.resizeRegion(v, cols, box[0], box[1], bw, bh, ch, cw, yOff, outRows, outCols);
+    // area-average straight from the crop; the padding (zeros) is virtual, so no padded copy is
+    // allocated
+    float[] out =
+        AreaResize.resizeRegion(v, cols, box[0], box[1], bw, bh, ch, cw, yOff, outRows, outCols);
     byte[] g = new byte[out.length];
     for (int i = 0; i < out.length; i++) {
       g[i] = (byte) Math.round(Math.min(1f, Math.max(0f, out[i])) * 255f);
@@ -306,7 +333,8 @@ public final class Preprocessor {
     javax.imageio.ImageWriter w = ImageIO.getImageWritersByFormatName("png").next();
     javax.imageio.ImageWriteParam param = w.getDefaultWriteParam();
     if (param.canWriteCompressed()) {
-      // a fast deflate level: the PNG stays lossless, only a little larger (OpenCV's default is similar)
+      // a fast deflate level: the PNG stays lossless, only a little larger (OpenCV's default is
+      // similar)
       param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
       param.setCompressionQuality(0.75f);
     }

@@ -15,8 +15,9 @@ import org.mammotriage.schemas.avro.RejectedInstance;
 import org.mammotriage.schemas.serde.SerdeFactory;
 
 /**
- * Publishes images and rejections with an idempotent, acks=all producer and waits for the acknowledgement: a
- * method that returns normally means the record is in Kafka; otherwise a {@link PublishException} (never a silent loss).
+ * Publishes images and rejections with an idempotent, acks=all producer and waits for the
+ * acknowledgement: a method that returns normally means the record is in Kafka; otherwise a {@link
+ * PublishException} (never a silent loss).
  */
 public final class KafkaPublisher implements AutoCloseable {
   private final KafkaProducer<String, MammogramImage> images;
@@ -34,19 +35,27 @@ public final class KafkaPublisher implements AutoCloseable {
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(2000, timeoutMs));
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "mammotriage-ingest");
-    this.images = new KafkaProducer<>(p, new StringSerializer(), Topics.IMAGES.valueSerde(serdes).serializer());
+    this.images =
+        new KafkaProducer<>(
+            p, new StringSerializer(), Topics.IMAGES.valueSerde(serdes).serializer());
     Map<String, Object> d = new HashMap<>(p);
     d.put(ProducerConfig.CLIENT_ID_CONFIG, p.get(ProducerConfig.CLIENT_ID_CONFIG) + "-dlq");
-    this.rejects = new KafkaProducer<>(d, new StringSerializer(), Topics.INGEST_DLQ.valueSerde(serdes).serializer());
+    this.rejects =
+        new KafkaProducer<>(
+            d, new StringSerializer(), Topics.INGEST_DLQ.valueSerde(serdes).serializer());
   }
 
   public void publish(MammogramImage img) throws PublishException {
-    await(images.send(new ProducerRecord<>(Topics.IMAGES.name(), img.getStudyInstanceUid(), img)), img.getSopInstanceUid());
+    await(
+        images.send(new ProducerRecord<>(Topics.IMAGES.name(), img.getStudyInstanceUid(), img)),
+        img.getSopInstanceUid());
   }
 
   public void reject(RejectedInstance r) throws PublishException {
     String key = r.getStudyInstanceUid() != null ? r.getStudyInstanceUid() : r.getSopInstanceUid();
-    await(rejects.send(new ProducerRecord<>(Topics.INGEST_DLQ.name(), key, r)), r.getSopInstanceUid());
+    await(
+        rejects.send(new ProducerRecord<>(Topics.INGEST_DLQ.name(), key, r)),
+        r.getSopInstanceUid());
   }
 
   private void await(java.util.concurrent.Future<?> f, String sop) throws PublishException {
@@ -54,9 +63,11 @@ public final class KafkaPublisher implements AutoCloseable {
       f.get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       f.cancel(false);
-      throw new PublishException("Kafka did not acknowledge " + sop + " within " + timeoutMs + " ms", e);
+      throw new PublishException(
+          "Kafka did not acknowledge " + sop + " within " + timeoutMs + " ms", e);
     } catch (ExecutionException e) {
-      throw new PublishException("Kafka refused " + sop + ": " + e.getCause().getMessage(), e.getCause());
+      throw new PublishException(
+          "Kafka refused " + sop + ": " + e.getCause().getMessage(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new PublishException("interrupted while waiting for Kafka", e);

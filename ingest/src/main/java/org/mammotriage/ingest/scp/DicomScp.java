@@ -9,9 +9,9 @@ import com.pixelmed.dicom.FileMetaInformation;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 import com.pixelmed.network.AReleaseException;
+import com.pixelmed.network.AnyExplicitStorePresentationContextSelectionPolicy;
 import com.pixelmed.network.Association;
 import com.pixelmed.network.AssociationFactory;
-import com.pixelmed.network.AnyExplicitStorePresentationContextSelectionPolicy;
 import com.pixelmed.network.DicomNetworkException;
 import com.pixelmed.network.PDataPDU;
 import com.pixelmed.network.PresentationDataValue;
@@ -35,10 +35,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A DICOM C-STORE / C-ECHO SCP on PixelMed's association layer. It answers each C-STORE itself, with the outcome
- * of the ingest pipeline: success only after Kafka acknowledged the record; a failure status with a short comment for
- * rejected instances (0xA900/0xC000) and for Kafka being unavailable (0xA700, out of resources: the sender retries).
- * Received data is streamed to a temporary file (bounded by the size limit), never held whole in memory.
+ * A DICOM C-STORE / C-ECHO SCP on PixelMed's association layer. It answers each C-STORE itself,
+ * with the outcome of the ingest pipeline: success only after Kafka acknowledged the record; a
+ * failure status with a short comment for rejected instances (0xA900/0xC000) and for Kafka being
+ * unavailable (0xA700, out of resources: the sender retries). Received data is streamed to a
+ * temporary file (bounded by the size limit), never held whole in memory.
  */
 public final class DicomScp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DicomScp.class);
@@ -60,8 +61,15 @@ public final class DicomScp implements AutoCloseable {
   private final Thread acceptor;
   private volatile boolean running = true;
 
-  public DicomScp(int port, String aeTitle, Set<String> allowedCallers, IngestPipeline pipeline, Path spool, long maxBytes,
-      int maxAssociations) throws IOException {
+  public DicomScp(
+      int port,
+      String aeTitle,
+      Set<String> allowedCallers,
+      IngestPipeline pipeline,
+      Path spool,
+      long maxBytes,
+      int maxAssociations)
+      throws IOException {
     this.aeTitle = aeTitle;
     this.allowedCallers = Set.copyOf(allowedCallers);
     this.pipeline = pipeline;
@@ -70,14 +78,20 @@ public final class DicomScp implements AutoCloseable {
     this.server = new ServerSocket();
     server.setReuseAddress(true);
     server.bind(new InetSocketAddress(port));
-    this.associations = Executors.newFixedThreadPool(maxAssociations, r -> {
-      Thread t = new Thread(r, "dicom-association");
-      t.setDaemon(true);
-      return t;
-    });
+    this.associations =
+        Executors.newFixedThreadPool(
+            maxAssociations,
+            r -> {
+              Thread t = new Thread(r, "dicom-association");
+              t.setDaemon(true);
+              return t;
+            });
     this.acceptor = new Thread(this::acceptLoop, "dicom-scp-accept");
     acceptor.start();
-    LOG.info("DICOM SCP {} listening on port {} (allowed calling AE titles: {})", aeTitle, port(),
+    LOG.info(
+        "DICOM SCP {} listening on port {} (allowed calling AE titles: {})",
+        aeTitle,
+        port(),
         allowedCallers.isEmpty() ? "any" : allowedCallers);
   }
 
@@ -105,13 +119,22 @@ public final class DicomScp implements AutoCloseable {
   private void serve(Socket socket, String id) {
     Association a = null;
     try {
-      a = AssociationFactory.createNewAssociation(socket, aeTitle, AssociationFactory.getDefaultMaximumLengthReceived(),
-          AssociationFactory.getDefaultReceiveBufferSize(), AssociationFactory.getDefaultSendBufferSize(),
-          new AnyExplicitStorePresentationContextSelectionPolicy(), 0);
+      a =
+          AssociationFactory.createNewAssociation(
+              socket,
+              aeTitle,
+              AssociationFactory.getDefaultMaximumLengthReceived(),
+              AssociationFactory.getDefaultReceiveBufferSize(),
+              AssociationFactory.getDefaultSendBufferSize(),
+              new AnyExplicitStorePresentationContextSelectionPolicy(),
+              0);
       String caller = a.getCallingAETitle().trim();
       String tag = "[" + id + " " + caller + "]";
       if (!allowedCallers.isEmpty() && !allowedCallers.contains(caller)) {
-        LOG.warn("{} refused: calling AE title {} is not in ingest.dicom.allowed.calling.ae.titles", tag, caller);
+        LOG.warn(
+            "{} refused: calling AE title {} is not in ingest.dicom.allowed.calling.ae.titles",
+            tag,
+            caller);
         a.abort();
         return;
       }
@@ -168,20 +191,26 @@ public final class DicomScp implements AutoCloseable {
           status = OUT_OF_RESOURCES;
           comment = "RETRY: " + o.reason();
         } else {
-          status = o.reason().equals("CORRUPT") || o.reason().equals("TOO_LARGE") ? CANNOT_UNDERSTAND : DATASET_DOES_NOT_MATCH;
+          status =
+              o.reason().equals("CORRUPT") || o.reason().equals("TOO_LARGE")
+                  ? CANNOT_UNDERSTAND
+                  : DATASET_DOES_NOT_MATCH;
           comment = o.reason() + ": " + o.text();
         }
       } finally {
         Files.deleteIfExists(file);
       }
     }
-    byte[] rsp = h.commandField == C_ECHO_RQ
-        ? Responses.echo(h.sopClass, h.messageId)
-        : Responses.store(h.sopClass, h.sopInstance, h.messageId, status, comment);
+    byte[] rsp =
+        h.commandField == C_ECHO_RQ
+            ? Responses.echo(h.sopClass, h.messageId)
+            : Responses.store(h.sopClass, h.sopInstance, h.messageId, status, comment);
     a.send(h.pcid, rsp, null);
   }
 
-  /** Stops accepting, lets associations in progress finish (up to the grace period), then closes. */
+  /**
+   * Stops accepting, lets associations in progress finish (up to the grace period), then closes.
+   */
   @Override
   public void close() {
     running = false;
@@ -202,7 +231,10 @@ public final class DicomScp implements AutoCloseable {
     LOG.info("DICOM SCP {} stopped", aeTitle);
   }
 
-  /** Collects one DIMSE message: the command, then (for C-STORE) the data set streamed to a spool file. */
+  /**
+   * Collects one DIMSE message: the command, then (for C-STORE) the data set streamed to a spool
+   * file.
+   */
   static final class MessageHandler extends com.pixelmed.network.OpenReceivedDataHandler {
     private final Path spool;
     private final long maxBytes;
@@ -224,7 +256,8 @@ public final class DicomScp implements AutoCloseable {
     }
 
     @Override
-    public void sendPDataIndication(PDataPDU pdu, Association association) throws DicomNetworkException, DicomException, IOException {
+    public void sendPDataIndication(PDataPDU pdu, Association association)
+        throws DicomNetworkException, DicomException, IOException {
       for (Object o : pdu.getPDVList()) {
         PresentationDataValue pdv = (PresentationDataValue) o;
         pcid = pdv.getPresentationContextID();
@@ -244,7 +277,8 @@ public final class DicomScp implements AutoCloseable {
           byte[] v = pdv.getValue();
           dataBytes += v.length;
           if (dataBytes > maxBytes) {
-            tooLarge = true; // keep reading the stream to stay in step with the peer, but drop the bytes
+            tooLarge =
+                true; // keep reading the stream to stay in step with the peer, but drop the bytes
           } else {
             data.write(v);
           }
@@ -258,21 +292,33 @@ public final class DicomScp implements AutoCloseable {
 
     private void parseCommand() throws IOException, DicomException {
       AttributeList c = new AttributeList();
-      c.read(new DicomInputStream(new ByteArrayInputStream(command.toByteArray()), TransferSyntax.ImplicitVRLittleEndian, false));
+      c.read(
+          new DicomInputStream(
+              new ByteArrayInputStream(command.toByteArray()),
+              TransferSyntax.ImplicitVRLittleEndian,
+              false));
       commandField = Attribute.getSingleIntegerValueOrDefault(c, TagFromName.CommandField, -1);
       messageId = Attribute.getSingleIntegerValueOrDefault(c, TagFromName.MessageID, 0);
       sopClass = Attribute.getSingleStringValueOrEmptyString(c, TagFromName.AffectedSOPClassUID);
-      sopInstance = Attribute.getSingleStringValueOrEmptyString(c, TagFromName.AffectedSOPInstanceUID);
-      int dataSetType = Attribute.getSingleIntegerValueOrDefault(c, TagFromName.CommandDataSetType, 0x0101);
+      sopInstance =
+          Attribute.getSingleStringValueOrEmptyString(c, TagFromName.AffectedSOPInstanceUID);
+      int dataSetType =
+          Attribute.getSingleIntegerValueOrDefault(c, TagFromName.CommandDataSetType, 0x0101);
       expectData = dataSetType != 0x0101;
     }
 
-    /** Prefixes the received data set with a file meta header, written to a temp name and moved into place. */
+    /**
+     * Prefixes the received data set with a file meta header, written to a temp name and moved into
+     * place.
+     */
     Path toPart10(String transferSyntax, String caller) throws IOException, DicomException {
       Path part = Files.createTempFile(spool, "in-", ".tmp");
       try (OutputStream out = Files.newOutputStream(part)) {
-        DicomOutputStream dos = new DicomOutputStream(out, TransferSyntax.ExplicitVRLittleEndian, null);
-        new FileMetaInformation(sopClass, sopInstance, transferSyntax, caller).getAttributeList().write(dos);
+        DicomOutputStream dos =
+            new DicomOutputStream(out, TransferSyntax.ExplicitVRLittleEndian, null);
+        new FileMetaInformation(sopClass, sopInstance, transferSyntax, caller)
+            .getAttributeList()
+            .write(dos);
         dos.flush();
         if (dataFile != null) {
           Files.copy(dataFile, out);

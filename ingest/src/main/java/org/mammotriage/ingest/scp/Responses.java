@@ -11,13 +11,17 @@ import com.pixelmed.dicom.TransferSyntax;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
-/** DIMSE response command sets (implicit VR little endian, with group length), including an Error Comment. */
+/**
+ * DIMSE response command sets (implicit VR little endian, with group length), including an Error
+ * Comment.
+ */
 final class Responses {
   private static final AttributeTag ERROR_COMMENT = new AttributeTag(0x0000, 0x0902);
 
   private Responses() {}
 
-  static byte[] store(String sopClass, String sopInstance, int messageId, int status, String comment)
+  static byte[] store(
+      String sopClass, String sopInstance, int messageId, int status, String comment)
       throws DicomException, IOException {
     AttributeList l = new AttributeList();
     put(l, TagFromName.AffectedSOPClassUID, sopClass);

@@ -7,10 +7,17 @@ import java.util.List;
  *
  * @param depthMm nipple-to-chest-wall depth
  * @param halfHeightMm half the extent along the image's vertical axis in CC
- * @param yearsToCancer years from this exam to a cancer diagnosis in this breast (0 = found now), or null (censored)
+ * @param yearsToCancer years from this exam to a cancer diagnosis in this breast (0 = found now),
+ *     or null (censored)
  */
-public record Breast(char laterality, double depthMm, double halfHeightMm, List<Lesion> lesions, int birads,
-    Double yearsToCancer, double yearsToLastFollowup) {
+public record Breast(
+    char laterality,
+    double depthMm,
+    double halfHeightMm,
+    List<Lesion> lesions,
+    int birads,
+    Double yearsToCancer,
+    double yearsToLastFollowup) {
 
   public boolean malignant() {
     return lesions.stream().anyMatch(l -> l.type().malignant());

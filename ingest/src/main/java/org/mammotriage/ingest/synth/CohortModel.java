@@ -8,17 +8,38 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Draws patients, their screening exams and outcomes. Time to cancer comes from an exponential hazard
- * {@code λ = base · exp(0.9·latent + 0.03·(age−55) + 0.3·(density−2.5))}; a configured share of patients has a
- * screen-detected cancer at their last exam (drawn as a lesion). Follow-up ends at a censoring time; cancers after
- * it are not observed. Every patient's draws come from its own seeded stream, so the output is deterministic.
+ * Draws patients, their screening exams and outcomes. Time to cancer comes from an exponential
+ * hazard {@code λ = base · exp(0.9·latent + 0.03·(age−55) + 0.3·(density−2.5))}; a configured share
+ * of patients has a screen-detected cancer at their last exam (drawn as a lesion). Follow-up ends
+ * at a censoring time; cancers after it are not observed. Every patient's draws come from its own
+ * seeded stream, so the output is deterministic.
  */
 final class CohortModel {
   static final double BASE_HAZARD_PER_YEAR = 0.02;
-  private static final String[] FAMILY = {"SMITH", "GARCIA", "MUELLER", "ROSSI", "NOWAK", "SILVA", "JOHANSSON",
-      "MARTIN", "KOWALSKI", "BROWN", "DUBOIS", "JANSEN", "NIELSEN", "HORVAT", "POPESCU", "OKAFOR", "TANAKA", "LEE"};
-  private static final String[] GIVEN = {"ANNA", "MARIA", "ELENA", "SOPHIE", "JULIA", "LINDA", "GRACE", "NADIA",
-      "EVA", "CLARA", "IRENE", "FATIMA", "HANNA", "ROSA", "MEI", "AMARA", "INGRID", "LUCIA"};
+  private static final String[] FAMILY = {
+    "SMITH",
+    "GARCIA",
+    "MUELLER",
+    "ROSSI",
+    "NOWAK",
+    "SILVA",
+    "JOHANSSON",
+    "MARTIN",
+    "KOWALSKI",
+    "BROWN",
+    "DUBOIS",
+    "JANSEN",
+    "NIELSEN",
+    "HORVAT",
+    "POPESCU",
+    "OKAFOR",
+    "TANAKA",
+    "LEE"
+  };
+  private static final String[] GIVEN = {
+    "ANNA", "MARIA", "ELENA", "SOPHIE", "JULIA", "LINDA", "GRACE", "NADIA", "EVA", "CLARA", "IRENE",
+    "FATIMA", "HANNA", "ROSA", "MEI", "AMARA", "INGRID", "LUCIA"
+  };
 
   private CohortModel() {}
 
@@ -69,14 +90,19 @@ final class CohortModel {
     if (screenDetected) {
       cancerAt = times[nExams - 1];
     } else {
-      double hazard = BASE_HAZARD_PER_YEAR * Math.exp(0.9 * latent + 0.03 * (age0 - 55) + 0.3 * (density - 2.5));
+      double hazard =
+          BASE_HAZARD_PER_YEAR
+              * Math.exp(0.9 * latent + 0.03 * (age0 - 55) + 0.3 * (density - 2.5));
       cancerAt = -Math.log(1 - r.nextDouble()) / hazard;
       // exams after a diagnosis between screens do not happen: the patient leaves screening
       while (nExams > 1 && times[nExams - 1] >= cancerAt) {
         nExams--;
       }
       if (times[0] >= cancerAt) {
-        cancerAt = times[0] + 0.05 + 0.9 * r.nextDouble(); // an interval cancer within a year of the only exam
+        cancerAt =
+            times[0]
+                + 0.05
+                + 0.9 * r.nextDouble(); // an interval cancer within a year of the only exam
       }
     }
     boolean observed = cancerAt <= censor;
@@ -95,10 +121,24 @@ final class CohortModel {
       LocalDate date = first.plusDays(Math.round(times[k] * 365.25));
       int age = age0 + (int) Math.floor(times[k]);
       double followupEnd = observed ? Math.min(cancerAt, censor) : censor;
-      Breast lb = left.at(times[k], cancerAt, observed, followupEnd, cancerSide == 'L', k == nExams - 1 ? cancer : null,
-          cancerSide == 'L');
-      Breast rb = right.at(times[k], cancerAt, observed, followupEnd, cancerSide == 'R', k == nExams - 1 ? cancer : null,
-          cancerSide == 'R');
+      Breast lb =
+          left.at(
+              times[k],
+              cancerAt,
+              observed,
+              followupEnd,
+              cancerSide == 'L',
+              k == nExams - 1 ? cancer : null,
+              cancerSide == 'L');
+      Breast rb =
+          right.at(
+              times[k],
+              cancerAt,
+              observed,
+              followupEnd,
+              cancerSide == 'R',
+              k == nExams - 1 ? cancer : null,
+              cancerSide == 'R');
       exams.add(new Exam(k, study, acc, date, age, lb, rb, splitName));
     }
     return new Patient(id, name, birth, density, latent, vendor, exams);
@@ -107,7 +147,8 @@ final class CohortModel {
   private static Lesion malignantLesion(SplittableRandom r, BreastPlan plan) {
     double u = r.nextDouble();
     Lesion.Type t = u < 0.7 ? Lesion.Type.MALIGNANT_MASS : Lesion.Type.MALIGNANT_CALCIFICATION;
-    double radius = t == Lesion.Type.MALIGNANT_MASS ? 5 + 7 * r.nextDouble() : 5 + 4 * r.nextDouble();
+    double radius =
+        t == Lesion.Type.MALIGNANT_MASS ? 5 + 7 * r.nextDouble() : 5 + 4 * r.nextDouble();
     return plan.place(r, t, radius);
   }
 
@@ -149,7 +190,8 @@ final class CohortModel {
         double room = Math.sqrt(1 - Math.pow(d / depthMm, 2));
         double cc = (r.nextDouble() * 1.2 - 0.6) * halfHeightMm * room;
         double mloHalf = halfHeightMm * PhantomRenderer.MLO_HEIGHT_FACTOR;
-        double mlo = (r.nextDouble() * 1.0 - 0.3) * mloHalf * room; // below the pectoral wedge (upper part)
+        double mlo =
+            (r.nextDouble() * 1.0 - 0.3) * mloHalf * room; // below the pectoral wedge (upper part)
         if (attempt > 50 || clearOfPectoral(d, mlo)) {
           return new Lesion(type, d, cc, mlo, radiusMm, r.nextLong());
         }
@@ -157,11 +199,18 @@ final class CohortModel {
     }
 
     private boolean clearOfPectoral(double d, double mloOffset) {
-      // pectoral wedge: width 0.45·depth at the top, reaching 55% down the image; stay a radius away
+      // pectoral wedge: width 0.45·depth at the top, reaching 55% down the image; stay a radius
+      // away
       return d > depthMm * 0.5 || mloOffset > 0;
     }
 
-    Breast at(double t, double cancerAt, boolean observed, double followupEnd, boolean cancerHere, Lesion cancer,
+    Breast at(
+        double t,
+        double cancerAt,
+        boolean observed,
+        double followupEnd,
+        boolean cancerHere,
+        Lesion cancer,
         boolean cancerSide) {
       List<Lesion> lesions = new ArrayList<>(benign);
       if (cancer != null && cancerSide) {
@@ -169,9 +218,12 @@ final class CohortModel {
       }
       Double ytc = observed && cancerHere ? Math.max(0, round2(cancerAt - t)) : null;
       boolean malignantNow = cancer != null && cancerSide;
-      int birads = malignantNow ? (cancer.type() == Lesion.Type.MALIGNANT_MASS && cancer.radiusMm() > 8 ? 5 : 4)
-          : benign.isEmpty() ? 1 : 2;
-      return new Breast(side, depthMm, halfHeightMm, List.copyOf(lesions), birads, ytc, round2(followupEnd - t));
+      int birads =
+          malignantNow
+              ? (cancer.type() == Lesion.Type.MALIGNANT_MASS && cancer.radiusMm() > 8 ? 5 : 4)
+              : benign.isEmpty() ? 1 : 2;
+      return new Breast(
+          side, depthMm, halfHeightMm, List.copyOf(lesions), birads, ytc, round2(followupEnd - t));
     }
 
     private static double round2(double v) {

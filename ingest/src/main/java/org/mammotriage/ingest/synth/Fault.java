@@ -1,6 +1,8 @@
 package org.mammotriage.ingest.synth;
 
-/** The faults {@code --faults} injects, each with what ingest must do with the file (faults.csv). */
+/**
+ * The faults {@code --faults} injects, each with what ingest must do with the file (faults.csv).
+ */
 public enum Fault {
   DUPLICATE_INSTANCE("ACCEPT_DUPLICATE", ""),
   RETAKE("ACCEPT", ""),

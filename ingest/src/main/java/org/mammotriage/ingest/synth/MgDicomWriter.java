@@ -20,9 +20,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Writes a Digital Mammography X-Ray Image – For Presentation object with every attribute dciodvfy expects of the
- * MG IOD: patient/study/series/equipment, DX anatomy/image/detector/positioning, mammography image (view and view
- * modifier code sequences, anatomic region, organ exposed), VOI LUT (window or VOI LUT sequence), SOP common.
+ * Writes a Digital Mammography X-Ray Image – For Presentation object with every attribute dciodvfy
+ * expects of the MG IOD: patient/study/series/equipment, DX anatomy/image/detector/positioning,
+ * mammography image (view and view modifier code sequences, anatomic region, organ exposed), VOI
+ * LUT (window or VOI LUT sequence), SOP common.
  */
 final class MgDicomWriter {
   static final String MG_FOR_PRESENTATION = "1.2.840.10008.5.1.4.1.1.1.2";
@@ -33,10 +34,26 @@ final class MgDicomWriter {
 
   private MgDicomWriter() {}
 
-  /** What to write: the image and its identity. {@code viewPosition} is CC, MLO, XCCL, ...; modifiers are SNOMED codes. */
-  record Spec(Patient patient, Exam exam, char laterality, String viewPosition, List<String[]> viewModifiers,
-      String sopUid, String seriesUid, int instanceNumber, LocalDateTime acquired, Vendor vendor, int rows, int cols,
-      double spacing, boolean forProcessing, boolean omitLaterality) {}
+  /**
+   * What to write: the image and its identity. {@code viewPosition} is CC, MLO, XCCL, ...;
+   * modifiers are SNOMED codes.
+   */
+  record Spec(
+      Patient patient,
+      Exam exam,
+      char laterality,
+      String viewPosition,
+      List<String[]> viewModifiers,
+      String sopUid,
+      String seriesUid,
+      int instanceNumber,
+      LocalDateTime acquired,
+      Vendor vendor,
+      int rows,
+      int cols,
+      double spacing,
+      boolean forProcessing,
+      boolean omitLaterality) {}
 
   static AttributeList build(Spec s, short[] pixels) throws DicomException {
     AttributeList l = new AttributeList();
@@ -49,18 +66,27 @@ final class MgDicomWriter {
     put(l, TagFromName.StudyDate, DA.format(s.exam().date()));
     put(l, TagFromName.SeriesDate, DA.format(s.exam().date()));
     put(l, TagFromName.ContentDate, DA.format(s.acquired()));
-    put(l, TagFromName.AcquisitionDateTime, s.acquired().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss")));
+    put(
+        l,
+        TagFromName.AcquisitionDateTime,
+        s.acquired().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss")));
     put(l, TagFromName.StudyTime, TM.format(s.acquired().withMinute(0).withSecond(0)));
     put(l, TagFromName.SeriesTime, TM.format(s.acquired().withMinute(0).withSecond(0)));
     put(l, TagFromName.ContentTime, TM.format(s.acquired()));
     put(l, TagFromName.AccessionNumber, s.exam().accession());
     put(l, TagFromName.Modality, "MG");
-    put(l, TagFromName.PresentationIntentType, s.forProcessing() ? "FOR PROCESSING" : "FOR PRESENTATION");
+    put(
+        l,
+        TagFromName.PresentationIntentType,
+        s.forProcessing() ? "FOR PROCESSING" : "FOR PRESENTATION");
     put(l, TagFromName.Manufacturer, s.vendor().manufacturer);
     put(l, TagFromName.InstitutionName, "Synthetic Screening Centre");
     put(l, TagFromName.ReferringPhysicianName, "");
     put(l, TagFromName.StudyDescription, "Screening mammography (synthetic)");
-    put(l, TagFromName.SeriesDescription, (s.omitLaterality() ? "" : s.laterality() + " ") + s.viewPosition());
+    put(
+        l,
+        TagFromName.SeriesDescription,
+        (s.omitLaterality() ? "" : s.laterality() + " ") + s.viewPosition());
     put(l, TagFromName.ManufacturerModelName, s.vendor().model);
     put(l, TagFromName.DeviceSerialNumber, "SYN-0001");
     put(l, TagFromName.SoftwareVersions, "mammotriage-synth-1");
@@ -78,7 +104,10 @@ final class MgDicomWriter {
     put(l, Tags.Exposure, "90");
     put(l, Tags.AnodeTargetMaterial, "TUNGSTEN");
     put(l, Tags.FilterMaterial, "RHODIUM");
-    put(l, TagFromName.BodyPartThickness, String.format(Locale.ROOT, "%.0f", 40 + s.exam().left().depthMm() / 4));
+    put(
+        l,
+        TagFromName.BodyPartThickness,
+        String.format(Locale.ROOT, "%.0f", 40 + s.exam().left().depthMm() / 4));
     put(l, Tags.CompressionForce, "90");
     put(l, Tags.PositionerType, "MAMMOGRAPHIC");
     put(l, Tags.PositionerPrimaryAngle, mlo ? (s.laterality() == 'L' ? "45" : "-45") : "0");
@@ -97,7 +126,10 @@ final class MgDicomWriter {
       put(l, TagFromName.ImageLaterality, String.valueOf(s.laterality()));
     }
     put(l, TagFromName.SamplesPerPixel, 1);
-    put(l, TagFromName.PhotometricInterpretation, s.vendor().monochrome1 ? "MONOCHROME1" : "MONOCHROME2");
+    put(
+        l,
+        TagFromName.PhotometricInterpretation,
+        s.vendor().monochrome1 ? "MONOCHROME1" : "MONOCHROME2");
     put(l, TagFromName.Rows, s.rows());
     put(l, TagFromName.Columns, s.cols());
     put(l, TagFromName.BitsAllocated, 16);
@@ -114,7 +146,10 @@ final class MgDicomWriter {
     put(l, TagFromName.BurnedInAnnotation, "NO");
     put(l, TagFromName.QualityControlImage, "NO");
     put(l, Tags.OrganExposed, "BREAST");
-    put(l, Tags.BreastImplantPresent, hasModifier(s, ViewModifiers.IMPLANT_DISPLACED[0]) ? "YES" : "NO");
+    put(
+        l,
+        Tags.BreastImplantPresent,
+        hasModifier(s, ViewModifiers.IMPLANT_DISPLACED[0]) ? "YES" : "NO");
     put(l, Tags.PartialView, "NO");
     if (s.vendor().monochrome1) {
       l.put(voiLut(s.vendor()));
@@ -159,7 +194,8 @@ final class MgDicomWriter {
     return switch (viewPosition) {
       case "CC" -> new CodedSequenceItem("399162004", "SCT", "cranio-caudal");
       case "MLO" -> new CodedSequenceItem("399368009", "SCT", "medio-lateral oblique");
-      case "XCCL" -> new CodedSequenceItem("399196006", "SCT", "cranio-caudal exaggerated laterally");
+      case "XCCL" ->
+          new CodedSequenceItem("399196006", "SCT", "cranio-caudal exaggerated laterally");
       case "ML" -> new CodedSequenceItem("399260004", "SCT", "medio-lateral");
       default -> throw new IllegalArgumentException("no view code for " + viewPosition);
     };
@@ -170,7 +206,8 @@ final class MgDicomWriter {
   }
 
   private static String orientation(char lat, boolean mlo) {
-    // rows run towards the nipple (anterior) on left breasts and towards the chest wall on right breasts
+    // rows run towards the nipple (anterior) on left breasts and towards the chest wall on right
+    // breasts
     return (lat == 'L' ? "A" : "P") + "\\" + (mlo ? "F" : (lat == 'L' ? "R" : "L"));
   }
 

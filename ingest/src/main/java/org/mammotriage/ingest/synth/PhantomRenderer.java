@@ -3,20 +3,29 @@ package org.mammotriage.ingest.synth;
 import java.util.SplittableRandom;
 
 /**
- * Draws a phantom mammogram in display sense (0 = air, 1 = densest), chest wall at column 0: breast outline with
- * skin line and thickness fall-off, pectoral muscle on MLO, fibroglandular texture whose amount follows density,
- * a faint oriented texture whose contrast grows with the latent risk, and the breast's lesions.
+ * Draws a phantom mammogram in display sense (0 = air, 1 = densest), chest wall at column 0: breast
+ * outline with skin line and thickness fall-off, pectoral muscle on MLO, fibroglandular texture
+ * whose amount follows density, a faint oriented texture whose contrast grows with the latent risk,
+ * and the breast's lesions.
  */
 final class PhantomRenderer {
   /** MLO breasts are drawn taller than CC (the oblique projection includes the axillary tail). */
   static final double MLO_HEIGHT_FACTOR = 1.25;
+
   private static final double[] GLAND_THRESHOLD = {0.66, 0.56, 0.45, 0.34};
 
   private PhantomRenderer() {}
 
   /** Geometry of one view in pixels, shared by drawing and by tests that locate lesions. */
-  record Geometry(int rows, int cols, double spacing, double centerY, double halfHeight, double depth,
-      double pectoralWidth, double pectoralHeight) {
+  record Geometry(
+      int rows,
+      int cols,
+      double spacing,
+      double centerY,
+      double halfHeight,
+      double depth,
+      double pectoralWidth,
+      double pectoralHeight) {
 
     /** Breast edge (distance from chest wall, px) at row y; 0 outside the breast. */
     double edgeAt(double y) {
@@ -25,12 +34,16 @@ final class PhantomRenderer {
     }
 
     boolean inPectoral(double x, double y) {
-      return pectoralWidth > 0 && y < pectoralHeight && x < pectoralWidth * (1 - y / pectoralHeight);
+      return pectoralWidth > 0
+          && y < pectoralHeight
+          && x < pectoralWidth * (1 - y / pectoralHeight);
     }
 
     /** Image position (x, y) of a lesion in this view. */
     double[] locate(Lesion l, boolean mlo) {
-      return new double[] {l.depthMm() / spacing, centerY + (mlo ? l.mloOffsetMm() : l.ccOffsetMm()) / spacing};
+      return new double[] {
+        l.depthMm() / spacing, centerY + (mlo ? l.mloOffsetMm() : l.ccOffsetMm()) / spacing
+      };
     }
   }
 
@@ -45,7 +58,8 @@ final class PhantomRenderer {
   }
 
   /** Renders one view into {@code out} (rows*cols, row-major). */
-  static void render(float[] out, Geometry g, Breast b, boolean mlo, int density, double latentRisk, long seed) {
+  static void render(
+      float[] out, Geometry g, Breast b, boolean mlo, int density, double latentRisk, long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     int rows = g.rows();
     int cols = g.cols();
@@ -55,7 +69,8 @@ final class PhantomRenderer {
     int lc = (int) Math.ceil(cols / cell) + 2;
     float[] field = lowResTexture(lr, lc, rnd);
     double threshold = GLAND_THRESHOLD[density - 1] - 0.03 * latentRisk;
-    double riskAmp = 0.028 / (1 + Math.exp(-1.6 * latentRisk)); // 0..0.028: subtle, more for higher risk
+    double riskAmp =
+        0.028 / (1 + Math.exp(-1.6 * latentRisk)); // 0..0.028: subtle, more for higher risk
     double theta = 0.6 + 0.3 * rnd.nextDouble();
     double period = 6.0 / g.spacing();
     double kx = Math.cos(theta) * 2 * Math.PI / period;
@@ -74,7 +89,11 @@ final class PhantomRenderer {
         if (x >= edge) {
           v = 0.015f + 0.01f * noise(noiseSeed, x, y);
         } else if (g.inPectoral(x, y)) {
-          v = (float) (0.70 + 0.10 * (1 - x / g.pectoralWidth()) + 0.05 * sample(field, lc, iy, wy, x / cell));
+          v =
+              (float)
+                  (0.70
+                      + 0.10 * (1 - x / g.pectoralWidth())
+                      + 0.05 * sample(field, lc, iy, wy, x / cell));
         } else {
           double r = x / edge;
           double thick = Math.sqrt(Math.max(0, 1 - r * r * r));
@@ -160,7 +179,8 @@ final class PhantomRenderer {
     }
   }
 
-  private static void drawMass(float[] out, Geometry g, double[] c, double r, SplittableRandom rnd, boolean malignant) {
+  private static void drawMass(
+      float[] out, Geometry g, double[] c, double r, SplittableRandom rnd, boolean malignant) {
     double aspect = 1 + 0.4 * rnd.nextDouble();
     double rot = rnd.nextDouble() * Math.PI;
     int lobes = 3 + rnd.nextInt(4);
@@ -188,8 +208,11 @@ final class PhantomRenderer {
         double ang = Math.atan2(ry, rx);
         double boundary = r;
         if (malignant) {
-          boundary *= 1 + 0.22 * Math.sin(lobes * ang + phase[0]) + 0.12 * Math.sin((lobes + 3) * ang + phase[1])
-              + 0.08 * Math.sin(11 * ang + phase[2]);
+          boundary *=
+              1
+                  + 0.22 * Math.sin(lobes * ang + phase[0])
+                  + 0.12 * Math.sin((lobes + 3) * ang + phase[1])
+                  + 0.08 * Math.sin(11 * ang + phase[2]);
         } else {
           boundary *= 1 + 0.05 * Math.sin(2 * ang + phase[0]);
         }
@@ -198,7 +221,8 @@ final class PhantomRenderer {
         if (malignant) {
           add = 0.24 * (1 - smoothstep(0.75, 1.15, t)); // ill-defined margin
         } else {
-          add = 0.20 * (1 - smoothstep(0.96, 1.02, t)) * (0.85 + 0.15 * (1 - t * t)); // circumscribed
+          add =
+              0.20 * (1 - smoothstep(0.96, 1.02, t)) * (0.85 + 0.15 * (1 - t * t)); // circumscribed
         }
         for (int s = 0; s < spicules; s++) {
           double px = Math.cos(spAngle[s]);
@@ -219,8 +243,8 @@ final class PhantomRenderer {
     }
   }
 
-  private static void drawCalcifications(float[] out, Geometry g, double[] c, double r, SplittableRandom rnd,
-      boolean malignant) {
+  private static void drawCalcifications(
+      float[] out, Geometry g, double[] c, double r, SplittableRandom rnd, boolean malignant) {
     int n = malignant ? 12 + rnd.nextInt(14) : 3 + rnd.nextInt(5);
     double lineAngle = rnd.nextDouble() * Math.PI;
     for (int i = 0; i < n; i++) {
@@ -234,7 +258,8 @@ final class PhantomRenderer {
         px = c[0] + rnd.nextGaussian() * r * 0.45;
         py = c[1] + rnd.nextGaussian() * r * 0.45;
       }
-      double sr = (malignant ? 0.12 + 0.2 * rnd.nextDouble() : 0.3 + 0.25 * rnd.nextDouble()) / g.spacing();
+      double sr =
+          (malignant ? 0.12 + 0.2 * rnd.nextDouble() : 0.3 + 0.25 * rnd.nextDouble()) / g.spacing();
       sr = Math.max(0.7, sr);
       int x0 = (int) Math.max(0, px - sr - 1);
       int x1 = (int) Math.min(g.cols() - 1, px + sr + 1);

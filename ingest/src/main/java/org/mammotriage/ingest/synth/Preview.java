@@ -10,13 +10,17 @@ import java.nio.file.Path;
 import java.util.Map;
 import javax.imageio.ImageIO;
 
-/** A contact sheet per exam laid out as on a reading screen: R-CC L-CC over R-MLO L-MLO, breasts facing each other. */
+/**
+ * A contact sheet per exam laid out as on a reading screen: R-CC L-CC over R-MLO L-MLO, breasts
+ * facing each other.
+ */
 final class Preview {
   private static final int H = 400;
 
   private Preview() {}
 
-  static void write(Path file, Map<String, float[]> views, int cols, int rows, Patient p, Exam e) throws IOException {
+  static void write(Path file, Map<String, float[]> views, int cols, int rows, Patient p, Exam e)
+      throws IOException {
     int w = (int) Math.round((double) cols * H / rows);
     BufferedImage sheet = new BufferedImage(2 * w, 2 * H + 24, BufferedImage.TYPE_BYTE_GRAY);
     String[][] layout = {{"R_CC", "L_CC"}, {"R_MLO", "L_MLO"}};
@@ -41,8 +45,16 @@ final class Preview {
     Graphics2D g = sheet.createGraphics();
     g.setColor(Color.WHITE);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-    g.drawString(String.format("%s  age %d  density %c  L:%s R:%s  SYNTHETIC", e.accession(), e.ageYears(),
-        (char) ('A' + p.density() - 1), label(e.left()), label(e.right())), 6, 17);
+    g.drawString(
+        String.format(
+            "%s  age %d  density %c  L:%s R:%s  SYNTHETIC",
+            e.accession(),
+            e.ageYears(),
+            (char) ('A' + p.density() - 1),
+            label(e.left()),
+            label(e.right())),
+        6,
+        17);
     g.dispose();
     Files.createDirectories(file.getParent());
     ImageIO.write(sheet, "png", file.toFile());

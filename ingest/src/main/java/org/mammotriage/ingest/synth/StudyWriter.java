@@ -24,7 +24,9 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
-/** Writes one study: its four views, the fault it was given, its rows of the CSVs and its preview. */
+/**
+ * Writes one study: its four views, the fault it was given, its rows of the CSVs and its preview.
+ */
 final class StudyWriter {
   private final SynthOptions o;
   private final Path root;
@@ -67,13 +69,29 @@ final class StudyWriter {
     for (int i = 0; i < 4; i++) {
       String slot = SyntheticArchive.SLOTS[i];
       if (fault == Fault.MISSING_VIEW && slot.equals("R_CC")) {
-        faults.add(SyntheticArchive.csv(rel(dir.resolve("R_CC.dcm")), fault, fault.action(), fault.reason(),
-            "R-CC was never acquired; the exam is partial"));
+        faults.add(
+            SyntheticArchive.csv(
+                rel(dir.resolve("R_CC.dcm")),
+                fault,
+                fault.action(),
+                fault.reason(),
+                "R-CC was never acquired; the exam is partial"));
         continue;
       }
       String sop = CohortModel.uid(r);
       Path file = dir.resolve(slot + ".dcm");
-      writeView(slot, slot.substring(2), List.of(), sop, i + 1, t.plusMinutes(2L * i), file, false, false, 0, true);
+      writeView(
+          slot,
+          slot.substring(2),
+          List.of(),
+          sop,
+          i + 1,
+          t.plusMinutes(2L * i),
+          file,
+          false,
+          false,
+          0,
+          true);
       slotted.put(slot, new String[] {rel(file), sop});
     }
     if (fault != null && fault != Fault.MISSING_VIEW) {
@@ -82,17 +100,35 @@ final class StudyWriter {
     for (Map.Entry<String, String[]> s : slotted.entrySet()) {
       char lat = s.getKey().charAt(0);
       Breast b = e.breast(lat);
-      manifest.add(SyntheticArchive.csv(p.patientId(), e.studyUid(), s.getValue()[1], lat, s.getKey().substring(2),
-          s.getValue()[0], e.ageYears(), p.density(), b.birads(), flag(b.mass()), flag(b.calcification()),
-          flag(b.malignant()), b.yearsToCancer(), b.yearsToLastFollowup(), e.split(), vendor.manufacturer, e.date()));
+      manifest.add(
+          SyntheticArchive.csv(
+              p.patientId(),
+              e.studyUid(),
+              s.getValue()[1],
+              lat,
+              s.getKey().substring(2),
+              s.getValue()[0],
+              e.ageYears(),
+              p.density(),
+              b.birads(),
+              flag(b.mass()),
+              flag(b.calcification()),
+              flag(b.malignant()),
+              b.yearsToCancer(),
+              b.yearsToLastFollowup(),
+              e.split(),
+              vendor.manufacturer,
+              e.date()));
     }
     if (o.preview()) {
-      Preview.write(root.resolve("preview").resolve(e.accession() + ".png"), preview, cols, rows, p, e);
+      Preview.write(
+          root.resolve("preview").resolve(e.accession() + ".png"), preview, cols, rows, p, e);
     }
     return new SyntheticArchive.StudyOutput(manifest, truthRows(), faults, images, bytes);
   }
 
-  private void injectFault(Fault fault, LocalDateTime t, Map<String, String[]> slotted) throws IOException, DicomException {
+  private void injectFault(Fault fault, LocalDateTime t, Map<String, String[]> slotted)
+      throws IOException, DicomException {
     switch (fault) {
       case DUPLICATE_INSTANCE -> {
         Path dup = dir.resolve("L_CC_duplicate.dcm");
@@ -108,13 +144,32 @@ final class StudyWriter {
         slotted.put("L_MLO", new String[] {rel(f), sop});
         faultRow(f, fault, "later acquisition of L-MLO; replaces L_MLO.dcm in the exam");
       }
-      case EXTRA_VIEW_XCCL -> extra(fault, "L_XCCL", "XCCL", List.of(), t, "exaggerated CC: kept, not slotted");
-      case EXTRA_VIEW_SPOT -> extra(fault, "R_CC_SPOT", "CC", List.<String[]>of(ViewModifiers.SPOT_COMPRESSION), t,
-          "spot compression view: kept, not slotted");
-      case EXTRA_VIEW_MAGNIFICATION -> extra(fault, "R_CC_MAG", "CC", List.<String[]>of(ViewModifiers.MAGNIFICATION), t,
-          "magnification view: kept, not slotted");
-      case EXTRA_VIEW_IMPLANT_DISPLACED -> extra(fault, "L_CC_ID", "CC",
-          List.<String[]>of(ViewModifiers.IMPLANT_DISPLACED), t, "implant displaced view: kept, not slotted");
+      case EXTRA_VIEW_XCCL ->
+          extra(fault, "L_XCCL", "XCCL", List.of(), t, "exaggerated CC: kept, not slotted");
+      case EXTRA_VIEW_SPOT ->
+          extra(
+              fault,
+              "R_CC_SPOT",
+              "CC",
+              List.<String[]>of(ViewModifiers.SPOT_COMPRESSION),
+              t,
+              "spot compression view: kept, not slotted");
+      case EXTRA_VIEW_MAGNIFICATION ->
+          extra(
+              fault,
+              "R_CC_MAG",
+              "CC",
+              List.<String[]>of(ViewModifiers.MAGNIFICATION),
+              t,
+              "magnification view: kept, not slotted");
+      case EXTRA_VIEW_IMPLANT_DISPLACED ->
+          extra(
+              fault,
+              "L_CC_ID",
+              "CC",
+              List.<String[]>of(ViewModifiers.IMPLANT_DISPLACED),
+              t,
+              "implant displaced view: kept, not slotted");
       case FOR_PROCESSING -> {
         Path f = dir.resolve("L_CC_FOR_PROCESSING.dcm");
         writeView("L_CC", "CC", List.of(), CohortModel.uid(r), 21, t, f, true, false, 2, false);
@@ -157,11 +212,22 @@ final class StudyWriter {
     }
   }
 
-  private void extra(Fault fault, String name, String view, List<String[]> mods, LocalDateTime t, String note)
+  private void extra(
+      Fault fault, String name, String view, List<String[]> mods, LocalDateTime t, String note)
       throws IOException, DicomException {
     Path f = dir.resolve(name + ".dcm");
-    writeView(name.substring(0, 1) + "_" + (view.equals("XCCL") ? "CC" : view), view, mods, CohortModel.uid(r), 30,
-        t.plusMinutes(15), f, false, false, 5, false);
+    writeView(
+        name.substring(0, 1) + "_" + (view.equals("XCCL") ? "CC" : view),
+        view,
+        mods,
+        CohortModel.uid(r),
+        30,
+        t.plusMinutes(15),
+        f,
+        false,
+        false,
+        5,
+        false);
     faultRow(f, fault, note);
   }
 
@@ -169,9 +235,22 @@ final class StudyWriter {
     faults.add(SyntheticArchive.csv(rel(f), fault, fault.action(), fault.reason(), note));
   }
 
-  /** Renders and writes one view; {@code renderSlot} is L_CC etc. (which breast and projection to draw). */
-  private void writeView(String renderSlot, String viewPosition, List<String[]> mods, String sop, int instance,
-      LocalDateTime acquired, Path file, boolean forProcessing, boolean omitLaterality, int variant, boolean keepPreview)
+  /**
+   * Renders and writes one view; {@code renderSlot} is L_CC etc. (which breast and projection to
+   * draw).
+   */
+  private void writeView(
+      String renderSlot,
+      String viewPosition,
+      List<String[]> mods,
+      String sop,
+      int instance,
+      LocalDateTime acquired,
+      Path file,
+      boolean forProcessing,
+      boolean omitLaterality,
+      int variant,
+      boolean keepPreview)
       throws IOException, DicomException {
     char lat = renderSlot.charAt(0);
     boolean mlo = renderSlot.endsWith("MLO");
@@ -180,8 +259,23 @@ final class StudyWriter {
       preview.put(renderSlot, img);
     }
     short[] px = toStored(img, lat);
-    MgDicomWriter.Spec spec = new MgDicomWriter.Spec(p, e, lat, viewPosition, mods, sop, seriesUid, instance, acquired,
-        vendor, rows, cols, spacing, forProcessing, omitLaterality);
+    MgDicomWriter.Spec spec =
+        new MgDicomWriter.Spec(
+            p,
+            e,
+            lat,
+            viewPosition,
+            mods,
+            sop,
+            seriesUid,
+            instance,
+            acquired,
+            vendor,
+            rows,
+            cols,
+            spacing,
+            forProcessing,
+            omitLaterality);
     AttributeList l = MgDicomWriter.build(spec, px);
     SyntheticArchive.writeDicom(l, file);
     images++;
@@ -192,13 +286,20 @@ final class StudyWriter {
     Breast b = e.breast(lat);
     PhantomRenderer.Geometry g = PhantomRenderer.geometry(b, mlo, rows, cols, spacing);
     float[] img = new float[rows * cols];
-    long seed = CohortModel.streamFor(o.seed(), job.patientIndex() * 64L + e.index() * 8L + (lat == 'L' ? 0 : 2)
-        + (mlo ? 1 : 0), 7000 + variant).nextLong();
+    long seed =
+        CohortModel.streamFor(
+                o.seed(),
+                job.patientIndex() * 64L + e.index() * 8L + (lat == 'L' ? 0 : 2) + (mlo ? 1 : 0),
+                7000 + variant)
+            .nextLong();
     PhantomRenderer.render(img, g, b, mlo, p.density(), p.latentRisk(), seed);
     return img;
   }
 
-  /** Display values to stored pixels; right breasts are mirrored (chest wall on the right, as acquired). */
+  /**
+   * Display values to stored pixels; right breasts are mirrored (chest wall on the right, as
+   * acquired).
+   */
   private short[] toStored(float[] img, char lat) {
     int max = vendor.maxValue();
     short[] out = new short[img.length];
@@ -255,7 +356,8 @@ final class StudyWriter {
     l.remove(TagFromName.TransferSyntaxUID);
     l.removeGroupLengthAttributes();
     l.removeMetaInformationHeaderAttributes();
-    com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(l, TransferSyntax.JPEG2000Lossless, MgDicomWriter.SOURCE_AE);
+    com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(
+        l, TransferSyntax.JPEG2000Lossless, MgDicomWriter.SOURCE_AE);
     l.write(f.toFile(), TransferSyntax.JPEG2000Lossless, true, true);
     bytes += Files.size(f) - before;
   }
@@ -290,8 +392,23 @@ final class StudyWriter {
   }
 
   private void writeAbsurd(Path f) throws DicomException {
-    MgDicomWriter.Spec spec = new MgDicomWriter.Spec(p, e, 'L', "CC", List.of(), CohortModel.uid(r), seriesUid, 24,
-        LocalDateTime.of(e.date(), java.time.LocalTime.NOON), vendor, 60000, 60000, spacing, false, false);
+    MgDicomWriter.Spec spec =
+        new MgDicomWriter.Spec(
+            p,
+            e,
+            'L',
+            "CC",
+            List.of(),
+            CohortModel.uid(r),
+            seriesUid,
+            24,
+            LocalDateTime.of(e.date(), java.time.LocalTime.NOON),
+            vendor,
+            60000,
+            60000,
+            spacing,
+            false,
+            false);
     AttributeList l = MgDicomWriter.build(spec, new short[16]);
     SyntheticArchive.writeDicom(l, f);
     images++;
@@ -304,8 +421,11 @@ final class StudyWriter {
       Breast b = e.breast(lat);
       PhantomRenderer.Geometry cc = PhantomRenderer.geometry(b, false, rows, cols, spacing);
       PhantomRenderer.Geometry mlo = PhantomRenderer.geometry(b, true, rows, cols, spacing);
-      Lesion main = b.lesions().stream().filter(l -> l.type().malignant()).findFirst()
-          .orElse(b.lesions().isEmpty() ? null : b.lesions().get(0));
+      Lesion main =
+          b.lesions().stream()
+              .filter(l -> l.type().malignant())
+              .findFirst()
+              .orElse(b.lesions().isEmpty() ? null : b.lesions().get(0));
       String type = main == null ? "" : main.type().name();
       Object dist = main == null ? null : main.depthMm();
       Object[] pos = {null, null, null, null};
@@ -313,12 +433,36 @@ final class StudyWriter {
         double[] c = cc.locate(main, false);
         double[] m = mlo.locate(main, true);
         // pixel positions as stored (right breasts mirrored)
-        pos = new Object[] {Math.round(lat == 'L' ? c[0] : cols - 1 - c[0]), Math.round(c[1]),
-            Math.round(lat == 'L' ? m[0] : cols - 1 - m[0]), Math.round(m[1])};
+        pos =
+            new Object[] {
+              Math.round(lat == 'L' ? c[0] : cols - 1 - c[0]),
+              Math.round(c[1]),
+              Math.round(lat == 'L' ? m[0] : cols - 1 - m[0]),
+              Math.round(m[1])
+            };
       }
-      out.add(SyntheticArchive.csv(p.patientId(), e.studyUid(), e.accession(), e.date(), lat, e.ageYears(), p.density(),
-          b.birads(), flag(b.mass()), flag(b.calcification()), flag(b.malignant()), b.yearsToCancer(),
-          b.yearsToLastFollowup(), e.split(), type, dist, pos[0], pos[1], pos[2], pos[3]));
+      out.add(
+          SyntheticArchive.csv(
+              p.patientId(),
+              e.studyUid(),
+              e.accession(),
+              e.date(),
+              lat,
+              e.ageYears(),
+              p.density(),
+              b.birads(),
+              flag(b.mass()),
+              flag(b.calcification()),
+              flag(b.malignant()),
+              b.yearsToCancer(),
+              b.yearsToLastFollowup(),
+              e.split(),
+              type,
+              dist,
+              pos[0],
+              pos[1],
+              pos[2],
+              pos[3]));
     }
     return out;
   }
@@ -344,8 +488,11 @@ final class StudyWriter {
     String output = new String(proc.getInputStream().readAllBytes());
     try {
       if (proc.waitFor() != 0) {
-        throw new IOException(String.join(" ", cmd) + " failed: " + output
-            + " (dcmtk is needed for JPEG-lossless faults: apt-get install dcmtk, or ./run bootstrap)");
+        throw new IOException(
+            String.join(" ", cmd)
+                + " failed: "
+                + output
+                + " (dcmtk is needed for JPEG-lossless faults: apt-get install dcmtk, or ./run bootstrap)");
       }
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();

@@ -21,9 +21,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A deterministic generator of synthetic screening archives: patients with 1–3 exams, four views per exam as valid
- * MG DICOM (For Presentation), and the truth in the training-manifest format. The same options (seed included)
- * give byte-identical output. Output layout (under the folder given to {@link #generate}):
+ * A deterministic generator of synthetic screening archives: patients with 1–3 exams, four views
+ * per exam as valid MG DICOM (For Presentation), and the truth in the training-manifest format. The
+ * same options (seed included) give byte-identical output. Output layout (under the folder given to
+ * {@link #generate}):
+ *
  * <pre>
  *   &lt;accession&gt;/L_CC.dcm, L_MLO.dcm, R_CC.dcm, R_MLO.dcm, ... one folder per study
  *   manifest.csv   one row per slotted image (the training manifest, DESIGN §6)
@@ -34,11 +36,13 @@ import java.util.function.Consumer;
  */
 public final class SyntheticArchive {
   static final String[] SLOTS = {"L_CC", "L_MLO", "R_CC", "R_MLO"};
-  public static final String MANIFEST_HEADER = "patient_id,study_uid,sop_uid,laterality,view,image_path,age,density,birads,"
-      + "mass,calcification,malignant,years_to_cancer,years_to_last_followup,split,manufacturer,exam_date";
-  public static final String TRUTH_HEADER = "patient_id,study_uid,accession,exam_date,laterality,age,density,birads,mass,"
-      + "calcification,malignant,years_to_cancer,years_to_last_followup,split,lesion_type,lesion_distance_mm,"
-      + "lesion_cc_x,lesion_cc_y,lesion_mlo_x,lesion_mlo_y";
+  public static final String MANIFEST_HEADER =
+      "patient_id,study_uid,sop_uid,laterality,view,image_path,age,density,birads,"
+          + "mass,calcification,malignant,years_to_cancer,years_to_last_followup,split,manufacturer,exam_date";
+  public static final String TRUTH_HEADER =
+      "patient_id,study_uid,accession,exam_date,laterality,age,density,birads,mass,"
+          + "calcification,malignant,years_to_cancer,years_to_last_followup,split,lesion_type,lesion_distance_mm,"
+          + "lesion_cc_x,lesion_cc_y,lesion_mlo_x,lesion_mlo_y";
   public static final String FAULTS_HEADER = "file,fault,expected_action,expected_reason,note";
 
   private final SynthOptions options;
@@ -63,7 +67,13 @@ public final class SyntheticArchive {
   }
 
   /** What was generated and how fast. */
-  public record Summary(int patients, int studies, int images, long bytes, double seconds, Map<Fault, Integer> faults) {
+  public record Summary(
+      int patients,
+      int studies,
+      int images,
+      long bytes,
+      double seconds,
+      Map<Fault, Integer> faults) {
     public double imagesPerSecond() {
       return images / Math.max(1e-9, seconds);
     }
@@ -83,25 +93,37 @@ public final class SyntheticArchive {
     Files.createDirectories(out);
     List<Patient> patients = cohort();
     List<StudyJob> jobs = plan(patients);
-    ExecutorService pool = Executors.newFixedThreadPool(options.threads(), r -> {
-      Thread t = new Thread(r, "synth");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            options.threads(),
+            r -> {
+              Thread t = new Thread(r, "synth");
+              t.setDaemon(true);
+              return t;
+            });
     AtomicInteger done = new AtomicInteger();
     List<Future<StudyOutput>> futures = new ArrayList<>();
     for (StudyJob job : jobs) {
-      futures.add(pool.submit(() -> {
-        StudyOutput o = new StudyWriter(options, out, job).write();
-        int n = done.incrementAndGet();
-        if (n % Math.max(1, jobs.size() / 20) == 0 || n == jobs.size()) {
-          double secs = (System.nanoTime() - t0) / 1e9;
-          double rate = n / secs;
-          progress.accept(String.format(Locale.ROOT, "synth: %d/%d studies (%.0f%%) %.2f studies/s, ETA %.0f s",
-              n, jobs.size(), 100.0 * n / jobs.size(), rate, (jobs.size() - n) / rate));
-        }
-        return o;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                StudyOutput o = new StudyWriter(options, out, job).write();
+                int n = done.incrementAndGet();
+                if (n % Math.max(1, jobs.size() / 20) == 0 || n == jobs.size()) {
+                  double secs = (System.nanoTime() - t0) / 1e9;
+                  double rate = n / secs;
+                  progress.accept(
+                      String.format(
+                          Locale.ROOT,
+                          "synth: %d/%d studies (%.0f%%) %.2f studies/s, ETA %.0f s",
+                          n,
+                          jobs.size(),
+                          100.0 * n / jobs.size(),
+                          rate,
+                          (jobs.size() - n) / rate));
+                }
+                return o;
+              }));
     }
     List<StudyOutput> outputs = new ArrayList<>();
     try {
@@ -149,10 +171,14 @@ public final class SyntheticArchive {
         }
       }
     }
-    return new Summary(patients.size(), jobs.size(), images, bytes, (System.nanoTime() - t0) / 1e9, faultCounts);
+    return new Summary(
+        patients.size(), jobs.size(), images, bytes, (System.nanoTime() - t0) / 1e9, faultCounts);
   }
 
-  /** One study to write, with the fault it gets (null for none). Decided in study order, so deterministic. */
+  /**
+   * One study to write, with the fault it gets (null for none). Decided in study order, so
+   * deterministic.
+   */
   record StudyJob(int patientIndex, Patient patient, Exam exam, Fault fault) {}
 
   private List<StudyJob> plan(List<Patient> patients) {
@@ -176,7 +202,12 @@ public final class SyntheticArchive {
   }
 
   /** The rows and counts one study contributed. */
-  record StudyOutput(List<String> manifestRows, List<String> truthRows, List<String> faultRows, int images, long bytes) {}
+  record StudyOutput(
+      List<String> manifestRows,
+      List<String> truthRows,
+      List<String> faultRows,
+      int images,
+      long bytes) {}
 
   static String csv(Object... v) {
     StringBuilder sb = new StringBuilder();

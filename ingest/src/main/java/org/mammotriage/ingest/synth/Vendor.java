@@ -1,8 +1,8 @@
 package org.mammotriage.ingest.synth;
 
 /**
- * Detector geometries and pixel conventions of the two synthetic "vendors": a large 14-bit MONOCHROME2 detector
- * with a window, and a smaller 12-bit MONOCHROME1 detector with a VOI LUT.
+ * Detector geometries and pixel conventions of the two synthetic "vendors": a large 14-bit
+ * MONOCHROME2 detector with a window, and a smaller 12-bit MONOCHROME1 detector with a VOI LUT.
  */
 public enum Vendor {
   A("MammoTriage Synthetic A", "SYN-DR4096", 4096, 3328, 0.065, 14, false),
@@ -16,7 +16,14 @@ public enum Vendor {
   final int bitsStored;
   final boolean monochrome1;
 
-  Vendor(String manufacturer, String model, int rows, int columns, double spacingMm, int bitsStored, boolean monochrome1) {
+  Vendor(
+      String manufacturer,
+      String model,
+      int rows,
+      int columns,
+      double spacingMm,
+      int bitsStored,
+      boolean monochrome1) {
     this.manufacturer = manufacturer;
     this.model = model;
     this.rows = rows;

@@ -16,8 +16,12 @@ class PreprocessorTest {
   static final int COLS = 120;
   final Preprocessor pp = new Preprocessor(150, 90);
 
-  /** Tissue value 2000 inside a half-disc centred at row {@code cy} with radius {@code r}, chest wall left or right. */
-  static AttributeList phantom(boolean monochrome1, boolean chestWallRight, int cy, int r, String window) throws Exception {
+  /**
+   * Tissue value 2000 inside a half-disc centred at row {@code cy} with radius {@code r}, chest
+   * wall left or right.
+   */
+  static AttributeList phantom(
+      boolean monochrome1, boolean chestWallRight, int cy, int r, String window) throws Exception {
     short[] px = new short[ROWS * COLS];
     for (int y = 0; y < ROWS; y++) {
       for (int x = 0; x < COLS; x++) {
@@ -114,7 +118,8 @@ class PreprocessorTest {
   @Test
   void shouldCropToTheBreast() throws Exception {
     WorkingImage w = pp.process(phantom(false, false, 60, 40, null));
-    // breast spans rows 20..100 and columns 0..40 of 200x120; the crop box keeps the chest wall and a small margin
+    // breast spans rows 20..100 and columns 0..40 of 200x120; the crop box keeps the chest wall and
+    // a small margin
     String crop = w.version().replaceAll(".*crop=([0-9,]+).*", "$1");
     String[] b = crop.split(",");
     assertThat(Integer.parseInt(b[0])).isZero();

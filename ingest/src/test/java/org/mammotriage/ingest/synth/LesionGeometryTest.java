@@ -6,8 +6,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * GLAM relies on a lesion appearing at the same distance from the chest wall in CC and MLO. This measures it from
- * the pixels: each view is drawn with and without the lesion (same seed) and the centroid of the difference is taken.
+ * GLAM relies on a lesion appearing at the same distance from the chest wall in CC and MLO. This
+ * measures it from the pixels: each view is drawn with and without the lesion (same seed) and the
+ * centroid of the difference is taken.
  */
 class LesionGeometryTest {
 
@@ -20,12 +21,18 @@ class LesionGeometryTest {
       Exam e = p.exams().get(p.exams().size() - 1);
       for (Breast b : List.of(e.left(), e.right())) {
         for (Lesion l : b.lesions()) {
-          Breast only = new Breast(b.laterality(), b.depthMm(), b.halfHeightMm(), List.of(l), b.birads(), null, 0);
-          Breast none = new Breast(b.laterality(), b.depthMm(), b.halfHeightMm(), List.of(), b.birads(), null, 0);
+          Breast only =
+              new Breast(
+                  b.laterality(), b.depthMm(), b.halfHeightMm(), List.of(l), b.birads(), null, 0);
+          Breast none =
+              new Breast(
+                  b.laterality(), b.depthMm(), b.halfHeightMm(), List.of(), b.birads(), null, 0);
           double spacing = 0.4; // 2.5 px/mm is enough to find a lesion of a few mm
           double ccMm = centroidX(only, none, false, spacing) * spacing;
           double mloMm = centroidX(only, none, true, spacing) * spacing;
-          assertThat(Math.abs(ccMm - mloMm)).as("CC %.1f mm vs MLO %.1f mm for %s", ccMm, mloMm, l.type()).isLessThan(3.0);
+          assertThat(Math.abs(ccMm - mloMm))
+              .as("CC %.1f mm vs MLO %.1f mm for %s", ccMm, mloMm, l.type())
+              .isLessThan(3.0);
           assertThat(Math.abs(ccMm - l.depthMm())).as("measured vs truth depth").isLessThan(3.0);
           checked++;
         }

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs the real DICOM tools over a faulted archive: dciodvfy finds no errors, dcmdump reads what is not broken. */
+/**
+ * Runs the real DICOM tools over a faulted archive: dciodvfy finds no errors, dcmdump reads what is
+ * not broken.
+ */
 class SyntheticArchiveIT {
   @TempDir static Path dir;
   static Map<String, String[]> faults = new HashMap<>();
@@ -22,19 +25,25 @@ class SyntheticArchiveIT {
   static void generate() throws Exception {
     requireTool("dciodvfy", "dicom3tools");
     requireTool("dcmdump", "dcmtk");
-    SyntheticArchive.Summary s = SyntheticArchive.of(SynthOptions.defaults(12, 77).withScale(0.08).withFaults(true)
-        .withFaultShare(1.0)).generate(dir);
+    SyntheticArchive.Summary s =
+        SyntheticArchive.of(
+                SynthOptions.defaults(12, 77).withScale(0.08).withFaults(true).withFaultShare(1.0))
+            .generate(dir);
     assertThat(s.faults()).as("every fault type present").hasSize(Fault.values().length);
-    for (String line : Files.readAllLines(dir.resolve("faults.csv")).subList(1, s.faults().values().stream()
-        .mapToInt(Integer::intValue).sum() + 1)) {
+    for (String line :
+        Files.readAllLines(dir.resolve("faults.csv"))
+            .subList(1, s.faults().values().stream().mapToInt(Integer::intValue).sum() + 1)) {
       String[] f = line.split(",", -1);
       faults.put(f[0], f);
     }
   }
 
   private static void requireTool(String tool, String pkg) {
-    assertThat(Stream.of(System.getenv("PATH").split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, tool))))
-        .as("%s not found: install Debian package %s (./run bootstrap does)", tool, pkg).isTrue();
+    assertThat(
+            Stream.of(System.getenv("PATH").split(":"))
+                .anyMatch(d -> Files.isExecutable(Path.of(d, tool))))
+        .as("%s not found: install Debian package %s (./run bootstrap does)", tool, pkg)
+        .isTrue();
   }
 
   private static List<Path> dicomFiles() throws Exception {
@@ -56,8 +65,11 @@ class SyntheticArchiveIT {
     int checked = 0;
     for (Path f : dicomFiles()) {
       String[] fault = faults.get(dir.relativize(f).toString());
-      boolean valid = fault == null || fault[2].equals("ACCEPT") || fault[2].equals("ACCEPT_EXTRA")
-          || fault[2].equals("ACCEPT_DUPLICATE");
+      boolean valid =
+          fault == null
+              || fault[2].equals("ACCEPT")
+              || fault[2].equals("ACCEPT_EXTRA")
+              || fault[2].equals("ACCEPT_DUPLICATE");
       if (!valid) {
         continue;
       }

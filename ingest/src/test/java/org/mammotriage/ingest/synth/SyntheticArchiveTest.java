@@ -24,7 +24,9 @@ class SyntheticArchiveTest {
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         MessageDigest md = MessageDigest.getInstance("SHA-256");
-        out.put(dir.relativize(f).toString(), HexFormat.of().formatHex(md.digest(Files.readAllBytes(f))));
+        out.put(
+            dir.relativize(f).toString(),
+            HexFormat.of().formatHex(md.digest(Files.readAllBytes(f))));
       }
     }
     return out;
@@ -43,7 +45,8 @@ class SyntheticArchiveTest {
   void shouldWriteADifferentArchiveForADifferentSeed(@TempDir Path dir) throws Exception {
     SyntheticArchive.of(small(42)).generate(dir.resolve("a"));
     SyntheticArchive.of(small(43)).generate(dir.resolve("b"));
-    assertThat(checksums(dir.resolve("b")).values()).doesNotContainAnyElementsOf(checksums(dir.resolve("a")).values());
+    assertThat(checksums(dir.resolve("b")).values())
+        .doesNotContainAnyElementsOf(checksums(dir.resolve("a")).values());
   }
 
   @Test
@@ -61,10 +64,17 @@ class SyntheticArchiveTest {
 
   @Test
   void shouldFollowTheConfiguredCancerAndDensityProportions() {
-    SynthOptions o = SynthOptions.defaults(2000, 9).withMalignantShare(0.2).withDensityWeights(0.1, 0.4, 0.4, 0.1);
+    SynthOptions o =
+        SynthOptions.defaults(2000, 9)
+            .withMalignantShare(0.2)
+            .withDensityWeights(0.1, 0.4, 0.4, 0.1);
     List<Patient> cohort = SyntheticArchive.of(o).cohort();
-    long malignant = cohort.stream().filter(p -> p.exams().stream()
-        .anyMatch(e -> e.left().malignant() || e.right().malignant())).count();
+    long malignant =
+        cohort.stream()
+            .filter(
+                p ->
+                    p.exams().stream().anyMatch(e -> e.left().malignant() || e.right().malignant()))
+            .count();
     // binomial(2000, 0.2): sd ≈ 18, so ±60 is > 3 sd
     assertThat(malignant).isBetween(340L, 460L);
     int[] density = new int[4];
@@ -73,8 +83,12 @@ class SyntheticArchiveTest {
     assertThat(density[1]).isBetween(700, 900);
     assertThat(density[2]).isBetween(700, 900);
     assertThat(density[3]).isBetween(140, 260);
-    long benign = cohort.stream().flatMap(p -> p.exams().stream()).flatMap(e -> Stream.of(e.left(), e.right()))
-        .filter(b -> !b.malignant() && !b.lesions().isEmpty()).count();
+    long benign =
+        cohort.stream()
+            .flatMap(p -> p.exams().stream())
+            .flatMap(e -> Stream.of(e.left(), e.right()))
+            .filter(b -> !b.malignant() && !b.lesions().isEmpty())
+            .count();
     long breasts = cohort.stream().mapToLong(p -> 2L * p.exams().size()).sum();
     // benign mass 8% + benign calcification 6% per breast, minus overlap: about 13.5%
     assertThat((double) benign / breasts).isBetween(0.10, 0.17);
@@ -82,22 +96,29 @@ class SyntheticArchiveTest {
 
   @Test
   void shouldRaiseObservedCancerIncidenceWithTheLatentRisk() {
-    List<Patient> cohort = SyntheticArchive.of(SynthOptions.defaults(4000, 3).withMalignantShare(0)).cohort();
+    List<Patient> cohort =
+        SyntheticArchive.of(SynthOptions.defaults(4000, 3).withMalignantShare(0)).cohort();
     double high = incidence(cohort.stream().filter(p -> p.latentRisk() > 1).toList());
     double low = incidence(cohort.stream().filter(p -> p.latentRisk() < -1).toList());
     assertThat(high).isGreaterThan(2 * low);
   }
 
   private static double incidence(List<Patient> ps) {
-    return ps.stream().filter(p -> p.exams().get(0).left().yearsToCancer() != null
-        || p.exams().get(0).right().yearsToCancer() != null).count() / (double) ps.size();
+    return ps.stream()
+            .filter(
+                p ->
+                    p.exams().get(0).left().yearsToCancer() != null
+                        || p.exams().get(0).right().yearsToCancer() != null)
+            .count()
+        / (double) ps.size();
   }
 
   @Test
   void shouldRejectNonsenseOptions() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> SynthOptions.defaults(0, 1))
         .hasMessageContaining("patients");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SynthOptions.defaults(1, 1).withScale(3))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> SynthOptions.defaults(1, 1).withScale(3))
         .hasMessageContaining("scale");
   }
 

@@ -12,8 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A small builder for ONNX graphs written from Java (opset 17 by default): float inputs/outputs with a symbolic batch
- * dimension, initializers, and nodes with int, ints and float attributes. Used by test models and by the exporter.
+ * A small builder for ONNX graphs written from Java (opset 17 by default): float inputs/outputs
+ * with a symbolic batch dimension, initializers, and nodes with int, ints and float attributes.
+ * Used by test models and by the exporter.
  */
 public final class OnnxGraphBuilder {
   private final OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder();
@@ -38,7 +39,8 @@ public final class OnnxGraphBuilder {
 
   /** A float32 constant tensor. */
   public String constant(String name, float[] values, long... dims) {
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT.getNumber());
+    TensorProto.Builder t =
+        TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT.getNumber());
     for (long d : dims) {
       t.addDims(d);
     }
@@ -51,7 +53,8 @@ public final class OnnxGraphBuilder {
 
   /** An int64 constant tensor (shapes, axes). */
   public String constantLong(String name, long[] values, long... dims) {
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64.getNumber());
+    TensorProto.Builder t =
+        TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64.getNumber());
     for (long d : dims) {
       t.addDims(d);
     }
@@ -66,7 +69,10 @@ public final class OnnxGraphBuilder {
     return constant(name, new float[] {v});
   }
 
-  /** Adds a node; returns its (first) output name. {@code attrs} are name/value pairs (Integer, long[], Float, float[], String). */
+  /**
+   * Adds a node; returns its (first) output name. {@code attrs} are name/value pairs (Integer,
+   * long[], Float, float[], String).
+   */
   public String node(String op, String[] inputs, String output, Object... attrs) {
     NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(op + "_" + counter++);
     for (String i : inputs) {
@@ -86,9 +92,13 @@ public final class OnnxGraphBuilder {
   }
 
   public OnnxMl.ModelProto build() {
-    return OnnxMl.ModelProto.newBuilder().setIrVersion(8).setProducerName("mammotriage").setProducerVersion("0.1")
+    return OnnxMl.ModelProto.newBuilder()
+        .setIrVersion(8)
+        .setProducerName("mammotriage")
+        .setProducerVersion("0.1")
         .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
-        .setGraph(graph).build();
+        .setGraph(graph)
+        .build();
   }
 
   public void write(Path file) throws IOException {
@@ -114,7 +124,8 @@ public final class OnnxGraphBuilder {
         a.addFloats(f);
       }
     } else if (v instanceof String s) {
-      a.setType(AttributeProto.AttributeType.STRING).setS(com.google.protobuf.ByteString.copyFromUtf8(s));
+      a.setType(AttributeProto.AttributeType.STRING)
+          .setS(com.google.protobuf.ByteString.copyFromUtf8(s));
     } else {
       throw new IllegalArgumentException("unsupported attribute type for " + name + ": " + v);
     }
@@ -132,8 +143,13 @@ public final class OnnxGraphBuilder {
       }
       shape.addDim(dim);
     }
-    TypeProto type = TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
-        .setElemType(TensorProto.DataType.FLOAT.getNumber()).setShape(shape)).build();
+    TypeProto type =
+        TypeProto.newBuilder()
+            .setTensorType(
+                TypeProto.Tensor.newBuilder()
+                    .setElemType(TensorProto.DataType.FLOAT.getNumber())
+                    .setShape(shape))
+            .build();
     return ValueInfoProto.newBuilder().setName(name).setType(type).build();
   }
 }
