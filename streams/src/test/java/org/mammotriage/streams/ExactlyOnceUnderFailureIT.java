@@ -25,6 +25,13 @@ import org.mammotriage.testing.KafkaTestCluster;
  * once and on exactly one suspicion topic.
  */
 class ExactlyOnceUnderFailureIT {
+  /**
+   * Long enough that only complete exams are released: a restarted instance would otherwise release
+   * partly assembled exams as partial version 1 (their last image is older than a short quiet
+   * period) and then version 2 — correct versioning, but this test is about one decision per exam.
+   */
+  static final String QUIET_MS = "600000";
+
   @TempDir Path dir;
 
   static void assertEachExamExactlyOnce(KafkaTestCluster kafka, String prefix, int n) {
@@ -97,7 +104,8 @@ class ExactlyOnceUnderFailureIT {
                 "org.mammotriage.streams.StreamsMain",
                 bootstrap,
                 model.toString(),
-                state.toString()));
+                state.toString(),
+                QUIET_MS));
     return new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(Path.of("target", "proc-" + state.getFileName() + ".log").toFile())
@@ -150,12 +158,18 @@ class ExactlyOnceUnderFailureIT {
       StreamsItSupport.produceExams(kafka.bootstrapServers(), "scale", 60);
       try (StreamsApp a =
               new StreamsApp(
-                  StreamsItSupport.config(kafka.bootstrapServers(), dir.resolve("a"), Map.of()),
+                  StreamsItSupport.config(
+                      kafka.bootstrapServers(),
+                      dir.resolve("a"),
+                      Map.of(TriageStreamsConfig.QUIET_PERIOD_MS, QUIET_MS)),
                   model,
                   OpsServer.newRegistry());
           StreamsApp b =
               new StreamsApp(
-                  StreamsItSupport.config(kafka.bootstrapServers(), dir.resolve("b"), Map.of()),
+                  StreamsItSupport.config(
+                      kafka.bootstrapServers(),
+                      dir.resolve("b"),
+                      Map.of(TriageStreamsConfig.QUIET_PERIOD_MS, QUIET_MS)),
                   model,
                   OpsServer.newRegistry())) {
         a.start();

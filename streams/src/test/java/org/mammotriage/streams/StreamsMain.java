@@ -15,7 +15,10 @@ public final class StreamsMain {
   public static void main(String[] args) throws Exception {
     StreamsApp app =
         new StreamsApp(
-            StreamsItSupport.config(args[0], Path.of(args[2]), Map.of()),
+            StreamsItSupport.config(
+                args[0],
+                Path.of(args[2]),
+                args.length > 3 ? Map.of(TriageStreamsConfig.QUIET_PERIOD_MS, args[3]) : Map.of()),
             Path.of(args[1]),
             OpsServer.newRegistry());
     CountDownLatch done = new CountDownLatch(1);
