@@ -1,19 +1,125 @@
 package org.mammotriage.app;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.mammotriage.ingest.synth.SynthOptions;
+import org.mammotriage.ingest.synth.SyntheticArchive;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code mammotriage bench [NAME]}: benchmarks, each printing ratios against a baseline run in the same command. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmarks (ratios against a baseline measured in the same run). Names: none available yet.")
+/**
+ * {@code mammotriage bench [NAME]}: benchmarks, each printing ratios against a baseline run in the
+ * same command.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description =
+        "Benchmarks, each as a ratio against a baseline measured in the same run. Names: synth, scoring, ingest, streams.")
 public final class BenchCommand implements Callable<Integer> {
-  @Parameters(arity = "0..1", paramLabel = "NAME", description = "which benchmark; all when omitted")
+  @Parameters(
+      arity = "0..1",
+      paramLabel = "NAME",
+      description = "which benchmark (synth, scoring, ingest, streams); all when omitted")
   String name;
 
+  @Option(
+      names = "--patients",
+      defaultValue = "12",
+      description = "synth/streams: patients in the run (default ${DEFAULT-VALUE}).")
+  int patients;
+
+  @Option(
+      names = "--model",
+      paramLabel = "DIR",
+      description = "scoring: a model directory (default: a reference conv model built in code).")
+  Path model;
+
+  @Option(
+      names = "--exams",
+      defaultValue = "64",
+      description = "scoring: exams per measurement (default ${DEFAULT-VALUE}).")
+  int exams;
+
+  @Option(
+      names = "--reps",
+      defaultValue = "5",
+      description = "ingest: timed runs per image (default ${DEFAULT-VALUE}).")
+  int reps;
+
   @Override
-  public Integer call() {
-    System.err.println("no benchmarks are available yet" + (name == null ? "" : " (asked for '" + name + "')"));
-    return 3;
+  public Integer call() throws Exception {
+    String which = name == null ? "all" : name;
+    switch (which) {
+      case "synth" -> synth();
+      case "scoring" -> ScoringBench.run(model, 320, 192, exams);
+      case "ingest" -> IngestBench.run(reps);
+      case "streams" -> StreamsBench.run(patients);
+      case "all" -> {
+        synth();
+        ScoringBench.run(model, 320, 192, exams);
+        IngestBench.run(reps);
+        StreamsBench.run(patients);
+      }
+      default -> {
+        System.err.println(
+            "unknown benchmark '" + which + "'; available: synth, scoring, ingest, streams");
+        return 2;
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Full-size synthetic archive generation against writing the same bytes straight to disk (the I/O
+   * floor).
+   */
+  private void synth() throws IOException {
+    Path dir = Files.createTempDirectory("bench-synth");
+    try {
+      SynthOptions o = SynthOptions.defaults(patients, 1);
+      SyntheticArchive.Summary s = SyntheticArchive.of(o).generate(dir.resolve("archive"));
+      byte[] block = new byte[8 << 20];
+      new java.util.Random(1).nextBytes(block);
+      long t0 = System.nanoTime();
+      long written = 0;
+      int i = 0;
+      while (written < s.bytes()) {
+        Files.write(dir.resolve("raw-" + i++), block);
+        written += block.length;
+      }
+      double rawSecs = (System.nanoTime() - t0) / 1e9;
+      double rawMbps = written / 1e6 / rawSecs;
+      double exams = s.studies();
+      System.out.printf(
+          Locale.ROOT,
+          "bench synth: %d studies, %d images (full size, 2 vendors), %.0f MB in %.1f s%n",
+          s.studies(),
+          s.images(),
+          s.bytes() / 1e6,
+          s.seconds());
+      System.out.printf(
+          Locale.ROOT,
+          "  generator: %.2f images/s, %.1f MB/s, %.1f exams/min -> 1,000 exams in about %.1f min%n",
+          s.imagesPerSecond(),
+          s.megabytesPerSecond(),
+          exams / s.seconds() * 60,
+          1000 / (exams / s.seconds()) / 60);
+      System.out.printf(
+          Locale.ROOT,
+          "  baseline (raw write of the same bytes): %.1f MB/s; generator/baseline = %.3f%n",
+          rawMbps,
+          s.megabytesPerSecond() / rawMbps);
+    } finally {
+      try (Stream<Path> w = Files.walk(dir)) {
+        w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
   }
 }

@@ -13,7 +13,11 @@ final class Errors {
     StringBuilder sb = new StringBuilder(String.valueOf(ex.getMessage()));
     Throwable c = ex.getCause();
     while (c != null && c != ex) {
-      sb.append(" (caused by ").append(c.getClass().getSimpleName()).append(": ").append(c.getMessage()).append(')');
+      sb.append(" (caused by ")
+          .append(c.getClass().getSimpleName())
+          .append(": ")
+          .append(c.getMessage())
+          .append(')');
       ex = c;
       c = c.getCause();
     }

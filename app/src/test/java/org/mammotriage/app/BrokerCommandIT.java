@@ -27,18 +27,35 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mammotriage.schemas.Topics;
 
-/** {@code mammotriage broker} in its own process; this test JVM is the second process that produces and consumes. */
+/**
+ * {@code mammotriage broker} in its own process; this test JVM is the second process that produces
+ * and consumes.
+ */
 class BrokerCommandIT {
-  private static final Pattern READY = Pattern.compile("bootstrap=(\\S+)\\s+started in ([0-9.]+) s");
+  private static final Pattern READY =
+      Pattern.compile("bootstrap=(\\S+)\\s+started in ([0-9.]+) s");
 
   @Test
   void shouldStartPrintStartupTimeAndServeASecondProcess(@TempDir Path dir) throws Exception {
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Process proc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-        "-cp", cp, Main.class.getName(), "broker", "--port", "0", "--data-dir", dir.resolve("data").toString())
-        .redirectErrorStream(true).start();
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Process proc =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-cp",
+                cp,
+                Main.class.getName(),
+                "broker",
+                "--port",
+                "0",
+                "--data-dir",
+                dir.resolve("data").toString())
+            .redirectErrorStream(true)
+            .start();
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8));
       List<String> lines = new ArrayList<>();
       String bootstrap = null;
       double startup = -1;
@@ -56,8 +73,15 @@ class BrokerCommandIT {
       System.out.println("broker process reported start-up time " + startup + " s");
 
       String topic = Topics.ROUTINE.name();
-      try (var p = new KafkaProducer<String, String>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-          ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+      try (var p =
+          new KafkaProducer<String, String>(
+              Map.of(
+                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  bootstrap,
+                  ProducerConfig.ACKS_CONFIG,
+                  "all"),
+              new StringSerializer(),
+              new StringSerializer())) {
         p.send(new ProducerRecord<>(topic, "study-1", "hello")).get(30, TimeUnit.SECONDS);
       }
       Properties cp2 = new Properties();

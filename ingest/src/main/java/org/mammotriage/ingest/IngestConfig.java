@@ -26,26 +26,98 @@ public final class IngestConfig {
 
   /** Adds the ingest keys to a definition. */
   public static ConfigDef define(ConfigDef def) {
-    return def
-        .define(DICOM_PORT, Type.INT, 11112, Range.between(0, 65535), Importance.HIGH, "TCP port of the DICOM C-STORE SCP; 0 picks a free port.")
-        .define(AE_TITLE, Type.STRING, "MAMMOTRIAGE", new ConfigDef.NonEmptyString(), Importance.HIGH, "Called AE title of the SCP.")
-        .define(ALLOWED_CALLING_AE_TITLES, Type.LIST, "", Importance.HIGH,
+    return def.define(
+            DICOM_PORT,
+            Type.INT,
+            11112,
+            Range.between(0, 65535),
+            Importance.HIGH,
+            "TCP port of the DICOM C-STORE SCP; 0 picks a free port.")
+        .define(
+            AE_TITLE,
+            Type.STRING,
+            "MAMMOTRIAGE",
+            new ConfigDef.NonEmptyString(),
+            Importance.HIGH,
+            "Called AE title of the SCP.")
+        .define(
+            ALLOWED_CALLING_AE_TITLES,
+            Type.LIST,
+            "",
+            Importance.HIGH,
             "Calling AE titles allowed to associate, comma-separated; empty allows any. Others are refused at association.")
-        .define(PSEUDONYM_SECRET_FILE, Type.STRING, "", Importance.HIGH,
+        .define(
+            PSEUDONYM_SECRET_FILE,
+            Type.STRING,
+            "",
+            Importance.HIGH,
             "File holding the secret key for the HMAC that turns PatientID into the pseudonymous patient key.")
-        .define(PSEUDONYM_SECRET, Type.PASSWORD, null, Importance.HIGH,
+        .define(
+            PSEUDONYM_SECRET,
+            Type.PASSWORD,
+            null,
+            Importance.HIGH,
             "The HMAC secret itself (prefer the file). Outside demo mode, start refuses to run without a secret.")
-        .define(DEMO, Type.BOOLEAN, false, Importance.LOW, "Demo mode: use a throw-away pseudonymisation secret.")
-        .define(ACCEPT_SECONDARY_CAPTURE, Type.BOOLEAN, false, Importance.MEDIUM,
+        .define(
+            DEMO,
+            Type.BOOLEAN,
+            false,
+            Importance.LOW,
+            "Demo mode: use a throw-away pseudonymisation secret.")
+        .define(
+            ACCEPT_SECONDARY_CAPTURE,
+            Type.BOOLEAN,
+            false,
+            Importance.MEDIUM,
             "Also accept Secondary Capture images whose Modality is MG (e.g. digitised film such as CBIS-DDSM).")
-        .define(MAX_ROWS, Type.INT, 8192, Range.atLeast(1), Importance.MEDIUM, "Largest Rows accepted; larger images are rejected TOO_LARGE.")
-        .define(MAX_COLUMNS, Type.INT, 8192, Range.atLeast(1), Importance.MEDIUM, "Largest Columns accepted; larger images are rejected TOO_LARGE.")
-        .define(MAX_FRAMES, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, "Largest NumberOfFrames accepted (mammograms are single-frame).")
-        .define(MAX_BYTES, Type.LONG, 256L * 1024 * 1024, Range.atLeast(1024), Importance.MEDIUM,
+        .define(
+            MAX_ROWS,
+            Type.INT,
+            8192,
+            Range.atLeast(1),
+            Importance.MEDIUM,
+            "Largest Rows accepted; larger images are rejected TOO_LARGE.")
+        .define(
+            MAX_COLUMNS,
+            Type.INT,
+            8192,
+            Range.atLeast(1),
+            Importance.MEDIUM,
+            "Largest Columns accepted; larger images are rejected TOO_LARGE.")
+        .define(
+            MAX_FRAMES,
+            Type.INT,
+            1,
+            Range.atLeast(1),
+            Importance.MEDIUM,
+            "Largest NumberOfFrames accepted (mammograms are single-frame).")
+        .define(
+            MAX_BYTES,
+            Type.LONG,
+            256L * 1024 * 1024,
+            Range.atLeast(1024),
+            Importance.MEDIUM,
             "Largest DICOM object accepted in bytes; larger ones are rejected TOO_LARGE before their pixels are read.")
-        .define(WORKING_ROWS, Type.INT, 1520, Range.between(64, 8192), Importance.LOW, "Height of the working image in pixels.")
-        .define(WORKING_COLUMNS, Type.INT, 912, Range.between(64, 8192), Importance.LOW, "Width of the working image in pixels.")
-        .define(PUBLISH_TIMEOUT_MS, Type.LONG, 15_000L, Range.atLeast(100), Importance.MEDIUM,
+        .define(
+            WORKING_ROWS,
+            Type.INT,
+            1520,
+            Range.between(64, 8192),
+            Importance.LOW,
+            "Height of the working image in pixels.")
+        .define(
+            WORKING_COLUMNS,
+            Type.INT,
+            912,
+            Range.between(64, 8192),
+            Importance.LOW,
+            "Width of the working image in pixels.")
+        .define(
+            PUBLISH_TIMEOUT_MS,
+            Type.LONG,
+            15_000L,
+            Range.atLeast(100),
+            Importance.MEDIUM,
             "How long a C-STORE waits for Kafka to acknowledge its record before it answers a failure status.");
   }
 }

@@ -16,7 +16,13 @@ class IngestConfigTest {
 
   @Test
   void shouldRejectAPortOutOfRange() {
-    assertThatThrownBy(() -> ConfigLoader.load(IngestConfig.define(CommonConfig.define()), null, Map.of(),
-        Map.of(IngestConfig.DICOM_PORT, "70000"))).hasMessageContaining("ingest.dicom.port");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    IngestConfig.define(CommonConfig.define()),
+                    null,
+                    Map.of(),
+                    Map.of(IngestConfig.DICOM_PORT, "70000")))
+        .hasMessageContaining("ingest.dicom.port");
   }
 }

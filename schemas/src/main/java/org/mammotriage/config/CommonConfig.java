@@ -5,13 +5,17 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 
-/** Keys every process shares: Kafka, the schema registry, the ops HTTP port. Modules add theirs to a copy. */
+/**
+ * Keys every process shares: Kafka, the schema registry, the ops HTTP port. Modules add theirs to a
+ * copy.
+ */
 public final class CommonConfig {
   public static final String KAFKA_BOOTSTRAP = "kafka.bootstrap.servers";
   public static final String REGISTRY_URL = "schema.registry.url";
   public static final String REGISTRY_AUTH = "schema.registry.basic.auth.user.info";
   public static final String REGISTRY_TRUSTSTORE = "schema.registry.ssl.truststore.location";
-  public static final String REGISTRY_TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
+  public static final String REGISTRY_TRUSTSTORE_PASSWORD =
+      "schema.registry.ssl.truststore.password";
   public static final String REGISTRY_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
   public static final String REGISTRY_TIMEOUT = "schema.registry.request.timeout.ms";
   public static final String OPS_HTTP_PORT = "ops.http.port";
@@ -22,22 +26,66 @@ public final class CommonConfig {
   /** A fresh definition holding the common keys; modules define their own keys on it. */
   public static ConfigDef define() {
     return new ConfigDef()
-        .define(KAFKA_BOOTSTRAP, Type.STRING, "localhost:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
+        .define(
+            KAFKA_BOOTSTRAP,
+            Type.STRING,
+            "localhost:9092",
+            new ConfigDef.NonEmptyString(),
+            Importance.HIGH,
             "Kafka bootstrap servers, host:port[,host:port]. Any other Kafka client setting can be given as "
                 + "kafka.<client key>, e.g. kafka.security.protocol=SSL.")
-        .define(REGISTRY_URL, Type.STRING, "", Importance.MEDIUM,
+        .define(
+            REGISTRY_URL,
+            Type.STRING,
+            "",
+            Importance.MEDIUM,
             "Base URL of a Confluent-compatible schema registry (Confluent, Apicurio ccompat, Karapace). "
                 + "Empty: Avro single-object encoding without a registry.")
-        .define(REGISTRY_AUTH, Type.PASSWORD, null, Importance.LOW, "Basic auth for the schema registry as user:password.")
-        .define(REGISTRY_TRUSTSTORE, Type.STRING, "", Importance.LOW, "Trust store file for a TLS schema registry.")
-        .define(REGISTRY_TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW, "Password of the schema registry trust store.")
-        .define(REGISTRY_TRUSTSTORE_TYPE, Type.STRING, "PKCS12", ConfigDef.ValidString.in("PKCS12", "JKS"), Importance.LOW,
+        .define(
+            REGISTRY_AUTH,
+            Type.PASSWORD,
+            null,
+            Importance.LOW,
+            "Basic auth for the schema registry as user:password.")
+        .define(
+            REGISTRY_TRUSTSTORE,
+            Type.STRING,
+            "",
+            Importance.LOW,
+            "Trust store file for a TLS schema registry.")
+        .define(
+            REGISTRY_TRUSTSTORE_PASSWORD,
+            Type.PASSWORD,
+            null,
+            Importance.LOW,
+            "Password of the schema registry trust store.")
+        .define(
+            REGISTRY_TRUSTSTORE_TYPE,
+            Type.STRING,
+            "PKCS12",
+            ConfigDef.ValidString.in("PKCS12", "JKS"),
+            Importance.LOW,
             "Type of the schema registry trust store.")
-        .define(REGISTRY_TIMEOUT, Type.LONG, 10_000L, Range.atLeast(100), Importance.LOW,
+        .define(
+            REGISTRY_TIMEOUT,
+            Type.LONG,
+            10_000L,
+            Range.atLeast(100),
+            Importance.LOW,
             "Timeout of one schema registry request, in milliseconds.")
-        .define(OPS_HTTP_PORT, Type.INT, 8080, Range.between(-1, 65535), Importance.MEDIUM,
+        .define(
+            OPS_HTTP_PORT,
+            Type.INT,
+            8080,
+            Range.between(-1, 65535),
+            Importance.MEDIUM,
             "HTTP port for /health/live, /health/ready and /metrics (Prometheus). 0 picks a free port, -1 disables.")
-        .define(OPS_METRICS_LOG_INTERVAL, Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,
+        .define(
+            OPS_METRICS_LOG_INTERVAL,
+            Type.LONG,
+            60_000L,
+            Range.atLeast(0),
+            Importance.LOW,
             "How often the process logs a one-line metrics summary, in milliseconds; 0 disables.");
   }
 }

@@ -18,11 +18,13 @@ public final class MammoConfig extends AbstractConfig {
    */
   public Map<String, Object> kafkaClientProps() {
     Map<String, Object> out = new LinkedHashMap<>();
-    originalsStrings().forEach((k, v) -> {
-      if (k.startsWith("kafka.") && !k.equals(CommonConfig.KAFKA_BOOTSTRAP)) {
-        out.put(k.substring("kafka.".length()), v);
-      }
-    });
+    originalsStrings()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith("kafka.") && !k.equals(CommonConfig.KAFKA_BOOTSTRAP)) {
+                out.put(k.substring("kafka.".length()), v);
+              }
+            });
     out.put("bootstrap.servers", getString(CommonConfig.KAFKA_BOOTSTRAP));
     return out;
   }
@@ -30,11 +32,13 @@ public final class MammoConfig extends AbstractConfig {
   /** The schema registry settings in the form {@code SerdeFactory.fromConfig} reads. */
   public Map<String, Object> registryProps() {
     Map<String, Object> out = new LinkedHashMap<>();
-    values().forEach((k, v) -> {
-      if (k.startsWith("schema.registry.") && v != null) {
-        out.put(k, v);
-      }
-    });
+    values()
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith("schema.registry.") && v != null) {
+                out.put(k, v);
+              }
+            });
     return out;
   }
 }

@@ -38,7 +38,8 @@ public final class EmbeddedBroker implements AutoCloseable {
   private KafkaRaftServer server;
   private Duration lastStartup = Duration.ZERO;
 
-  private EmbeddedBroker(Path dataDir, String host, int port, int controllerPort, Map<String, String> overrides) {
+  private EmbeddedBroker(
+      Path dataDir, String host, int port, int controllerPort, Map<String, String> overrides) {
     this.dataDir = dataDir;
     this.host = host;
     this.port = port;
@@ -46,8 +47,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     this.overrides = Map.copyOf(overrides);
   }
 
-  /** A broker on the given port (0 = a free one) storing its logs in dataDir (created if missing). */
-  public static EmbeddedBroker create(Path dataDir, int port, Map<String, String> overrides) throws IOException {
+  /**
+   * A broker on the given port (0 = a free one) storing its logs in dataDir (created if missing).
+   */
+  public static EmbeddedBroker create(Path dataDir, int port, Map<String, String> overrides)
+      throws IOException {
     Files.createDirectories(dataDir);
     int p = port == 0 ? freePort() : port;
     return new EmbeddedBroker(dataDir.toAbsolutePath(), "127.0.0.1", p, freePort(), overrides);
@@ -71,7 +75,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     server.startup();
     awaitReady(Duration.ofSeconds(60));
     lastStartup = Duration.ofNanos(System.nanoTime() - t0);
-    LOG.info("embedded Kafka broker up at {} in {} ms (data {})", bootstrapServers(), lastStartup.toMillis(), dataDir);
+    LOG.info(
+        "embedded Kafka broker up at {} in {} ms (data {})",
+        bootstrapServers(),
+        lastStartup.toMillis(),
+        dataDir);
     return this;
   }
 
@@ -91,7 +99,9 @@ public final class EmbeddedBroker implements AutoCloseable {
     return server != null;
   }
 
-  /** Stops the broker; the data stays, so {@link #start()} brings back the same topics and records. */
+  /**
+   * Stops the broker; the data stays, so {@link #start()} brings back the same topics and records.
+   */
   public synchronized void stop() {
     if (server == null) {
       return;
@@ -112,7 +122,9 @@ public final class EmbeddedBroker implements AutoCloseable {
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
     p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-    p.put("listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.put(
+        "listeners",
+        "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
     p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -130,7 +142,9 @@ public final class EmbeddedBroker implements AutoCloseable {
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("auto.create.topics.enable", "false");
     p.put("num.partitions", "1");
-    p.put("message.max.bytes", Integer.toString(org.mammotriage.schemas.Topics.IMAGE_MAX_MESSAGE_BYTES));
+    p.put(
+        "message.max.bytes",
+        Integer.toString(org.mammotriage.schemas.Topics.IMAGE_MAX_MESSAGE_BYTES));
     p.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
     p.putAll(overrides);
     return p;
@@ -153,8 +167,15 @@ public final class EmbeddedBroker implements AutoCloseable {
   private void awaitReady(Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     Exception last = null;
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 4000))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                2000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                4000))) {
       while (System.nanoTime() < deadline) {
         try {
           admin.describeCluster().nodes().get(4, TimeUnit.SECONDS);

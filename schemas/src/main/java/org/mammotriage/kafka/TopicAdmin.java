@@ -19,19 +19,22 @@ public final class TopicAdmin {
   private TopicAdmin() {}
 
   /** Creates every missing topic of {@link Topics#ALL}; returns the names it created. */
-  public static List<String> ensureTopics(Admin admin, short replication, Integer partitionsOverride)
+  public static List<String> ensureTopics(
+      Admin admin, short replication, Integer partitionsOverride)
       throws InterruptedException, ExecutionException, TimeoutException {
     return ensureTopics(admin, Topics.ALL, replication, partitionsOverride);
   }
 
-  public static List<String> ensureTopics(Admin admin, Collection<TopicSpec<?>> specs, short replication,
-      Integer partitionsOverride) throws InterruptedException, ExecutionException, TimeoutException {
+  public static List<String> ensureTopics(
+      Admin admin, Collection<TopicSpec<?>> specs, short replication, Integer partitionsOverride)
+      throws InterruptedException, ExecutionException, TimeoutException {
     Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
     List<NewTopic> toCreate = new ArrayList<>();
     for (TopicSpec<?> t : specs) {
       if (!existing.contains(t.name())) {
         int partitions = partitionsOverride != null ? partitionsOverride : t.defaultPartitions();
-        toCreate.add(new NewTopic(t.name(), partitions, replication).configs(Map.copyOf(t.configs())));
+        toCreate.add(
+            new NewTopic(t.name(), partitions, replication).configs(Map.copyOf(t.configs())));
       }
     }
     List<String> created = new ArrayList<>();

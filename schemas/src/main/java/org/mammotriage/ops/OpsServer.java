@@ -30,16 +30,20 @@ public final class OpsServer implements AutoCloseable {
     HttpServer s = HttpServer.create(new InetSocketAddress(port), 0);
     OpsServer ops = new OpsServer(registry, s);
     s.createContext("/health/live", ex -> ops.reply(ex, 200, "ok\n"));
-    s.createContext("/health/ready", ex -> {
-      boolean r = ops.ready.getAsBoolean();
-      ops.reply(ex, r ? 200 : 503, r ? "ready\n" : "not ready\n");
-    });
+    s.createContext(
+        "/health/ready",
+        ex -> {
+          boolean r = ops.ready.getAsBoolean();
+          ops.reply(ex, r ? 200 : 503, r ? "ready\n" : "not ready\n");
+        });
     s.createContext("/metrics", ex -> ops.reply(ex, 200, registry.scrape()));
-    s.setExecutor(Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "ops-http");
-      t.setDaemon(true);
-      return t;
-    }));
+    s.setExecutor(
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "ops-http");
+              t.setDaemon(true);
+              return t;
+            }));
     s.start();
     return ops;
   }

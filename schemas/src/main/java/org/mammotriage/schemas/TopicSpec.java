@@ -8,11 +8,15 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.mammotriage.schemas.serde.SerdeFactory;
 
 /**
- * One topic of the project: its name, key and value types, and the topic configs it is created with.
- * Keys are always the StudyInstanceUID as a UTF-8 string.
+ * One topic of the project: its name, key and value types, and the topic configs it is created
+ * with. Keys are always the StudyInstanceUID as a UTF-8 string.
  */
 public record TopicSpec<V extends SpecificRecord>(
-    String name, Class<V> valueType, int defaultPartitions, Map<String, String> configs, String doc) {
+    String name,
+    Class<V> valueType,
+    int defaultPartitions,
+    Map<String, String> configs,
+    String doc) {
 
   public TopicSpec {
     Objects.requireNonNull(name);

@@ -14,25 +14,43 @@ public final class Topics {
   /** Images can reach several MiB as PNG; brokers and producers must accept 8 MiB records. */
   public static final int IMAGE_MAX_MESSAGE_BYTES = 8 * 1024 * 1024 + 64 * 1024;
 
-  public static final TopicSpec<MammogramImage> IMAGES = new TopicSpec<>(
-      "mammo.images.v1", MammogramImage.class, 6,
-      Map.of("max.message.bytes", Integer.toString(IMAGE_MAX_MESSAGE_BYTES),
-          "retention.ms", Long.toString(7L * 24 * 3600 * 1000),
-          "compression.type", "producer"),
-      "validated, preprocessed mammograms keyed by study");
-  public static final TopicSpec<RejectedInstance> INGEST_DLQ = new TopicSpec<>(
-      "mammo.ingest.dlq.v1", RejectedInstance.class, 1,
-      Map.of("retention.ms", Long.toString(30L * 24 * 3600 * 1000)),
-      "rejected instances and unprocessable records, with reason codes");
-  public static final TopicSpec<ExamScore> SCORES = new TopicSpec<>(
-      "mammo.scores.v1", ExamScore.class, 6,
-      Map.of("retention.ms", "-1"),
-      "one score per exam version: the audit trail");
-  public static final TopicSpec<TriageDecision> SUSPICIOUS = decision("mammo.triage.suspicious.v1", "exams for priority reading");
-  public static final TopicSpec<TriageDecision> ROUTINE = decision("mammo.triage.routine.v1", "exams for routine reading");
-  public static final TopicSpec<TriageDecision> LOW = decision("mammo.triage.low.v1", "exams below the low threshold");
-  public static final TopicSpec<TriageDecision> INCOMPLETE = decision("mammo.triage.incomplete.v1", "exams with a breast that has no scorable view");
-  public static final TopicSpec<TriageDecision> RISK_ELEVATED = decision("mammo.risk.elevated.v1", "5-year risk above the model's threshold");
+  public static final TopicSpec<MammogramImage> IMAGES =
+      new TopicSpec<>(
+          "mammo.images.v1",
+          MammogramImage.class,
+          6,
+          Map.of(
+              "max.message.bytes",
+              Integer.toString(IMAGE_MAX_MESSAGE_BYTES),
+              "retention.ms",
+              Long.toString(7L * 24 * 3600 * 1000),
+              "compression.type",
+              "producer"),
+          "validated, preprocessed mammograms keyed by study");
+  public static final TopicSpec<RejectedInstance> INGEST_DLQ =
+      new TopicSpec<>(
+          "mammo.ingest.dlq.v1",
+          RejectedInstance.class,
+          1,
+          Map.of("retention.ms", Long.toString(30L * 24 * 3600 * 1000)),
+          "rejected instances and unprocessable records, with reason codes");
+  public static final TopicSpec<ExamScore> SCORES =
+      new TopicSpec<>(
+          "mammo.scores.v1",
+          ExamScore.class,
+          6,
+          Map.of("retention.ms", "-1"),
+          "one score per exam version: the audit trail");
+  public static final TopicSpec<TriageDecision> SUSPICIOUS =
+      decision("mammo.triage.suspicious.v1", "exams for priority reading");
+  public static final TopicSpec<TriageDecision> ROUTINE =
+      decision("mammo.triage.routine.v1", "exams for routine reading");
+  public static final TopicSpec<TriageDecision> LOW =
+      decision("mammo.triage.low.v1", "exams below the low threshold");
+  public static final TopicSpec<TriageDecision> INCOMPLETE =
+      decision("mammo.triage.incomplete.v1", "exams with a breast that has no scorable view");
+  public static final TopicSpec<TriageDecision> RISK_ELEVATED =
+      decision("mammo.risk.elevated.v1", "5-year risk above the model's threshold");
 
   public static final List<TopicSpec<?>> ALL =
       List.of(IMAGES, INGEST_DLQ, SCORES, SUSPICIOUS, ROUTINE, LOW, INCOMPLETE, RISK_ELEVATED);
@@ -44,8 +62,11 @@ public final class Topics {
       case "routine" -> ROUTINE;
       case "low" -> LOW;
       case "incomplete" -> INCOMPLETE;
-      default -> throw new IllegalArgumentException("unknown triage category '" + category
-          + "' (expected suspicious, routine, low or incomplete)");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown triage category '"
+                  + category
+                  + "' (expected suspicious, routine, low or incomplete)");
     };
   }
 
@@ -54,7 +75,12 @@ public final class Topics {
   }
 
   private static TopicSpec<TriageDecision> decision(String name, String doc) {
-    return new TopicSpec<>(name, TriageDecision.class, 3, Map.of("retention.ms", Long.toString(90L * 24 * 3600 * 1000)), doc);
+    return new TopicSpec<>(
+        name,
+        TriageDecision.class,
+        3,
+        Map.of("retention.ms", Long.toString(90L * 24 * 3600 * 1000)),
+        doc);
   }
 
   private Topics() {}

@@ -17,14 +17,18 @@ import org.mammotriage.testing.FakeSchemaRegistry;
 import org.mammotriage.testing.SampleRecords;
 
 class SerdeRoundTripTest {
-  private static final List<SpecificRecord> SAMPLES = List.of(
-      SampleRecords.image("1.2.3", "1.2.3.4", Laterality.R, "MLO", new byte[] {1, 2, 3}),
-      SampleRecords.rejected(), SampleRecords.score(), SampleRecords.decision());
+  private static final List<SpecificRecord> SAMPLES =
+      List.of(
+          SampleRecords.image("1.2.3", "1.2.3.4", Laterality.R, "MLO", new byte[] {1, 2, 3}),
+          SampleRecords.rejected(),
+          SampleRecords.score(),
+          SampleRecords.decision());
 
   @SuppressWarnings("unchecked")
   private static <T extends SpecificRecord> T roundTrip(SerdeFactory f, T rec) {
     Serde<T> serde = f.serde((Class<T>) rec.getClass(), false);
-    String topic = "mammo.test." + rec.getClass().getSimpleName() + ".v1"; // one subject per record type
+    String topic =
+        "mammo.test." + rec.getClass().getSimpleName() + ".v1"; // one subject per record type
     byte[] bytes = serde.serializer().serialize(topic, rec);
     return serde.deserializer().deserialize(topic, bytes);
   }
@@ -40,7 +44,8 @@ class SerdeRoundTripTest {
   @Test
   void shouldRoundTripEveryRecordInConfluentFramingAgainstRegistry() throws Exception {
     try (FakeSchemaRegistry reg = new FakeSchemaRegistry()) {
-      SerdeFactory f = SerdeFactory.registry(new SchemaRegistryClient(RegistrySettings.of(reg.url())));
+      SerdeFactory f =
+          SerdeFactory.registry(new SchemaRegistryClient(RegistrySettings.of(reg.url())));
       for (SpecificRecord r : SAMPLES) {
         assertThat(roundTrip(f, r)).isEqualTo(r);
       }
@@ -54,14 +59,30 @@ class SerdeRoundTripTest {
   @Test
   void shouldRejectBytesOfTheOtherWireFormatWithAClearMessage() throws Exception {
     MammogramImage img = (MammogramImage) SAMPLES.get(0);
-    byte[] single = SerdeFactory.singleObject().serde(MammogramImage.class, false).serializer().serialize("t", img);
+    byte[] single =
+        SerdeFactory.singleObject()
+            .serde(MammogramImage.class, false)
+            .serializer()
+            .serialize("t", img);
     try (FakeSchemaRegistry reg = new FakeSchemaRegistry()) {
-      SerdeFactory confluent = SerdeFactory.registry(new SchemaRegistryClient(RegistrySettings.of(reg.url())));
-      assertThatThrownBy(() -> confluent.serde(MammogramImage.class, false).deserializer().deserialize("t", single))
-          .isInstanceOf(SerializationException.class).hasMessageContaining("Confluent framing");
+      SerdeFactory confluent =
+          SerdeFactory.registry(new SchemaRegistryClient(RegistrySettings.of(reg.url())));
+      assertThatThrownBy(
+              () ->
+                  confluent
+                      .serde(MammogramImage.class, false)
+                      .deserializer()
+                      .deserialize("t", single))
+          .isInstanceOf(SerializationException.class)
+          .hasMessageContaining("Confluent framing");
     }
-    assertThatThrownBy(() -> SerdeFactory.singleObject().serde(MammogramImage.class, false).deserializer()
-        .deserialize("t", new byte[] {0, 0, 0, 0, 1, 2})).isInstanceOf(SerializationException.class)
+    assertThatThrownBy(
+            () ->
+                SerdeFactory.singleObject()
+                    .serde(MammogramImage.class, false)
+                    .deserializer()
+                    .deserialize("t", new byte[] {0, 0, 0, 0, 1, 2}))
+        .isInstanceOf(SerializationException.class)
         .hasMessageContaining("single-object");
   }
 }

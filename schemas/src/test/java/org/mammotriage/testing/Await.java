@@ -8,11 +8,13 @@ import java.util.function.Supplier;
 public final class Await {
   private Await() {}
 
-  public static void until(Duration timeout, BooleanSupplier condition, Supplier<String> whatWasExpected) {
+  public static void until(
+      Duration timeout, BooleanSupplier condition, Supplier<String> whatWasExpected) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + timeout + ": " + whatWasExpected.get());
+        throw new AssertionError(
+            "condition not met within " + timeout + ": " + whatWasExpected.get());
       }
       Thread.onSpinWait();
       try {

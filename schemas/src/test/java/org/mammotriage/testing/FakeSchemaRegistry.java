@@ -18,9 +18,9 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 
 /**
- * An in-test HTTP server that answers the parts of the Confluent Schema Registry REST API the project uses,
- * with Confluent's documented status codes and error bodies (40401, 40403, 409, 42201, 401). Confluent's
- * registry itself is not on Maven Central and cannot run here.
+ * An in-test HTTP server that answers the parts of the Confluent Schema Registry REST API the
+ * project uses, with Confluent's documented status codes and error bodies (40401, 40403, 409,
+ * 42201, 401). Confluent's registry itself is not on Maven Central and cannot run here.
  */
 public final class FakeSchemaRegistry implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,6 +30,8 @@ public final class FakeSchemaRegistry implements AutoCloseable {
   private final AtomicInteger nextId = new AtomicInteger(1);
   private final AtomicInteger requests = new AtomicInteger();
   private volatile String requiredAuth;
+  private volatile int[] forcedError;
+  private volatile String forcedMessage;
 
   public FakeSchemaRegistry() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -43,7 +45,18 @@ public final class FakeSchemaRegistry implements AutoCloseable {
 
   /** Requires HTTP basic auth with user:password from now on. */
   public FakeSchemaRegistry requireBasicAuth(String userInfo) {
-    this.requiredAuth = "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+    this.requiredAuth =
+        "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+    return this;
+  }
+
+  /**
+   * The next request is answered with this status, Confluent error code and message (as a real
+   * registry would).
+   */
+  public FakeSchemaRegistry failNextWith(int status, int errorCode, String message) {
+    this.forcedError = new int[] {status, errorCode};
+    this.forcedMessage = message;
     return this;
   }
 
@@ -54,7 +67,14 @@ public final class FakeSchemaRegistry implements AutoCloseable {
   private synchronized void handle(HttpExchange ex) throws IOException {
     requests.incrementAndGet();
     try {
-      if (requiredAuth != null && !requiredAuth.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+      int[] forced = forcedError;
+      if (forced != null) {
+        forcedError = null;
+        error(ex, forced[0], forced[1], forcedMessage);
+        return;
+      }
+      if (requiredAuth != null
+          && !requiredAuth.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
         error(ex, 401, 40101, "Unauthorized");
         return;
       }
@@ -69,7 +89,10 @@ public final class FakeSchemaRegistry implements AutoCloseable {
         } else {
           ok(ex, JSON.createObjectNode().put("schema", s));
         }
-      } else if (method.equals("POST") && parts.length == 4 && parts[1].equals("subjects") && parts[3].equals("versions")) {
+      } else if (method.equals("POST")
+          && parts.length == 4
+          && parts[1].equals("subjects")
+          && parts[3].equals("versions")) {
         register(ex, java.net.URLDecoder.decode(parts[2], StandardCharsets.UTF_8));
       } else if (method.equals("POST") && parts.length == 3 && parts[1].equals("subjects")) {
         lookup(ex, java.net.URLDecoder.decode(parts[2], StandardCharsets.UTF_8));
@@ -97,12 +120,22 @@ public final class FakeSchemaRegistry implements AutoCloseable {
       Schema latest = new Schema.Parser().parse(schemas.get(versions.get(versions.size() - 1)));
       var result = SchemaCompatibility.checkReaderWriterCompatibility(schema, latest).getType();
       if (result != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-        error(ex, 409, 409, "Schema being registered is incompatible with an earlier schema for subject \"" + subject + "\"");
+        error(
+            ex,
+            409,
+            409,
+            "Schema being registered is incompatible with an earlier schema for subject \""
+                + subject
+                + "\"");
         return;
       }
     }
-    int id = schemas.entrySet().stream().filter(e -> new Schema.Parser().parse(e.getValue()).equals(schema))
-        .map(Map.Entry::getKey).findFirst().orElseGet(nextId::getAndIncrement);
+    int id =
+        schemas.entrySet().stream()
+            .filter(e -> new Schema.Parser().parse(e.getValue()).equals(schema))
+            .map(Map.Entry::getKey)
+            .findFirst()
+            .orElseGet(nextId::getAndIncrement);
     schemas.put(id, schema.toString());
     versions.add(id);
     ok(ex, JSON.createObjectNode().put("id", id));
@@ -121,7 +154,13 @@ public final class FakeSchemaRegistry implements AutoCloseable {
     for (int i = 0; i < versions.size(); i++) {
       int id = versions.get(i);
       if (new Schema.Parser().parse(schemas.get(id)).equals(schema)) {
-        ok(ex, JSON.createObjectNode().put("subject", subject).put("id", id).put("version", i + 1).put("schema", schemas.get(id)));
+        ok(
+            ex,
+            JSON.createObjectNode()
+                .put("subject", subject)
+                .put("id", id)
+                .put("version", i + 1)
+                .put("schema", schemas.get(id)));
         return;
       }
     }
@@ -142,8 +181,12 @@ public final class FakeSchemaRegistry implements AutoCloseable {
     send(ex, 200, body.toString());
   }
 
-  private static void error(HttpExchange ex, int status, int code, String message) throws IOException {
-    send(ex, status, JSON.createObjectNode().put("error_code", code).put("message", message).toString());
+  private static void error(HttpExchange ex, int status, int code, String message)
+      throws IOException {
+    send(
+        ex,
+        status,
+        JSON.createObjectNode().put("error_code", code).put("message", message).toString());
   }
 
   private static void send(HttpExchange ex, int status, String body) throws IOException {

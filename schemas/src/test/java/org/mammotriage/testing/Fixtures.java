@@ -18,7 +18,8 @@ public final class Fixtures {
       p = p.getParent();
     }
     if (p == null) {
-      throw new IllegalStateException("cannot find the project root (a folder holding ./run) from " + root);
+      throw new IllegalStateException(
+          "cannot find the project root (a folder holding ./run) from " + root);
     }
     return p;
   }
@@ -27,7 +28,8 @@ public final class Fixtures {
   public static Path samplesDir() {
     Path p = projectRoot().resolveSibling("shared").resolve("samples");
     if (!Files.isDirectory(p)) {
-      throw new IllegalStateException("real DICOM samples expected at " + p + " (../shared/samples beside the checkout)");
+      throw new IllegalStateException(
+          "real DICOM samples expected at " + p + " (../shared/samples beside the checkout)");
     }
     return p;
   }

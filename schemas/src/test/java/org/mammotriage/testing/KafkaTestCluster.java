@@ -18,7 +18,10 @@ import org.apache.kafka.common.test.TestKitNodes;
 import org.mammotriage.kafka.TopicAdmin;
 import org.mammotriage.schemas.Topics;
 
-/** A real single-node KRaft cluster for integration tests (KafkaClusterTestKit), with the project's topics. */
+/**
+ * A real single-node KRaft cluster for integration tests (KafkaClusterTestKit), with the project's
+ * topics.
+ */
 public final class KafkaTestCluster implements AutoCloseable {
   private final KafkaClusterTestKit kit;
 
@@ -32,19 +35,25 @@ public final class KafkaTestCluster implements AutoCloseable {
   }
 
   public static KafkaTestCluster start(Map<String, String> brokerProps) throws Exception {
-    KafkaClusterTestKit.Builder b = new KafkaClusterTestKit.Builder(
-        new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build());
-    Map<String, String> defaults = Map.of(
-        "offsets.topic.replication.factor", "1",
-        "offsets.topic.num.partitions", "3",
-        "transaction.state.log.replication.factor", "1",
-        "transaction.state.log.min.isr", "1",
-        "transaction.state.log.num.partitions", "3",
-        "share.coordinator.state.topic.replication.factor", "1",
-        "share.coordinator.state.topic.min.isr", "1",
-        "group.initial.rebalance.delay.ms", "0",
-        "message.max.bytes", Integer.toString(Topics.IMAGE_MAX_MESSAGE_BYTES),
-        "auto.create.topics.enable", "false");
+    KafkaClusterTestKit.Builder b =
+        new KafkaClusterTestKit.Builder(
+            new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .build());
+    Map<String, String> defaults =
+        Map.of(
+            "offsets.topic.replication.factor", "1",
+            "offsets.topic.num.partitions", "3",
+            "transaction.state.log.replication.factor", "1",
+            "transaction.state.log.min.isr", "1",
+            "transaction.state.log.num.partitions", "3",
+            "share.coordinator.state.topic.replication.factor", "1",
+            "share.coordinator.state.topic.min.isr", "1",
+            "group.initial.rebalance.delay.ms", "0",
+            "message.max.bytes", Integer.toString(Topics.IMAGE_MAX_MESSAGE_BYTES),
+            "auto.create.topics.enable", "false");
     defaults.forEach(b::setConfigProp);
     brokerProps.forEach(b::setConfigProp);
     KafkaClusterTestKit kit = b.build();
@@ -79,14 +88,20 @@ public final class KafkaTestCluster implements AutoCloseable {
   }
 
   /**
-   * Reads a topic from the beginning until {@code done} holds for what was read, or the timeout passes
-   * (then returns what it has; the caller's assertion says what was missing).
+   * Reads a topic from the beginning until {@code done} holds for what was read, or the timeout
+   * passes (then returns what it has; the caller's assertion says what was missing).
    */
-  public <V> List<ConsumerRecord<String, V>> consumeUntil(String topic, Deserializer<V> valueDeserializer,
-      Predicate<List<ConsumerRecord<String, V>>> done, Duration timeout) {
+  public <V> List<ConsumerRecord<String, V>> consumeUntil(
+      String topic,
+      Deserializer<V> valueDeserializer,
+      Predicate<List<ConsumerRecord<String, V>>> done,
+      Duration timeout) {
     List<ConsumerRecord<String, V>> out = new ArrayList<>();
-    try (KafkaConsumer<String, V> c = new KafkaConsumer<>(consumerProps(),
-        new org.apache.kafka.common.serialization.StringDeserializer(), valueDeserializer)) {
+    try (KafkaConsumer<String, V> c =
+        new KafkaConsumer<>(
+            consumerProps(),
+            new org.apache.kafka.common.serialization.StringDeserializer(),
+            valueDeserializer)) {
       c.subscribe(List.of(topic));
       long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline && !done.test(out)) {
@@ -96,11 +111,17 @@ public final class KafkaTestCluster implements AutoCloseable {
     return out;
   }
 
-  /** Reads everything currently in a topic: stops after it has seen nothing new for {@code quiet}. */
-  public <V> List<ConsumerRecord<String, V>> consumeAll(String topic, Deserializer<V> valueDeserializer, Duration quiet) {
+  /**
+   * Reads everything currently in a topic: stops after it has seen nothing new for {@code quiet}.
+   */
+  public <V> List<ConsumerRecord<String, V>> consumeAll(
+      String topic, Deserializer<V> valueDeserializer, Duration quiet) {
     List<ConsumerRecord<String, V>> out = new ArrayList<>();
-    try (KafkaConsumer<String, V> c = new KafkaConsumer<>(consumerProps(),
-        new org.apache.kafka.common.serialization.StringDeserializer(), valueDeserializer)) {
+    try (KafkaConsumer<String, V> c =
+        new KafkaConsumer<>(
+            consumerProps(),
+            new org.apache.kafka.common.serialization.StringDeserializer(),
+            valueDeserializer)) {
       c.subscribe(List.of(topic));
       long lastNew = System.nanoTime();
       while (System.nanoTime() - lastNew < quiet.toNanos()) {

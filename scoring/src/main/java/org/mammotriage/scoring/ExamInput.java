@@ -11,7 +11,8 @@ public record ExamInput(String examKey, List<ExamImage> images) {
     Map<Slot, ExamImage> seen = new EnumMap<>(Slot.class);
     for (ExamImage i : images) {
       if (seen.put(i.slot(), i) != null) {
-        throw new IllegalArgumentException("exam " + examKey + " has two images for slot " + i.slot());
+        throw new IllegalArgumentException(
+            "exam " + examKey + " has two images for slot " + i.slot());
       }
     }
   }

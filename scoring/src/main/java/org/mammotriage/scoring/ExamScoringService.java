@@ -3,8 +3,8 @@ package org.mammotriage.scoring;
 import java.util.List;
 
 /**
- * Scores assembled exams on the active model. Bad model output never throws: the exam comes back unscorable
- * with a reason. Implementations are thread-safe and reuse their sessions.
+ * Scores assembled exams on the active model. Bad model output never throws: the exam comes back
+ * unscorable with a reason. Implementations are thread-safe and reuse their sessions.
  */
 public interface ExamScoringService extends AutoCloseable {
 

@@ -1,7 +1,8 @@
 package org.mammotriage.scoring;
 
 /** Identity of a loaded model, reported with every score. */
-public record ModelInfo(String name, String version, String sha256, String intendedUse, ModelThresholds thresholds) {
+public record ModelInfo(
+    String name, String version, String sha256, String intendedUse, ModelThresholds thresholds) {
 
   /** {@code name:version:first 12 hex of the sha256}. */
   public String id() {

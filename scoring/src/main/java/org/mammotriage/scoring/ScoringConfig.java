@@ -18,19 +18,46 @@ public final class ScoringConfig {
 
   /** Adds the scoring keys to a definition. */
   public static ConfigDef define(ConfigDef def) {
-    return def
-        .define(MODEL_DIR, Type.STRING, "", Importance.HIGH,
+    return def.define(
+            MODEL_DIR,
+            Type.STRING,
+            "",
+            Importance.HIGH,
             "Model directory holding exam_scorer.onnx, image_encoder.onnx and model.json. Empty: the bundled "
                 + "synthetic demo model (models/demo-synthetic), which is not for clinical use.")
-        .define(DEVICE, Type.STRING, "auto", ConfigDef.ValidString.in("auto", "cuda", "cpu"), Importance.MEDIUM,
+        .define(
+            DEVICE,
+            Type.STRING,
+            "auto",
+            ConfigDef.ValidString.in("auto", "cuda", "cpu"),
+            Importance.MEDIUM,
             "Execution provider: auto tries CUDA and falls back to CPU with one log line; cuda asks for CUDA; cpu never tries CUDA.")
-        .define(DEVICE_REQUIRED, Type.BOOLEAN, false, Importance.MEDIUM,
+        .define(
+            DEVICE_REQUIRED,
+            Type.BOOLEAN,
+            false,
+            Importance.MEDIUM,
             "With scoring.device=cuda: refuse to start when CUDA cannot be used instead of falling back to CPU.")
-        .define(BATCH_MAX, Type.INT, 8, Range.between(1, 256), Importance.MEDIUM,
+        .define(
+            BATCH_MAX,
+            Type.INT,
+            8,
+            Range.between(1, 256),
+            Importance.MEDIUM,
             "Largest number of exams scored in one ONNX Runtime run when several are waiting.")
-        .define(BATCH_LINGER_MS, Type.LONG, 5L, Range.atLeast(0), Importance.LOW,
+        .define(
+            BATCH_LINGER_MS,
+            Type.LONG,
+            5L,
+            Range.atLeast(0),
+            Importance.LOW,
             "How long a batch waits for more exams before it runs, in milliseconds.")
-        .define(INTRA_OP_THREADS, Type.INT, 0, Range.atLeast(0), Importance.LOW,
+        .define(
+            INTRA_OP_THREADS,
+            Type.INT,
+            0,
+            Range.atLeast(0),
+            Importance.LOW,
             "ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime choose (one per core).");
   }
 }

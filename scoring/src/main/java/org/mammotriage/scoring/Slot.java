@@ -4,7 +4,10 @@ import java.util.Optional;
 
 /** The four standard screening views, in the order of the model's {@code views} tensor. */
 public enum Slot {
-  L_CC("L", "CC"), L_MLO("L", "MLO"), R_CC("R", "CC"), R_MLO("R", "MLO");
+  L_CC("L", "CC"),
+  L_MLO("L", "MLO"),
+  R_CC("R", "CC"),
+  R_MLO("R", "MLO");
 
   private final String laterality;
   private final String view;

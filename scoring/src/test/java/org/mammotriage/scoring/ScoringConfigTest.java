@@ -11,12 +11,20 @@ import org.mammotriage.config.ConfigLoader;
 class ScoringConfigTest {
   @Test
   void shouldDocumentEveryKey() {
-    assertThat(ConfigLoader.undocumentedKeys(ScoringConfig.define(CommonConfig.define()))).isEmpty();
+    assertThat(ConfigLoader.undocumentedKeys(ScoringConfig.define(CommonConfig.define())))
+        .isEmpty();
   }
 
   @Test
   void shouldRejectAnUnknownDevice() {
-    assertThatThrownBy(() -> ConfigLoader.load(ScoringConfig.define(CommonConfig.define()), null, Map.of(),
-        Map.of(ScoringConfig.DEVICE, "tpu"))).hasMessageContaining("scoring.device").hasMessageContaining("tpu");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    ScoringConfig.define(CommonConfig.define()),
+                    null,
+                    Map.of(),
+                    Map.of(ScoringConfig.DEVICE, "tpu")))
+        .hasMessageContaining("scoring.device")
+        .hasMessageContaining("tpu");
   }
 }

@@ -21,22 +21,63 @@ public final class TriageStreamsConfig {
 
   /** Adds the streams keys to a definition. */
   public static ConfigDef define(ConfigDef def) {
-    return def
-        .define(APPLICATION_ID, Type.STRING, "mammotriage-streams", new ConfigDef.NonEmptyString(), Importance.HIGH,
+    return def.define(
+            APPLICATION_ID,
+            Type.STRING,
+            "mammotriage-streams",
+            new ConfigDef.NonEmptyString(),
+            Importance.HIGH,
             "Kafka Streams application.id: instances with the same id share the work.")
-        .define(STATE_DIR, Type.STRING, "/tmp/mammotriage-streams", Importance.HIGH, "Directory for the local state stores.")
-        .define(NUM_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM, "Stream threads in this instance.")
-        .define(QUIET_PERIOD_MS, Type.LONG, 120_000L, Range.atLeast(0), Importance.HIGH,
+        .define(
+            STATE_DIR,
+            Type.STRING,
+            "/tmp/mammotriage-streams",
+            Importance.HIGH,
+            "Directory for the local state stores.")
+        .define(
+            NUM_THREADS,
+            Type.INT,
+            1,
+            Range.between(1, 64),
+            Importance.MEDIUM,
+            "Stream threads in this instance.")
+        .define(
+            QUIET_PERIOD_MS,
+            Type.LONG,
+            120_000L,
+            Range.atLeast(0),
+            Importance.HIGH,
             "An exam with no new image for this long (wall clock) is released as a partial exam.")
-        .define(RETENTION_MS, Type.LONG, 7L * 24 * 3600 * 1000, Range.atLeast(0), Importance.MEDIUM,
+        .define(
+            RETENTION_MS,
+            Type.LONG,
+            7L * 24 * 3600 * 1000,
+            Range.atLeast(0),
+            Importance.MEDIUM,
             "How long a released exam stays in the store to catch late images (making version n+1) before it is removed.")
-        .define(VIEW_SUBSTITUTIONS, Type.LIST, "", Importance.LOW,
+        .define(
+            VIEW_SUBSTITUTIONS,
+            Type.LIST,
+            "",
+            Importance.LOW,
             "Views that may fill a slot when the standard one is missing, as VIEW:SLOTVIEW pairs, e.g. ML:MLO.")
-        .define(THRESHOLD_SUSPICIOUS, Type.DOUBLE, null, Importance.MEDIUM,
+        .define(
+            THRESHOLD_SUSPICIOUS,
+            Type.DOUBLE,
+            null,
+            Importance.MEDIUM,
             "Override of the model manifest's suspicious threshold (exam score at or above it: suspicious).")
-        .define(THRESHOLD_LOW, Type.DOUBLE, null, Importance.MEDIUM,
+        .define(
+            THRESHOLD_LOW,
+            Type.DOUBLE,
+            null,
+            Importance.MEDIUM,
             "Override of the model manifest's low threshold (exam score below it: low).")
-        .define(THRESHOLD_RISK5Y, Type.DOUBLE, null, Importance.MEDIUM,
+        .define(
+            THRESHOLD_RISK5Y,
+            Type.DOUBLE,
+            null,
+            Importance.MEDIUM,
             "Override of the model manifest's 5-year risk threshold (at or above it: mammo.risk.elevated.v1).");
   }
 }

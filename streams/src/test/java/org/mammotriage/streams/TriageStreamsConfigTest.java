@@ -11,12 +11,19 @@ import org.mammotriage.config.ConfigLoader;
 class TriageStreamsConfigTest {
   @Test
   void shouldDocumentEveryKey() {
-    assertThat(ConfigLoader.undocumentedKeys(TriageStreamsConfig.define(CommonConfig.define()))).isEmpty();
+    assertThat(ConfigLoader.undocumentedKeys(TriageStreamsConfig.define(CommonConfig.define())))
+        .isEmpty();
   }
 
   @Test
   void shouldRejectANonNumericThreshold() {
-    assertThatThrownBy(() -> ConfigLoader.load(TriageStreamsConfig.define(CommonConfig.define()), null, Map.of(),
-        Map.of(TriageStreamsConfig.THRESHOLD_LOW, "low"))).hasMessageContaining("triage.threshold.low");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    TriageStreamsConfig.define(CommonConfig.define()),
+                    null,
+                    Map.of(),
+                    Map.of(TriageStreamsConfig.THRESHOLD_LOW, "low")))
+        .hasMessageContaining("triage.threshold.low");
   }
 }

@@ -1,6 +1,9 @@
 package org.mammotriage.schemas.registry;
 
-/** A schema registry call failed; carries the HTTP status and the registry's error code when it sent one. */
+/**
+ * A schema registry call failed; carries the HTTP status and the registry's error code when it sent
+ * one.
+ */
 public class SchemaRegistryException extends RuntimeException {
   private final int httpStatus;
   private final int errorCode;
@@ -15,7 +18,10 @@ public class SchemaRegistryException extends RuntimeException {
     return httpStatus;
   }
 
-  /** Confluent error code, e.g. 40401 subject not found, 40403 schema not found, 409 incompatible, 42201 invalid schema. */
+  /**
+   * Confluent error code, e.g. 40401 subject not found, 40403 schema not found, 409 incompatible,
+   * 42201 invalid schema.
+   */
   public int errorCode() {
     return errorCode;
   }

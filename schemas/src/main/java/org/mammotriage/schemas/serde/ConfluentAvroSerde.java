@@ -19,8 +19,8 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.mammotriage.schemas.registry.SchemaRegistryClient;
 
 /**
- * Confluent wire format: magic byte 0, the 4-byte big-endian schema id, then Avro binary. Subjects follow
- * the topic-name strategy ({@code <topic>-value} / {@code <topic>-key}).
+ * Confluent wire format: magic byte 0, the 4-byte big-endian schema id, then Avro binary. Subjects
+ * follow the topic-name strategy ({@code <topic>-value} / {@code <topic>-key}).
  */
 public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde<T> {
   static final byte MAGIC = 0;
@@ -71,8 +71,12 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
         return null;
       }
       if (bytes.length < 5 || bytes[0] != MAGIC) {
-        throw new SerializationException("record on " + topic + " is not in Confluent framing (magic byte "
-            + (bytes.length == 0 ? "missing" : bytes[0]) + "); is the producer using the same schema.registry.url?");
+        throw new SerializationException(
+            "record on "
+                + topic
+                + " is not in Confluent framing (magic byte "
+                + (bytes.length == 0 ? "missing" : bytes[0])
+                + "); is the producer using the same schema.registry.url?");
       }
       int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
       Schema writerSchema = client.schemaById(id);
@@ -81,7 +85,8 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
         BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null);
         return reader.read(null, dec);
       } catch (IOException | RuntimeException e) {
-        throw new SerializationException("cannot decode " + type.getSimpleName() + " with schema id " + id, e);
+        throw new SerializationException(
+            "cannot decode " + type.getSimpleName() + " with schema id " + id, e);
       }
     };
   }

@@ -31,7 +31,9 @@ public final class SerdeFactory {
   /** From {@code schema.registry.*} settings; without a URL, single-object encoding. */
   public static SerdeFactory fromConfig(Map<String, ?> config) {
     Optional<RegistrySettings> settings = RegistrySettings.fromConfig(config);
-    return settings.map(s -> registry(new SchemaRegistryClient(s))).orElseGet(SerdeFactory::singleObject);
+    return settings
+        .map(s -> registry(new SchemaRegistryClient(s)))
+        .orElseGet(SerdeFactory::singleObject);
   }
 
   public boolean usesRegistry() {
@@ -39,6 +41,8 @@ public final class SerdeFactory {
   }
 
   public <T extends SpecificRecord> Serde<T> serde(Class<T> type, boolean isKey) {
-    return client == null ? new SingleObjectAvroSerde<>(type) : new ConfluentAvroSerde<>(type, client, isKey);
+    return client == null
+        ? new SingleObjectAvroSerde<>(type)
+        : new ConfluentAvroSerde<>(type, client, isKey);
   }
 }

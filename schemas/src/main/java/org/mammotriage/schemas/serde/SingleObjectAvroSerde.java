@@ -13,7 +13,10 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
-/** Avro single-object encoding: the 2-byte marker, the writer schema's 64-bit fingerprint, then binary. */
+/**
+ * Avro single-object encoding: the 2-byte marker, the writer schema's 64-bit fingerprint, then
+ * binary.
+ */
 public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Serde<T> {
   private final Class<T> type;
   private final BinaryMessageEncoder<T> encoder;
@@ -59,8 +62,15 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
       try {
         return decoder.decode(bytes);
       } catch (IOException | RuntimeException e) {
-        throw new SerializationException("cannot decode " + type.getSimpleName() + " from topic " + topic
-            + " as Avro single-object encoding (" + e.getMessage() + "); was it written with a schema registry?", e);
+        throw new SerializationException(
+            "cannot decode "
+                + type.getSimpleName()
+                + " from topic "
+                + topic
+                + " as Avro single-object encoding ("
+                + e.getMessage()
+                + "); was it written with a schema registry?",
+            e);
       }
     };
   }

@@ -4,9 +4,14 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The training CLI ({@code ./run train ...}). Subcommands are added as the training issues land. */
-@Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Offline training: pretrain (CLIP, MV-CLIP, GLAM), heads, evaluation, ONNX export.")
+/**
+ * The training CLI ({@code ./run train ...}). Subcommands are added as the training issues land.
+ */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description =
+        "Offline training: pretrain (CLIP, MV-CLIP, GLAM), heads, evaluation, ONNX export.")
 public final class TrainMain implements Callable<Integer> {
 
   @Override

@@ -1,0 +1,129 @@
+package org.mammotriage.app;
+
+import java.nio.file.Files;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.mammotriage.config.CommonConfig;
+import org.mammotriage.config.MammoConfig;
+import org.mammotriage.ingest.IngestConfig;
+import org.mammotriage.ingest.IngestRuntime;
+import org.mammotriage.ingest.scp.DicomScp;
+import org.mammotriage.ops.OpsServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mammotriage ingest}: the DICOM C-STORE SCP that publishes validated, preprocessed images
+ * to Kafka.
+ */
+@Command(
+    name = "ingest",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run the DICOM C-STORE/C-ECHO receiver; valid mammograms go to mammo.images.v1, rejects to mammo.ingest.dlq.v1.")
+public final class IngestCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestCommand.class);
+
+  @Mixin ConfigOptions config;
+
+  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
+  String bootstrap;
+
+  @Option(names = "--port", description = "DICOM port (ingest.dicom.port).")
+  Integer port;
+
+  @Option(names = "--ae-title", description = "Called AE title (ingest.dicom.ae.title).")
+  String aeTitle;
+
+  @Option(names = "--demo", description = "Demo mode: a throw-away pseudonymisation secret.")
+  boolean demo;
+
+  static Map<String, String> flags(String bootstrap, boolean demo) {
+    Map<String, String> f = new LinkedHashMap<>();
+    if (bootstrap != null) {
+      f.put(CommonConfig.KAFKA_BOOTSTRAP, bootstrap);
+    }
+    if (demo) {
+      f.put(IngestConfig.DEMO, "true");
+    }
+    return f;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    var def = IngestConfig.define(CommonConfig.define());
+    if (config.listRequested(def)) {
+      return 0;
+    }
+    Map<String, String> f = flags(bootstrap, demo);
+    if (port != null) {
+      f.put(IngestConfig.DICOM_PORT, port.toString());
+    }
+    if (aeTitle != null) {
+      f.put(IngestConfig.AE_TITLE, aeTitle);
+    }
+    MammoConfig cfg = config.load(def, f);
+    OpsServer ops =
+        OpsServer.start(cfg.getInt(CommonConfig.OPS_HTTP_PORT), OpsServer.newRegistry());
+    IngestRuntime rt = new IngestRuntime(cfg, ops.registry());
+    if (rt.throwAwaySecret()) {
+      LOG.warn(
+          "DEMO MODE: patient keys use a throw-away secret; keys will not match across restarts");
+    }
+    DicomScp scp =
+        new DicomScp(
+            cfg.getInt(IngestConfig.DICOM_PORT),
+            cfg.getString(IngestConfig.AE_TITLE),
+            new HashSet<>(cfg.getList(IngestConfig.ALLOWED_CALLING_AE_TITLES)),
+            rt.pipeline(),
+            Files.createTempDirectory("mammotriage-spool"),
+            rt.limits().maxBytes(),
+            16);
+    ops.setReadiness(scp::isRunning);
+    ScheduledExecutorService logger =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "ingest-metrics-log");
+              t.setDaemon(true);
+              return t;
+            });
+    long every = cfg.getLong(CommonConfig.OPS_METRICS_LOG_INTERVAL);
+    if (every > 0) {
+      logger.scheduleAtFixedRate(
+          () -> LOG.info("ingest: {}", rt.metrics().summary()),
+          every,
+          every,
+          TimeUnit.MILLISECONDS);
+    }
+    System.out.printf(
+        "DICOM SCP %s listening on port %d; Kafka %s; metrics on http port %d%n",
+        cfg.getString(IngestConfig.AE_TITLE),
+        scp.port(),
+        cfg.getString(CommonConfig.KAFKA_BOOTSTRAP),
+        ops.port());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("SIGTERM: finishing in-flight C-STOREs");
+                  scp.close();
+                  rt.close();
+                  ops.close();
+                  LOG.info("ingest stopped: {}", rt.metrics().summary());
+                  stopped.countDown();
+                },
+                "ingest-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

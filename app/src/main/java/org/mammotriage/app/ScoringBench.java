@@ -1,0 +1,169 @@
+package org.mammotriage.app;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.mammotriage.scoring.ExamImage;
+import org.mammotriage.scoring.ExamInput;
+import org.mammotriage.scoring.LoadedModel;
+import org.mammotriage.scoring.ModelDirectory;
+import org.mammotriage.scoring.OnnxExamScorer;
+import org.mammotriage.scoring.Slot;
+import org.mammotriage.scoring.testing.TestModels;
+
+/**
+ * Exams/s of {@link OnnxExamScorer} (PNG decode, resize, normalise, run, checks) against a bare
+ * ONNX Runtime loop that only runs the same session on prepared tensors, for batch sizes 1, 4 and
+ * 16; the ratio is the scorer's overhead.
+ */
+final class ScoringBench {
+  private ScoringBench() {}
+
+  static void run(Path modelDir, int h, int w, int exams) throws Exception {
+    Path tmp = null;
+    if (modelDir == null) {
+      tmp = Files.createTempDirectory("bench-model");
+      modelDir = TestModels.write(tmp, TestModels.Kind.CONV, "bench-conv", "1", h, w);
+      System.out.printf(
+          Locale.ROOT,
+          "bench scoring: reference conv model (3 strided convs 16/32/64, input %dx%d) built in code%n",
+          h,
+          w);
+    }
+    List<ExamInput> inputs = workingImages(exams);
+    resetPeaks();
+    System.out.println("  batch  scorer exams/s  bare-ORT exams/s  scorer/bare   scorer ms/exam");
+    for (int batch : new int[] {1, 4, 16}) {
+      double scorer = scorerRate(modelDir, inputs, batch);
+      double bare = bareRate(modelDir, batch, exams);
+      System.out.printf(
+          Locale.ROOT,
+          "  %5d  %14.1f  %16.1f  %11.3f   %14.1f%n",
+          batch,
+          scorer,
+          bare,
+          scorer / bare,
+          1000 / scorer);
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "  peak heap during the run: %.0f MB (working images 1520x912 PNG, 4 per exam)%n",
+        peakHeap() / 1e6);
+    if (tmp != null) {
+      for (String f : new String[] {"exam_scorer.onnx", "image_encoder.onnx", "model.json"}) {
+        Files.deleteIfExists(tmp.resolve(f));
+      }
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  static double scorerRate(Path dir, List<ExamInput> inputs, int batch) {
+    try (OnnxExamScorer s = new OnnxExamScorer(dir, "auto", false, 0, batch, 0)) {
+      s.scoreBatch(inputs.subList(0, Math.min(batch, inputs.size()))); // warm
+      long t0 = System.nanoTime();
+      s.scoreBatch(inputs);
+      return inputs.size() / ((System.nanoTime() - t0) / 1e9);
+    }
+  }
+
+  private static double bareRate(Path dir, int batch, int exams) throws Exception {
+    try (LoadedModel m = ModelDirectory.load(dir, "auto", false, 0)) {
+      int h = m.manifest().inputHeight();
+      int w = m.manifest().inputWidth();
+      OrtEnvironment env = OrtEnvironment.getEnvironment();
+      FloatBuffer views =
+          ByteBuffer.allocateDirect(4 * batch * 4 * h * w)
+              .order(ByteOrder.nativeOrder())
+              .asFloatBuffer();
+      FloatBuffer present =
+          ByteBuffer.allocateDirect(4 * batch * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      Random r = new Random(1);
+      for (int i = 0; i < views.capacity(); i++) {
+        views.put(i, (float) r.nextGaussian());
+      }
+      for (int i = 0; i < present.capacity(); i++) {
+        present.put(i, 1f);
+      }
+      OrtSession s = m.examScorer();
+      try (OnnxTensor v = OnnxTensor.createTensor(env, views, new long[] {batch, 4, 1, h, w});
+          OnnxTensor p = OnnxTensor.createTensor(env, present, new long[] {batch, 4})) {
+        s.run(Map.of("views", v, "present", p)).close(); // warm
+        int runs = Math.max(1, exams / batch);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < runs; i++) {
+          s.run(Map.of("views", v, "present", p)).close();
+        }
+        return runs * batch / ((System.nanoTime() - t0) / 1e9);
+      }
+    }
+  }
+
+  /**
+   * Phantom-like 1520x912 8-bit PNGs: a bright half-ellipse on black with texture, as ingest writes
+   * them.
+   */
+  static List<ExamInput> workingImages(int exams) throws Exception {
+    Random r = new Random(3);
+    List<byte[]> pool = new ArrayList<>();
+    for (int k = 0; k < 8; k++) {
+      BufferedImage img = new BufferedImage(912, 1520, BufferedImage.TYPE_BYTE_GRAY);
+      for (int y = 0; y < 1520; y++) {
+        double u = (y - 760) / 700.0;
+        double edge = Math.abs(u) < 1 ? 800 * Math.sqrt(1 - u * u) : 0;
+        for (int x = 0; x < 912; x++) {
+          int v =
+              x < edge
+                  ? 90 + (int) (60 * Math.sin(x / 37.0 + k) * Math.cos(y / 53.0)) + r.nextInt(20)
+                  : 0;
+          img.getRaster().setSample(x, y, 0, Math.max(0, Math.min(255, v)));
+        }
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ImageIO.write(img, "png", out);
+      pool.add(out.toByteArray());
+    }
+    List<ExamInput> list = new ArrayList<>();
+    for (int e = 0; e < exams; e++) {
+      List<ExamImage> imgs = new ArrayList<>();
+      for (Slot s : Slot.values()) {
+        imgs.add(
+            new ExamImage(s, pool.get((e + s.ordinal()) % pool.size()), "bench." + e + "." + s));
+      }
+      list.add(new ExamInput("bench-" + e, imgs));
+    }
+    return list;
+  }
+
+  private static void resetPeaks() {
+    System.gc();
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      p.resetPeakUsage();
+    }
+  }
+
+  private static long peakHeap() {
+    long sum = 0;
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) {
+        sum += p.getPeakUsage().getUsed();
+      }
+    }
+    return sum;
+  }
+}

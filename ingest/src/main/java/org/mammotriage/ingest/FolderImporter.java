@@ -1,0 +1,90 @@
+package org.mammotriage.ingest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Walks a folder (an archive to import or replay) and sends every DICOM file through the ingest
+ * pipeline.
+ */
+public final class FolderImporter {
+  private static final Set<String> SKIP =
+      Set.of(".csv", ".png", ".json", ".txt", ".html", ".md", ".xml", ".jpg");
+  private final IngestPipeline pipeline;
+
+  public FolderImporter(IngestPipeline pipeline) {
+    this.pipeline = pipeline;
+  }
+
+  /** Counts by outcome, and rejections by reason. */
+  public record Summary(
+      int files,
+      int stored,
+      int duplicates,
+      int transientFailures,
+      Map<String, Integer> rejected,
+      double seconds) {
+    public int rejectedTotal() {
+      return rejected.values().stream().mapToInt(Integer::intValue).sum();
+    }
+  }
+
+  public Summary importFolder(Path dir, Consumer<String> progress) throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(dir)) {
+      files =
+          s.filter(Files::isRegularFile).filter(FolderImporter::looksLikeDicom).sorted().toList();
+    }
+    long t0 = System.nanoTime();
+    long lastReport = t0;
+    int stored = 0;
+    int dup = 0;
+    int fail = 0;
+    Map<String, Integer> rejected = new TreeMap<>();
+    for (int i = 0; i < files.size(); i++) {
+      Outcome o = pipeline.process(files.get(i), "IMPORT", "INGEST_IMPORT");
+      switch (o.status()) {
+        case STORED -> stored++;
+        case DUPLICATE -> dup++;
+        case TRANSIENT_FAILURE -> fail++;
+        case REJECTED -> rejected.merge(o.reason(), 1, Integer::sum);
+      }
+      long now = System.nanoTime();
+      if (now - lastReport > 2_000_000_000L || i == files.size() - 1) {
+        lastReport = now;
+        double secs = (now - t0) / 1e9;
+        double rate = (i + 1) / secs;
+        progress.accept(
+            String.format(
+                Locale.ROOT,
+                "import %s %d/%d files (%.0f%%) %.1f files/s, ETA %.0f s",
+                bar((i + 1) / (double) files.size()),
+                i + 1,
+                files.size(),
+                100.0 * (i + 1) / files.size(),
+                rate,
+                (files.size() - i - 1) / rate));
+      }
+    }
+    return new Summary(files.size(), stored, dup, fail, rejected, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private static String bar(double f) {
+    int n = (int) Math.round(f * 24);
+    return "[" + "#".repeat(n) + ".".repeat(24 - n) + "]";
+  }
+
+  private static boolean looksLikeDicom(Path p) {
+    String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+    int dot = name.lastIndexOf('.');
+    return dot < 0 || !SKIP.contains(name.substring(dot));
+  }
+}

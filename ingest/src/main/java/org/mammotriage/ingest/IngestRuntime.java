@@ -1,0 +1,70 @@
+package org.mammotriage.ingest;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.mammotriage.config.MammoConfig;
+import org.mammotriage.ingest.dicom.InstanceClassifier;
+import org.mammotriage.ingest.dicom.Limits;
+import org.mammotriage.ingest.preprocess.Preprocessor;
+import org.mammotriage.ingest.publish.KafkaPublisher;
+import org.mammotriage.schemas.serde.SerdeFactory;
+
+/** Builds the ingest pipeline from configuration; owns the Kafka producer. */
+public final class IngestRuntime implements AutoCloseable {
+  private final KafkaPublisher publisher;
+  private final IngestPipeline pipeline;
+  private final IngestMetrics metrics;
+  private final Pseudonymizer pseudonymizer;
+  private final Limits limits;
+
+  public IngestRuntime(MammoConfig cfg, MeterRegistry registry) {
+    this.limits =
+        new Limits(
+            cfg.getInt(IngestConfig.MAX_ROWS),
+            cfg.getInt(IngestConfig.MAX_COLUMNS),
+            cfg.getInt(IngestConfig.MAX_FRAMES),
+            cfg.getLong(IngestConfig.MAX_BYTES));
+    var secret = cfg.getPassword(IngestConfig.PSEUDONYM_SECRET);
+    this.pseudonymizer =
+        Pseudonymizer.fromConfig(
+            cfg.getString(IngestConfig.PSEUDONYM_SECRET_FILE),
+            secret == null ? null : secret.value(),
+            cfg.getBoolean(IngestConfig.DEMO));
+    this.metrics = new IngestMetrics(registry);
+    this.publisher =
+        new KafkaPublisher(
+            cfg.kafkaClientProps(),
+            SerdeFactory.fromConfig(cfg.registryProps()),
+            cfg.getLong(IngestConfig.PUBLISH_TIMEOUT_MS));
+    this.pipeline =
+        new IngestPipeline(
+            new InstanceClassifier(cfg.getBoolean(IngestConfig.ACCEPT_SECONDARY_CAPTURE), limits),
+            limits,
+            new Preprocessor(
+                cfg.getInt(IngestConfig.WORKING_ROWS), cfg.getInt(IngestConfig.WORKING_COLUMNS)),
+            pseudonymizer,
+            publisher,
+            metrics,
+            200_000);
+  }
+
+  public IngestPipeline pipeline() {
+    return pipeline;
+  }
+
+  public IngestMetrics metrics() {
+    return metrics;
+  }
+
+  public Limits limits() {
+    return limits;
+  }
+
+  public boolean throwAwaySecret() {
+    return pseudonymizer.isThrowAway();
+  }
+
+  @Override
+  public void close() {
+    publisher.close();
+  }
+}

@@ -1,0 +1,85 @@
+package org.mammotriage.scoring;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import javax.imageio.ImageIO;
+
+/**
+ * Turns an 8-bit working image (PNG) into the model's input: area-averaging resize to H×W, scale to
+ * [0, 1], then (x − mean) / std. Used by the scorer and by training, so both see the same numbers.
+ */
+public final class ImagePreparer {
+  private ImagePreparer() {}
+
+  /** Decodes an 8-bit grayscale PNG into row-major bytes; {@code dims} receives {rows, cols}. */
+  public static byte[] decodeGray(byte[] png, int[] dims) throws IOException {
+    // the PNG reader directly: probing every ImageIO plugin is slow, and some (PixelMed's) print on
+    // each probe
+    javax.imageio.ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
+    BufferedImage img;
+    try (javax.imageio.stream.ImageInputStream in =
+        ImageIO.createImageInputStream(new ByteArrayInputStream(png))) {
+      reader.setInput(in, true, true);
+      img = reader.read(0);
+    } catch (RuntimeException e) {
+      throw new IOException("not a readable PNG image: " + e.getMessage(), e);
+    } finally {
+      reader.dispose();
+    }
+    if (img.getType() != BufferedImage.TYPE_BYTE_GRAY) {
+      BufferedImage g =
+          new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
+      g.getGraphics().drawImage(img, 0, 0, null);
+      img = g;
+    }
+    dims[0] = img.getHeight();
+    dims[1] = img.getWidth();
+    return ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
+  }
+
+  /**
+   * Decodes a PNG and resizes it to the model input (not yet normalised): the part of preparation
+   * that can run in parallel.
+   */
+  public static float[] decodeAndResize(byte[] png, int h, int w) throws IOException {
+    int[] dims = new int[2];
+    byte[] gray = decodeGray(png, dims);
+    return areaResize(gray, dims[0], dims[1], h, w);
+  }
+
+  /** Writes resized pixels, normalised, at the buffer's absolute {@code offset}. */
+  public static void put(float[] resized, double mean, double std, FloatBuffer dst, int offset) {
+    float scale = (float) (1.0 / (255.0 * std));
+    float shift = (float) (mean / std);
+    for (int i = 0; i < resized.length; i++) {
+      dst.put(offset + i, resized[i] * scale - shift);
+    }
+  }
+
+  /** Writes H×W normalised floats for one image at the buffer's absolute {@code offset}. */
+  public static void fill(
+      byte[] gray,
+      int rows,
+      int cols,
+      int h,
+      int w,
+      double mean,
+      double std,
+      FloatBuffer dst,
+      int offset) {
+    float[] out = areaResize(gray, rows, cols, h, w);
+    float scale = (float) (1.0 / (255.0 * std));
+    float shift = (float) (mean / std);
+    for (int i = 0; i < out.length; i++) {
+      dst.put(offset + i, out[i] * scale - shift);
+    }
+  }
+
+  /** Area-averaging resize, the same code ingest uses for the working image. */
+  public static float[] areaResize(byte[] src, int rows, int cols, int h, int w) {
+    return org.mammotriage.imaging.AreaResize.resize(src, rows, cols, h, w);
+  }
+}

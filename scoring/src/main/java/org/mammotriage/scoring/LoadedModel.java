@@ -1,0 +1,116 @@
+package org.mammotriage.scoring;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An opened, validated model directory: its manifest and its two sessions. Reference-counted so
+ * that a hot model change lets exams in flight finish on the old sessions before they are closed.
+ */
+public final class LoadedModel implements AutoCloseable {
+  private final Path dir;
+  private final ModelManifest manifest;
+  private final OrtSession examScorer;
+  private final OrtSession imageEncoder;
+  private final String device;
+  private final ModelInfo info;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicBoolean retired = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  LoadedModel(
+      Path dir,
+      ModelManifest manifest,
+      OrtSession examScorer,
+      OrtSession imageEncoder,
+      String device,
+      String sha) {
+    this.dir = dir;
+    this.manifest = manifest;
+    this.examScorer = examScorer;
+    this.imageEncoder = imageEncoder;
+    this.device = device;
+    this.info =
+        new ModelInfo(
+            manifest.name(),
+            manifest.version(),
+            sha,
+            manifest.intendedUse(),
+            manifest.thresholds());
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public ModelManifest manifest() {
+    return manifest;
+  }
+
+  public OrtSession examScorer() {
+    return examScorer;
+  }
+
+  public OrtSession imageEncoder() {
+    return imageEncoder;
+  }
+
+  /** The execution provider the sessions run on: cuda or cpu. */
+  public String device() {
+    return device;
+  }
+
+  public ModelInfo info() {
+    return info;
+  }
+
+  /**
+   * Marks one use; false when the model was closed meanwhile (the caller retries with the current
+   * model).
+   */
+  boolean acquire() {
+    inFlight.incrementAndGet();
+    if (closed.get()) {
+      inFlight.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  void release() {
+    if (inFlight.decrementAndGet() == 0 && retired.get()) {
+      closeNow();
+    }
+  }
+
+  /** No new work will come; close when the work in flight is done. */
+  void retire() {
+    retired.set(true);
+    if (inFlight.get() == 0) {
+      closeNow();
+    }
+  }
+
+  private void closeNow() {
+    if (closed.compareAndSet(false, true)) {
+      try {
+        examScorer.close();
+        imageEncoder.close();
+      } catch (OrtException e) {
+        throw new IllegalStateException("closing sessions of " + info.id() + " failed", e);
+      }
+    }
+  }
+
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  @Override
+  public void close() {
+    retire();
+  }
+}

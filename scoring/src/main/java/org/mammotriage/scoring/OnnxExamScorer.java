@@ -1,0 +1,388 @@
+package org.mammotriage.scoring;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scores exams on the active model with ONNX Runtime. Sessions are created once, warmed up and
+ * shared by all threads; each thread reuses its own direct input buffers. Concurrent callers of
+ * {@link #score} are batched (up to {@code batchMax} exams, waiting at most {@code lingerMs}).
+ * {@link #activate} switches to a new model directory without a restart: exams in flight finish on
+ * the old sessions, which close when they are done.
+ */
+public final class OnnxExamScorer implements ExamScoringService {
+  private static final Logger LOG = LoggerFactory.getLogger(OnnxExamScorer.class);
+  private static final double EPS = 1e-6;
+
+  private final String device;
+  private final boolean deviceRequired;
+  private final int intraOpThreads;
+  private final int batchMax;
+  private final long lingerMs;
+  private final AtomicReference<LoadedModel> active = new AtomicReference<>();
+  private final ThreadLocal<Buffers> buffers = new ThreadLocal<>();
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final Thread batcher;
+  private volatile boolean closed;
+
+  private record Pending(ExamInput exam, CompletableFuture<ScoreResult> result) {}
+
+  /** Direct buffers sized for one batch of the current model, reused by one thread. */
+  private static final class Buffers {
+    final int h;
+    final int w;
+    final int capacity;
+    final FloatBuffer views;
+    final FloatBuffer present;
+
+    Buffers(int h, int w, int capacity) {
+      this.h = h;
+      this.w = w;
+      this.capacity = capacity;
+      this.views =
+          ByteBuffer.allocateDirect(4 * capacity * 4 * h * w)
+              .order(ByteOrder.nativeOrder())
+              .asFloatBuffer();
+      this.present =
+          ByteBuffer.allocateDirect(4 * capacity * 4)
+              .order(ByteOrder.nativeOrder())
+              .asFloatBuffer();
+    }
+  }
+
+  public OnnxExamScorer(
+      Path modelDir,
+      String device,
+      boolean deviceRequired,
+      int intraOpThreads,
+      int batchMax,
+      long lingerMs) {
+    this.device = device;
+    this.deviceRequired = deviceRequired;
+    this.intraOpThreads = intraOpThreads;
+    this.batchMax = Math.max(1, batchMax);
+    this.lingerMs = Math.max(0, lingerMs);
+    LoadedModel m = ModelDirectory.load(modelDir, device, deviceRequired, intraOpThreads);
+    warmUp(m);
+    active.set(m);
+    LOG.info(
+        "model {} loaded from {} on {} (input {}x{}, intended use: {})",
+        m.info().id(),
+        modelDir,
+        m.device(),
+        m.manifest().inputHeight(),
+        m.manifest().inputWidth(),
+        m.info().intendedUse());
+    batcher = new Thread(this::batchLoop, "scoring-batcher");
+    batcher.setDaemon(true);
+    batcher.start();
+  }
+
+  /** From the scoring.* configuration keys. */
+  public static OnnxExamScorer fromConfig(Path modelDir, Map<String, Object> cfg) {
+    return new OnnxExamScorer(
+        modelDir,
+        String.valueOf(cfg.getOrDefault(ScoringConfig.DEVICE, "auto")),
+        Boolean.parseBoolean(
+            String.valueOf(cfg.getOrDefault(ScoringConfig.DEVICE_REQUIRED, "false"))),
+        Integer.parseInt(String.valueOf(cfg.getOrDefault(ScoringConfig.INTRA_OP_THREADS, "0"))),
+        Integer.parseInt(String.valueOf(cfg.getOrDefault(ScoringConfig.BATCH_MAX, "8"))),
+        Long.parseLong(String.valueOf(cfg.getOrDefault(ScoringConfig.BATCH_LINGER_MS, "5"))));
+  }
+
+  @Override
+  public ModelInfo activeModel() {
+    return active.get().info();
+  }
+
+  /** The execution provider in use: cuda or cpu. */
+  public String device() {
+    return active.get().device();
+  }
+
+  /**
+   * Loads, validates and warms up a new model directory, then makes it the active one. A model that
+   * fails to load leaves the current one active (and the exception says why).
+   */
+  public ModelInfo activate(Path newDir) {
+    LoadedModel next = ModelDirectory.load(newDir, device, deviceRequired, intraOpThreads);
+    warmUp(next);
+    LoadedModel old = active.getAndSet(next);
+    LOG.info(
+        "model switched: {} -> {} (from {}); exams in flight finish on the old model",
+        old.info().id(),
+        next.info().id(),
+        newDir);
+    old.retire();
+    return next.info();
+  }
+
+  @Override
+  public ScoreResult score(ExamInput exam) {
+    if (batchMax == 1 || closed) {
+      return scoreBatch(List.of(exam)).get(0);
+    }
+    CompletableFuture<ScoreResult> f = new CompletableFuture<>();
+    queue.add(new Pending(exam, f));
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while scoring " + exam.examKey(), e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("scoring " + exam.examKey() + " failed", e.getCause());
+    }
+  }
+
+  @Override
+  public List<ScoreResult> scoreBatch(List<ExamInput> exams) {
+    List<ScoreResult> out = new ArrayList<>(exams.size());
+    for (int i = 0; i < exams.size(); i += batchMax) {
+      out.addAll(runBatch(exams.subList(i, Math.min(exams.size(), i + batchMax))));
+    }
+    return out;
+  }
+
+  private void batchLoop() {
+    List<Pending> batch = new ArrayList<>();
+    while (!closed) {
+      try {
+        Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(lingerMs);
+        while (batch.size() < batchMax) {
+          long left = deadline - System.nanoTime();
+          Pending p = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+          if (p == null) {
+            break;
+          }
+          batch.add(p);
+        }
+        try {
+          List<ScoreResult> results = runBatch(batch.stream().map(Pending::exam).toList());
+          for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).result().complete(results.get(i));
+          }
+        } catch (RuntimeException e) {
+          batch.forEach(p -> p.result().completeExceptionally(e));
+        }
+        batch.clear();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private List<ScoreResult> runBatch(List<ExamInput> exams) {
+    LoadedModel m;
+    do {
+      m = active.get();
+    } while (!m.acquire());
+    try {
+      return runOn(m, exams);
+    } finally {
+      m.release();
+    }
+  }
+
+  private List<ScoreResult> runOn(LoadedModel m, List<ExamInput> exams) {
+    long t0 = System.nanoTime();
+    int h = m.manifest().inputHeight();
+    int w = m.manifest().inputWidth();
+    ScoreResult[] results = new ScoreResult[exams.size()];
+    List<Integer> runnable = new ArrayList<>();
+    Buffers b = buffers(h, w);
+    int plane = h * w;
+    // decode and resize every image of the batch in parallel (the costly part), then fill the
+    // tensors in order
+    List<CompletableFuture<float[]>> prepared = new ArrayList<>();
+    for (ExamInput e : exams) {
+      for (ExamImage img : e.images()) {
+        prepared.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return ImagePreparer.decodeAndResize(img.png(), h, w);
+                  } catch (IOException ex) {
+                    return null;
+                  }
+                }));
+      }
+    }
+    int next = 0;
+    for (int i = 0; i < exams.size(); i++) {
+      ExamInput e = exams.get(i);
+      if (e.images().isEmpty()) {
+        results[i] = unscorable(e, m, "NO_VIEWS", t0);
+        continue;
+      }
+      int slotBase = runnable.size() * 4;
+      boolean ok = true;
+      for (int s = 0; s < 4; s++) {
+        b.present.put(slotBase + s, 0f);
+        for (int k = 0; k < plane; k++) {
+          b.views.put((slotBase + s) * plane + k, 0f);
+        }
+      }
+      for (ExamImage img : e.images()) {
+        float[] px = prepared.get(next++).join();
+        if (px == null) {
+          ok = false;
+          continue;
+        }
+        int s = img.slot().ordinal();
+        ImagePreparer.put(
+            px, m.manifest().normMean(), m.manifest().normStd(), b.views, (slotBase + s) * plane);
+        b.present.put(slotBase + s, 1f);
+      }
+      if (ok) {
+        runnable.add(i);
+      } else {
+        results[i] = unscorable(e, m, "UNDECODABLE_IMAGE", t0);
+      }
+    }
+    if (!runnable.isEmpty()) {
+      int n = runnable.size();
+      OrtEnvironment env = OrtEnvironment.getEnvironment();
+      b.views.clear().limit(n * 4 * plane);
+      b.present.clear().limit(n * 4);
+      try (OnnxTensor views = OnnxTensor.createTensor(env, b.views, new long[] {n, 4, 1, h, w});
+          OnnxTensor present = OnnxTensor.createTensor(env, b.present, new long[] {n, 4});
+          OrtSession.Result r = m.examScorer().run(Map.of("views", views, "present", present))) {
+        float[][] mal = (float[][]) r.get("malignancy").orElseThrow().getValue();
+        float[][] risk = (float[][]) r.get("risk").orElseThrow().getValue();
+        double millis = (System.nanoTime() - t0) / 1e6 / exams.size();
+        for (int k = 0; k < n; k++) {
+          int i = runnable.get(k);
+          results[i] = interpret(exams.get(i), m, mal[k], risk[k], millis);
+        }
+      } catch (OrtException e) {
+        for (int i : runnable) {
+          results[i] = unscorable(exams.get(i), m, "RUNTIME_ERROR: " + e.getMessage(), t0);
+        }
+      } finally {
+        b.views.clear();
+        b.present.clear();
+      }
+    }
+    return Arrays.asList(results);
+  }
+
+  private static ScoreResult interpret(
+      ExamInput e, LoadedModel m, float[] mal, float[] risk, double millis) {
+    boolean[] breast = new boolean[2];
+    e.images().forEach(i -> breast[i.slot().breastIndex()] = true);
+    String bad = null;
+    for (float v : mal) {
+      if (!Float.isFinite(v) || v < -EPS || v > 1 + EPS) {
+        bad = Float.isFinite(v) ? "MALIGNANCY_OUT_OF_RANGE" : "NON_FINITE_OUTPUT";
+      }
+    }
+    for (int k = 0; k < risk.length && bad == null; k++) {
+      if (!Float.isFinite(risk[k])) {
+        bad = "NON_FINITE_OUTPUT";
+      } else if (risk[k] < -EPS || risk[k] > 1 + EPS) {
+        bad = "RISK_OUT_OF_RANGE";
+      } else if (k > 0 && risk[k] < risk[k - 1] - EPS) {
+        bad = "RISK_NOT_MONOTONE";
+      }
+    }
+    if (bad != null) {
+      LOG.warn(
+          "exam {} unscorable on model {}: {} (malignancy {}, risk {})",
+          e.examKey(),
+          m.info().id(),
+          bad,
+          Arrays.toString(mal),
+          Arrays.toString(risk));
+      return new ScoreResult(
+          e.examKey(), false, bad, null, null, null, null, m.info(), m.device(), millis);
+    }
+    Double left = breast[0] ? (double) mal[0] : null;
+    Double right = breast[1] ? (double) mal[1] : null;
+    double suspicion = Math.max(left == null ? 0 : left, right == null ? 0 : right);
+    double[] r = new double[risk.length];
+    for (int k = 0; k < r.length; k++) {
+      r[k] = risk[k];
+    }
+    return new ScoreResult(
+        e.examKey(), true, null, left, right, suspicion, r, m.info(), m.device(), millis);
+  }
+
+  private static ScoreResult unscorable(ExamInput e, LoadedModel m, String reason, long t0) {
+    return new ScoreResult(
+        e.examKey(),
+        false,
+        reason,
+        null,
+        null,
+        null,
+        null,
+        m.info(),
+        m.device(),
+        (System.nanoTime() - t0) / 1e6);
+  }
+
+  private Buffers buffers(int h, int w) {
+    Buffers b = buffers.get();
+    if (b == null || b.h != h || b.w != w || b.capacity < batchMax) {
+      b = new Buffers(h, w, batchMax);
+      buffers.set(b);
+    }
+    return b;
+  }
+
+  /** One run on blank inputs so the first real exam does not pay for session initialisation. */
+  private void warmUp(LoadedModel m) {
+    int h = m.manifest().inputHeight();
+    int w = m.manifest().inputWidth();
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    FloatBuffer v =
+        ByteBuffer.allocateDirect(4 * 4 * h * w).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    FloatBuffer p = ByteBuffer.allocateDirect(4 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    try (OnnxTensor views = OnnxTensor.createTensor(env, v, new long[] {1, 4, 1, h, w});
+        OnnxTensor present = OnnxTensor.createTensor(env, p, new long[] {1, 4});
+        OrtSession.Result r = m.examScorer().run(Map.of("views", views, "present", present))) {
+      r.get("risk").orElseThrow();
+    } catch (OrtException e) {
+      m.retire();
+      throw new ModelLoadException("warm-up run of " + m.dir() + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    batcher.interrupt();
+    Pending p;
+    while ((p = queue.poll()) != null) {
+      p.result().complete(scoreBatch(List.of(p.exam())).get(0));
+    }
+    LoadedModel m = active.get();
+    if (m != null) {
+      m.retire();
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package org.mammotriage.streams;
+
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.mammotriage.schemas.TopicSpec;
+import org.mammotriage.schemas.Topics;
+import org.mammotriage.schemas.avro.ExamAssemblyState;
+import org.mammotriage.schemas.serde.SerdeFactory;
+import org.mammotriage.scoring.ExamScoringService;
+
+/**
+ * Builds the Kafka Streams topology (a pure function of its inputs): {@code mammo.images.v1} → exam
+ * assembler (with the {@code exam-assembly-store}) → scores, the four triage topics and the risk
+ * topic. Store and processor names are a compatibility contract: renaming them needs an application
+ * reset.
+ */
+public final class ExamTriageTopology {
+  public static final String SOURCE = "images-source";
+  public static final String ASSEMBLER = "exam-assembler";
+  public static final String STORE = "exam-assembly-store";
+  public static final String SINK_SCORES = "scores-sink";
+  public static final String SINK_RISK = "risk-elevated-sink";
+
+  /** The changelog must hold a study's four working images. */
+  public static final String CHANGELOG_MAX_MESSAGE_BYTES = String.valueOf(32 * 1024 * 1024);
+
+  private ExamTriageTopology() {}
+
+  public static String sinkFor(String category) {
+    return "triage-" + category + "-sink";
+  }
+
+  public static Topology build(
+      TriageSettings settings,
+      ExamScoringService scorer,
+      SerdeFactory serdes,
+      StreamsMetrics metrics) {
+    Topology t = new Topology();
+    t.addSource(
+        SOURCE,
+        Serdes.String().deserializer(),
+        Topics.IMAGES.valueSerde(serdes).deserializer(),
+        Topics.IMAGES.name());
+    t.addProcessor(ASSEMBLER, () -> new ExamAssembler(settings, scorer, metrics), SOURCE);
+    Serde<ExamAssemblyState> stateSerde = serdes.serde(ExamAssemblyState.class, false);
+    StoreBuilder<KeyValueStore<String, ExamAssemblyState>> store =
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(STORE), Serdes.String(), stateSerde)
+            .withLoggingEnabled(
+                Map.of(
+                    "max.message.bytes", CHANGELOG_MAX_MESSAGE_BYTES, "cleanup.policy", "compact"));
+    t.addStateStore(store, ASSEMBLER);
+    sink(t, SINK_SCORES, Topics.SCORES, serdes);
+    for (String c : new String[] {"suspicious", "routine", "low", "incomplete"}) {
+      sink(t, sinkFor(c), Topics.forCategory(c), serdes);
+    }
+    sink(t, SINK_RISK, Topics.RISK_ELEVATED, serdes);
+    return t;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <V extends org.apache.avro.specific.SpecificRecord> void sink(
+      Topology t, String name, TopicSpec<V> topic, SerdeFactory serdes) {
+    Serializer<Object> ser =
+        (Serializer<Object>) (Serializer<?>) topic.valueSerde(serdes).serializer();
+    t.addSink(name, topic.name(), Serdes.String().serializer(), ser, ASSEMBLER);
+  }
+}

@@ -1,0 +1,91 @@
+package org.mammotriage.streams;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.mammotriage.config.MammoConfig;
+import org.mammotriage.schemas.Topics;
+import org.mammotriage.schemas.serde.SerdeFactory;
+import org.mammotriage.scoring.OnnxExamScorer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the triage topology against a Kafka cluster: exactly-once v2, DLQ handlers, the model's
+ * scorer.
+ */
+public final class StreamsApp implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
+  private final OnnxExamScorer scorer;
+  private final KafkaStreams streams;
+
+  public StreamsApp(MammoConfig cfg, Path modelDir, MeterRegistry registry) {
+    this.scorer =
+        OnnxExamScorer.fromConfig(modelDir, new java.util.HashMap<String, Object>(cfg.values()));
+    SerdeFactory serdes = SerdeFactory.fromConfig(cfg.registryProps());
+    var topology =
+        ExamTriageTopology.build(
+            TriageSettings.from(cfg), scorer, serdes, new StreamsMetrics(registry));
+    this.streams = new KafkaStreams(topology, properties(cfg));
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          LOG.error(
+              "stream thread failed; replacing it (work is not lost: exactly-once tasks are retried)",
+              e);
+          return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
+              .StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+  }
+
+  static Properties properties(MammoConfig cfg) {
+    Properties p = new Properties();
+    p.putAll(cfg.kafkaClientProps());
+    p.putAll(cfg.registryProps());
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, cfg.getString(TriageStreamsConfig.APPLICATION_ID));
+    p.put(StreamsConfig.STATE_DIR_CONFIG, cfg.getString(TriageStreamsConfig.STATE_DIR));
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, cfg.getInt(TriageStreamsConfig.NUM_THREADS));
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DlqExceptionHandlers.Deserialization.class);
+    p.put(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DlqExceptionHandlers.Processing.class);
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 32 * 1024 * 1024);
+    p.put(
+        StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+        Topics.IMAGE_MAX_MESSAGE_BYTES * 2);
+    p.put(
+        StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG),
+        Topics.IMAGE_MAX_MESSAGE_BYTES * 4);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 50);
+    return p;
+  }
+
+  public void start() {
+    streams.start();
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  public boolean isRunning() {
+    return streams.state() == KafkaStreams.State.RUNNING;
+  }
+
+  public OnnxExamScorer scorer() {
+    return scorer;
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+    scorer.close();
+  }
+}

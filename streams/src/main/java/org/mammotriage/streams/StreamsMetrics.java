@@ -1,0 +1,76 @@
+package org.mammotriage.streams;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Exams complete/partial/amended, per category, latency from first and last image to decision,
+ * store size.
+ */
+public final class StreamsMetrics {
+  private final MeterRegistry registry;
+  private final Counter complete;
+  private final Counter partial;
+  private final Counter amended;
+  private final DistributionSummary fromFirst;
+  private final DistributionSummary fromLast;
+  private final AtomicLong storeSize = new AtomicLong();
+
+  public StreamsMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    complete =
+        Counter.builder("mammotriage_exams_complete")
+            .description("exams released with four views")
+            .register(registry);
+    partial =
+        Counter.builder("mammotriage_exams_partial")
+            .description("exams released after the quiet period")
+            .register(registry);
+    amended =
+        Counter.builder("mammotriage_exams_amended")
+            .description("exam versions after the first")
+            .register(registry);
+    fromFirst =
+        DistributionSummary.builder("mammotriage_latency_first_image_ms")
+            .baseUnit("ms")
+            .description("first image to decision")
+            .publishPercentileHistogram()
+            .register(registry);
+    fromLast =
+        DistributionSummary.builder("mammotriage_latency_last_image_ms")
+            .baseUnit("ms")
+            .description("last image to decision")
+            .publishPercentileHistogram()
+            .register(registry);
+    registry.gauge("mammotriage_exam_store_size", storeSize);
+  }
+
+  void released(
+      boolean isPartial, boolean isAmended, String category, long msFromFirst, long msFromLast) {
+    (isPartial ? partial : complete).increment();
+    if (isAmended) {
+      amended.increment();
+    }
+    Counter.builder("mammotriage_exams_scored")
+        .tags(Tags.of("category", category))
+        .register(registry)
+        .increment();
+    fromFirst.record(msFromFirst);
+    fromLast.record(msFromLast);
+  }
+
+  void storeSize(long n) {
+    storeSize.set(n);
+  }
+
+  public double completeCount() {
+    return complete.count();
+  }
+
+  public double partialCount() {
+    return partial.count();
+  }
+}

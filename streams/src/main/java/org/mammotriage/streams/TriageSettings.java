@@ -1,0 +1,70 @@
+package org.mammotriage.streams;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.mammotriage.config.MammoConfig;
+
+/**
+ * The topology's settings: quiet period, retention, view substitutions, and threshold overrides
+ * (null: the model's manifest decides).
+ */
+public record TriageSettings(
+    long quietPeriodMs,
+    long retentionMs,
+    Map<String, String> substitutions,
+    Double suspiciousOverride,
+    Double lowOverride,
+    Double risk5yOverride) {
+
+  public TriageSettings {
+    substitutions = Map.copyOf(substitutions);
+  }
+
+  public static TriageSettings defaults() {
+    return new TriageSettings(120_000, 7L * 24 * 3600 * 1000, Map.of(), null, null, null);
+  }
+
+  public static TriageSettings from(MammoConfig c) {
+    Map<String, String> subs = new HashMap<>();
+    List<String> pairs = c.getList(TriageStreamsConfig.VIEW_SUBSTITUTIONS);
+    for (String p : pairs) {
+      String[] kv = p.split(":");
+      if (kv.length != 2) {
+        throw new org.apache.kafka.common.config.ConfigException(
+            TriageStreamsConfig.VIEW_SUBSTITUTIONS,
+            p,
+            "expected VIEW:SLOTVIEW pairs such as ML:MLO");
+      }
+      subs.put(
+          kv[0].trim().toUpperCase(java.util.Locale.ROOT),
+          kv[1].trim().toUpperCase(java.util.Locale.ROOT));
+    }
+    return new TriageSettings(
+        c.getLong(TriageStreamsConfig.QUIET_PERIOD_MS),
+        c.getLong(TriageStreamsConfig.RETENTION_MS),
+        subs,
+        c.getDouble(TriageStreamsConfig.THRESHOLD_SUSPICIOUS),
+        c.getDouble(TriageStreamsConfig.THRESHOLD_LOW),
+        c.getDouble(TriageStreamsConfig.THRESHOLD_RISK5Y));
+  }
+
+  public TriageSettings withQuietPeriod(long ms) {
+    return new TriageSettings(
+        ms, retentionMs, substitutions, suspiciousOverride, lowOverride, risk5yOverride);
+  }
+
+  public TriageSettings withRetention(long ms) {
+    return new TriageSettings(
+        quietPeriodMs, ms, substitutions, suspiciousOverride, lowOverride, risk5yOverride);
+  }
+
+  public TriageSettings withThresholds(Double suspicious, Double low, Double risk5y) {
+    return new TriageSettings(quietPeriodMs, retentionMs, substitutions, suspicious, low, risk5y);
+  }
+
+  public TriageSettings withSubstitutions(Map<String, String> s) {
+    return new TriageSettings(
+        quietPeriodMs, retentionMs, s, suspiciousOverride, lowOverride, risk5yOverride);
+  }
+}
