@@ -38,7 +38,9 @@ public final class ExportContext {
 
   /** A constant from an array computed at export time (e.g. embeddings combined per slot). */
   public String constant(String prefix, NDArray a) {
-    return graph.constant(prefix, a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(),
+    return graph.constant(
+        prefix,
+        a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(),
         a.getShape().getShape());
   }
 }

@@ -13,7 +13,9 @@ import org.mammotriage.training.heads.MultiHeadSelfAttention;
 import org.mammotriage.training.heads.RiskHead;
 import org.mammotriage.training.heads.ViewTransformerLayer;
 
-/** ONNX mappings of the MammoTriage head blocks (the same arithmetic as their DJL forward passes). */
+/**
+ * ONNX mappings of the MammoTriage head blocks (the same arithmetic as their DJL forward passes).
+ */
 final class ModelMappers {
 
   private ModelMappers() {}
@@ -29,7 +31,8 @@ final class ModelMappers {
   }
 
   /** inputs: x [B, T, d], maskBias [B, T]. */
-  private static List<String> attention(MultiHeadSelfAttention a, List<String> in, ExportContext ctx) {
+  private static List<String> attention(
+      MultiHeadSelfAttention a, List<String> in, ExportContext ctx) {
     OnnxGraph g = ctx.graph();
     String x = in.get(0);
     long h = a.heads();
@@ -37,17 +40,23 @@ final class ModelMappers {
     String q = Ops.transpose(g, Ops.reshape(g, ctx.export1(a.query(), x), 0, 0, h, dh), 0, 2, 1, 3);
     String kT = Ops.transpose(g, Ops.reshape(g, ctx.export1(a.key(), x), 0, 0, h, dh), 0, 2, 3, 1);
     String v = Ops.transpose(g, Ops.reshape(g, ctx.export1(a.value(), x), 0, 0, h, dh), 0, 2, 1, 3);
-    String scores = Ops.mul(g, g.node("MatMul", List.of(q, kT)), g.scalar("attn_scale", (float) (1 / Math.sqrt(dh))));
+    String scores =
+        Ops.mul(
+            g,
+            g.node("MatMul", List.of(q, kT)),
+            g.scalar("attn_scale", (float) (1 / Math.sqrt(dh))));
     String bias = Ops.unsqueeze(g, in.get(1), 1, 2);
     String attn = g.node("Softmax", List.of(Ops.add(g, scores, bias)), Attr.i("axis", -1));
     String mixed = Ops.transpose(g, g.node("MatMul", List.of(attn, v)), 0, 2, 1, 3);
     return List.of(ctx.export1(a.out(), Ops.reshape(g, mixed, 0, 0, a.dim())));
   }
 
-  private static List<String> transformerLayer(ViewTransformerLayer l, List<String> in, ExportContext ctx) {
+  private static List<String> transformerLayer(
+      ViewTransformerLayer l, List<String> in, ExportContext ctx) {
     OnnxGraph g = ctx.graph();
     String x = in.get(0);
-    String attended = ctx.export(l.attention(), List.of(ctx.export1(l.norm1(), x), in.get(1))).get(0);
+    String attended =
+        ctx.export(l.attention(), List.of(ctx.export1(l.norm1(), x), in.get(1))).get(0);
     x = Ops.add(g, x, attended);
     String h = ctx.export1(l.ffIn(), ctx.export1(l.norm2(), x));
     h = ctx.export1(l.ffOut(), Ops.gelu(g, h));
@@ -72,8 +81,11 @@ final class ModelMappers {
       slots = ctx.constant("slot_embedding", r.slotEmbedding(m));
     }
     String x = Ops.mul(g, Ops.add(g, ctx.export1(r.project(), in.get(0)), slots), presentCol);
-    String maskBias = Ops.mul(g, g.node("Sub", List.of(present, g.scalar("one", 1f))),
-        g.scalar("mask_negative", RiskHead.MASK_NEGATIVE));
+    String maskBias =
+        Ops.mul(
+            g,
+            g.node("Sub", List.of(present, g.scalar("one", 1f))),
+            g.scalar("mask_negative", RiskHead.MASK_NEGATIVE));
     for (var layer : r.layers()) {
       x = ctx.export(layer, List.of(x, maskBias)).get(0);
     }
@@ -96,7 +108,10 @@ final class ModelMappers {
     return List.of(view, risk);
   }
 
-  /** inputs: views [N, 4, 1, H, W], present [N, 4] → malignancy [N, 2], risk [N, years] (probabilities). */
+  /**
+   * inputs: views [N, 4, 1, H, W], present [N, 4] → malignancy [N, 2], risk [N, years]
+   * (probabilities).
+   */
   private static List<String> examScorer(ExamScorerBlock s, List<String> in, ExportContext ctx) {
     OnnxGraph g = ctx.graph();
     String present = in.get(1);
@@ -108,10 +123,15 @@ final class ModelMappers {
     String perBreast = Ops.reshape(g, viewProbs, -1, 2, 2);
     String malignancy;
     if (s.heads().config().aggregation() == BreastAggregation.MAX) {
-      malignancy = g.node("ReduceMax", List.of(perBreast), Attr.ints("axes", 2), Attr.i("keepdims", 0));
+      malignancy =
+          g.node("ReduceMax", List.of(perBreast), Attr.ints("axes", 2), Attr.i("keepdims", 0));
     } else {
-      String n = g.node("Max", List.of(Ops.reduceSum(g, Ops.reshape(g, present, -1, 2, 2), false, 2),
-          g.scalar("one", 1f)));
+      String n =
+          g.node(
+              "Max",
+              List.of(
+                  Ops.reduceSum(g, Ops.reshape(g, present, -1, 2, 2), false, 2),
+                  g.scalar("one", 1f)));
       malignancy = g.node("Div", List.of(Ops.reduceSum(g, perBreast, false, 2), n));
     }
     return List.of(malignancy, g.node("Sigmoid", List.of(out.get(1))));

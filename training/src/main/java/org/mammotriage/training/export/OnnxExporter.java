@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Turns trained DJL blocks into ONNX graphs, block by block, through a registry of {@link BlockMapper}s keyed
- * by block class (nearest superclass wins) and, for DJL's parameterless {@link LambdaBlock}s, by their name.
- * A block without a mapping fails the export with its class name: silently skipping a layer would produce a
- * model that loads and scores wrongly.
+ * Turns trained DJL blocks into ONNX graphs, block by block, through a registry of {@link
+ * BlockMapper}s keyed by block class (nearest superclass wins) and, for DJL's parameterless {@link
+ * LambdaBlock}s, by their name. A block without a mapping fails the export with its class name:
+ * silently skipping a layer would produce a model that loads and scores wrongly.
  */
 public final class OnnxExporter {
 
@@ -37,7 +37,8 @@ public final class OnnxExporter {
   }
 
   /**
-   * Builds a model: {@code body} declares inputs, exports blocks through the context, and binds outputs.
+   * Builds a model: {@code body} declares inputs, exports blocks through the context, and binds
+   * outputs.
    */
   public OnnxMl.ModelProto build(String graphName, String docString, Consumer<ExportContext> body) {
     OnnxGraph graph = new OnnxGraph(graphName);

@@ -16,6 +16,7 @@ public final class OnnxGraph {
 
   /** The opset every exported graph declares. */
   public static final int OPSET = 17;
+
   /** IR version 8 is what opset 17 shipped with; ONNX Runtime 1.29 reads it. */
   public static final int IR_VERSION = 8;
 
@@ -49,7 +50,8 @@ public final class OnnxGraph {
       count *= d;
     }
     if (count != values.length) {
-      throw new IllegalArgumentException(prefix + ": " + values.length + " values for shape " + java.util.Arrays.toString(dims));
+      throw new IllegalArgumentException(
+          prefix + ": " + values.length + " values for shape " + java.util.Arrays.toString(dims));
     }
     String name = fresh(prefix);
     ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
@@ -57,8 +59,11 @@ public final class OnnxGraph {
       buf.putFloat(v);
     }
     buf.flip();
-    OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name)
-        .setDataType(OnnxMl.TensorProto.DataType.FLOAT.getNumber()).setRawData(ByteString.copyFrom(buf));
+    OnnxMl.TensorProto.Builder t =
+        OnnxMl.TensorProto.newBuilder()
+            .setName(name)
+            .setDataType(OnnxMl.TensorProto.DataType.FLOAT.getNumber())
+            .setRawData(ByteString.copyFrom(buf));
     for (long d : dims) {
       t.addDims(d);
     }
@@ -74,8 +79,11 @@ public final class OnnxGraph {
   /** An int64 1-D constant (shapes, axes). */
   public String int64s(String prefix, long... values) {
     String name = fresh(prefix);
-    OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name)
-        .setDataType(OnnxMl.TensorProto.DataType.INT64.getNumber()).addDims(values.length);
+    OnnxMl.TensorProto.Builder t =
+        OnnxMl.TensorProto.newBuilder()
+            .setName(name)
+            .setDataType(OnnxMl.TensorProto.DataType.INT64.getNumber())
+            .addDims(values.length);
     for (long v : values) {
       t.addInt64Data(v);
     }
@@ -92,8 +100,12 @@ public final class OnnxGraph {
 
   /** Adds a node writing into a given output name (used for the graph's named outputs). */
   public void nodeInto(String opType, List<String> inputs, String output, Attr... attrs) {
-    OnnxMl.NodeProto.Builder n = OnnxMl.NodeProto.newBuilder().setOpType(opType).setName(fresh("n_" + opType))
-        .addAllInput(inputs).addOutput(output);
+    OnnxMl.NodeProto.Builder n =
+        OnnxMl.NodeProto.newBuilder()
+            .setOpType(opType)
+            .setName(fresh("n_" + opType))
+            .addAllInput(inputs)
+            .addOutput(output);
     for (Attr a : attrs) {
       n.addAttribute(a.proto());
     }
@@ -108,16 +120,20 @@ public final class OnnxGraph {
 
   /** The finished model. */
   public OnnxMl.ModelProto model(String producer, String docString) {
-    return OnnxMl.ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName(producer)
+    return OnnxMl.ModelProto.newBuilder()
+        .setIrVersion(IR_VERSION)
+        .setProducerName(producer)
         .setDocString(docString)
         .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-        .setGraph(graph).build();
+        .setGraph(graph)
+        .build();
   }
 
   private static OnnxMl.ValueInfoProto valueInfo(String name, long... dims) {
     OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
     for (long d : dims) {
-      OnnxMl.TensorShapeProto.Dimension.Builder dim = OnnxMl.TensorShapeProto.Dimension.newBuilder();
+      OnnxMl.TensorShapeProto.Dimension.Builder dim =
+          OnnxMl.TensorShapeProto.Dimension.newBuilder();
       if (d < 0) {
         dim.setDimParam("N");
       } else {
@@ -125,26 +141,41 @@ public final class OnnxGraph {
       }
       shape.addDim(dim);
     }
-    OnnxMl.TypeProto type = OnnxMl.TypeProto.newBuilder().setTensorType(OnnxMl.TypeProto.Tensor.newBuilder()
-        .setElemType(OnnxMl.TensorProto.DataType.FLOAT.getNumber()).setShape(shape)).build();
+    OnnxMl.TypeProto type =
+        OnnxMl.TypeProto.newBuilder()
+            .setTensorType(
+                OnnxMl.TypeProto.Tensor.newBuilder()
+                    .setElemType(OnnxMl.TensorProto.DataType.FLOAT.getNumber())
+                    .setShape(shape))
+            .build();
     return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(type).build();
   }
 
   /** A node attribute. */
   public record Attr(OnnxMl.AttributeProto proto) {
     public static Attr i(String name, long v) {
-      return new Attr(OnnxMl.AttributeProto.newBuilder().setName(name)
-          .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(v).build());
+      return new Attr(
+          OnnxMl.AttributeProto.newBuilder()
+              .setName(name)
+              .setType(OnnxMl.AttributeProto.AttributeType.INT)
+              .setI(v)
+              .build());
     }
 
     public static Attr f(String name, float v) {
-      return new Attr(OnnxMl.AttributeProto.newBuilder().setName(name)
-          .setType(OnnxMl.AttributeProto.AttributeType.FLOAT).setF(v).build());
+      return new Attr(
+          OnnxMl.AttributeProto.newBuilder()
+              .setName(name)
+              .setType(OnnxMl.AttributeProto.AttributeType.FLOAT)
+              .setF(v)
+              .build());
     }
 
     public static Attr ints(String name, long... v) {
-      OnnxMl.AttributeProto.Builder b = OnnxMl.AttributeProto.newBuilder().setName(name)
-          .setType(OnnxMl.AttributeProto.AttributeType.INTS);
+      OnnxMl.AttributeProto.Builder b =
+          OnnxMl.AttributeProto.newBuilder()
+              .setName(name)
+              .setType(OnnxMl.AttributeProto.AttributeType.INTS);
       for (long x : v) {
         b.addInts(x);
       }

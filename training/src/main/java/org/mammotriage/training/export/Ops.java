@@ -27,7 +27,8 @@ public final class Ops {
   }
 
   public static String reduceSum(OnnxGraph g, String x, boolean keepDims, long... axes) {
-    return g.node("ReduceSum", List.of(x, g.int64s("axes", axes)), Attr.i("keepdims", keepDims ? 1 : 0));
+    return g.node(
+        "ReduceSum", List.of(x, g.int64s("axes", axes)), Attr.i("keepdims", keepDims ? 1 : 0));
   }
 
   public static String unsqueeze(OnnxGraph g, String x, long... axes) {

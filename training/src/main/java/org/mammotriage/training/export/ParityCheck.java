@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs an exported graph in ONNX Runtime and the DJL block on the same inputs (inference mode) and reports
- * the largest absolute difference per output.
+ * Runs an exported graph in ONNX Runtime and the DJL block on the same inputs (inference mode) and
+ * reports the largest absolute difference per output.
  */
 public final class ParityCheck {
   private ParityCheck() {}
@@ -25,9 +25,15 @@ public final class ParityCheck {
    * @param outputNames graph output names, in the block's output order
    * @return output name → max |onnx - djl|
    */
-  public static Map<String, Double> maxAbsDiff(byte[] onnxModel, Block block, List<String> inputNames,
-      List<String> outputNames, NDList inputs) throws OrtException {
-    NDList expected = block.forward(new ParameterStore(inputs.head().getManager(), false), inputs, false);
+  public static Map<String, Double> maxAbsDiff(
+      byte[] onnxModel,
+      Block block,
+      List<String> inputNames,
+      List<String> outputNames,
+      NDList inputs)
+      throws OrtException {
+    NDList expected =
+        block.forward(new ParameterStore(inputs.head().getManager(), false), inputs, false);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     Map<String, Double> diffs = new LinkedHashMap<>();
     try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
@@ -36,19 +42,32 @@ public final class ParityCheck {
       try {
         for (int i = 0; i < inputNames.size(); i++) {
           NDArray a = inputs.get(i);
-          feed.put(inputNames.get(i), OnnxTensor.createTensor(env, FloatBuffer.wrap(a.toFloatArray()),
-              a.getShape().getShape()));
+          feed.put(
+              inputNames.get(i),
+              OnnxTensor.createTensor(
+                  env, FloatBuffer.wrap(a.toFloatArray()), a.getShape().getShape()));
         }
         try (OrtSession.Result result = session.run(feed)) {
           for (int i = 0; i < outputNames.size(); i++) {
             float[] want = expected.get(i).toFloatArray();
             String name = outputNames.get(i);
-            OnnxTensor got = (OnnxTensor) result.get(name).orElseThrow(() ->
-                new IllegalStateException("exported graph has no output " + name));
+            OnnxTensor got =
+                (OnnxTensor)
+                    result
+                        .get(name)
+                        .orElseThrow(
+                            () ->
+                                new IllegalStateException("exported graph has no output " + name));
             FloatBuffer buf = got.getFloatBuffer();
             if (buf.remaining() != want.length) {
-              throw new IllegalStateException("output " + outputNames.get(i) + " has " + buf.remaining()
-                  + " values in ONNX and " + want.length + " in DJL");
+              throw new IllegalStateException(
+                  "output "
+                      + outputNames.get(i)
+                      + " has "
+                      + buf.remaining()
+                      + " values in ONNX and "
+                      + want.length
+                      + " in DJL");
             }
             double max = 0;
             for (float w : want) {
@@ -65,8 +84,8 @@ public final class ParityCheck {
   }
 
   /** The same for a single-input, single-output block. */
-  public static double maxAbsDiff(byte[] onnxModel, Block block, String input, String output, NDArray x)
-      throws OrtException {
+  public static double maxAbsDiff(
+      byte[] onnxModel, Block block, String input, String output, NDArray x) throws OrtException {
     return maxAbsDiff(onnxModel, block, List.of(input), List.of(output), new NDList(x)).get(output);
   }
 }

@@ -31,7 +31,9 @@ final class StandardMappers {
     e.registerLambda("softPlus", unary("Softplus"));
     e.registerLambda("identity", unary("Identity"));
     e.registerLambda("GELU", (b, in, ctx) -> List.of(Ops.gelu(ctx.graph(), in.get(0))));
-    e.registerLambda("batchFlatten", (b, in, ctx) -> List.of(ctx.graph().node("Flatten", in, Attr.i("axis", 1))));
+    e.registerLambda(
+        "batchFlatten",
+        (b, in, ctx) -> List.of(ctx.graph().node("Flatten", in, Attr.i("axis", 1))));
     e.registerLambda("globalAvgPool2d", globalPool("GlobalAveragePool"));
     e.registerLambda("globalMaxPool2d", globalPool("GlobalMaxPool"));
     ModelMappers.registerInto(e);
@@ -49,7 +51,8 @@ final class StandardMappers {
     };
   }
 
-  private static List<String> sequential(SequentialBlock block, List<String> inputs, ExportContext ctx) {
+  private static List<String> sequential(
+      SequentialBlock block, List<String> inputs, ExportContext ctx) {
     List<String> current = inputs;
     for (Block child : block.getChildren().values()) {
       current = ctx.export(child, current);
@@ -62,32 +65,46 @@ final class StandardMappers {
     Shape s = conv.getStride();
     Shape p = conv.getPadding();
     Shape d = conv.getDilation();
-    List<String> inputs = new ArrayList<>(List.of(in.get(0), ctx.constant(conv.getParameters().get("weight"))));
+    List<String> inputs =
+        new ArrayList<>(List.of(in.get(0), ctx.constant(conv.getParameters().get("weight"))));
     if (conv.isIncludeBias()) {
       inputs.add(ctx.constant(conv.getParameters().get("bias")));
     }
-    return List.of(ctx.graph().node("Conv", inputs,
-        Attr.ints("kernel_shape", k.getShape()),
-        Attr.ints("strides", s.getShape()),
-        Attr.ints("pads", p.get(0), p.get(1), p.get(0), p.get(1)),
-        Attr.ints("dilations", d.getShape()),
-        Attr.i("group", conv.getGroups())));
+    return List.of(
+        ctx.graph()
+            .node(
+                "Conv",
+                inputs,
+                Attr.ints("kernel_shape", k.getShape()),
+                Attr.ints("strides", s.getShape()),
+                Attr.ints("pads", p.get(0), p.get(1), p.get(0), p.get(1)),
+                Attr.ints("dilations", d.getShape()),
+                Attr.i("group", conv.getGroups())));
   }
 
   private static List<String> batchNorm(BatchNorm bn, List<String> in, ExportContext ctx) {
     int axis = (Integer) field(bn, "axis");
     if (axis != 1) {
-      throw new UnsupportedBlockException(BatchNorm.class.getName() + " with axis " + axis + " (only channel axis 1)");
+      throw new UnsupportedBlockException(
+          BatchNorm.class.getName() + " with axis " + axis + " (only channel axis 1)");
     }
     float eps = (Float) field(bn, "epsilon");
     var params = bn.getParameters();
-    return List.of(ctx.graph().node("BatchNormalization", List.of(in.get(0),
-        ctx.constant(params.get("gamma")), ctx.constant(params.get("beta")),
-        ctx.constant(params.get("runningMean")), ctx.constant(params.get("runningVar"))),
-        Attr.f("epsilon", eps)));
+    return List.of(
+        ctx.graph()
+            .node(
+                "BatchNormalization",
+                List.of(
+                    in.get(0),
+                    ctx.constant(params.get("gamma")),
+                    ctx.constant(params.get("beta")),
+                    ctx.constant(params.get("runningMean")),
+                    ctx.constant(params.get("runningVar"))),
+                Attr.f("epsilon", eps)));
   }
 
-  // MatMul broadcasts over leading axes, so [N, C] and [N, T, C] inputs both work (DJL's Linear does the same).
+  // MatMul broadcasts over leading axes, so [N, C] and [N, T, C] inputs both work (DJL's Linear
+  // does the same).
   private static List<String> linear(Linear linear, List<String> in, ExportContext ctx) {
     var params = linear.getParameters();
     var w = params.get("weight").getArray();
@@ -107,13 +124,20 @@ final class StandardMappers {
     var params = ln.getParameters();
     List<String> inputs = new ArrayList<>(List.of(in.get(0)));
     long size = normalized.size();
-    inputs.add(params.get("gamma") != null && params.get("gamma").getArray() != null
-        ? ctx.constant(params.get("gamma")) : ctx.graph().constant("ones", ones(size), normalized.getShape()));
+    inputs.add(
+        params.get("gamma") != null && params.get("gamma").getArray() != null
+            ? ctx.constant(params.get("gamma"))
+            : ctx.graph().constant("ones", ones(size), normalized.getShape()));
     if (params.get("beta") != null && params.get("beta").getArray() != null) {
       inputs.add(ctx.constant(params.get("beta")));
     }
-    return List.of(ctx.graph().node("LayerNormalization", inputs,
-        Attr.i("axis", -normalized.dimension()), Attr.f("epsilon", eps)));
+    return List.of(
+        ctx.graph()
+            .node(
+                "LayerNormalization",
+                inputs,
+                Attr.i("axis", -normalized.dimension()),
+                Attr.f("epsilon", eps)));
   }
 
   private static float[] ones(long n) {
@@ -131,7 +155,8 @@ final class StandardMappers {
       } catch (NoSuchFieldException e) {
         // look in the superclass
       } catch (IllegalAccessException e) {
-        throw new IllegalStateException("cannot read " + name + " of " + target.getClass().getName(), e);
+        throw new IllegalStateException(
+            "cannot read " + name + " of " + target.getClass().getName(), e);
       }
     }
     throw new IllegalStateException("no field " + name + " in " + target.getClass().getName());

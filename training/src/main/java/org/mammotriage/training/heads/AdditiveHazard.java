@@ -12,9 +12,10 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * Mirai's additive hazard layer: a base logit plus the running sum of non-negative yearly increments
- * (softplus), so the cumulative logits, and after a sigmoid the cumulative probabilities, can only grow
- * with the horizon. Input pooled features [B, d]; output cumulative logits [B, years].
+ * Mirai's additive hazard layer: a base logit plus the running sum of non-negative yearly
+ * increments (softplus), so the cumulative logits, and after a sigmoid the cumulative
+ * probabilities, can only grow with the horizon. Input pooled features [B, d]; output cumulative
+ * logits [B, years].
  */
 public final class AdditiveHazard extends AbstractBlock {
   private final int years;
@@ -41,10 +42,12 @@ public final class AdditiveHazard extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
     NDArray b = base.forward(ps, new NDList(x), training).singletonOrThrow();
-    NDArray inc = Activation.softPlus(increments.forward(ps, new NDList(x), training).singletonOrThrow());
+    NDArray inc =
+        Activation.softPlus(increments.forward(ps, new NDList(x), training).singletonOrThrow());
     return new NDList(inc.cumSum(1).add(b));
   }
 

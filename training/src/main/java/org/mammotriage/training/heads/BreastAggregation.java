@@ -3,8 +3,8 @@ package org.mammotriage.training.heads;
 import ai.djl.ndarray.NDArray;
 
 /**
- * How a breast's probability is made from its CC and MLO view probabilities (missing views ignored; a breast
- * with no view gets 0).
+ * How a breast's probability is made from its CC and MLO view probabilities (missing views ignored;
+ * a breast with no view gets 0).
  */
 public enum BreastAggregation {
   /** The larger of the two views: a finding seen in one view is enough. */

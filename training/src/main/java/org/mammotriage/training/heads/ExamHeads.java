@@ -9,8 +9,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * Both heads on the four view embeddings. Inputs: embeddings [B, 4, D], present [B, 4]. Outputs (logits, so
- * training uses stable BCE): view malignancy logits [B, 4] and cumulative risk logits [B, years].
+ * Both heads on the four view embeddings. Inputs: embeddings [B, 4, D], present [B, 4]. Outputs
+ * (logits, so training uses stable BCE): view malignancy logits [B, 4] and cumulative risk logits
+ * [B, years].
  */
 public final class ExamHeads extends AbstractBlock {
   private final HeadsConfig config;
@@ -21,8 +22,11 @@ public final class ExamHeads extends AbstractBlock {
     super((byte) 1);
     this.config = config;
     malignancy = addChildBlock("malignancy", new MalignancyHead());
-    risk = addChildBlock("risk", new RiskHead(config.riskDim(), config.riskLayers(), config.riskHeads(),
-        config.years()));
+    risk =
+        addChildBlock(
+            "risk",
+            new RiskHead(
+                config.riskDim(), config.riskLayers(), config.riskHeads(), config.years()));
   }
 
   public HeadsConfig config() {
@@ -38,7 +42,8 @@ public final class ExamHeads extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDList view = malignancy.forward(ps, new NDList(inputs.get(0)), training);
     NDList cumulative = risk.forward(ps, new NDList(inputs.get(0), inputs.get(1)), training);
     return new NDList(view.singletonOrThrow(), cumulative.singletonOrThrow());

@@ -12,10 +12,10 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * The whole exam model as the stream runs it (DESIGN §5): views [N, 4, 1, H, W] and present [N, 4] →
- * malignancy [N, 2] (left, right probability) and risk [N, years] (cumulative probability, monotone). The
- * image encoder maps [M, 1, H, W] to L2-normalised embeddings [M, D]; missing views are encoded (zeros) but
- * masked out of both heads.
+ * The whole exam model as the stream runs it (DESIGN §5): views [N, 4, 1, H, W] and present [N, 4]
+ * → malignancy [N, 2] (left, right probability) and risk [N, years] (cumulative probability,
+ * monotone). The image encoder maps [M, 1, H, W] to L2-normalised embeddings [M, D]; missing views
+ * are encoded (zeros) but masked out of both heads.
  */
 public final class ExamScorerBlock extends AbstractBlock {
   private final Block encoder;
@@ -48,7 +48,8 @@ public final class ExamScorerBlock extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray views = inputs.get(0);
     NDArray present = inputs.get(1);
     long n = views.getShape().get(0);
@@ -56,7 +57,8 @@ public final class ExamScorerBlock extends AbstractBlock {
     NDArray emb = encoder.forward(ps, new NDList(flat), training).singletonOrThrow();
     NDArray embeddings = emb.reshape(n, 4, emb.getShape().get(1));
     NDList out = heads.forward(ps, new NDList(embeddings, present), training);
-    NDArray malignancy = heads.config().aggregation().apply(Activation.sigmoid(out.get(0)), present);
+    NDArray malignancy =
+        heads.config().aggregation().apply(Activation.sigmoid(out.get(0)), present);
     return new NDList(malignancy, Activation.sigmoid(out.get(1)));
   }
 

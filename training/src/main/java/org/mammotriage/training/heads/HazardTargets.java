@@ -3,9 +3,9 @@ package org.mammotriage.training.heads;
 import org.mammotriage.training.survival.SurvivalOutcome;
 
 /**
- * Per-year labels and censoring mask for the risk head (Mirai): for horizon k = 1..years, label 1 from the
- * year of diagnosis on, label 0 while the woman is known cancer-free (followed up at least k years, or
- * diagnosed only later), mask 0 where neither is known.
+ * Per-year labels and censoring mask for the risk head (Mirai): for horizon k = 1..years, label 1
+ * from the year of diagnosis on, label 0 while the woman is known cancer-free (followed up at least
+ * k years, or diagnosed only later), mask 0 where neither is known.
  */
 public record HazardTargets(float[] labels, float[] mask) {
 

@@ -11,8 +11,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * View-level malignancy: one linear probe shared by all views on the image embedding. Input [B, 4, D];
- * output per-view logits [B, 4]. Breasts and the exam are aggregated from the probabilities by
+ * View-level malignancy: one linear probe shared by all views on the image embedding. Input [B, 4,
+ * D]; output per-view logits [B, 4]. Breasts and the exam are aggregated from the probabilities by
  * {@link BreastAggregation} and a max.
  */
 public final class MalignancyHead extends AbstractBlock {
@@ -28,7 +28,8 @@ public final class MalignancyHead extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray emb = inputs.get(0);
     NDArray logits = probe.forward(ps, new NDList(emb), training).singletonOrThrow();
     return new NDList(logits.reshape(emb.getShape().get(0), emb.getShape().get(1)));

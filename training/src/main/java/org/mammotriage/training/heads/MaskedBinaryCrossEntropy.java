@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
 
 /**
- * Binary cross-entropy on logits, averaged over the entries whose mask is 1 (censored years, missing views).
- * Labels: [targets, mask]; predictions: [logits], all the same shape.
+ * Binary cross-entropy on logits, averaged over the entries whose mask is 1 (censored years,
+ * missing views). Labels: [targets, mask]; predictions: [logits], all the same shape.
  */
 public final class MaskedBinaryCrossEntropy extends Loss {
 
@@ -21,7 +21,8 @@ public final class MaskedBinaryCrossEntropy extends Loss {
 
   /** The stable form max(x, 0) - x·y + log(1 + e^-|x|), masked and averaged. */
   public static NDArray of(NDArray logits, NDArray targets, NDArray mask) {
-    NDArray perEntry = logits.maximum(0f).sub(logits.mul(targets)).add(logits.abs().neg().exp().add(1f).log());
+    NDArray perEntry =
+        logits.maximum(0f).sub(logits.mul(targets)).add(logits.abs().neg().exp().add(1f).log());
     return perEntry.mul(mask).sum().div(mask.sum().maximum(1f));
   }
 }

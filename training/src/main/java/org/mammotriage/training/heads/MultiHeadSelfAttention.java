@@ -11,9 +11,10 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * Multi-head self-attention over a short token sequence (here the four views), with an additive key mask.
- * Inputs: x [B, T, d] and maskBias [B, T] (0 for present tokens, a large negative number for missing ones).
- * Written with plain matrix products and softmax so the ONNX export is the same arithmetic.
+ * Multi-head self-attention over a short token sequence (here the four views), with an additive key
+ * mask. Inputs: x [B, T, d] and maskBias [B, T] (0 for present tokens, a large negative number for
+ * missing ones). Written with plain matrix products and softmax so the ONNX export is the same
+ * arithmetic.
  */
 public final class MultiHeadSelfAttention extends AbstractBlock {
   private final int dim;
@@ -26,7 +27,8 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
   public MultiHeadSelfAttention(int dim, int heads) {
     super((byte) 1);
     if (dim % heads != 0) {
-      throw new IllegalArgumentException("attention dim " + dim + " is not divisible by heads " + heads);
+      throw new IllegalArgumentException(
+          "attention dim " + dim + " is not divisible by heads " + heads);
     }
     this.dim = dim;
     this.heads = heads;
@@ -61,7 +63,8 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.get(0);
     NDArray maskBias = inputs.get(1);
     long b = x.getShape().get(0);
@@ -70,8 +73,10 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
     NDArray q = split(query.forward(ps, new NDList(x), training).singletonOrThrow(), b, t, dh);
     NDArray k = split(key.forward(ps, new NDList(x), training).singletonOrThrow(), b, t, dh);
     NDArray v = split(value.forward(ps, new NDList(x), training).singletonOrThrow(), b, t, dh);
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(dh))
-        .add(maskBias.reshape(b, 1, 1, t));
+    NDArray scores =
+        q.matMul(k.transpose(0, 1, 3, 2))
+            .mul(1.0 / Math.sqrt(dh))
+            .add(maskBias.reshape(b, 1, 1, t));
     NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, t, dim);
     return out.forward(ps, new NDList(attended), training);
   }

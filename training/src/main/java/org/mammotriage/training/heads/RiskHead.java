@@ -15,16 +15,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Exam-level risk: the four view embeddings [B, 4, D] (slot order L-CC, L-MLO, R-CC, R-MLO) are projected,
- * given a side and a view embedding, mixed by a small transformer across views (missing views masked out of
- * attention and pooling), mean-pooled over present views, and turned into cumulative logits for years 1..N by
- * the {@link AdditiveHazard} layer. Inputs: embeddings [B, 4, D], present [B, 4]; output logits [B, years].
+ * Exam-level risk: the four view embeddings [B, 4, D] (slot order L-CC, L-MLO, R-CC, R-MLO) are
+ * projected, given a side and a view embedding, mixed by a small transformer across views (missing
+ * views masked out of attention and pooling), mean-pooled over present views, and turned into
+ * cumulative logits for years 1..N by the {@link AdditiveHazard} layer. Inputs: embeddings [B, 4,
+ * D], present [B, 4]; output logits [B, years].
  */
 public final class RiskHead extends AbstractBlock {
   /** Added to attention scores of missing views; large enough that softmax gives them ~0 weight. */
   public static final float MASK_NEGATIVE = 1e4f;
+
   /** Which side (row 0 = left, 1 = right) and view (0 = CC, 1 = MLO) each slot has. */
   static final float[] SIDE_OF_SLOT = {1, 0, 1, 0, 0, 1, 0, 1};
+
   static final float[] VIEW_OF_SLOT = {1, 0, 0, 1, 1, 0, 0, 1};
 
   private final int dim;
@@ -39,10 +42,20 @@ public final class RiskHead extends AbstractBlock {
     super((byte) 1);
     this.dim = dim;
     project = addChildBlock("project", Linear.builder().setUnits(dim).build());
-    sideEmbedding = addParameter(Parameter.builder().setName("sideEmbedding").setType(Parameter.Type.WEIGHT)
-        .optShape(new Shape(2, dim)).build());
-    viewEmbedding = addParameter(Parameter.builder().setName("viewEmbedding").setType(Parameter.Type.WEIGHT)
-        .optShape(new Shape(2, dim)).build());
+    sideEmbedding =
+        addParameter(
+            Parameter.builder()
+                .setName("sideEmbedding")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(2, dim))
+                .build());
+    viewEmbedding =
+        addParameter(
+            Parameter.builder()
+                .setName("viewEmbedding")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(2, dim))
+                .build());
     for (int i = 0; i < layerCount; i++) {
       layers.add(addChildBlock("layer" + i, new ViewTransformerLayer(dim, heads)));
     }
@@ -83,19 +96,25 @@ public final class RiskHead extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray embeddings = inputs.get(0);
     NDArray present = inputs.get(1);
     NDManager manager = embeddings.getManager();
     NDArray presentCol = present.expandDims(2);
-    NDArray x = project.forward(ps, new NDList(embeddings), training).singletonOrThrow()
-        .add(slotEmbedding(manager, ps, training)).mul(presentCol);
+    NDArray x =
+        project
+            .forward(ps, new NDList(embeddings), training)
+            .singletonOrThrow()
+            .add(slotEmbedding(manager, ps, training))
+            .mul(presentCol);
     NDArray maskBias = present.sub(1f).mul(MASK_NEGATIVE);
     for (ViewTransformerLayer layer : layers) {
       x = layer.forward(ps, new NDList(x, maskBias), training).singletonOrThrow();
     }
     x = finalNorm.forward(ps, new NDList(x), training).singletonOrThrow();
-    NDArray pooled = x.mul(presentCol).sum(new int[] {1}).div(present.sum(new int[] {1}, true).maximum(1f));
+    NDArray pooled =
+        x.mul(presentCol).sum(new int[] {1}).div(present.sum(new int[] {1}, true).maximum(1f));
     return hazard.forward(ps, new NDList(pooled), training);
   }
 

@@ -13,8 +13,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * One pre-norm transformer layer across views: x + MHSA(LN(x)), then x + FFN(LN(x)) with a GELU MLP.
- * Inputs: x [B, T, d] and the attention maskBias [B, T]; output [B, T, d].
+ * One pre-norm transformer layer across views: x + MHSA(LN(x)), then x + FFN(LN(x)) with a GELU
+ * MLP. Inputs: x [B, T, d] and the attention maskBias [B, T]; output [B, T, d].
  */
 public final class ViewTransformerLayer extends AbstractBlock {
   private final LayerNorm norm1;
@@ -53,13 +53,18 @@ public final class ViewTransformerLayer extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.get(0);
     NDArray maskBias = inputs.get(1);
     NDArray normed = norm1.forward(ps, new NDList(x), training).singletonOrThrow();
     x = x.add(attention.forward(ps, new NDList(normed, maskBias), training).singletonOrThrow());
-    NDArray h = ffIn.forward(ps, new NDList(norm2.forward(ps, new NDList(x), training).singletonOrThrow()), training)
-        .singletonOrThrow();
+    NDArray h =
+        ffIn.forward(
+                ps,
+                new NDList(norm2.forward(ps, new NDList(x), training).singletonOrThrow()),
+                training)
+            .singletonOrThrow();
     h = ffOut.forward(ps, new NDList(Activation.gelu(h)), training).singletonOrThrow();
     return new NDList(x.add(h));
   }

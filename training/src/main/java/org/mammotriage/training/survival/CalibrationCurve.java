@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * Reliability curve: predictions sorted into equal-count bins, mean predicted probability against the observed
- * rate in each, plus the expected calibration error (count-weighted mean |predicted - observed|).
+ * Reliability curve: predictions sorted into equal-count bins, mean predicted probability against
+ * the observed rate in each, plus the expected calibration error (count-weighted mean |predicted -
+ * observed|).
  */
 public final class CalibrationCurve {
   private CalibrationCurve() {}

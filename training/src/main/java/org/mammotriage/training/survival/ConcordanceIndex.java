@@ -3,9 +3,9 @@ package org.mammotriage.training.survival;
 import java.util.List;
 
 /**
- * Harrell's concordance index with right censoring: a pair is comparable when the earlier time is an observed
- * cancer and the other exam was still cancer-free after it (later cancer or longer follow-up). Concordant when
- * the earlier cancer has the higher risk; ties in risk count one half.
+ * Harrell's concordance index with right censoring: a pair is comparable when the earlier time is
+ * an observed cancer and the other exam was still cancer-free after it (later cancer or longer
+ * follow-up). Concordant when the earlier cancer has the higher risk; ties in risk count one half.
  */
 public final class ConcordanceIndex {
   private ConcordanceIndex() {}
@@ -15,7 +15,8 @@ public final class ConcordanceIndex {
 
   public static Result compute(double[] risk, List<SurvivalOutcome> outcomes) {
     if (risk.length != outcomes.size()) {
-      throw new IllegalArgumentException(risk.length + " risks for " + outcomes.size() + " outcomes");
+      throw new IllegalArgumentException(
+          risk.length + " risks for " + outcomes.size() + " outcomes");
     }
     double concordant = 0;
     long comparable = 0;

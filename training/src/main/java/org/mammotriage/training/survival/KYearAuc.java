@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * AUC of the k-year cumulative risk with censoring handled as in Mirai: positives are cancers diagnosed within
- * k years; negatives must be known cancer-free through year k (follow-up ≥ k, or a cancer only after k);
- * exams censored before k without a cancer are left out.
+ * AUC of the k-year cumulative risk with censoring handled as in Mirai: positives are cancers
+ * diagnosed within k years; negatives must be known cancer-free through year k (follow-up ≥ k, or a
+ * cancer only after k); exams censored before k without a cancer are left out.
  */
 public final class KYearAuc {
   private KYearAuc() {}

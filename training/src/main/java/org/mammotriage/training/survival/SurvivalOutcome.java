@@ -1,8 +1,8 @@
 package org.mammotriage.training.survival;
 
 /**
- * What is known about one exam's future: years from the exam to a cancer diagnosis (NaN when none was
- * observed, i.e. censored) and years to the last follow-up.
+ * What is known about one exam's future: years from the exam to a cancer diagnosis (NaN when none
+ * was observed, i.e. censored) and years to the last follow-up.
  */
 public record SurvivalOutcome(double yearsToCancer, double yearsToFollowup) {
 
@@ -29,8 +29,8 @@ public record SurvivalOutcome(double yearsToCancer, double yearsToFollowup) {
   }
 
   /**
-   * Known cancer-free through year k: followed up for at least k years, or diagnosed only after k (Mirai counts
-   * cancers after the horizon as negatives).
+   * Known cancer-free through year k: followed up for at least k years, or diagnosed only after k
+   * (Mirai counts cancers after the horizon as negatives).
    */
   public boolean negativeAt(double k) {
     return !positiveAt(k) && (event() ? yearsToCancer > k : yearsToFollowup >= k);

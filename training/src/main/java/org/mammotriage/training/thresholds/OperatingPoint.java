@@ -1,8 +1,14 @@
 package org.mammotriage.training.thresholds;
 
 /** Sensitivity and specificity of "score ≥ threshold means positive" on a labelled set. */
-public record OperatingPoint(double threshold, double sensitivity, double specificity, int truePositives,
-    int falseNegatives, int trueNegatives, int falsePositives) {
+public record OperatingPoint(
+    double threshold,
+    double sensitivity,
+    double specificity,
+    int truePositives,
+    int falseNegatives,
+    int trueNegatives,
+    int falsePositives) {
 
   public static OperatingPoint at(double threshold, double[] scores, boolean[] positive) {
     int tp = 0;

@@ -5,8 +5,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * What triaging exams as {@code low} costs: for each candidate threshold, the share of exams below it (workload
- * taken off readers) against the share of cancers below it (cancers that would be read later).
+ * What triaging exams as {@code low} costs: for each candidate threshold, the share of exams below
+ * it (workload taken off readers) against the share of cancers below it (cancers that would be read
+ * later).
  */
 public final class WorkloadCurve {
   private WorkloadCurve() {}
@@ -30,7 +31,11 @@ public final class WorkloadCurve {
           missed += cancer[i] ? 1 : 0;
         }
       }
-      out.add(new Point(t, (double) below / scores.length, cancers == 0 ? Double.NaN : (double) missed / cancers));
+      out.add(
+          new Point(
+              t,
+              (double) below / scores.length,
+              cancers == 0 ? Double.NaN : (double) missed / cancers));
     }
     return out;
   }

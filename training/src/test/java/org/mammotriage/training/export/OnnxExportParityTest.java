@@ -24,7 +24,8 @@ class OnnxExportParityTest {
 
   @ParameterizedTest
   @EnumSource(BreastAggregation.class)
-  void shouldMatchDjlForwardPassWhenAllViewsArePresent(BreastAggregation aggregation) throws Exception {
+  void shouldMatchDjlForwardPassWhenAllViewsArePresent(BreastAggregation aggregation)
+      throws Exception {
     try (NDManager m = NDManager.newBaseManager()) {
       Engine.getInstance().setRandomSeed(7);
       ExamScorerBlock scorer = TinyModels.scorer(m, aggregation);
@@ -32,8 +33,13 @@ class OnnxExportParityTest {
       NDArray views = m.randomNormal(new Shape(3, 4, 1, TinyModels.H, TinyModels.W));
       NDArray present = m.ones(new Shape(3, 4));
 
-      Map<String, Double> diff = ParityCheck.maxAbsDiff(onnx, scorer, List.of("views", "present"),
-          List.of("malignancy", "risk"), new NDList(views, present));
+      Map<String, Double> diff =
+          ParityCheck.maxAbsDiff(
+              onnx,
+              scorer,
+              List.of("views", "present"),
+              List.of("malignancy", "risk"),
+              new NDList(views, present));
 
       assertThat(diff).containsOnlyKeys("malignancy", "risk");
       assertThat(diff.values()).allSatisfy(d -> assertThat(d).isLessThanOrEqualTo(TOLERANCE));
@@ -42,18 +48,26 @@ class OnnxExportParityTest {
 
   @ParameterizedTest
   @EnumSource(BreastAggregation.class)
-  void shouldMatchDjlForwardPassWhenViewsAreMissing(BreastAggregation aggregation) throws Exception {
+  void shouldMatchDjlForwardPassWhenViewsAreMissing(BreastAggregation aggregation)
+      throws Exception {
     try (NDManager m = NDManager.newBaseManager()) {
       Engine.getInstance().setRandomSeed(8);
       ExamScorerBlock scorer = TinyModels.scorer(m, aggregation);
       byte[] onnx = new ExamModelGraphs(OnnxExporter.standard()).examScorer(scorer).toByteArray();
-      NDArray present = m.create(new float[] {1, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1}, new Shape(4, 4));
+      NDArray present =
+          m.create(new float[] {1, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1}, new Shape(4, 4));
       // a scorer zero-fills missing slots
-      NDArray views = m.randomNormal(new Shape(4, 4, 1, TinyModels.H, TinyModels.W))
-          .mul(present.reshape(4, 4, 1, 1, 1));
+      NDArray views =
+          m.randomNormal(new Shape(4, 4, 1, TinyModels.H, TinyModels.W))
+              .mul(present.reshape(4, 4, 1, 1, 1));
 
-      Map<String, Double> diff = ParityCheck.maxAbsDiff(onnx, scorer, List.of("views", "present"),
-          List.of("malignancy", "risk"), new NDList(views, present));
+      Map<String, Double> diff =
+          ParityCheck.maxAbsDiff(
+              onnx,
+              scorer,
+              List.of("views", "present"),
+              List.of("malignancy", "risk"),
+              new NDList(views, present));
 
       assertThat(diff.values()).allSatisfy(d -> assertThat(d).isLessThanOrEqualTo(TOLERANCE));
     }
@@ -64,9 +78,12 @@ class OnnxExportParityTest {
     try (NDManager m = NDManager.newBaseManager()) {
       Engine.getInstance().setRandomSeed(9);
       ExamScorerBlock scorer = TinyModels.scorer(m, BreastAggregation.MAX);
-      byte[] onnx = new ExamModelGraphs(OnnxExporter.standard())
-          .imageEncoder(scorer.encoder(), TinyModels.H, TinyModels.W, TinyModels.D).toByteArray();
-      NDArray images = m.randomUniform(0f, 1f, new Shape(5, 1, TinyModels.H, TinyModels.W), DataType.FLOAT32);
+      byte[] onnx =
+          new ExamModelGraphs(OnnxExporter.standard())
+              .imageEncoder(scorer.encoder(), TinyModels.H, TinyModels.W, TinyModels.D)
+              .toByteArray();
+      NDArray images =
+          m.randomUniform(0f, 1f, new Shape(5, 1, TinyModels.H, TinyModels.W), DataType.FLOAT32);
 
       double diff = ParityCheck.maxAbsDiff(onnx, scorer.encoder(), "image", "embedding", images);
 
@@ -80,11 +97,13 @@ class OnnxExportParityTest {
       var block = new SequentialBlock().add(new LambdaBlock(x -> x, "myCustomOp"));
       block.initialize(m, DataType.FLOAT32, new Shape(1, 1, 4, 4));
 
-      assertThatThrownBy(() -> new ExamModelGraphs(OnnxExporter.standard()).imageEncoder(block, 4, 4, 16))
+      assertThatThrownBy(
+              () -> new ExamModelGraphs(OnnxExporter.standard()).imageEncoder(block, 4, 4, 16))
           .isInstanceOf(UnsupportedBlockException.class)
           .hasMessageContaining("myCustomOp");
       var unknown = new SequentialBlock().add(new ai.djl.nn.core.Prelu());
-      assertThatThrownBy(() -> new ExamModelGraphs(OnnxExporter.standard()).imageEncoder(unknown, 4, 4, 16))
+      assertThatThrownBy(
+              () -> new ExamModelGraphs(OnnxExporter.standard()).imageEncoder(unknown, 4, 4, 16))
           .isInstanceOf(UnsupportedBlockException.class)
           .hasMessageContaining("ai.djl.nn.core.Prelu");
     }

@@ -30,11 +30,22 @@ public final class TinyModels {
   /** A small CNN from DJL's standard layers: conv-BN-ReLU ×2, global pools, linear. */
   public static Block encoder() {
     return new SequentialBlock()
-        .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(8).build())
+        .add(
+            Conv2d.builder()
+                .setKernelShape(new Shape(3, 3))
+                .optPadding(new Shape(1, 1))
+                .setFilters(8)
+                .build())
         .add(BatchNorm.builder().build())
         .add(Activation.reluBlock())
-        .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optStride(new Shape(2, 2)).optPadding(new Shape(1, 1))
-            .setFilters(16).optBias(false).build())
+        .add(
+            Conv2d.builder()
+                .setKernelShape(new Shape(3, 3))
+                .optStride(new Shape(2, 2))
+                .optPadding(new Shape(1, 1))
+                .setFilters(16)
+                .optBias(false)
+                .build())
         .add(BatchNorm.builder().build())
         .add(Activation.geluBlock())
         .add(Pool.globalAvgPool2dBlock())
@@ -50,7 +61,9 @@ public final class TinyModels {
     return s;
   }
 
-  /** Fresh BatchNorm statistics are 0/1, which would hide a wrong mapping; give them other values. */
+  /**
+   * Fresh BatchNorm statistics are 0/1, which would hide a wrong mapping; give them other values.
+   */
   public static void randomiseBatchNormStatistics(Block block, NDManager manager) {
     for (Pair<String, Parameter> p : block.getParameters()) {
       NDArray a = p.getValue().getArray();
@@ -59,8 +72,11 @@ public final class TinyModels {
       } else if (p.getKey().endsWith("runningVar")) {
         a.set(manager.randomUniform(0.5f, 2f, a.getShape(), DataType.FLOAT32).toFloatArray());
       } else if (p.getKey().endsWith("gamma") || p.getKey().endsWith("beta")) {
-        a.set(manager.randomNormal(p.getKey().endsWith("gamma") ? 1f : 0f, 0.2f, a.getShape(), DataType.FLOAT32)
-            .toFloatArray());
+        a.set(
+            manager
+                .randomNormal(
+                    p.getKey().endsWith("gamma") ? 1f : 0f, 0.2f, a.getShape(), DataType.FLOAT32)
+                .toFloatArray());
       }
     }
   }

@@ -23,7 +23,8 @@ class HazardHeadTest {
       hazard.initialize(m, DataType.FLOAT32, new Shape(64, 8));
       NDArray x = m.randomNormal(0, 10, new Shape(64, 8), DataType.FLOAT32);
 
-      NDArray logits = hazard.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+      NDArray logits =
+          hazard.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
 
       NDArray steps = logits.get(":, 1:").sub(logits.get(":, :-1"));
       assertThat(steps.min().getFloat()).isGreaterThanOrEqualTo(0f);
@@ -69,12 +70,15 @@ class HazardHeadTest {
       NDArray logits = m.create(new float[] {0, 2});
       NDArray targets = m.create(new float[] {1, 0});
 
-      float maskedOut = MaskedBinaryCrossEntropy.of(logits, targets, m.create(new float[] {1, 0})).getFloat();
-      float both = MaskedBinaryCrossEntropy.of(logits, targets, m.create(new float[] {1, 1})).getFloat();
+      float maskedOut =
+          MaskedBinaryCrossEntropy.of(logits, targets, m.create(new float[] {1, 0})).getFloat();
+      float both =
+          MaskedBinaryCrossEntropy.of(logits, targets, m.create(new float[] {1, 1})).getFloat();
 
       assertThat((double) maskedOut).isCloseTo(Math.log(2), within(1e-6));
       // (ln 2 + (2 + ln(1 + e^-2))) / 2
-      assertThat((double) both).isCloseTo((Math.log(2) + 2 + Math.log1p(Math.exp(-2))) / 2, within(1e-6));
+      assertThat((double) both)
+          .isCloseTo((Math.log(2) + 2 + Math.log1p(Math.exp(-2))) / 2, within(1e-6));
     }
   }
 }

@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Test;
 class CalibrationCurveTest {
   @Test
   void shouldBinByPredictedProbabilityAndWeighTheCalibrationErrorByCount() {
-    var r = CalibrationCurve.compute(new double[] {0.9, 0.1, 0.9, 0.1}, new boolean[] {true, false, false, false}, 2);
+    var r =
+        CalibrationCurve.compute(
+            new double[] {0.9, 0.1, 0.9, 0.1}, new boolean[] {true, false, false, false}, 2);
 
     assertThat(r.bins()).hasSize(2);
     assertThat(r.bins().get(0).meanPredicted()).isCloseTo(0.1, within(1e-12));

@@ -8,10 +8,15 @@ import org.junit.jupiter.api.Test;
 
 class ConcordanceIndexTest {
   // A cancer at 1y, B cancer at 3y, C censored at 2y, D censored at 5y.
-  // Comparable pairs: A-B, A-C, A-D (A's cancer came first) and B-D (D still cancer-free after 3y); C-B is not
+  // Comparable pairs: A-B, A-C, A-D (A's cancer came first) and B-D (D still cancer-free after 3y);
+  // C-B is not
   // (C was censored before B's cancer).
-  private static final List<SurvivalOutcome> OUTCOMES = List.of(SurvivalOutcome.cancerAt(1),
-      SurvivalOutcome.cancerAt(3), SurvivalOutcome.censoredAt(2), SurvivalOutcome.censoredAt(5));
+  private static final List<SurvivalOutcome> OUTCOMES =
+      List.of(
+          SurvivalOutcome.cancerAt(1),
+          SurvivalOutcome.cancerAt(3),
+          SurvivalOutcome.censoredAt(2),
+          SurvivalOutcome.censoredAt(5));
 
   @Test
   void shouldBeOneWhenEveryEarlierCancerHasTheHigherRisk() {
@@ -31,8 +36,10 @@ class ConcordanceIndexTest {
 
   @Test
   void shouldBeUndefinedWithoutAnyCancer() {
-    var r = ConcordanceIndex.compute(new double[] {0.1, 0.2},
-        List.of(SurvivalOutcome.censoredAt(1), SurvivalOutcome.censoredAt(2)));
+    var r =
+        ConcordanceIndex.compute(
+            new double[] {0.1, 0.2},
+            List.of(SurvivalOutcome.censoredAt(1), SurvivalOutcome.censoredAt(2)));
 
     assertThat(r.comparablePairs()).isZero();
     assertThat(r.cIndex()).isNaN();

@@ -7,8 +7,10 @@ import org.junit.jupiter.api.Test;
 
 class ThresholdSelectorTest {
   // ten cancers with scores 0.95 .. 0.05 and ten normals with scores 0.02 .. 0.47
-  private static final double[] SCORES = {0.95, 0.85, 0.75, 0.65, 0.55, 0.45, 0.35, 0.25, 0.15, 0.05,
-      0.02, 0.07, 0.12, 0.17, 0.22, 0.27, 0.32, 0.37, 0.42, 0.47};
+  private static final double[] SCORES = {
+    0.95, 0.85, 0.75, 0.65, 0.55, 0.45, 0.35, 0.25, 0.15, 0.05, 0.02, 0.07, 0.12, 0.17, 0.22, 0.27,
+    0.32, 0.37, 0.42, 0.47
+  };
   private static final boolean[] CANCER = new boolean[20];
 
   static {
@@ -27,7 +29,8 @@ class ThresholdSelectorTest {
 
   @Test
   void shouldPlaceLowBelowEveryCancerWhenNinetyNinePercentMustBeAbove() {
-    Thresholds t = ThresholdSelector.defaults().select(SCORES, CANCER, SCORES, "test set (20 exams)");
+    Thresholds t =
+        ThresholdSelector.defaults().select(SCORES, CANCER, SCORES, "test set (20 exams)");
 
     assertThat(t.low()).isEqualTo(0.05);
     assertThat(t.lowPoint().sensitivity()).isEqualTo(1.0);
@@ -41,13 +44,16 @@ class ThresholdSelectorTest {
 
   @Test
   void shouldRefuseToChooseWithoutCancersInTheValidationSet() {
-    assertThatThrownBy(() -> ThresholdSelector.atSensitivity(new double[] {0.1}, new boolean[] {false}, 0.9))
+    assertThatThrownBy(
+            () -> ThresholdSelector.atSensitivity(new double[] {0.1}, new boolean[] {false}, 0.9))
         .hasMessageContaining("without any positive case");
   }
 
   @Test
   void shouldTradeWorkloadAgainstMissedCancers() {
-    var curve = WorkloadCurve.compute(new double[] {0.1, 0.2, 0.3, 0.4}, new boolean[] {false, true, false, true});
+    var curve =
+        WorkloadCurve.compute(
+            new double[] {0.1, 0.2, 0.3, 0.4}, new boolean[] {false, true, false, true});
 
     var atPoint3 = curve.stream().filter(p -> p.threshold() == 0.3).findFirst().orElseThrow();
     assertThat(atPoint3.workloadShareLow()).isEqualTo(0.5);
