@@ -2,6 +2,7 @@ package org.mammotriage.training.survival;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.mammotriage.training.eval.Auc;
 
 /**
  * AUC of the k-year cumulative risk with censoring handled as in Mirai: positives are cancers
@@ -15,21 +16,21 @@ public final class KYearAuc {
   public record Result(double years, double auc, int positives, int negatives, int excluded) {}
 
   public static Result compute(double[] riskAtK, List<SurvivalOutcome> outcomes, double k) {
-    List<Double> pos = new ArrayList<>();
-    List<Double> neg = new ArrayList<>();
+    List<Double> scores = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    int pos = 0;
     for (int i = 0; i < riskAtK.length; i++) {
       SurvivalOutcome o = outcomes.get(i);
-      if (o.positiveAt(k)) {
-        pos.add(riskAtK[i]);
-      } else if (o.negativeAt(k)) {
-        neg.add(riskAtK[i]);
+      if (o.positiveAt(k) || o.negativeAt(k)) {
+        scores.add(riskAtK[i]);
+        labels.add(o.positiveAt(k) ? 1 : 0);
+        pos += o.positiveAt(k) ? 1 : 0;
       }
     }
-    double auc = Ranking.auc(toArray(pos), toArray(neg));
-    return new Result(k, auc, pos.size(), neg.size(), riskAtK.length - pos.size() - neg.size());
-  }
-
-  private static double[] toArray(List<Double> l) {
-    return l.stream().mapToDouble(Double::doubleValue).toArray();
+    double auc =
+        Auc.of(
+            scores.stream().mapToDouble(Double::doubleValue).toArray(),
+            labels.stream().mapToInt(Integer::intValue).toArray());
+    return new Result(k, auc, pos, scores.size() - pos, riskAtK.length - scores.size());
   }
 }

@@ -21,7 +21,7 @@ public final class WorkloadCurve {
       cancers += c ? 1 : 0;
     }
     List<Point> out = new ArrayList<>();
-    out.add(new Point(Double.NEGATIVE_INFINITY, 0, 0));
+    out.add(new Point(0, 0, 0));
     for (double t : thresholds) {
       int below = 0;
       int missed = 0;
