@@ -21,7 +21,12 @@ public final class TrainMain implements Callable<Integer> {
   }
 
   public static CommandLine commandLine() {
-    return new CommandLine(new TrainMain());
+    CommandLine cl = new CommandLine(new TrainMain());
+    // heads, evaluation, export and the demo model (issue 8)
+    cl.addSubcommand(new org.mammotriage.training.exameval.EvalCommand());
+    cl.addSubcommand(new org.mammotriage.training.export.ExportCommand());
+    cl.addSubcommand(new org.mammotriage.training.demo.DemoModelCommand());
+    return cl;
   }
 
   public static void main(String[] args) {

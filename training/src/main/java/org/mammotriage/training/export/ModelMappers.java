@@ -1,0 +1,139 @@
+package org.mammotriage.training.export;
+
+import static org.mammotriage.training.export.OnnxGraph.Attr;
+
+import ai.djl.ndarray.NDManager;
+import java.util.List;
+import org.mammotriage.training.heads.AdditiveHazard;
+import org.mammotriage.training.heads.BreastAggregation;
+import org.mammotriage.training.heads.ExamHeads;
+import org.mammotriage.training.heads.ExamScorerBlock;
+import org.mammotriage.training.heads.MalignancyHead;
+import org.mammotriage.training.heads.MultiHeadSelfAttention;
+import org.mammotriage.training.heads.RiskHead;
+import org.mammotriage.training.heads.ViewTransformerLayer;
+
+/**
+ * ONNX mappings of the MammoTriage head blocks (the same arithmetic as their DJL forward passes).
+ */
+final class ModelMappers {
+
+  private ModelMappers() {}
+
+  static void registerInto(OnnxExporter e) {
+    e.register(MultiHeadSelfAttention.class, ModelMappers::attention);
+    e.register(ViewTransformerLayer.class, ModelMappers::transformerLayer);
+    e.register(AdditiveHazard.class, ModelMappers::hazard);
+    e.register(RiskHead.class, ModelMappers::riskHead);
+    e.register(MalignancyHead.class, ModelMappers::malignancyHead);
+    e.register(ExamHeads.class, ModelMappers::examHeads);
+    e.register(ExamScorerBlock.class, ModelMappers::examScorer);
+  }
+
+  /** inputs: x [B, T, d], maskBias [B, T]. */
+  private static List<String> attention(
+      MultiHeadSelfAttention a, List<String> in, ExportContext ctx) {
+    OnnxGraph g = ctx.graph();
+    String x = in.get(0);
+    long h = a.heads();
+    long dh = a.dim() / a.heads();
+    String q = Ops.transpose(g, Ops.reshape(g, ctx.export1(a.query(), x), 0, 0, h, dh), 0, 2, 1, 3);
+    String kT = Ops.transpose(g, Ops.reshape(g, ctx.export1(a.key(), x), 0, 0, h, dh), 0, 2, 3, 1);
+    String v = Ops.transpose(g, Ops.reshape(g, ctx.export1(a.value(), x), 0, 0, h, dh), 0, 2, 1, 3);
+    String scores =
+        Ops.mul(
+            g,
+            g.node("MatMul", List.of(q, kT)),
+            g.scalar("attn_scale", (float) (1 / Math.sqrt(dh))));
+    String bias = Ops.unsqueeze(g, in.get(1), 1, 2);
+    String attn = g.node("Softmax", List.of(Ops.add(g, scores, bias)), Attr.i("axis", -1));
+    String mixed = Ops.transpose(g, g.node("MatMul", List.of(attn, v)), 0, 2, 1, 3);
+    return List.of(ctx.export1(a.out(), Ops.reshape(g, mixed, 0, 0, a.dim())));
+  }
+
+  private static List<String> transformerLayer(
+      ViewTransformerLayer l, List<String> in, ExportContext ctx) {
+    OnnxGraph g = ctx.graph();
+    String x = in.get(0);
+    String attended =
+        ctx.export(l.attention(), List.of(ctx.export1(l.norm1(), x), in.get(1))).get(0);
+    x = Ops.add(g, x, attended);
+    String h = ctx.export1(l.ffIn(), ctx.export1(l.norm2(), x));
+    h = ctx.export1(l.ffOut(), Ops.gelu(g, h));
+    return List.of(Ops.add(g, x, h));
+  }
+
+  private static List<String> hazard(AdditiveHazard hz, List<String> in, ExportContext ctx) {
+    OnnxGraph g = ctx.graph();
+    String base = ctx.export1(hz.base(), in.get(0));
+    String inc = g.node("Softplus", List.of(ctx.export1(hz.increments(), in.get(0))));
+    String cum = g.node("CumSum", List.of(inc, g.int64s("axis", 1)));
+    return List.of(Ops.add(g, cum, base));
+  }
+
+  /** inputs: embeddings [B, 4, D], present [B, 4]. */
+  private static List<String> riskHead(RiskHead r, List<String> in, ExportContext ctx) {
+    OnnxGraph g = ctx.graph();
+    String present = in.get(1);
+    String presentCol = Ops.unsqueeze(g, present, 2);
+    String slots;
+    try (NDManager m = NDManager.newBaseManager()) {
+      slots = ctx.constant("slot_embedding", r.slotEmbedding(m));
+    }
+    String x = Ops.mul(g, Ops.add(g, ctx.export1(r.project(), in.get(0)), slots), presentCol);
+    String maskBias =
+        Ops.mul(
+            g,
+            g.node("Sub", List.of(present, g.scalar("one", 1f))),
+            g.scalar("mask_negative", RiskHead.MASK_NEGATIVE));
+    for (var layer : r.layers()) {
+      x = ctx.export(layer, List.of(x, maskBias)).get(0);
+    }
+    x = ctx.export1(r.finalNorm(), x);
+    String summed = Ops.reduceSum(g, Ops.mul(g, x, presentCol), false, 1);
+    String count = g.node("Max", List.of(Ops.reduceSum(g, present, true, 1), g.scalar("one", 1f)));
+    String pooled = g.node("Div", List.of(summed, count));
+    return ctx.export(r.hazard(), List.of(pooled));
+  }
+
+  /** input [B, 4, D] → logits [B, 4]. */
+  private static List<String> malignancyHead(MalignancyHead h, List<String> in, ExportContext ctx) {
+    String logits = ctx.export1(h.probe(), in.get(0));
+    return List.of(Ops.reshape(ctx.graph(), logits, 0, 4));
+  }
+
+  private static List<String> examHeads(ExamHeads h, List<String> in, ExportContext ctx) {
+    String view = ctx.export(h.malignancy(), List.of(in.get(0))).get(0);
+    String risk = ctx.export(h.risk(), List.of(in.get(0), in.get(1))).get(0);
+    return List.of(view, risk);
+  }
+
+  /**
+   * inputs: views [N, 4, 1, H, W], present [N, 4] → malignancy [N, 2], risk [N, years]
+   * (probabilities).
+   */
+  private static List<String> examScorer(ExamScorerBlock s, List<String> in, ExportContext ctx) {
+    OnnxGraph g = ctx.graph();
+    String present = in.get(1);
+    String flat = Ops.reshape(g, in.get(0), -1, 1, s.height(), s.width());
+    String emb = ctx.export1(s.encoder(), flat);
+    String embeddings = Ops.reshape(g, emb, -1, 4, s.heads().config().embeddingDim());
+    List<String> out = ctx.export(s.heads(), List.of(embeddings, present));
+    String viewProbs = Ops.mul(g, g.node("Sigmoid", List.of(out.get(0))), present);
+    String perBreast = Ops.reshape(g, viewProbs, -1, 2, 2);
+    String malignancy;
+    if (s.heads().config().aggregation() == BreastAggregation.MAX) {
+      malignancy =
+          g.node("ReduceMax", List.of(perBreast), Attr.ints("axes", 2), Attr.i("keepdims", 0));
+    } else {
+      String n =
+          g.node(
+              "Max",
+              List.of(
+                  Ops.reduceSum(g, Ops.reshape(g, present, -1, 2, 2), false, 2),
+                  g.scalar("one", 1f)));
+      malignancy = g.node("Div", List.of(Ops.reduceSum(g, perBreast, false, 2), n));
+    }
+    return List.of(malignancy, g.node("Sigmoid", List.of(out.get(1))));
+  }
+}
