@@ -23,14 +23,16 @@ import java.util.Objects;
  * }</pre>
  */
 public final class HtmlReport {
-  private static final String CSS = String.join("\n",
-      "body{font-family:sans-serif;margin:24px;max-width:1100px;color:#222}",
-      "h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd}",
-      "table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ccc;padding:3px 8px;font-size:13px}",
-      "th{background:#f3f3f3;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}",
-      ".notice{background:#fff3cd;border:1px solid #e0c068;padding:8px 12px;margin:10px 0}",
-      "dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{font-weight:bold}dd{margin:0}",
-      "figure{margin:12px 0}pre{background:#f7f7f7;padding:8px;overflow-x:auto}");
+  private static final String CSS =
+      String.join(
+          "\n",
+          "body{font-family:sans-serif;margin:24px;max-width:1100px;color:#222}",
+          "h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd}",
+          "table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ccc;padding:3px 8px;font-size:13px}",
+          "th{background:#f3f3f3;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}",
+          ".notice{background:#fff3cd;border:1px solid #e0c068;padding:8px 12px;margin:10px 0}",
+          "dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{font-weight:bold}dd{margin:0}",
+          "figure{margin:12px 0}pre{background:#f7f7f7;padding:8px;overflow-x:auto}");
 
   private final String title;
   private final StringBuilder body = new StringBuilder(8192);
@@ -67,8 +69,13 @@ public final class HtmlReport {
   /** A definition list of key/value pairs, in the map's iteration order. */
   public HtmlReport keyValues(Map<String, ?> entries) {
     body.append("<dl>\n");
-    entries.forEach((k, v) -> body.append("<dt>").append(Xml.escape(k)).append("</dt><dd>")
-        .append(Xml.escape(String.valueOf(v))).append("</dd>\n"));
+    entries.forEach(
+        (k, v) ->
+            body.append("<dt>")
+                .append(Xml.escape(k))
+                .append("</dt><dd>")
+                .append(Xml.escape(String.valueOf(v)))
+                .append("</dd>\n"));
     body.append("</dl>\n");
     return this;
   }
@@ -86,13 +93,15 @@ public final class HtmlReport {
     int r = 0;
     for (List<?> row : rows) {
       if (row.size() != header.size()) {
-        throw new IllegalArgumentException("table row " + r + " has " + row.size() + " cells, header has "
-            + header.size());
+        throw new IllegalArgumentException(
+            "table row " + r + " has " + row.size() + " cells, header has " + header.size());
       }
       body.append("<tr>");
       for (Object cell : row) {
         String s = cell instanceof Double d ? SvgPlot.fmt(d) : String.valueOf(cell);
-        body.append(isNumeric(s) ? "<td class=\"num\">" : "<td>").append(Xml.escape(s)).append("</td>");
+        body.append(isNumeric(s) ? "<td class=\"num\">" : "<td>")
+            .append(Xml.escape(s))
+            .append("</td>");
       }
       body.append("</tr>\n");
       r++;
@@ -118,9 +127,15 @@ public final class HtmlReport {
 
   /** The whole document. */
   public String render() {
-    return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + Xml.escape(title)
-        + "</title>\n<style>\n" + CSS + "\n</style>\n</head>\n<body>\n<h1>" + Xml.escape(title) + "</h1>\n"
-        + body + "</body>\n</html>\n";
+    return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
+        + Xml.escape(title)
+        + "</title>\n<style>\n"
+        + CSS
+        + "\n</style>\n</head>\n<body>\n<h1>"
+        + Xml.escape(title)
+        + "</h1>\n"
+        + body
+        + "</body>\n</html>\n";
   }
 
   /** Writes the document atomically (temp file, then move), creating parent folders. */

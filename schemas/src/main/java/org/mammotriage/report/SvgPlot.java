@@ -42,20 +42,25 @@ public final class SvgPlot {
     public Series {
       Objects.requireNonNull(name, "name");
       if (x.length != y.length) {
-        throw new IllegalArgumentException("series " + name + ": x has " + x.length + " points, y has " + y.length);
+        throw new IllegalArgumentException(
+            "series " + name + ": x has " + x.length + " points, y has " + y.length);
       }
     }
   }
 
-  /** One bar series: a value per category, optional lower/upper ends of an error bar (may be null). */
+  /**
+   * One bar series: a value per category, optional lower/upper ends of an error bar (may be null).
+   */
   public record BarSeries(String name, double[] values, double[] lower, double[] upper) {
     public BarSeries {
       Objects.requireNonNull(name, "name");
       if ((lower == null) != (upper == null)) {
-        throw new IllegalArgumentException("series " + name + ": give both lower and upper or neither");
+        throw new IllegalArgumentException(
+            "series " + name + ": give both lower and upper or neither");
       }
       if (lower != null && (lower.length != values.length || upper.length != values.length)) {
-        throw new IllegalArgumentException("series " + name + ": error bars must have one entry per value");
+        throw new IllegalArgumentException(
+            "series " + name + ": error bars must have one entry per value");
       }
     }
   }
@@ -115,10 +120,12 @@ public final class SvgPlot {
         throw new IllegalStateException("line plot needs setTitle(...)");
       }
       if (series.isEmpty()) {
-        throw new IllegalStateException("line plot '" + title + "' has no series; call addSeries(...)");
+        throw new IllegalStateException(
+            "line plot '" + title + "' has no series; call addSeries(...)");
       }
       if (width < 200 || height < 120) {
-        throw new IllegalStateException("line plot '" + title + "' is too small: " + width + "x" + height);
+        throw new IllegalStateException(
+            "line plot '" + title + "' is too small: " + width + "x" + height);
       }
       List<Series> copy = List.copyOf(series);
       return () -> renderLine(this, copy);
@@ -182,12 +189,19 @@ public final class SvgPlot {
         throw new IllegalStateException("bar chart '" + title + "' needs setCategories(...)");
       }
       if (series.isEmpty()) {
-        throw new IllegalStateException("bar chart '" + title + "' has no series; call addSeries(...)");
+        throw new IllegalStateException(
+            "bar chart '" + title + "' has no series; call addSeries(...)");
       }
       for (BarSeries s : series) {
         if (s.values().length != categories.size()) {
-          throw new IllegalStateException("bar series " + s.name() + " has " + s.values().length
-              + " values for " + categories.size() + " categories");
+          throw new IllegalStateException(
+              "bar series "
+                  + s.name()
+                  + " has "
+                  + s.values().length
+                  + " values for "
+                  + categories.size()
+                  + " categories");
         }
       }
       List<BarSeries> copy = List.copyOf(series);
@@ -218,8 +232,12 @@ public final class SvgPlot {
       dataMax = 1;
     }
     Axis x = new Axis(xMin, xMax, MARGIN_LEFT, b.width - MARGIN_RIGHT);
-    Axis y = new Axis(b.yMin != null ? b.yMin : dataMin, b.yMax != null ? b.yMax : dataMax,
-        b.height - MARGIN_BOTTOM, MARGIN_TOP);
+    Axis y =
+        new Axis(
+            b.yMin != null ? b.yMin : dataMin,
+            b.yMax != null ? b.yMax : dataMax,
+            b.height - MARGIN_BOTTOM,
+            MARGIN_TOP);
     StringBuilder svg = open(b.width, b.height, b.title);
     frame(svg, x, y, b.width, b.height, b.xLabel, b.yLabel, true);
     int k = 0;
@@ -228,11 +246,19 @@ public final class SvgPlot {
       StringBuilder pts = new StringBuilder();
       for (int i = 0; i < s.x().length; i++) {
         if (Double.isFinite(s.x()[i]) && Double.isFinite(s.y()[i])) {
-          pts.append(Xml.num(x.map(s.x()[i]))).append(',').append(Xml.num(y.map(s.y()[i]))).append(' ');
+          pts.append(Xml.num(x.map(s.x()[i])))
+              .append(',')
+              .append(Xml.num(y.map(s.y()[i])))
+              .append(' ');
         }
       }
-      svg.append("<polyline fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"1.8\" points=\"")
-          .append(pts.toString().trim()).append("\"><title>").append(Xml.escape(s.name())).append("</title></polyline>\n");
+      svg.append("<polyline fill=\"none\" stroke=\"")
+          .append(colour)
+          .append("\" stroke-width=\"1.8\" points=\"")
+          .append(pts.toString().trim())
+          .append("\"><title>")
+          .append(Xml.escape(s.name()))
+          .append("</title></polyline>\n");
       legend(svg, b.width, k, s.name(), colour);
       k++;
     }
@@ -257,7 +283,12 @@ public final class SvgPlot {
       hi = 1;
     }
     int n = b.categories.size();
-    Axis y = new Axis(b.yMin != null ? b.yMin : lo, b.yMax != null ? b.yMax : hi, b.height - MARGIN_BOTTOM, MARGIN_TOP);
+    Axis y =
+        new Axis(
+            b.yMin != null ? b.yMin : lo,
+            b.yMax != null ? b.yMax : hi,
+            b.height - MARGIN_BOTTOM,
+            MARGIN_TOP);
     Axis x = new Axis(0, n, MARGIN_LEFT, b.width - MARGIN_RIGHT);
     StringBuilder svg = open(b.width, b.height, b.title);
     frame(svg, x, y, b.width, b.height, "", b.yLabel, false);
@@ -265,7 +296,8 @@ public final class SvgPlot {
     double barW = group * 0.8 / series.size();
     for (int c = 0; c < n; c++) {
       double gx = x.p0 + c * group;
-      svg.append(text(gx + group / 2, b.height - MARGIN_BOTTOM + 16, b.categories.get(c), "middle", 11));
+      svg.append(
+          text(gx + group / 2, b.height - MARGIN_BOTTOM + 16, b.categories.get(c), "middle", 11));
       for (int k = 0; k < series.size(); k++) {
         BarSeries s = series.get(k);
         double v = s.values()[c];
@@ -276,17 +308,33 @@ public final class SvgPlot {
         double bx = gx + group * 0.1 + k * barW;
         double y0 = y.map(Math.max(y.v0, Math.min(0, y.v1)));
         double yv = y.map(v);
-        svg.append(String.format(Locale.ROOT,
-            "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"%s\"><title>%s %s: %s</title></rect>\n",
-            Xml.num(bx), Xml.num(Math.min(y0, yv)), Xml.num(barW * 0.95), Xml.num(Math.abs(y0 - yv)), colour,
-            Xml.escape(s.name()), Xml.escape(b.categories.get(c)), Xml.escape(fmt(v))));
+        svg.append(
+            String.format(
+                Locale.ROOT,
+                "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"%s\"><title>%s %s: %s</title></rect>\n",
+                Xml.num(bx),
+                Xml.num(Math.min(y0, yv)),
+                Xml.num(barW * 0.95),
+                Xml.num(Math.abs(y0 - yv)),
+                colour,
+                Xml.escape(s.name()),
+                Xml.escape(b.categories.get(c)),
+                Xml.escape(fmt(v))));
         if (s.lower() != null && Double.isFinite(s.lower()[c]) && Double.isFinite(s.upper()[c])) {
           double cx = bx + barW * 0.475;
-          svg.append(String.format(Locale.ROOT,
-              "<path d=\"M%s %sV%sM%s %sH%sM%s %sH%s\" stroke=\"#333\" stroke-width=\"1\"/>\n",
-              Xml.num(cx), Xml.num(y.map(s.lower()[c])), Xml.num(y.map(s.upper()[c])),
-              Xml.num(cx - 3), Xml.num(y.map(s.lower()[c])), Xml.num(cx + 3),
-              Xml.num(cx - 3), Xml.num(y.map(s.upper()[c])), Xml.num(cx + 3)));
+          svg.append(
+              String.format(
+                  Locale.ROOT,
+                  "<path d=\"M%s %sV%sM%s %sH%sM%s %sH%s\" stroke=\"#333\" stroke-width=\"1\"/>\n",
+                  Xml.num(cx),
+                  Xml.num(y.map(s.lower()[c])),
+                  Xml.num(y.map(s.upper()[c])),
+                  Xml.num(cx - 3),
+                  Xml.num(y.map(s.lower()[c])),
+                  Xml.num(cx + 3),
+                  Xml.num(cx - 3),
+                  Xml.num(y.map(s.upper()[c])),
+                  Xml.num(cx + 3)));
         }
       }
     }
@@ -298,23 +346,47 @@ public final class SvgPlot {
 
   private static StringBuilder open(int width, int height, String title) {
     StringBuilder svg = new StringBuilder(4096);
-    svg.append(String.format(Locale.ROOT,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-            + "font-family=\"sans-serif\" role=\"img\">\n", width, height, width, height));
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+                + "font-family=\"sans-serif\" role=\"img\">\n",
+            width,
+            height,
+            width,
+            height));
     svg.append("<title>").append(Xml.escape(title)).append("</title>\n");
     svg.append(text(width / 2.0, 18, title, "middle", 14));
     return svg;
   }
 
-  private static void frame(StringBuilder svg, Axis x, Axis y, int width, int height,
-      String xLabel, String yLabel, boolean xTicks) {
-    svg.append(String.format(Locale.ROOT,
-        "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"none\" stroke=\"#999\"/>\n",
-        Xml.num(x.p0), Xml.num(y.p1), Xml.num(x.p1 - x.p0), Xml.num(y.p0 - y.p1)));
+  private static void frame(
+      StringBuilder svg,
+      Axis x,
+      Axis y,
+      int width,
+      int height,
+      String xLabel,
+      String yLabel,
+      boolean xTicks) {
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<rect x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" fill=\"none\" stroke=\"#999\"/>\n",
+            Xml.num(x.p0),
+            Xml.num(y.p1),
+            Xml.num(x.p1 - x.p0),
+            Xml.num(y.p0 - y.p1)));
     for (double t : ticks(y.v0, y.v1)) {
       double py = y.map(t);
-      svg.append(String.format(Locale.ROOT, "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"#eee\"/>\n",
-          Xml.num(x.p0), Xml.num(py), Xml.num(x.p1), Xml.num(py)));
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"#eee\"/>\n",
+              Xml.num(x.p0),
+              Xml.num(py),
+              Xml.num(x.p1),
+              Xml.num(py)));
       svg.append(text(x.p0 - 5, py + 4, fmt(t), "end", 10));
     }
     if (xTicks) {
@@ -326,23 +398,38 @@ public final class SvgPlot {
       svg.append(text((x.p0 + x.p1) / 2, height - 8, xLabel, "middle", 11));
     }
     if (!yLabel.isEmpty()) {
-      svg.append(String.format(Locale.ROOT,
-          "<text x=\"14\" y=\"%s\" font-size=\"11\" text-anchor=\"middle\" transform=\"rotate(-90 14 %s)\">%s</text>\n",
-          Xml.num((y.p0 + y.p1) / 2), Xml.num((y.p0 + y.p1) / 2), Xml.escape(yLabel)));
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"14\" y=\"%s\" font-size=\"11\" text-anchor=\"middle\" transform=\"rotate(-90 14 %s)\">%s</text>\n",
+              Xml.num((y.p0 + y.p1) / 2),
+              Xml.num((y.p0 + y.p1) / 2),
+              Xml.escape(yLabel)));
     }
   }
 
   private static void legend(StringBuilder svg, int width, int k, String name, String colour) {
     double lx = width - MARGIN_RIGHT + 10;
     double ly = MARGIN_TOP + 8 + k * 16;
-    svg.append(String.format(Locale.ROOT, "<rect x=\"%s\" y=\"%s\" width=\"10\" height=\"10\" fill=\"%s\"/>\n",
-        Xml.num(lx), Xml.num(ly - 8), colour));
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<rect x=\"%s\" y=\"%s\" width=\"10\" height=\"10\" fill=\"%s\"/>\n",
+            Xml.num(lx),
+            Xml.num(ly - 8),
+            colour));
     svg.append(text(lx + 14, ly + 1, name, "start", 11));
   }
 
   private static String text(double x, double y, String s, String anchor, int size) {
-    return String.format(Locale.ROOT, "<text x=\"%s\" y=\"%s\" font-size=\"%d\" text-anchor=\"%s\">%s</text>\n",
-        Xml.num(x), Xml.num(y), size, anchor, Xml.escape(s));
+    return String.format(
+        Locale.ROOT,
+        "<text x=\"%s\" y=\"%s\" font-size=\"%d\" text-anchor=\"%s\">%s</text>\n",
+        Xml.num(x),
+        Xml.num(y),
+        size,
+        anchor,
+        Xml.escape(s));
   }
 
   /** About five "nice" tick values (1, 2, 5 × 10^k steps) covering [lo, hi]. */
@@ -353,7 +440,8 @@ public final class SvgPlot {
     }
     double raw = span / 5;
     double mag = Math.pow(10, Math.floor(Math.log10(raw)));
-    double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
+    double step =
+        raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
     List<Double> out = new ArrayList<>();
     for (double t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) {
       out.add(Math.abs(t) < step * 1e-9 ? 0.0 : t);
@@ -366,7 +454,8 @@ public final class SvgPlot {
       return Long.toString((long) v);
     }
     double a = Math.abs(v);
-    return String.format(Locale.ROOT, a >= 100 ? "%.0f" : a >= 1 ? "%.2f" : a >= 0.01 ? "%.3f" : "%.2g", v);
+    return String.format(
+        Locale.ROOT, a >= 100 ? "%.0f" : a >= 1 ? "%.2f" : a >= 0.01 ? "%.3f" : "%.2g", v);
   }
 
   /** Linear map from data values [v0, v1] to pixel coordinates [p0, p1]. */

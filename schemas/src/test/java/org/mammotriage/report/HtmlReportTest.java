@@ -22,9 +22,10 @@ class HtmlReportTest {
     // given
     HtmlReport r = new HtmlReport("A <b> report");
     // when
-    String html = r.paragraph("x < y & \"z\"")
-        .table(List.of("name", "auc"), List.of(List.of("<script>", 0.8123), List.of("b", "12")))
-        .render();
+    String html =
+        r.paragraph("x < y & \"z\"")
+            .table(List.of("name", "auc"), List.of(List.of("<script>", 0.8123), List.of("b", "12")))
+            .render();
     // then
     assertThat(html).contains("<title>A &lt;b&gt; report</title>");
     assertThat(html).contains("x &lt; y &amp; &quot;z&quot;");
@@ -36,7 +37,8 @@ class HtmlReportTest {
   void shouldRejectATableRowWithTheWrongNumberOfCells() {
     HtmlReport r = new HtmlReport("t");
     assertThatThrownBy(() -> r.table(List.of("a", "b"), List.of(List.of("only one"))))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("row 0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("row 0");
   }
 
   @Test
@@ -45,16 +47,29 @@ class HtmlReportTest {
     Map<String, Object> kv = new LinkedHashMap<>();
     kv.put("method", "glam");
     kv.put("steps", 200);
-    HtmlReport r = new HtmlReport("Report").notice("SYNTHETIC data").keyValues(kv)
-        .chart(SvgPlot.line().setTitle("loss").addSeries("glam", new double[] {1, 2}, new double[] {3, 2}).build(),
-            "training loss");
+    HtmlReport r =
+        new HtmlReport("Report")
+            .notice("SYNTHETIC data")
+            .keyValues(kv)
+            .chart(
+                SvgPlot.line()
+                    .setTitle("loss")
+                    .addSeries("glam", new double[] {1, 2}, new double[] {3, 2})
+                    .build(),
+                "training loss");
     // when
     Path f = r.write(dir.resolve("sub/report.html"));
     // then
     String html = Files.readString(f);
-    assertThat(html).contains("SYNTHETIC data").contains("<dt>steps</dt><dd>200</dd>").contains("<svg");
-    assertThat(html.replace("http://www.w3.org/2000/svg", "")).doesNotContain("http://").doesNotContain("https://")
-        .doesNotContain("<script").doesNotContain("<link");
+    assertThat(html)
+        .contains("SYNTHETIC data")
+        .contains("<dt>steps</dt><dd>200</dd>")
+        .contains("<svg");
+    assertThat(html.replace("http://www.w3.org/2000/svg", ""))
+        .doesNotContain("http://")
+        .doesNotContain("https://")
+        .doesNotContain("<script")
+        .doesNotContain("<link");
     try (var files = Files.list(f.getParent())) {
       assertThat(files).containsExactly(f);
     }
@@ -63,12 +78,23 @@ class HtmlReportTest {
   @Test
   void shouldRenderChartsAsWellFormedSvg() throws Exception {
     // given
-    var line = SvgPlot.line().setTitle("AUC vs labels").optXLabel("fraction").optYLabel("AUC").optYRange(0, 1)
-        .addSeries("clip & co", new double[] {1, 10, 100}, new double[] {0.6, 0.7, Double.NaN})
-        .addSeries("glam", new double[] {1, 10, 100}, new double[] {0.65, 0.75, 0.8}).build();
-    var bars = SvgPlot.bars().setTitle("AUC").setCategories(List.of("mass", "calc"))
-        .addSeries("clip", new double[] {0.7, 0.6}, new double[] {0.6, 0.5}, new double[] {0.8, 0.7})
-        .addSeries("glam", new double[] {0.75, Double.NaN}).build();
+    var line =
+        SvgPlot.line()
+            .setTitle("AUC vs labels")
+            .optXLabel("fraction")
+            .optYLabel("AUC")
+            .optYRange(0, 1)
+            .addSeries("clip & co", new double[] {1, 10, 100}, new double[] {0.6, 0.7, Double.NaN})
+            .addSeries("glam", new double[] {1, 10, 100}, new double[] {0.65, 0.75, 0.8})
+            .build();
+    var bars =
+        SvgPlot.bars()
+            .setTitle("AUC")
+            .setCategories(List.of("mass", "calc"))
+            .addSeries(
+                "clip", new double[] {0.7, 0.6}, new double[] {0.6, 0.5}, new double[] {0.8, 0.7})
+            .addSeries("glam", new double[] {0.75, Double.NaN})
+            .build();
     // when / then
     for (String svg : List.of(line.render(), bars.render())) {
       Document doc = parse(svg);
@@ -81,10 +107,19 @@ class HtmlReportTest {
   @Test
   void shouldRefuseChartsWithoutTitleSeriesOrMatchingCategories() {
     assertThatThrownBy(() -> SvgPlot.line().build()).hasMessageContaining("setTitle");
-    assertThatThrownBy(() -> SvgPlot.line().setTitle("t").build()).hasMessageContaining("addSeries");
-    assertThatThrownBy(() -> SvgPlot.bars().setTitle("t").setCategories(List.of("a", "b"))
-        .addSeries("s", new double[] {1}).build()).hasMessageContaining("1 values for 2 categories");
-    assertThatThrownBy(() -> SvgPlot.line().setTitle("t").addSeries("s", new double[] {1, 2}, new double[] {1}))
+    assertThatThrownBy(() -> SvgPlot.line().setTitle("t").build())
+        .hasMessageContaining("addSeries");
+    assertThatThrownBy(
+            () ->
+                SvgPlot.bars()
+                    .setTitle("t")
+                    .setCategories(List.of("a", "b"))
+                    .addSeries("s", new double[] {1})
+                    .build())
+        .hasMessageContaining("1 values for 2 categories");
+    assertThatThrownBy(
+            () ->
+                SvgPlot.line().setTitle("t").addSeries("s", new double[] {1, 2}, new double[] {1}))
         .hasMessageContaining("x has 2 points");
   }
 
@@ -100,6 +135,7 @@ class HtmlReportTest {
   private static Document parse(String xml) throws Exception {
     var f = DocumentBuilderFactory.newInstance();
     f.setNamespaceAware(true);
-    return f.newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+    return f.newDocumentBuilder()
+        .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
   }
 }

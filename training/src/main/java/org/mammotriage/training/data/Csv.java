@@ -19,7 +19,8 @@ public final class Csv {
   private Csv() {}
 
   /** A parsed table: the header and the rows as maps from column name to value. */
-  public record Table(Path source, List<String> header, List<Map<String, String>> rows, List<Integer> lineNumbers) {
+  public record Table(
+      Path source, List<String> header, List<Map<String, String>> rows, List<Integer> lineNumbers) {
     /** Fails with a message naming the file and the missing columns when any are absent. */
     public void requireColumns(List<String> required, String what) {
       List<String> missing = new ArrayList<>();
@@ -29,8 +30,15 @@ public final class Csv {
         }
       }
       if (!missing.isEmpty()) {
-        throw new DataException(source + ": not a " + what + " table; missing column(s) " + missing
-            + " (found " + header + ")");
+        throw new DataException(
+            source
+                + ": not a "
+                + what
+                + " table; missing column(s) "
+                + missing
+                + " (found "
+                + header
+                + ")");
       }
     }
   }
@@ -59,8 +67,15 @@ public final class Csv {
           continue;
         }
         if (rec.size() > header.size()) {
-          throw new DataException(file + " line " + lines.get(i) + ": " + rec.size() + " fields, header has "
-              + header.size() + " (unquoted comma in a value?)");
+          throw new DataException(
+              file
+                  + " line "
+                  + lines.get(i)
+                  + ": "
+                  + rec.size()
+                  + " fields, header has "
+                  + header.size()
+                  + " (unquoted comma in a value?)");
         }
         Map<String, String> row = new HashMap<>();
         for (int c = 0; c < header.size(); c++) {
@@ -75,7 +90,8 @@ public final class Csv {
     }
   }
 
-  private static void parse(BufferedReader r, List<List<String>> out, List<Integer> lines) throws IOException {
+  private static void parse(BufferedReader r, List<List<String>> out, List<Integer> lines)
+      throws IOException {
     List<String> rec = new ArrayList<>();
     StringBuilder field = new StringBuilder();
     boolean quoted = false;
@@ -140,7 +156,10 @@ public final class Csv {
     if (v == null) {
       return "";
     }
-    if (v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
+    if (v.indexOf(',') >= 0
+        || v.indexOf('"') >= 0
+        || v.indexOf('\n') >= 0
+        || v.indexOf('\r') >= 0) {
       return '"' + v.replace("\"", "\"\"") + '"';
     }
     return v;

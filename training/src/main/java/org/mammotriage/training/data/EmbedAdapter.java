@@ -20,9 +20,11 @@ import java.util.Map;
  * time-to-cancer, so those columns stay empty.
  */
 public final class EmbedAdapter {
-  static final List<String> META_REQUIRED = List.of("empi_anon", "acc_anon", "anon_dicom_path",
-      "ImageLateralityFinal", "ViewPosition");
-  static final List<String> CLINICAL_REQUIRED = List.of("empi_anon", "acc_anon", "side", "asses", "tissueden");
+  static final List<String> META_REQUIRED =
+      List.of("empi_anon", "acc_anon", "anon_dicom_path", "ImageLateralityFinal", "ViewPosition");
+  static final List<String> CLINICAL_REQUIRED =
+      List.of("empi_anon", "acc_anon", "side", "asses", "tissueden");
+
   /** EMBED stores absolute paths from its own server; we keep what follows this folder name. */
   static final String DICOM_FOLDER = "anon_dicom/";
 
@@ -33,7 +35,8 @@ public final class EmbedAdapter {
    * @param metadataCsv the image metadata table
    * @param clinicalCsv the clinical table
    */
-  public static List<ManifestRow> read(Path root, Path metadataCsv, Path clinicalCsv, PatientSplitter splitter) {
+  public static List<ManifestRow> read(
+      Path root, Path metadataCsv, Path clinicalCsv, PatientSplitter splitter) {
     Csv.Table meta = Csv.read(metadataCsv);
     meta.requireColumns(META_REQUIRED, "EMBED metadata");
     Csv.Table clinical = Csv.read(clinicalCsv);
@@ -45,8 +48,10 @@ public final class EmbedAdapter {
       String spot = m.getOrDefault("spot_mag", "");
       String view = m.get("ViewPosition").trim().toUpperCase(Locale.ROOT);
       String lat = m.get("ImageLateralityFinal").trim().toUpperCase(Locale.ROOT);
-      if (!type.isBlank() && !type.equalsIgnoreCase("2D") || !spot.isBlank() && !spot.equals("0")
-          || !(view.equals("CC") || view.equals("MLO")) || !(lat.equals("L") || lat.equals("R"))) {
+      if (!type.isBlank() && !type.equalsIgnoreCase("2D")
+          || !spot.isBlank() && !spot.equals("0")
+          || !(view.equals("CC") || view.equals("MLO"))
+          || !(lat.equals("L") || lat.equals("R"))) {
         continue;
       }
       String acc = m.get("acc_anon");
@@ -61,16 +66,34 @@ public final class EmbedAdapter {
       extras.put("ethnicity", f.ethnicity);
       extras.put("image_type", "2D");
       extras.put("procedure", f.procedure);
-      extras.put("reason", f.procedure.toLowerCase(Locale.ROOT).contains("diag") ? "diagnostic" : "screening");
+      extras.put(
+          "reason",
+          f.procedure.toLowerCase(Locale.ROOT).contains("diag") ? "diagnostic" : "screening");
       extras.put("mass_shape", f.massShape);
       extras.put("mass_margin", f.massMargin);
       extras.put("calc_distribution", f.calcDistribution);
       String path = relativePath(m.get("anon_dicom_path"));
       String sop = m.getOrDefault("SOPInstanceUID", "");
-      out.add(new ManifestRow(patient, acc, sop.isBlank() ? Path.of(path).getFileName().toString() : sop, lat, view,
-          path, f.age, f.density, f.birads, f.mass ? 1 : 0, f.calcification ? 1 : 0, f.malignant ? 1 : 0, null, null,
-          splitter.split(patient), m.getOrDefault("Manufacturer", ""), m.getOrDefault("study_date_anon", ""),
-          extras));
+      out.add(
+          new ManifestRow(
+              patient,
+              acc,
+              sop.isBlank() ? Path.of(path).getFileName().toString() : sop,
+              lat,
+              view,
+              path,
+              f.age,
+              f.density,
+              f.birads,
+              f.mass ? 1 : 0,
+              f.calcification ? 1 : 0,
+              f.malignant ? 1 : 0,
+              null,
+              null,
+              splitter.split(patient),
+              m.getOrDefault("Manufacturer", ""),
+              m.getOrDefault("study_date_anon", ""),
+              extras));
     }
     return out;
   }
@@ -123,7 +146,8 @@ public final class EmbedAdapter {
       if (!shape.isEmpty()) {
         mass = true;
         massShape = massShape.isEmpty() ? shapeWord(shape) : massShape;
-        massMargin = massMargin.isEmpty() ? marginWord(c.getOrDefault("massmargin", "").trim()) : massMargin;
+        massMargin =
+            massMargin.isEmpty() ? marginWord(c.getOrDefault("massmargin", "").trim()) : massMargin;
       }
       String calc = c.getOrDefault("calcfind", "").trim();
       String distri = c.getOrDefault("calcdistri", "").trim();
@@ -139,7 +163,9 @@ public final class EmbedAdapter {
     }
   }
 
-  /** EMBED assessment letter → {BI-RADS, suspicion rank}. 0 (additional evaluation) ranks above 3. */
+  /**
+   * EMBED assessment letter → {BI-RADS, suspicion rank}. 0 (additional evaluation) ranks above 3.
+   */
   static int[] birads(String code) {
     if (code == null) {
       return null;

@@ -26,9 +26,24 @@ import java.util.Objects;
  * @param examDate ISO date, may be empty
  * @param extras further columns (race, ethnicity, image_type, procedure, reason, mass_shape, ...)
  */
-public record ManifestRow(String patientId, String studyUid, String sopUid, String laterality, String view,
-    String imagePath, Integer age, Integer density, Integer birads, int mass, int calcification, int malignant,
-    Double yearsToCancer, Double yearsToLastFollowup, String split, String manufacturer, String examDate,
+public record ManifestRow(
+    String patientId,
+    String studyUid,
+    String sopUid,
+    String laterality,
+    String view,
+    String imagePath,
+    Integer age,
+    Integer density,
+    Integer birads,
+    int mass,
+    int calcification,
+    int malignant,
+    Double yearsToCancer,
+    Double yearsToLastFollowup,
+    String split,
+    String manufacturer,
+    String examDate,
     Map<String, String> extras) {
 
   public ManifestRow {
@@ -52,8 +67,25 @@ public record ManifestRow(String patientId, String studyUid, String sopUid, Stri
 
   /** The same row in another split (adapters assign splits after reading). */
   public ManifestRow withSplit(String newSplit) {
-    return new ManifestRow(patientId, studyUid, sopUid, laterality, view, imagePath, age, density, birads, mass,
-        calcification, malignant, yearsToCancer, yearsToLastFollowup, newSplit, manufacturer, examDate, extras);
+    return new ManifestRow(
+        patientId,
+        studyUid,
+        sopUid,
+        laterality,
+        view,
+        imagePath,
+        age,
+        density,
+        birads,
+        mass,
+        calcification,
+        malignant,
+        yearsToCancer,
+        yearsToLastFollowup,
+        newSplit,
+        manufacturer,
+        examDate,
+        extras);
   }
 
   /** Key of the breast this image shows: study + laterality. */

@@ -21,8 +21,11 @@ public final class PatientSplitter {
    */
   public PatientSplitter(double trainFraction, double valFraction, long seed) {
     if (trainFraction < 0 || valFraction < 0 || trainFraction + valFraction > 1) {
-      throw new IllegalArgumentException("split fractions must be >= 0 and sum to <= 1: train=" + trainFraction
-          + " val=" + valFraction);
+      throw new IllegalArgumentException(
+          "split fractions must be >= 0 and sum to <= 1: train="
+              + trainFraction
+              + " val="
+              + valFraction);
     }
     this.trainFraction = trainFraction;
     this.valFraction = valFraction;
@@ -43,7 +46,9 @@ public final class PatientSplitter {
     return u < trainFraction + valFraction ? "val" : "test";
   }
 
-  /** Splits a patient between train and val only (for sources that come with their own test set). */
+  /**
+   * Splits a patient between train and val only (for sources that come with their own test set).
+   */
   public String trainOrVal(String patientId) {
     return unit(patientId) < trainFraction / (trainFraction + valFraction) ? "train" : "val";
   }

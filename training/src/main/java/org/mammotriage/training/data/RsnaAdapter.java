@@ -16,7 +16,8 @@ import java.util.Map;
  * 1–4; {@code cancer} is the malignancy label; mass and calcification are not given (empty).
  */
 public final class RsnaAdapter {
-  static final List<String> REQUIRED = List.of("patient_id", "image_id", "laterality", "view", "age", "cancer");
+  static final List<String> REQUIRED =
+      List.of("patient_id", "image_id", "laterality", "view", "age", "cancer");
 
   private RsnaAdapter() {}
 
@@ -29,7 +30,8 @@ public final class RsnaAdapter {
       try {
         out.add(row(r, splitter));
       } catch (DataException | NumberFormatException e) {
-        throw new DataException(trainCsv + " line " + t.lineNumbers().get(i) + ": " + e.getMessage(), e);
+        throw new DataException(
+            trainCsv + " line " + t.lineNumbers().get(i) + ": " + e.getMessage(), e);
       }
     }
     return out;
@@ -48,11 +50,25 @@ public final class RsnaAdapter {
     extras.put("site_id", r.getOrDefault("site_id", ""));
     String age = r.get("age").trim();
     String birads = r.getOrDefault("BIRADS", "").trim();
-    return new ManifestRow(patient, "rsna-" + patient, r.get("image_id"), r.get("laterality").toUpperCase(Locale.ROOT),
-        r.get("view").toUpperCase(Locale.ROOT), "train_images/" + patient + "/" + r.get("image_id") + ".dcm",
-        age.isEmpty() ? null : (int) Math.round(Double.parseDouble(age)), density(r.getOrDefault("density", "")),
-        birads.isEmpty() ? null : (int) Math.round(Double.parseDouble(birads)), -1, -1, Integer.parseInt(cancer), null,
-        null, splitter.split(patient), r.getOrDefault("machine_id", ""), "", extras);
+    return new ManifestRow(
+        patient,
+        "rsna-" + patient,
+        r.get("image_id"),
+        r.get("laterality").toUpperCase(Locale.ROOT),
+        r.get("view").toUpperCase(Locale.ROOT),
+        "train_images/" + patient + "/" + r.get("image_id") + ".dcm",
+        age.isEmpty() ? null : (int) Math.round(Double.parseDouble(age)),
+        density(r.getOrDefault("density", "")),
+        birads.isEmpty() ? null : (int) Math.round(Double.parseDouble(birads)),
+        -1,
+        -1,
+        Integer.parseInt(cancer),
+        null,
+        null,
+        splitter.split(patient),
+        r.getOrDefault("machine_id", ""),
+        "",
+        extras);
   }
 
   static Integer density(String v) {

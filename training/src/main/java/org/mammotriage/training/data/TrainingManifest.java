@@ -22,13 +22,29 @@ import java.util.TreeSet;
  */
 public final class TrainingManifest {
   /** The exact header the synthetic archive writes; adapters write it too, plus extra columns. */
-  public static final List<String> COLUMNS = List.of("patient_id", "study_uid", "sop_uid", "laterality", "view",
-      "image_path", "age", "density", "birads", "mass", "calcification", "malignant", "years_to_cancer",
-      "years_to_last_followup", "split", "manufacturer", "exam_date");
+  public static final List<String> COLUMNS =
+      List.of(
+          "patient_id",
+          "study_uid",
+          "sop_uid",
+          "laterality",
+          "view",
+          "image_path",
+          "age",
+          "density",
+          "birads",
+          "mass",
+          "calcification",
+          "malignant",
+          "years_to_cancer",
+          "years_to_last_followup",
+          "split",
+          "manufacturer",
+          "exam_date");
 
   /** Columns a manifest must have; the rest may be missing (then unknown). */
-  static final List<String> REQUIRED = List.of("patient_id", "study_uid", "laterality", "view", "image_path",
-      "split");
+  static final List<String> REQUIRED =
+      List.of("patient_id", "study_uid", "laterality", "view", "image_path", "split");
 
   public static final Set<String> SPLITS = Set.of("train", "val", "test");
 
@@ -72,7 +88,8 @@ public final class TrainingManifest {
     }
     String split = r.get("split").toLowerCase(Locale.ROOT);
     if (!SPLITS.contains(split)) {
-      throw new DataException("split must be one of " + new TreeSet<>(SPLITS) + ", got '" + r.get("split") + "'");
+      throw new DataException(
+          "split must be one of " + new TreeSet<>(SPLITS) + ", got '" + r.get("split") + "'");
     }
     String path = r.get("image_path");
     if (path.isBlank()) {
@@ -92,11 +109,25 @@ public final class TrainingManifest {
         extras.put(h, r.getOrDefault(h, ""));
       }
     }
-    return new ManifestRow(req(r, "patient_id"), req(r, "study_uid"), r.getOrDefault("sop_uid", ""), lat,
-        r.get("view").toUpperCase(Locale.ROOT), path, optInt(r, "age"), density, birads, flag(r, "mass"),
-        flag(r, "calcification"), flag(r, "malignant"), optDouble(r, "years_to_cancer"),
-        optDouble(r, "years_to_last_followup"), split, r.getOrDefault("manufacturer", ""),
-        r.getOrDefault("exam_date", ""), extras);
+    return new ManifestRow(
+        req(r, "patient_id"),
+        req(r, "study_uid"),
+        r.getOrDefault("sop_uid", ""),
+        lat,
+        r.get("view").toUpperCase(Locale.ROOT),
+        path,
+        optInt(r, "age"),
+        density,
+        birads,
+        flag(r, "mass"),
+        flag(r, "calcification"),
+        flag(r, "malignant"),
+        optDouble(r, "years_to_cancer"),
+        optDouble(r, "years_to_last_followup"),
+        split,
+        r.getOrDefault("manufacturer", ""),
+        r.getOrDefault("exam_date", ""),
+        extras);
   }
 
   private static String req(Map<String, String> r, String key) {
@@ -175,10 +206,26 @@ public final class TrainingManifest {
       try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
         Csv.writeLine(w, header);
         for (ManifestRow r : rows) {
-          List<String> v = new ArrayList<>(List.of(r.patientId(), r.studyUid(), r.sopUid(), r.laterality(), r.view(),
-              r.imagePath(), str(r.age()), str(r.density()), str(r.birads()), flagStr(r.mass()),
-              flagStr(r.calcification()), flagStr(r.malignant()), str(r.yearsToCancer()),
-              str(r.yearsToLastFollowup()), r.split(), r.manufacturer(), r.examDate()));
+          List<String> v =
+              new ArrayList<>(
+                  List.of(
+                      r.patientId(),
+                      r.studyUid(),
+                      r.sopUid(),
+                      r.laterality(),
+                      r.view(),
+                      r.imagePath(),
+                      str(r.age()),
+                      str(r.density()),
+                      str(r.birads()),
+                      flagStr(r.mass()),
+                      flagStr(r.calcification()),
+                      flagStr(r.malignant()),
+                      str(r.yearsToCancer()),
+                      str(r.yearsToLastFollowup()),
+                      r.split(),
+                      r.manufacturer(),
+                      r.examDate()));
           for (String c : extraCols) {
             v.add(r.extras().getOrDefault(c, ""));
           }

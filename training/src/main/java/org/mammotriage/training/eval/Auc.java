@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 
 /**
- * Area under the ROC curve, computed exactly as the Mann–Whitney U statistic (ties count one
- * half), plus a macro one-vs-rest version for multi-class tasks such as breast density.
+ * Area under the ROC curve, computed exactly as the Mann–Whitney U statistic (ties count one half),
+ * plus a macro one-vs-rest version for multi-class tasks such as breast density.
  */
 public final class Auc {
   private Auc() {}

@@ -14,8 +14,8 @@ public final class BalancedAccuracy {
    */
   public static double of(int[] predicted, int[] truth) {
     if (predicted.length != truth.length) {
-      throw new IllegalArgumentException("predicted and truth differ in length: " + predicted.length
-          + " vs " + truth.length);
+      throw new IllegalArgumentException(
+          "predicted and truth differ in length: " + predicted.length + " vs " + truth.length);
     }
     int k = 0;
     for (int t : truth) {

@@ -26,19 +26,29 @@ public final class BootstrapCi {
   private BootstrapCi() {}
 
   /** 95% CI of a binary metric such as {@link Auc#of(double[], int[])}. */
-  public static Interval binary(double[] scores, int[] labels, java.util.function.ToDoubleBiFunction<double[], int[]> metric,
-      int resamples, long seed) {
+  public static Interval binary(
+      double[] scores,
+      int[] labels,
+      java.util.function.ToDoubleBiFunction<double[], int[]> metric,
+      int resamples,
+      long seed) {
     double[][] wrapped = new double[scores.length][];
     for (int i = 0; i < scores.length; i++) {
       wrapped[i] = new double[] {scores[i]};
     }
-    return of(wrapped, labels, (s, l) -> {
-      double[] flat = new double[s.length];
-      for (int i = 0; i < s.length; i++) {
-        flat[i] = s[i][0];
-      }
-      return metric.applyAsDouble(flat, l);
-    }, resamples, 0.95, seed);
+    return of(
+        wrapped,
+        labels,
+        (s, l) -> {
+          double[] flat = new double[s.length];
+          for (int i = 0; i < s.length; i++) {
+            flat[i] = s[i][0];
+          }
+          return metric.applyAsDouble(flat, l);
+        },
+        resamples,
+        0.95,
+        seed);
   }
 
   /**
@@ -48,10 +58,11 @@ public final class BootstrapCi {
    * @param level e.g. 0.95
    * @param seed makes the interval reproducible
    */
-  public static Interval of(double[][] scores, int[] labels, Metric metric, int resamples, double level, long seed) {
+  public static Interval of(
+      double[][] scores, int[] labels, Metric metric, int resamples, double level, long seed) {
     if (scores.length != labels.length) {
-      throw new IllegalArgumentException("scores and labels differ in length: " + scores.length + " vs "
-          + labels.length);
+      throw new IllegalArgumentException(
+          "scores and labels differ in length: " + scores.length + " vs " + labels.length);
     }
     if (resamples < 10) {
       throw new IllegalArgumentException("use at least 10 bootstrap resamples, got " + resamples);
@@ -88,7 +99,8 @@ public final class BootstrapCi {
     double[] sorted = Arrays.copyOf(values, got);
     Arrays.sort(sorted);
     double alpha = (1 - level) / 2;
-    return new Interval(estimate, percentile(sorted, alpha), percentile(sorted, 1 - alpha), level, got);
+    return new Interval(
+        estimate, percentile(sorted, alpha), percentile(sorted, 1 - alpha), level, got);
   }
 
   /** Linear interpolation between order statistics. */

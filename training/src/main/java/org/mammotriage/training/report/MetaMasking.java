@@ -8,15 +8,25 @@ import java.util.Random;
  * report is built, so the model cannot shortcut through meta-data. Evaluation uses {@link #none()}.
  */
 public final class MetaMasking {
-  /** The fields that may be masked, in the order random numbers are drawn (keeps runs reproducible). */
-  public enum Field { AGE, RACE, ETHNICITY, IMAGE_TYPE, SIDE, VIEW }
+  /**
+   * The fields that may be masked, in the order random numbers are drawn (keeps runs reproducible).
+   */
+  public enum Field {
+    AGE,
+    RACE,
+    ETHNICITY,
+    IMAGE_TYPE,
+    SIDE,
+    VIEW
+  }
 
   private final double probability;
   private final Random random;
 
   private MetaMasking(double probability, Random random) {
     if (!(probability >= 0 && probability <= 1)) {
-      throw new IllegalArgumentException("masking probability must be in [0,1], got " + probability);
+      throw new IllegalArgumentException(
+          "masking probability must be in [0,1], got " + probability);
     }
     this.probability = probability;
     this.random = random;

@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The structured mammography report of MaMA (appendix A.11), one per breast as in MV-MLM: procedure,
- * reason, patient info, image info, breast composition, findings, impressions, overall assessment.
- * The phrases are public so zero-shot prompts reuse exactly the words the model was trained on.
+ * The structured mammography report of MaMA (appendix A.11), one per breast as in MV-MLM:
+ * procedure, reason, patient info, image info, breast composition, findings, impressions, overall
+ * assessment. The phrases are public so zero-shot prompts reuse exactly the words the model was
+ * trained on.
  */
 public final class ReportTemplate {
   public static final String UNKNOWN = "unknown";
@@ -39,12 +40,20 @@ public final class ReportTemplate {
     return List.of(
         "Procedure reported: " + orUnknown(f.procedure()) + ".",
         "Reason for procedure: " + orUnknown(f.reason()) + ".",
-        "Patient info: This patient is " + mask(m, MetaMasking.Field.RACE, f.race()) + ", "
-            + mask(m, MetaMasking.Field.ETHNICITY, f.ethnicity()) + ", and "
-            + mask(m, MetaMasking.Field.AGE, f.age() == null ? "" : f.age().toString()) + " years old.",
-        "Image info: This is a " + mask(m, MetaMasking.Field.IMAGE_TYPE, f.imageType())
-            + " full-field digital mammogram of the " + mask(m, MetaMasking.Field.SIDE, f.side()) + " breast with "
-            + mask(m, MetaMasking.Field.VIEW, f.views()) + " view.");
+        "Patient info: This patient is "
+            + mask(m, MetaMasking.Field.RACE, f.race())
+            + ", "
+            + mask(m, MetaMasking.Field.ETHNICITY, f.ethnicity())
+            + ", and "
+            + mask(m, MetaMasking.Field.AGE, f.age() == null ? "" : f.age().toString())
+            + " years old.",
+        "Image info: This is a "
+            + mask(m, MetaMasking.Field.IMAGE_TYPE, f.imageType())
+            + " full-field digital mammogram of the "
+            + mask(m, MetaMasking.Field.SIDE, f.side())
+            + " breast with "
+            + mask(m, MetaMasking.Field.VIEW, f.views())
+            + " view.");
   }
 
   /** "Breast composition: The breast is ...". */
@@ -56,7 +65,10 @@ public final class ReportTemplate {
   public static String findings(ReportFacts f) {
     StringBuilder b = new StringBuilder("Findings: ").append(massSentence(f.mass()));
     if (f.mass() == 1 && !(f.massShape().isBlank() && f.massMargin().isBlank())) {
-      b.append(" The mass is ").append(orUnknown(f.massShape())).append(" and ").append(orUnknown(f.massMargin()))
+      b.append(" The mass is ")
+          .append(orUnknown(f.massShape()))
+          .append(" and ")
+          .append(orUnknown(f.massMargin()))
           .append('.');
     }
     b.append(' ').append(calcificationSentence(f.calcification(), f.calcDistribution()));
@@ -75,8 +87,10 @@ public final class ReportTemplate {
   /** The calcification sentence; {@code distribution} may be empty. */
   public static String calcificationSentence(int calcification, String distribution) {
     return switch (calcification) {
-      case 1 -> distribution == null || distribution.isBlank() ? "A calcification is present."
-          : "A " + distribution + " calcification is present.";
+      case 1 ->
+          distribution == null || distribution.isBlank()
+              ? "A calcification is present."
+              : "A " + distribution + " calcification is present.";
       case 0 -> "No calcification is present.";
       default -> "Calcification is unknown.";
     };
@@ -84,8 +98,11 @@ public final class ReportTemplate {
 
   /** "Impressions: BI-RADS Category n: description.". */
   public static String impression(Integer birads) {
-    return "Impressions: BI-RADS Category " + (birads == null ? UNKNOWN : birads.toString()) + ": "
-        + biradsDescription(birads) + ".";
+    return "Impressions: BI-RADS Category "
+        + (birads == null ? UNKNOWN : birads.toString())
+        + ": "
+        + biradsDescription(birads)
+        + ".";
   }
 
   /** ACR density wording for 1–4. */

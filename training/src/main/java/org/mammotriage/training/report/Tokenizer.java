@@ -14,9 +14,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Word-level tokenizer with a vocabulary built from the report corpus: lower-cased words, numbers and
- * punctuation marks are tokens. Ids 0–3 are {@code [PAD] [UNK] [CLS] [SEP]}; the rest are sorted by
- * frequency, then alphabetically, so the same corpus always gives the same ids. Saved as
+ * Word-level tokenizer with a vocabulary built from the report corpus: lower-cased words, numbers
+ * and punctuation marks are tokens. Ids 0–3 are {@code [PAD] [UNK] [CLS] [SEP]}; the rest are
+ * sorted by frequency, then alphabetically, so the same corpus always gives the same ids. Saved as
  * {@code vocab.txt} (one token per line, line number = id) next to the model.
  */
 public final class Tokenizer {
@@ -36,7 +36,10 @@ public final class Tokenizer {
   private final Map<String, Integer> ids;
 
   private Tokenizer(List<String> tokens) {
-    if (tokens.size() < 4 || !tokens.get(0).equals(PAD) || !tokens.get(1).equals(UNK) || !tokens.get(2).equals(CLS)
+    if (tokens.size() < 4
+        || !tokens.get(0).equals(PAD)
+        || !tokens.get(1).equals(UNK)
+        || !tokens.get(2).equals(CLS)
         || !tokens.get(3).equals(SEP)) {
       throw new IllegalArgumentException("a vocabulary must start with [PAD] [UNK] [CLS] [SEP]");
     }
@@ -44,7 +47,8 @@ public final class Tokenizer {
     this.ids = new HashMap<>();
     for (int i = 0; i < tokens.size(); i++) {
       if (ids.put(tokens.get(i), i) != null) {
-        throw new IllegalArgumentException("duplicate token in vocabulary: '" + tokens.get(i) + "'");
+        throw new IllegalArgumentException(
+            "duplicate token in vocabulary: '" + tokens.get(i) + "'");
       }
     }
   }
@@ -69,7 +73,10 @@ public final class Tokenizer {
     }
     List<Map.Entry<String, Integer>> entries = new ArrayList<>(counts.entrySet());
     entries.removeIf(e -> e.getValue() < minCount);
-    entries.sort(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+    entries.sort(
+        Map.Entry.<String, Integer>comparingByValue()
+            .reversed()
+            .thenComparing(Map.Entry.comparingByKey()));
     List<String> vocab = new ArrayList<>(List.of(PAD, UNK, CLS, SEP));
     entries.forEach(e -> vocab.add(e.getKey()));
     return new Tokenizer(vocab);
@@ -81,7 +88,8 @@ public final class Tokenizer {
     try {
       return new Tokenizer(Files.readAllLines(f, StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the vocabulary " + f + " (is this a pretrained model folder?)", e);
+      throw new UncheckedIOException(
+          "cannot read the vocabulary " + f + " (is this a pretrained model folder?)", e);
     }
   }
 

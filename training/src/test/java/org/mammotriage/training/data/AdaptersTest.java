@@ -18,13 +18,24 @@ class AdaptersTest {
   @Test
   void shouldJoinEmbedMetadataWithClinicalFindingsPerBreast() {
     // when
-    List<ManifestRow> rows = EmbedAdapter.read(TestResources.fixture("embed"),
-        TestResources.fixture("embed/EMBED_OpenData_metadata.csv"),
-        TestResources.fixture("embed/EMBED_OpenData_clinical.csv"), splitter);
+    List<ManifestRow> rows =
+        EmbedAdapter.read(
+            TestResources.fixture("embed"),
+            TestResources.fixture("embed/EMBED_OpenData_metadata.csv"),
+            TestResources.fixture("embed/EMBED_OpenData_clinical.csv"),
+            splitter);
     // then: C-view, spot and the male patient (tissueden 5) are dropped
-    assertThat(rows).extracting(ManifestRow::sopUid).containsExactly("1.2.3.1.dcm", "1.2.3.2.dcm", "1.2.3.3.dcm",
-        "1.2.3.4.dcm", "1.2.4.1.dcm", "1.2.4.2.dcm");
-    Map<String, ManifestRow> bySop = rows.stream().collect(Collectors.toMap(ManifestRow::sopUid, Function.identity()));
+    assertThat(rows)
+        .extracting(ManifestRow::sopUid)
+        .containsExactly(
+            "1.2.3.1.dcm",
+            "1.2.3.2.dcm",
+            "1.2.3.3.dcm",
+            "1.2.3.4.dcm",
+            "1.2.4.1.dcm",
+            "1.2.4.2.dcm");
+    Map<String, ManifestRow> bySop =
+        rows.stream().collect(Collectors.toMap(ManifestRow::sopUid, Function.identity()));
     ManifestRow rightCc = bySop.get("1.2.3.3.dcm");
     assertThat(rightCc.birads()).as("most suspicious of S and B").isEqualTo(4);
     assertThat(rightCc.mass()).isEqualTo(1);
@@ -50,8 +61,11 @@ class AdaptersTest {
   @Test
   void shouldReadVindrBreastLevelAndFindingsWithTheirOwnTestSplit() {
     // when
-    List<ManifestRow> rows = VindrAdapter.read(TestResources.fixture("vindr/breast-level_annotations.csv"),
-        TestResources.fixture("vindr/finding_annotations.csv"), splitter);
+    List<ManifestRow> rows =
+        VindrAdapter.read(
+            TestResources.fixture("vindr/breast-level_annotations.csv"),
+            TestResources.fixture("vindr/finding_annotations.csv"),
+            splitter);
     // then
     assertThat(rows).hasSize(6);
     ManifestRow rightCc = rows.get(2);
@@ -59,10 +73,13 @@ class AdaptersTest {
     assertThat(rightCc.birads()).isEqualTo(4);
     assertThat(rightCc.density()).isEqualTo(3);
     assertThat(rightCc.mass()).isEqualTo(1);
-    assertThat(rightCc.calcification()).as("the MLO finding holds for the whole breast").isEqualTo(1);
+    assertThat(rightCc.calcification())
+        .as("the MLO finding holds for the whole breast")
+        .isEqualTo(1);
     assertThat(rightCc.malignant()).as("VinDr has no pathology").isEqualTo(-1);
-    assertThat(rightCc.imagePath()).isEqualTo("images/b8d273e8601b348d3b2b5bc3d1f2ae86/"
-        + "cd0fc7bc53ac632a11643ac4cc91002a.dicom");
+    assertThat(rightCc.imagePath())
+        .isEqualTo(
+            "images/b8d273e8601b348d3b2b5bc3d1f2ae86/" + "cd0fc7bc53ac632a11643ac4cc91002a.dicom");
     assertThat(rows.get(0).mass()).isZero();
     assertThat(rows.get(4).split()).isEqualTo("test");
     assertThat(rows.get(0).split()).isIn("train", "val");
@@ -83,7 +100,11 @@ class AdaptersTest {
     assertThat(cancer.imagePath()).isEqualTo("train_images/10011/220375232.dcm");
     assertThat(rows.get(0).density()).isNull();
     assertThat(rows.get(6).view()).isEqualTo("AT");
-    assertThat(rows.stream().filter(r -> r.patientId().equals("10011")).map(ManifestRow::split).distinct())
+    assertThat(
+            rows.stream()
+                .filter(r -> r.patientId().equals("10011"))
+                .map(ManifestRow::split)
+                .distinct())
         .hasSize(1);
   }
 
@@ -91,15 +112,20 @@ class AdaptersTest {
   void shouldNameTheMissingColumnsWhenATableHasTheWrongLayout(@TempDir Path dir) throws Exception {
     Path bad = dir.resolve("train.csv");
     Files.writeString(bad, "patient_id,image_id,laterality\n1,2,L\n");
-    assertThatThrownBy(() -> RsnaAdapter.read(bad, splitter)).isInstanceOf(DataException.class)
-        .hasMessageContaining("RSNA train.csv").hasMessageContaining("[view, age, cancer]");
+    assertThatThrownBy(() -> RsnaAdapter.read(bad, splitter))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("RSNA train.csv")
+        .hasMessageContaining("[view, age, cancer]");
   }
 
   @Test
   void shouldGiveTheLineOfABadValue(@TempDir Path dir) throws Exception {
     Path bad = dir.resolve("train.csv");
-    Files.writeString(bad, "patient_id,image_id,laterality,view,age,cancer,density\n1,2,L,CC,50,0,A\n1,3,L,CC,50,0,Z\n");
-    assertThatThrownBy(() -> RsnaAdapter.read(bad, splitter)).hasMessageContaining("line 3")
+    Files.writeString(
+        bad,
+        "patient_id,image_id,laterality,view,age,cancer,density\n1,2,L,CC,50,0,A\n1,3,L,CC,50,0,Z\n");
+    assertThatThrownBy(() -> RsnaAdapter.read(bad, splitter))
+        .hasMessageContaining("line 3")
         .hasMessageContaining("density must be A-D");
   }
 }

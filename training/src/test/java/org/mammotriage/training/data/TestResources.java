@@ -11,7 +11,8 @@ final class TestResources {
     try {
       var url = TestResources.class.getResource("/fixtures/" + name);
       if (url == null) {
-        throw new IllegalStateException("test fixture " + name + " missing from src/test/resources/fixtures");
+        throw new IllegalStateException(
+            "test fixture " + name + " missing from src/test/resources/fixtures");
       }
       return Path.of(url.toURI());
     } catch (URISyntaxException e) {

@@ -11,7 +11,8 @@ class MetricsTest {
 
   @Test
   void shouldComputeAucFromPairwiseOrderingWithTiesCountingHalf() {
-    // given: positives 0.8, 0.4; negatives 0.4, 0.1 -> pairs (0.8>0.4),(0.8>0.1),(0.4=0.4),(0.4>0.1)
+    // given: positives 0.8, 0.4; negatives 0.4, 0.1 -> pairs
+    // (0.8>0.4),(0.8>0.1),(0.4=0.4),(0.4>0.1)
     double[] s = {0.8, 0.4, 0.4, 0.1};
     int[] y = {1, 1, 0, 0};
     // when / then: (1 + 1 + 0.5 + 1) / 4
@@ -22,8 +23,10 @@ class MetricsTest {
 
   @Test
   void shouldRejectNonBinaryLabelsAndLengthMismatch() {
-    assertThatThrownBy(() -> Auc.of(new double[] {0.1, 0.2}, new int[] {0, 2})).hasMessageContaining("0/1");
-    assertThatThrownBy(() -> Auc.of(new double[] {0.1}, new int[] {0, 1})).hasMessageContaining("length");
+    assertThatThrownBy(() -> Auc.of(new double[] {0.1, 0.2}, new int[] {0, 2}))
+        .hasMessageContaining("0/1");
+    assertThatThrownBy(() -> Auc.of(new double[] {0.1}, new int[] {0, 1}))
+        .hasMessageContaining("length");
   }
 
   @Test
@@ -41,7 +44,8 @@ class MetricsTest {
     int[] truth = {0, 0, 0, 0, 1, 1};
     int[] pred = {0, 0, 0, 1, 1, 0};
     assertThat(BalancedAccuracy.of(pred, truth)).isCloseTo(0.625, within(1e-12));
-    assertThat(BalancedAccuracy.atThreshold(new double[] {0.2, 0.7}, new int[] {0, 1}, 0.5)).isEqualTo(1.0);
+    assertThat(BalancedAccuracy.atThreshold(new double[] {0.2, 0.7}, new int[] {0, 1}, 0.5))
+        .isEqualTo(1.0);
     assertThat(BalancedAccuracy.ofArgMax(new double[][] {{0.1, 0.9}, {0.6, 0.4}}, new int[] {1, 1}))
         .isCloseTo(0.5, within(1e-12));
   }
