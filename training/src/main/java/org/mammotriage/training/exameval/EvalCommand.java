@@ -2,7 +2,6 @@ package org.mammotriage.training.exameval;
 
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.mammotriage.training.heads.ExamModel;
 import org.mammotriage.training.heads.ExamModelStores;
@@ -69,24 +68,9 @@ public final class EvalCommand implements Callable<Integer> {
       Path dir = out != null ? out : model.resolve("evaluation");
       EvaluationReport.write(r, m.name(), m.intendedUse(), dir);
       SelectedThresholds.of(r).write(model);
-      System.out.println(summaryLine(r));
+      System.out.println(EvalCommandSummary.line(r));
       System.out.println("report: " + dir.resolve(EvaluationReport.HTML_FILE));
       return 0;
     }
-  }
-
-  static String summaryLine(EvaluationResult r) {
-    return String.format(
-        Locale.ROOT,
-        "%s: exam AUC %s, breast AUC %s, sens/spec at suspicious %.3f/%.3f, C-index %.3f,"
-            + " 2y AUC %.3f, 5y AUC %.3f",
-        r.evaluationSet(),
-        r.examAuc().format(),
-        r.breastAuc().format(),
-        r.atSuspicious().sensitivity(),
-        r.atSuspicious().specificity(),
-        r.cIndex().cIndex(),
-        r.aucAt(2).auc(),
-        r.aucAt(5).auc());
   }
 }

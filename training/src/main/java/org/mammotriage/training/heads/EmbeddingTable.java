@@ -59,7 +59,7 @@ public record EmbeddingTable(List<ExamRecord> exams, float[][][] embeddings, int
       }
       try (NDManager sub = manager.newSubManager()) {
         NDArray x = sub.create(pixels, new Shape(chunk.size(), 1, h, w));
-        float[] emb = encoder.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray();
+        float[] emb = encoder.forward(ps, new NDList(x), false).head().toFloatArray();
         dim = emb.length / chunk.size();
         for (int i = 0; i < chunk.size(); i++) {
           float[] v = new float[dim];

@@ -59,7 +59,9 @@ public final class ExamModelStore {
     try (DataOutputStream out =
         new DataOutputStream(
             new BufferedOutputStream(Files.newOutputStream(dir.resolve(PARAMS_FILE))))) {
-      m.scorer().saveParameters(out);
+      // encoder then heads: the composed scorer is a view over them and has no state of its own
+      m.encoder().saveParameters(out);
+      m.heads().saveParameters(out);
     }
   }
 
@@ -101,12 +103,14 @@ public final class ExamModelStore {
             w,
             in.path("mean").asDouble(),
             in.path("std").asDouble());
-    ExamScorerBlock scorer = m.scorer();
-    scorer.initialize(manager, DataType.FLOAT32, new Shape(1, 4, 1, h, w), new Shape(1, 4));
+    encoder.initialize(manager, DataType.FLOAT32, new Shape(1, 1, h, w));
+    m.heads()
+        .initialize(manager, DataType.FLOAT32, new Shape(1, 4, hc.embeddingDim()), new Shape(1, 4));
     try (DataInputStream pin =
         new DataInputStream(
             new BufferedInputStream(Files.newInputStream(dir.resolve(PARAMS_FILE))))) {
-      scorer.loadParameters(manager, pin);
+      encoder.loadParameters(manager, pin);
+      m.heads().loadParameters(manager, pin);
     } catch (MalformedModelException e) {
       throw new IOException(
           dir.resolve(PARAMS_FILE) + " does not match " + json + ": " + e.getMessage(), e);

@@ -54,7 +54,8 @@ public final class ExamScorerBlock extends AbstractBlock {
     NDArray present = inputs.get(1);
     long n = views.getShape().get(0);
     NDArray flat = views.reshape(n * 4, 1, height, width);
-    NDArray emb = encoder.forward(ps, new NDList(flat), training).singletonOrThrow();
+    // an encoder may return more than the embedding (e.g. its feature map); the first output is it
+    NDArray emb = encoder.forward(ps, new NDList(flat), training).head();
     NDArray embeddings = emb.reshape(n, 4, emb.getShape().get(1));
     NDList out = heads.forward(ps, new NDList(embeddings, present), training);
     NDArray malignancy =

@@ -1,0 +1,37 @@
+package org.mammotriage.training.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import java.util.List;
+
+/**
+ * MV-CLIP (MV-MLM §3.3–3.4): symmetric CC↔MLO InfoNCE plus symmetric image–text InfoNCE, where the
+ * view paired with the report is CC or MLO per breast. Predictions [z_cc, z_mlo, z_text,
+ * scale_text, scale_view]; labels [swap] with swap_i = 1 when breast i uses its MLO view for the text
+ * (drawn with p = 0.5 by the batch sampler, so it is reproducible from the seed).
+ */
+public class MvClipLoss extends PretrainLoss {
+  public MvClipLoss() {
+    super("mvclip");
+  }
+
+  protected MvClipLoss(String name) {
+    super(name);
+  }
+
+  @Override
+  public List<String> partNames() {
+    return List.of("it", "ii");
+  }
+
+  @Override
+  public NDList parts(NDList labels, NDList p) {
+    NDArray zCc = p.get(0);
+    NDArray zMlo = p.get(1);
+    NDArray swap = labels.get(0).reshape(-1, 1);
+    NDArray zView = zCc.mul(swap.neg().add(1f)).add(zMlo.mul(swap));
+    NDArray it = InfoNce.symmetric(zView, p.get(2), p.get(3));
+    NDArray ii = InfoNce.symmetric(zCc, zMlo, p.get(4));
+    return new NDList(it.add(ii), it, ii);
+  }
+}
