@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDList;
 import java.util.List;
 
 /**
- * CLIP: symmetric image–text InfoNCE with a learnable temperature. Predictions
- * [z_image, z_text, scale]; no labels (the i-th image belongs to the i-th report).
+ * CLIP: symmetric image–text InfoNCE with a learnable temperature. Predictions [z_image, z_text,
+ * scale]; no labels (the i-th image belongs to the i-th report).
  */
 public final class ClipLoss extends PretrainLoss {
   public ClipLoss() {

@@ -8,11 +8,12 @@ import org.mammotriage.training.model.ColumnPairing;
 import org.mammotriage.training.model.L2Normalize;
 
 /**
- * GLAM (§2.2) = MV-CLIP + geometry-guided local alignment. For each view ν and super-patch (i, j) of
- * breast b, the positive is p^ν_{b,(i,j)} (its cross-attention over the other view's column j); the
- * negatives are p^ν_{b,(m,n)} at the other M−1 positions of the same breast and p^ν_{b',(i,j)} at the
- * same position of the other B−1 breasts in the batch (M+B−2 negatives). Cosine similarities, scaled
- * by a learnable 1/τ; the loss is averaged over positions, breasts and both views.
+ * GLAM (§2.2) = MV-CLIP + geometry-guided local alignment. For each view ν and super-patch (i, j)
+ * of breast b, the positive is p^ν_{b,(i,j)} (its cross-attention over the other view's column j);
+ * the negatives are p^ν_{b,(m,n)} at the other M−1 positions of the same breast and p^ν_{b',(i,j)}
+ * at the same position of the other B−1 breasts in the batch (M+B−2 negatives). Cosine
+ * similarities, scaled by a learnable 1/τ; the loss is averaged over positions, breasts and both
+ * views.
  *
  * <p>Predictions: MV-CLIP's five, then q_cc, p_cc, q_mlo, p_mlo (B, M, d) and scale_local.
  */
@@ -23,7 +24,9 @@ public final class GlamLoss extends MvClipLoss {
     this(1f);
   }
 
-  /** @param localWeight weight of the local term (GLAM uses 1) */
+  /**
+   * @param localWeight weight of the local term (GLAM uses 1)
+   */
   public GlamLoss(float localWeight) {
     super("glam");
     this.localWeight = localWeight;
@@ -38,7 +41,10 @@ public final class GlamLoss extends MvClipLoss {
   public NDList parts(NDList labels, NDList p) {
     NDList global = super.parts(labels, p);
     NDArray scale = p.get(9);
-    NDArray local = localAlignment(p.get(5), p.get(6), scale).add(localAlignment(p.get(7), p.get(8), scale)).mul(0.5f);
+    NDArray local =
+        localAlignment(p.get(5), p.get(6), scale)
+            .add(localAlignment(p.get(7), p.get(8), scale))
+            .mul(0.5f);
     NDArray total = global.get(0).add(local.mul(localWeight));
     return new NDList(total, global.get(1), global.get(2), local);
   }
@@ -58,7 +64,8 @@ public final class GlamLoss extends MvClipLoss {
     NDArray self = mgr.eye((int) b).expandDims(1).mul(ColumnPairing.BLOCKED);
     NDArray logits = positions.concat(patients.add(self), 2).mul(scale);
     NDArray logProb = logits.logSoftmax(2);
-    NDArray pick = mgr.eye((int) m).concat(mgr.zeros(new ai.djl.ndarray.types.Shape(m, b)), 1).expandDims(0);
+    NDArray pick =
+        mgr.eye((int) m).concat(mgr.zeros(new ai.djl.ndarray.types.Shape(m, b)), 1).expandDims(0);
     return logProb.mul(pick).sum().div(-(float) (b * m));
   }
 }

@@ -4,7 +4,8 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * InfoNCE between two batches of L2-normalised embeddings (B, d): row i of {@code a} should match
- * row i of {@code b} against all other rows of {@code b}. {@code scale} is 1/τ (shape (1) or scalar).
+ * row i of {@code b} against all other rows of {@code b}. {@code scale} is 1/τ (shape (1) or
+ * scalar).
  */
 public final class InfoNce {
   private InfoNce() {}

@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * MV-CLIP (MV-MLM §3.3–3.4): symmetric CC↔MLO InfoNCE plus symmetric image–text InfoNCE, where the
  * view paired with the report is CC or MLO per breast. Predictions [z_cc, z_mlo, z_text,
- * scale_text, scale_view]; labels [swap] with swap_i = 1 when breast i uses its MLO view for the text
- * (drawn with p = 0.5 by the batch sampler, so it is reproducible from the seed).
+ * scale_text, scale_view]; labels [swap] with swap_i = 1 when breast i uses its MLO view for the
+ * text (drawn with p = 0.5 by the batch sampler, so it is reproducible from the seed).
  */
 public class MvClipLoss extends PretrainLoss {
   public MvClipLoss() {

@@ -6,8 +6,8 @@ import ai.djl.training.loss.Loss;
 import java.util.List;
 
 /**
- * A pretraining objective as a DJL {@link Loss} over the outputs of
- * {@link org.mammotriage.training.model.PretrainNet}. {@link #parts} also returns the terms, so the
+ * A pretraining objective as a DJL {@link Loss} over the outputs of {@link
+ * org.mammotriage.training.model.PretrainNet}. {@link #parts} also returns the terms, so the
  * progress line can show them.
  */
 public abstract class PretrainLoss extends Loss {

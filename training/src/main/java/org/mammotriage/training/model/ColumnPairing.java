@@ -36,7 +36,10 @@ public final class ColumnPairing {
     return out;
   }
 
-  /** The M×M additive attention mask (row-major): 0 inside the same column, {@link #BLOCKED} outside. */
+  /**
+   * The M×M additive attention mask (row-major): 0 inside the same column, {@link #BLOCKED}
+   * outside.
+   */
   public static float[] additiveMask(int grid) {
     int m = grid * grid;
     float[] mask = new float[m * m];

@@ -10,7 +10,8 @@ import ai.djl.util.PairList;
 /** GELU (exact, erf form) as its own block type. */
 public final class Gelu extends AbstractBlock {
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
     return new NDList(Activation.gelu(inputs.singletonOrThrow()));
   }
 

@@ -10,10 +10,11 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * GLAM's geometry-guided local module (§2.2): super-patches q of each view, and for each of them the
- * cross-attended positive p = CrossAttn(q, slice, slice) over the other view's super-patches in the
- * same column (same chest-wall distance, {@link ColumnPairing}). One attention module serves both
- * directions. Inputs: CC and MLO feature maps; outputs q_cc, p_cc, q_mlo, p_mlo, each (B, M, d).
+ * GLAM's geometry-guided local module (§2.2): super-patches q of each view, and for each of them
+ * the cross-attended positive p = CrossAttn(q, slice, slice) over the other view's super-patches in
+ * the same column (same chest-wall distance, {@link ColumnPairing}). One attention module serves
+ * both directions. Inputs: CC and MLO feature maps; outputs q_cc, p_cc, q_mlo, p_mlo, each (B, M,
+ * d).
  */
 public final class GlamLocalHead extends AbstractBlock {
   private final int grid;
@@ -25,9 +26,12 @@ public final class GlamLocalHead extends AbstractBlock {
     super((byte) 1);
     this.grid = b.grid;
     this.dim = b.dim;
-    pooling = addChildBlock("super_patches", SuperPatchPooling.builder().setGrid(grid).setDim(dim).build());
-    crossAttention = addChildBlock("cross_attention", MultiHeadAttention.builder().setDim(dim).setHeads(b.heads)
-        .build());
+    pooling =
+        addChildBlock(
+            "super_patches", SuperPatchPooling.builder().setGrid(grid).setDim(dim).build());
+    crossAttention =
+        addChildBlock(
+            "cross_attention", MultiHeadAttention.builder().setDim(dim).setHeads(b.heads).build());
   }
 
   public static Builder builder() {
@@ -39,20 +43,24 @@ public final class GlamLocalHead extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
     NDArray qCc = pooling.forward(ps, new NDList(inputs.get(0)), training).singletonOrThrow();
     NDArray qMlo = pooling.forward(ps, new NDList(inputs.get(1)), training).singletonOrThrow();
     long m = (long) grid * grid;
     NDArray mask = qCc.getManager().create(ColumnPairing.additiveMask(grid), new Shape(1, 1, m, m));
-    NDArray pCc = crossAttention.forward(ps, new NDList(qCc, qMlo, mask), training).singletonOrThrow();
-    NDArray pMlo = crossAttention.forward(ps, new NDList(qMlo, qCc, mask), training).singletonOrThrow();
+    NDArray pCc =
+        crossAttention.forward(ps, new NDList(qCc, qMlo, mask), training).singletonOrThrow();
+    NDArray pMlo =
+        crossAttention.forward(ps, new NDList(qMlo, qCc, mask), training).singletonOrThrow();
     return new NDList(qCc, pCc, qMlo, pMlo);
   }
 
   /** Cross-attention of one view's super-patches over the other's (for tests and inspection). */
   public NDArray attend(ParameterStore ps, NDArray query, NDArray other) {
     long m = (long) grid * grid;
-    NDArray mask = query.getManager().create(ColumnPairing.additiveMask(grid), new Shape(1, 1, m, m));
+    NDArray mask =
+        query.getManager().create(ColumnPairing.additiveMask(grid), new Shape(1, 1, m, m));
     return crossAttention.forward(ps, new NDList(query, other, mask), false).singletonOrThrow();
   }
 
@@ -92,8 +100,14 @@ public final class GlamLocalHead extends AbstractBlock {
 
     public GlamLocalHead build() {
       if (grid < 1 || dim < 1 || heads < 1 || dim % heads != 0) {
-        throw new IllegalStateException("GlamLocalHead needs setGrid(>0), setDim and setHeads with dim divisible "
-            + "by heads; got grid=" + grid + " dim=" + dim + " heads=" + heads);
+        throw new IllegalStateException(
+            "GlamLocalHead needs setGrid(>0), setDim and setHeads with dim divisible "
+                + "by heads; got grid="
+                + grid
+                + " dim="
+                + dim
+                + " heads="
+                + heads);
       }
       return new GlamLocalHead(this);
     }

@@ -9,7 +9,8 @@ import ai.djl.util.PairList;
 /** Mean over the spatial axes: (B, C, H, W) → (B, C). */
 public final class GlobalAvgPool extends AbstractBlock {
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
     return new NDList(inputs.singletonOrThrow().mean(new int[] {2, 3}));
   }
 

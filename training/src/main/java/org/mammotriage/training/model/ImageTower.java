@@ -12,10 +12,10 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * The image encoder: {@link ResNetEncoder} → pooling (global average, or MV-MLM's
- * {@link TokenTransformerHead}) → linear projection → L2 normalisation. Input (B, 1, H, W);
- * outputs the embedding (B, D) and the feature map (B, C, h, w) that GLAM's local alignment uses.
- * The exported {@code image_encoder.onnx} is this block's first output.
+ * The image encoder: {@link ResNetEncoder} → pooling (global average, or MV-MLM's {@link
+ * TokenTransformerHead}) → linear projection → L2 normalisation. Input (B, 1, H, W); outputs the
+ * embedding (B, D) and the feature map (B, C, h, w) that GLAM's local alignment uses. The exported
+ * {@code image_encoder.onnx} is this block's first output.
  */
 public final class ImageTower extends AbstractBlock {
   private final ResNetEncoder encoder;
@@ -62,7 +62,8 @@ public final class ImageTower extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
     NDArray features = encoder.forward(ps, inputs, training).singletonOrThrow();
     NDList pooled = pooling.forward(ps, new NDList(features), training);
     NDList z = normalize.forward(ps, projection.forward(ps, pooled, training), training);
@@ -85,7 +86,10 @@ public final class ImageTower extends AbstractBlock {
     normalize.initialize(manager, dataType, new Shape(in[0].get(0), embeddingDim));
   }
 
-  /** Builder: {@code setEncoder} and {@code setEmbeddingDim} required; {@code optTokenHead} for MV-MLM. */
+  /**
+   * Builder: {@code setEncoder} and {@code setEmbeddingDim} required; {@code optTokenHead} for
+   * MV-MLM.
+   */
   public static final class Builder {
     private ResNetEncoder encoder;
     private TokenTransformerHead tokenHead;

@@ -14,7 +14,8 @@ public final class Init {
 
   /** He-normal (Xavier, gaussian, fan-in, magnitude 2). */
   public static Initializer weights() {
-    return new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.IN, 2);
+    return new XavierInitializer(
+        XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.IN, 2);
   }
 
   /** Sets the weight initializer and initialises the block for the given input shapes. */

@@ -12,7 +12,8 @@ public final class L2Normalize extends AbstractBlock {
   static final float EPS = 1e-12f;
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
     return new NDList(normalize(inputs.singletonOrThrow()));
   }
 

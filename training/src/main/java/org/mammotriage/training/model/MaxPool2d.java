@@ -15,7 +15,8 @@ public final class MaxPool2d extends AbstractBlock {
 
   public MaxPool2d(int kernel, int stride, int padding) {
     if (kernel < 1 || stride < 1 || padding < 0 || padding * 2 > kernel) {
-      throw new IllegalArgumentException("bad max pool: kernel=" + kernel + " stride=" + stride + " pad=" + padding);
+      throw new IllegalArgumentException(
+          "bad max pool: kernel=" + kernel + " stride=" + stride + " pad=" + padding);
     }
     this.kernel = kernel;
     this.stride = stride;
@@ -35,15 +36,26 @@ public final class MaxPool2d extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
-    return new NDList(Pool.maxPool2d(inputs.singletonOrThrow(), new Shape(kernel, kernel), new Shape(stride, stride),
-        new Shape(padding, padding), false));
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+    return new NDList(
+        Pool.maxPool2d(
+            inputs.singletonOrThrow(),
+            new Shape(kernel, kernel),
+            new Shape(stride, stride),
+            new Shape(padding, padding),
+            false));
   }
 
   @Override
   public Shape[] getOutputShapes(Shape[] in) {
     Shape s = in[0];
-    return new Shape[] {new Shape(s.get(0), s.get(1), Shapes.convOut(s.get(2), kernel, stride, padding),
-        Shapes.convOut(s.get(3), kernel, stride, padding))};
+    return new Shape[] {
+      new Shape(
+          s.get(0),
+          s.get(1),
+          Shapes.convOut(s.get(2), kernel, stride, padding),
+          Shapes.convOut(s.get(3), kernel, stride, padding))
+    };
   }
 }

@@ -46,7 +46,8 @@ public final class MultiHeadAttention extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
     NDArray q = inputs.get(0);
     NDArray kv = inputs.get(1);
     long b = q.getShape().get(0);
@@ -99,11 +100,15 @@ public final class MultiHeadAttention extends AbstractBlock {
 
     public MultiHeadAttention build() {
       if (dim < 1 || heads < 1) {
-        throw new IllegalStateException("MultiHeadAttention needs setDim(>0) and setHeads(>0), got dim=" + dim
-            + " heads=" + heads);
+        throw new IllegalStateException(
+            "MultiHeadAttention needs setDim(>0) and setHeads(>0), got dim="
+                + dim
+                + " heads="
+                + heads);
       }
       if (dim % heads != 0) {
-        throw new IllegalStateException("attention dim " + dim + " is not divisible by " + heads + " heads");
+        throw new IllegalStateException(
+            "attention dim " + dim + " is not divisible by " + heads + " heads");
       }
       return new MultiHeadAttention(this);
     }

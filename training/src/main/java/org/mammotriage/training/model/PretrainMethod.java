@@ -6,7 +6,9 @@ import java.util.Locale;
 public enum PretrainMethod {
   /** Symmetric image–text InfoNCE on one view per breast (the view chosen at random). */
   CLIP,
-  /** CLIP + CC↔MLO InfoNCE; the view paired with the text is swapped with p = 0.5 (MV-MLM §3.3–3.4). */
+  /**
+   * CLIP + CC↔MLO InfoNCE; the view paired with the text is swapped with p = 0.5 (MV-MLM §3.3–3.4).
+   */
   MVCLIP,
   /** MV-CLIP + geometry-guided local alignment of super-patches (GLAM §2.2). */
   GLAM;
@@ -17,7 +19,9 @@ public enum PretrainMethod {
       case "clip" -> CLIP;
       case "mvclip" -> MVCLIP;
       case "glam" -> GLAM;
-      default -> throw new IllegalArgumentException("unknown method '" + s + "': use clip, mvclip or glam");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown method '" + s + "': use clip, mvclip or glam");
     };
   }
 

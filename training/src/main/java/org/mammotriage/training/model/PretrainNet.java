@@ -12,8 +12,8 @@ import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
 
 /**
- * Everything a pretraining step runs: the image and text towers, learnable temperatures, and
- * GLAM's local head. Inputs and outputs depend on the method:
+ * Everything a pretraining step runs: the image and text towers, learnable temperatures, and GLAM's
+ * local head. Inputs and outputs depend on the method:
  *
  * <ul>
  *   <li>CLIP: in [image, ids, mask] → out [z_image, z_text, scale_text]
@@ -43,12 +43,17 @@ public final class PretrainNet extends AbstractBlock {
     local = method == PretrainMethod.GLAM ? addChildBlock("glam", config.glamHead()) : null;
     logScaleText = addParameter(scale("log_scale_text", 0.07));
     logScaleView = method.multiView() ? addParameter(scale("log_scale_view", 0.1)) : null;
-    logScaleLocal = method == PretrainMethod.GLAM ? addParameter(scale("log_scale_local", 0.1)) : null;
+    logScaleLocal =
+        method == PretrainMethod.GLAM ? addParameter(scale("log_scale_local", 0.1)) : null;
   }
 
   private static Parameter scale(String name, double tau) {
-    return Parameter.builder().setName(name).setType(Parameter.Type.OTHER).optShape(new Shape(1))
-        .optInitializer(new ConstantInitializer((float) Math.log(1 / tau))).build();
+    return Parameter.builder()
+        .setName(name)
+        .setType(Parameter.Type.OTHER)
+        .optShape(new Shape(1))
+        .optInitializer(new ConstantInitializer((float) Math.log(1 / tau)))
+        .build();
   }
 
   public PretrainMethod method() {
@@ -69,10 +74,12 @@ public final class PretrainNet extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
     if (method == PretrainMethod.CLIP) {
       NDArray zImage = image.forward(ps, new NDList(in.get(0)), training).get(0);
-      NDArray zText = text.forward(ps, new NDList(in.get(1), in.get(2)), training).singletonOrThrow();
+      NDArray zText =
+          text.forward(ps, new NDList(in.get(1), in.get(2)), training).singletonOrThrow();
       return new NDList(zImage, zText, scale(ps, logScaleText, zImage, training));
     }
     NDArray cc = in.get(0);
@@ -83,8 +90,13 @@ public final class PretrainNet extends AbstractBlock {
     NDArray zCc = z.get("0:" + b);
     NDArray zMlo = z.get(b + ":");
     NDArray zText = text.forward(ps, new NDList(in.get(2), in.get(3)), training).singletonOrThrow();
-    NDList out = new NDList(zCc, zMlo, zText, scale(ps, logScaleText, z, training),
-        scale(ps, logScaleView, z, training));
+    NDList out =
+        new NDList(
+            zCc,
+            zMlo,
+            zText,
+            scale(ps, logScaleText, z, training),
+            scale(ps, logScaleView, z, training));
     if (local != null) {
       NDArray f = both.get(1);
       NDList l = local.forward(ps, new NDList(f.get("0:" + b), f.get(b + ":")), training);
@@ -94,7 +106,8 @@ public final class PretrainNet extends AbstractBlock {
     return out;
   }
 
-  private static NDArray scale(ParameterStore ps, Parameter logScale, NDArray like, boolean training) {
+  private static NDArray scale(
+      ParameterStore ps, Parameter logScale, NDArray like, boolean training) {
     return ps.getValue(logScale, like.getDevice(), training).clip(0f, MAX_LOG_SCALE).exp();
   }
 
@@ -102,7 +115,9 @@ public final class PretrainNet extends AbstractBlock {
   public Shape[] inputShapes(int b) {
     Shape img = new Shape(b, 1, config.inputHeight(), config.inputWidth());
     Shape ids = new Shape(b, config.textMaxLength());
-    return method == PretrainMethod.CLIP ? new Shape[] {img, ids, ids} : new Shape[] {img, img, ids, ids};
+    return method == PretrainMethod.CLIP
+        ? new Shape[] {img, ids, ids}
+        : new Shape[] {img, img, ids, ids};
   }
 
   @Override
@@ -123,8 +138,10 @@ public final class PretrainNet extends AbstractBlock {
   @Override
   protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... in) {
     Shape img = in[0];
-    Shape imgBatch = method == PretrainMethod.CLIP ? img : new Shape(img.get(0) * 2, img.get(1), img.get(2),
-        img.get(3));
+    Shape imgBatch =
+        method == PretrainMethod.CLIP
+            ? img
+            : new Shape(img.get(0) * 2, img.get(1), img.get(2), img.get(3));
     image.initialize(manager, dataType, imgBatch);
     int t = method == PretrainMethod.CLIP ? 1 : 2;
     text.initialize(manager, dataType, in[t], in[t + 1]);

@@ -9,7 +9,8 @@ import ai.djl.util.PairList;
 /** ReLU as its own block type, so exporters can see what it is (a lambda block would hide it). */
 public final class Relu extends AbstractBlock {
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
     return new NDList(inputs.singletonOrThrow().maximum(0f));
   }
 

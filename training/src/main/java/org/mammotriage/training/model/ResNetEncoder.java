@@ -39,7 +39,9 @@ public final class ResNetEncoder extends AbstractBlock {
     for (int s = 0; s < 4; s++) {
       int out = width << s;
       for (int k = 0; k < stageDepths[s]; k++) {
-        add("stage" + (s + 1) + "_unit" + (k + 1), new ResidualUnit(in, out, k == 0 && s > 0 ? 2 : 1));
+        add(
+            "stage" + (s + 1) + "_unit" + (k + 1),
+            new ResidualUnit(in, out, k == 0 && s > 0 ? 2 : 1));
         in = out;
       }
     }
@@ -72,7 +74,8 @@ public final class ResNetEncoder extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
     NDList x = inputs;
     for (Block b : layers) {
       x = b.forward(ps, x, training);
@@ -98,19 +101,24 @@ public final class ResNetEncoder extends AbstractBlock {
     }
   }
 
-  /** Builder: {@code setDepth} (10, 18 or 34) or {@code setStageDepths} required; width optional. */
+  /**
+   * Builder: {@code setDepth} (10, 18 or 34) or {@code setStageDepths} required; width optional.
+   */
   public static final class Builder {
     private int[] stageDepths;
     private int width = 64;
 
     /** ResNet-10 (1,1,1,1), -18 (2,2,2,2) or -34 (3,4,6,3). */
     public Builder setDepth(int depth) {
-      stageDepths = switch (depth) {
-        case 10 -> new int[] {1, 1, 1, 1};
-        case 18 -> new int[] {2, 2, 2, 2};
-        case 34 -> new int[] {3, 4, 6, 3};
-        default -> throw new IllegalArgumentException("ResNet depth must be 10, 18 or 34, got " + depth);
-      };
+      stageDepths =
+          switch (depth) {
+            case 10 -> new int[] {1, 1, 1, 1};
+            case 18 -> new int[] {2, 2, 2, 2};
+            case 34 -> new int[] {3, 4, 6, 3};
+            default ->
+                throw new IllegalArgumentException(
+                    "ResNet depth must be 10, 18 or 34, got " + depth);
+          };
       return this;
     }
 
@@ -128,11 +136,12 @@ public final class ResNetEncoder extends AbstractBlock {
 
     public ResNetEncoder build() {
       if (stageDepths == null) {
-        throw new IllegalStateException("ResNetEncoder needs setDepth(10|18|34) or setStageDepths(...)");
+        throw new IllegalStateException(
+            "ResNetEncoder needs setDepth(10|18|34) or setStageDepths(...)");
       }
       if (stageDepths.length != 4 || Arrays.stream(stageDepths).anyMatch(d -> d < 1)) {
-        throw new IllegalStateException("ResNetEncoder needs four stage depths >= 1, got "
-            + Arrays.toString(stageDepths));
+        throw new IllegalStateException(
+            "ResNetEncoder needs four stage depths >= 1, got " + Arrays.toString(stageDepths));
       }
       if (width < 1) {
         throw new IllegalStateException("ResNetEncoder width must be >= 1, got " + width);

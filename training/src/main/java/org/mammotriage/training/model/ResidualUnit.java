@@ -12,8 +12,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * The ResNet basic block: conv3×3(stride) → BN → ReLU → conv3×3 → BN, plus the input (through a
- * 1×1 conv + BN when the shape changes), then ReLU.
+ * The ResNet basic block: conv3×3(stride) → BN → ReLU → conv3×3 → BN, plus the input (through a 1×1
+ * conv + BN when the shape changes), then ReLU.
  */
 public final class ResidualUnit extends AbstractBlock {
   private final int outChannels;
@@ -52,8 +52,13 @@ public final class ResidualUnit extends AbstractBlock {
   }
 
   static Conv2d conv(int filters, int kernel, int stride, int padding) {
-    return Conv2d.builder().setFilters(filters).setKernelShape(new Shape(kernel, kernel))
-        .optStride(new Shape(stride, stride)).optPadding(new Shape(padding, padding)).optBias(false).build();
+    return Conv2d.builder()
+        .setFilters(filters)
+        .setKernelShape(new Shape(kernel, kernel))
+        .optStride(new Shape(stride, stride))
+        .optPadding(new Shape(padding, padding))
+        .optBias(false)
+        .build();
   }
 
   public boolean hasProjectionShortcut() {
@@ -61,7 +66,8 @@ public final class ResidualUnit extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
     NDList x = inputs;
     NDList y = conv1.forward(ps, x, training);
     y = bn1.forward(ps, y, training);
@@ -70,7 +76,10 @@ public final class ResidualUnit extends AbstractBlock {
     y = bn2.forward(ps, y, training);
     NDArray shortcut = x.singletonOrThrow();
     if (shortcutConv != null) {
-      shortcut = shortcutBn.forward(ps, shortcutConv.forward(ps, x, training), training).singletonOrThrow();
+      shortcut =
+          shortcutBn
+              .forward(ps, shortcutConv.forward(ps, x, training), training)
+              .singletonOrThrow();
     }
     return relu2.forward(ps, new NDList(y.singletonOrThrow().add(shortcut)), training);
   }
@@ -78,8 +87,13 @@ public final class ResidualUnit extends AbstractBlock {
   @Override
   public Shape[] getOutputShapes(Shape[] in) {
     Shape s = in[0];
-    return new Shape[] {new Shape(s.get(0), outChannels, Shapes.convOut(s.get(2), 3, stride, 1),
-        Shapes.convOut(s.get(3), 3, stride, 1))};
+    return new Shape[] {
+      new Shape(
+          s.get(0),
+          outChannels,
+          Shapes.convOut(s.get(2), 3, stride, 1),
+          Shapes.convOut(s.get(3), 3, stride, 1))
+    };
   }
 
   @Override

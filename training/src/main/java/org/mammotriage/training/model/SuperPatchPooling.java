@@ -12,9 +12,9 @@ import ai.djl.util.PairList;
 
 /**
  * GLAM's spatial attention aggregation: the feature map (B, C, h, w) is projected to {@code dim}
- * per location and cut into a g×g grid of regions; each region's locations are pooled with
- * softmax attention weights from a learned score, giving M = g² super-patches (B, M, dim) in
- * row-major grid order (column = distance from the chest wall).
+ * per location and cut into a g×g grid of regions; each region's locations are pooled with softmax
+ * attention weights from a learned score, giving M = g² super-patches (B, M, dim) in row-major grid
+ * order (column = distance from the chest wall).
  */
 public final class SuperPatchPooling extends AbstractBlock {
   private final int grid;
@@ -60,17 +60,31 @@ public final class SuperPatchPooling extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
     NDArray fm = inputs.singletonOrThrow();
     long h = fm.getShape().get(2);
     long w = fm.getShape().get(3);
     if (h < grid || w < grid) {
-      throw new IllegalArgumentException("feature map " + h + "x" + w + " is smaller than the " + grid + "x" + grid
-          + " super-patch grid; use a larger input or a smaller glam grid");
+      throw new IllegalArgumentException(
+          "feature map "
+              + h
+              + "x"
+              + w
+              + " is smaller than the "
+              + grid
+              + "x"
+              + grid
+              + " super-patch grid; use a larger input or a smaller glam grid");
     }
-    NDArray tokens = projection.forward(ps, new NDList(TokenTransformerHead.tokens(fm)), training).singletonOrThrow();
-    NDArray s = score.forward(ps, new NDList(tokens), training).singletonOrThrow().transpose(0, 2, 1);
-    NDArray mask = fm.getManager().create(regionMask(h, w, grid), new Shape(1, (long) grid * grid, h * w));
+    NDArray tokens =
+        projection
+            .forward(ps, new NDList(TokenTransformerHead.tokens(fm)), training)
+            .singletonOrThrow();
+    NDArray s =
+        score.forward(ps, new NDList(tokens), training).singletonOrThrow().transpose(0, 2, 1);
+    NDArray mask =
+        fm.getManager().create(regionMask(h, w, grid), new Shape(1, (long) grid * grid, h * w));
     NDArray weights = s.add(mask).softmax(-1);
     return new NDList(weights.matMul(tokens));
   }

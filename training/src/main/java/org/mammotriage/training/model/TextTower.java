@@ -40,10 +40,18 @@ public final class TextTower extends AbstractBlock {
     this.dim = b.dim;
     this.embeddingDim = b.embeddingDim;
     embedding = addChildBlock("embedding", new TokenEmbedding(b.vocabularySize, dim));
-    positions = addParameter(Parameter.builder().setName("positions").setType(Parameter.Type.OTHER)
-        .optShape(new Shape(maxLength, dim)).optInitializer(new NormalInitializer(0.02f)).build());
+    positions =
+        addParameter(
+            Parameter.builder()
+                .setName("positions")
+                .setType(Parameter.Type.OTHER)
+                .optShape(new Shape(maxLength, dim))
+                .optInitializer(new NormalInitializer(0.02f))
+                .build());
     for (int i = 0; i < b.layers; i++) {
-      blocks.add(addChildBlock("block" + (i + 1), TransformerBlock.builder().setDim(dim).setHeads(b.heads).build()));
+      blocks.add(
+          addChildBlock(
+              "block" + (i + 1), TransformerBlock.builder().setDim(dim).setHeads(b.heads).build()));
     }
     norm = addChildBlock("norm", LayerNorm.builder().axis(2).build());
     projection = addChildBlock("projection", Linear.builder().setUnits(embeddingDim).build());
@@ -59,12 +67,14 @@ public final class TextTower extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
     NDArray ids = inputs.get(0);
     NDArray mask = inputs.get(1).toType(DataType.FLOAT32, false);
     long len = ids.getShape().get(1);
     if (len > maxLength) {
-      throw new IllegalArgumentException("text of " + len + " tokens exceeds the encoder's maxLength " + maxLength);
+      throw new IllegalArgumentException(
+          "text of " + len + " tokens exceeds the encoder's maxLength " + maxLength);
     }
     NDArray pos = ps.getValue(positions, ids.getDevice(), training).get(new NDIndex("0:" + len));
     NDArray x = embedding.forward(ps, new NDList(ids), training).singletonOrThrow().add(pos);
@@ -97,7 +107,9 @@ public final class TextTower extends AbstractBlock {
     normalize.initialize(manager, dataType, new Shape(ids.get(0), embeddingDim));
   }
 
-  /** Builder: vocabulary size, max length, dim, layers, heads and embedding dim are all required. */
+  /**
+   * Builder: vocabulary size, max length, dim, layers, heads and embedding dim are all required.
+   */
   public static final class Builder {
     private int vocabularySize;
     private int maxLength;
@@ -137,13 +149,30 @@ public final class TextTower extends AbstractBlock {
     }
 
     public TextTower build() {
-      if (vocabularySize < 5 || maxLength < 2 || dim < 1 || layers < 0 || heads < 1 || embeddingDim < 1) {
-        throw new IllegalStateException("TextTower needs setVocabularySize(>=5), setMaxLength(>=2), setDim, "
-            + "setLayers(>=0), setHeads and setEmbeddingDim; got vocab=" + vocabularySize + " maxLength=" + maxLength
-            + " dim=" + dim + " layers=" + layers + " heads=" + heads + " embeddingDim=" + embeddingDim);
+      if (vocabularySize < 5
+          || maxLength < 2
+          || dim < 1
+          || layers < 0
+          || heads < 1
+          || embeddingDim < 1) {
+        throw new IllegalStateException(
+            "TextTower needs setVocabularySize(>=5), setMaxLength(>=2), setDim, "
+                + "setLayers(>=0), setHeads and setEmbeddingDim; got vocab="
+                + vocabularySize
+                + " maxLength="
+                + maxLength
+                + " dim="
+                + dim
+                + " layers="
+                + layers
+                + " heads="
+                + heads
+                + " embeddingDim="
+                + embeddingDim);
       }
       if (dim % heads != 0) {
-        throw new IllegalStateException("text dim " + dim + " is not divisible by " + heads + " heads");
+        throw new IllegalStateException(
+            "text dim " + dim + " is not divisible by " + heads + " heads");
       }
       return new TextTower(this);
     }

@@ -25,8 +25,13 @@ public final class TokenEmbedding extends AbstractBlock {
     }
     this.vocabularySize = vocabularySize;
     this.dim = dim;
-    table = addParameter(Parameter.builder().setName("table").setType(Parameter.Type.WEIGHT)
-        .optShape(new Shape(vocabularySize, dim)).build());
+    table =
+        addParameter(
+            Parameter.builder()
+                .setName("table")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(vocabularySize, dim))
+                .build());
   }
 
   public int vocabularySize() {
@@ -34,7 +39,8 @@ public final class TokenEmbedding extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
     NDArray ids = inputs.singletonOrThrow();
     NDArray w = ps.getValue(table, ids.getDevice(), training);
     NDArray oneHot = ids.toType(DataType.INT64, false).oneHot(vocabularySize);

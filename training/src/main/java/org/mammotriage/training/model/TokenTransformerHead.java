@@ -29,8 +29,14 @@ public final class TokenTransformerHead extends AbstractBlock {
     this.dim = b.dim;
     projection = addChildBlock("projection", Linear.builder().setUnits(dim).build());
     for (int i = 0; i < b.layers; i++) {
-      blocks.add(addChildBlock("block" + (i + 1), TransformerBlock.builder().setDim(dim).setHeads(b.heads)
-          .optMlpDim(b.mlpDim).build()));
+      blocks.add(
+          addChildBlock(
+              "block" + (i + 1),
+              TransformerBlock.builder()
+                  .setDim(dim)
+                  .setHeads(b.heads)
+                  .optMlpDim(b.mlpDim)
+                  .build()));
     }
     norm = addChildBlock("norm", LayerNorm.builder().axis(2).build());
   }
@@ -50,7 +56,8 @@ public final class TokenTransformerHead extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
     NDList x = projection.forward(ps, new NDList(tokens(inputs.singletonOrThrow())), training);
     for (TransformerBlock b : blocks) {
       x = b.forward(ps, x, training);
@@ -105,7 +112,8 @@ public final class TokenTransformerHead extends AbstractBlock {
 
     public TokenTransformerHead build() {
       if (dim < 1 || heads < 1 || layers < 0) {
-        throw new IllegalStateException("TokenTransformerHead needs setDim, setHeads and setLayers(>=0)");
+        throw new IllegalStateException(
+            "TokenTransformerHead needs setDim, setHeads and setLayers(>=0)");
       }
       return new TokenTransformerHead(this);
     }

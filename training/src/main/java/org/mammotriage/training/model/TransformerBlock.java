@@ -30,7 +30,9 @@ public final class TransformerBlock extends AbstractBlock {
     this.dim = b.dim;
     this.mlpDim = b.mlpDim > 0 ? b.mlpDim : 4 * b.dim;
     norm1 = addChildBlock("norm1", LayerNorm.builder().axis(2).build());
-    attention = addChildBlock("attention", MultiHeadAttention.builder().setDim(dim).setHeads(b.heads).build());
+    attention =
+        addChildBlock(
+            "attention", MultiHeadAttention.builder().setDim(dim).setHeads(b.heads).build());
     norm2 = addChildBlock("norm2", LayerNorm.builder().axis(2).build());
     fc1 = addChildBlock("fc1", Linear.builder().setUnits(mlpDim).build());
     gelu = addChildBlock("gelu", new Gelu());
@@ -50,7 +52,8 @@ public final class TransformerBlock extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
     NDArray x = inputs.get(0);
     NDArray h = norm1.forward(ps, new NDList(x), training).singletonOrThrow();
     NDList attIn = inputs.size() > 1 ? new NDList(h, h, inputs.get(1)) : new NDList(h, h);
@@ -100,8 +103,11 @@ public final class TransformerBlock extends AbstractBlock {
 
     public TransformerBlock build() {
       if (dim < 1 || heads < 1 || dim % heads != 0) {
-        throw new IllegalStateException("TransformerBlock needs setDim and setHeads with dim divisible by heads, got "
-            + dim + "/" + heads);
+        throw new IllegalStateException(
+            "TransformerBlock needs setDim and setHeads with dim divisible by heads, got "
+                + dim
+                + "/"
+                + heads);
       }
       if (mlpDim < 0) {
         throw new IllegalStateException("mlpDim must be positive, got " + mlpDim);

@@ -58,33 +58,43 @@ class LossesTest {
   @Test
   void shouldAddTheViewTermAndPairTheSwappedViewWithTheText() {
     // z_cc = I, z_mlo = [[.6,.8],[1,0]], text = I, swap = [0, 1] → paired views [[1,0],[1,0]]
-    // it: logits [[1,0],[1,0]] → (log(1+e^-1) + log(1+e)) / 2 = .8132617; transposed [[1,1],[0,0]] → log 2
+    // it: logits [[1,0],[1,0]] → (log(1+e^-1) + log(1+e)) / 2 = .8132617; transposed [[1,1],[0,0]]
+    // → log 2
     //     → (.8132617 + .6931472) / 2 = .7532044
     // ii at scale 2: 1.4987362 (the CLIP case above) → total 2.2519406
     NDArray cc = m(new float[][] {{1, 0}, {0, 1}});
     NDArray mlo = m(new float[][] {{0.6f, 0.8f}, {1, 0}});
     NDArray text = m(new float[][] {{1, 0}, {0, 1}});
-    NDList parts = new MvClipLoss().parts(new NDList(nd.create(new float[] {0, 1})),
-        new NDList(cc, mlo, text, scale(1), scale(2)));
+    NDList parts =
+        new MvClipLoss()
+            .parts(
+                new NDList(nd.create(new float[] {0, 1})),
+                new NDList(cc, mlo, text, scale(1), scale(2)));
     assertThat(parts.get(1).getFloat()).isCloseTo(0.7532044f, within(1e-5f));
     assertThat(parts.get(2).getFloat()).isCloseTo(1.4987362f, within(1e-5f));
     assertThat(parts.get(0).getFloat()).isCloseTo(2.2519406f, within(1e-5f));
     // without the swap the text meets CC = I: the image-text term drops to log(1 + e^-1)
-    NDList noSwap = new MvClipLoss().parts(new NDList(nd.create(new float[] {0, 0})),
-        new NDList(cc, mlo, text, scale(1), scale(2)));
+    NDList noSwap =
+        new MvClipLoss()
+            .parts(
+                new NDList(nd.create(new float[] {0, 0})),
+                new NDList(cc, mlo, text, scale(1), scale(2)));
     assertThat(noSwap.get(1).getFloat()).isCloseTo(0.3132617f, within(1e-5f));
   }
 
   @Test
   void shouldScoreLocalAlignmentAgainstOtherPositionsAndOtherBreastsAtTheSamePosition() {
     // B=2, M=2, d=2, scale 1. Breast 0: q = p = I. Breast 1: q = I, p = [[0,1],[1,0]].
-    // (0,0): positive 1; other position 0; breast 1 same position <[1,0],[0,1]> = 0 → log(e+2) - 1 = .5514447
+    // (0,0): positive 1; other position 0; breast 1 same position <[1,0],[0,1]> = 0 → log(e+2) - 1
+    // = .5514447
     // (0,1): symmetric → .5514447
-    // (1,0): positive <[1,0],[0,1]> = 0; other position 1; breast 0 same position 1 → log(1 + 2e) = 1.8619948
+    // (1,0): positive <[1,0],[0,1]> = 0; other position 1; breast 0 same position 1 → log(1 + 2e) =
+    // 1.8619948
     // (1,1): → 1.8619948; mean 1.2067198
     NDArray q = nd.create(new float[] {1, 0, 0, 1, 1, 0, 0, 1}, new Shape(2, 2, 2));
     NDArray p = nd.create(new float[] {1, 0, 0, 1, 0, 1, 1, 0}, new Shape(2, 2, 2));
-    assertThat(GlamLoss.localAlignment(q, p, scale(1)).getFloat()).isCloseTo(1.2067198f, within(1e-5f));
+    assertThat(GlamLoss.localAlignment(q, p, scale(1)).getFloat())
+        .isCloseTo(1.2067198f, within(1e-5f));
   }
 
   @Test
@@ -101,8 +111,10 @@ class LossesTest {
       pv[i] = (float) r.nextGaussian();
     }
     double expected = referenceLocal(qv, pv, b, mm, d, s);
-    float got = GlamLoss.localAlignment(nd.create(qv, new Shape(b, mm, d)), nd.create(pv, new Shape(b, mm, d)),
-        scale(s)).getFloat();
+    float got =
+        GlamLoss.localAlignment(
+                nd.create(qv, new Shape(b, mm, d)), nd.create(pv, new Shape(b, mm, d)), scale(s))
+            .getFloat();
     assertThat((double) got).isCloseTo(expected, within(1e-4));
   }
 
@@ -114,7 +126,8 @@ class LossesTest {
     NDArray p = nd.create(new float[] {1, 0, 0, 1, 0, 1, 1, 0}, new Shape(2, 2, 2));
     NDList preds = new NDList(cc, mlo, cc, scale(1), scale(2), q, p, q, q, scale(1));
     NDList parts = new GlamLoss().parts(new NDList(nd.create(new float[] {0, 1})), preds);
-    // MLO view: q = p = I for both breasts, so the other breast at the same position is as similar as the
+    // MLO view: q = p = I for both breasts, so the other breast at the same position is as similar
+    // as the
     // positive: every (b, a) gives -log(e / (e + 1 + e)) = log(1 + 2e) - 1 = .8619948
     float local = (1.2067198f + 0.8619948f) / 2;
     assertThat(parts.get(3).getFloat()).isCloseTo(local, within(1e-5f));

@@ -40,7 +40,8 @@ class BlocksTest {
     NDList out = tower.forward(ps, new NDList(nd.randomNormal(new Shape(2, 1, 64, 40))), false);
     // then
     assertThat(out.get(1).getShape()).isEqualTo(new Shape(2, 64, 2, 2));
-    assertThat(tower.getOutputShapes(new Shape[] {new Shape(2, 1, 64, 40)})[1]).isEqualTo(out.get(1).getShape());
+    assertThat(tower.getOutputShapes(new Shape[] {new Shape(2, 1, 64, 40)})[1])
+        .isEqualTo(out.get(1).getShape());
     assertThat(out.get(0).getShape()).isEqualTo(new Shape(2, 16));
     NDArray norms = out.get(0).square().sum(new int[] {1}).sqrt();
     for (float n : norms.toFloatArray()) {
@@ -52,14 +53,16 @@ class BlocksTest {
   @Test
   void shouldIgnorePaddingInTheTextEncoder() {
     // given
-    TextTower text = Init.initialize(ModelConfig.tiny(20).textTower(), nd, new Shape(1, 8), new Shape(1, 8));
+    TextTower text =
+        Init.initialize(ModelConfig.tiny(20).textTower(), nd, new Shape(1, 8), new Shape(1, 8));
     NDArray mask = nd.create(new float[] {1, 1, 1, 1, 0, 0, 0, 0}, new Shape(1, 8));
     NDArray a = nd.create(new long[] {2, 5, 6, 3, 0, 0, 0, 0}, new Shape(1, 8));
     NDArray b = nd.create(new long[] {2, 5, 6, 3, 9, 9, 7, 8}, new Shape(1, 8));
     // when: only padded positions differ
     NDArray za = text.forward(ps, new NDList(a, mask), false).singletonOrThrow();
     NDArray zb = text.forward(ps, new NDList(b, mask), false).singletonOrThrow();
-    NDArray zc = text.forward(ps, new NDList(b, nd.ones(new Shape(1, 8))), false).singletonOrThrow();
+    NDArray zc =
+        text.forward(ps, new NDList(b, nd.ones(new Shape(1, 8))), false).singletonOrThrow();
     // then
     assertThat(za.sub(zb).abs().max().getFloat()).isLessThan(1e-5f);
     assertThat(za.sub(zc).abs().max().getFloat()).isGreaterThan(1e-4f);
@@ -83,19 +86,23 @@ class BlocksTest {
       for (int i = 0; i < declared.length; i++) {
         assertThat(out.get(i).getShape()).as("%s output %d", method, i).isEqualTo(declared[i]);
       }
-      assertThat(out.get(method.multiView() ? 3 : 2).getFloat()).as("initial 1/tau of text").isCloseTo(1 / 0.07f,
-          within(1e-3f));
+      assertThat(out.get(method.multiView() ? 3 : 2).getFloat())
+          .as("initial 1/tau of text")
+          .isCloseTo(1 / 0.07f, within(1e-3f));
     }
   }
 
   @Test
   void shouldValidateBuilders() {
     assertThatThrownBy(() -> ResNetEncoder.builder().build()).hasMessageContaining("setDepth");
-    assertThatThrownBy(() -> ResNetEncoder.builder().setDepth(50)).hasMessageContaining("10, 18 or 34");
+    assertThatThrownBy(() -> ResNetEncoder.builder().setDepth(50))
+        .hasMessageContaining("10, 18 or 34");
     assertThatThrownBy(() -> MultiHeadAttention.builder().setDim(10).setHeads(3).build())
         .hasMessageContaining("not divisible");
-    assertThatThrownBy(() -> ImageTower.builder().setEmbeddingDim(8).build()).hasMessageContaining("setEncoder");
-    assertThatThrownBy(() -> PretrainMethod.parse("simclr")).hasMessageContaining("clip, mvclip or glam");
+    assertThatThrownBy(() -> ImageTower.builder().setEmbeddingDim(8).build())
+        .hasMessageContaining("setEncoder");
+    assertThatThrownBy(() -> PretrainMethod.parse("simclr"))
+        .hasMessageContaining("clip, mvclip or glam");
     assertThat(PretrainMethod.parse("MV-CLIP")).isEqualTo(PretrainMethod.MVCLIP);
   }
 }

@@ -62,7 +62,8 @@ class GlamGeometryTest {
     NDArray changed = qMlo.duplicate();
     changed.set(new NDIndex("0, 3, :"), nd.randomNormal(new Shape(8)).mul(5));
     NDArray after = head.attend(ps, qCc, changed);
-    // then: CC super-patches in column 0 (indices 0, 2) are untouched, those in column 1 (1, 3) move
+    // then: CC super-patches in column 0 (indices 0, 2) are untouched, those in column 1 (1, 3)
+    // move
     NDArray diff = after.sub(before).abs().max(new int[] {2}).get(0);
     assertThat(diff.getFloat(0)).isCloseTo(0f, within(1e-6f));
     assertThat(diff.getFloat(2)).isCloseTo(0f, within(1e-6f));
