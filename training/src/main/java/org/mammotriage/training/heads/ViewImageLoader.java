@@ -3,8 +3,16 @@ package org.mammotriage.training.heads;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.mammotriage.ingest.preprocess.Preprocessor;
 import org.mammotriage.ingest.preprocess.WorkingImage;
 import org.mammotriage.scoring.ImagePreparer;
@@ -13,6 +21,11 @@ import org.mammotriage.scoring.ImagePreparer;
  * Reads one view for the model exactly as serving does: DICOM → ingest's {@link Preprocessor}
  * (working image) → the scorer's {@link ImagePreparer} resize → (x/255 − mean) / std. A PNG path is
  * taken as an already preprocessed working image.
+ *
+ * <p>Optionally caches the working image as PNG on disk ({@link #withDiskCache}: a second run never
+ * decodes DICOM again) and the model-sized pixels in memory ({@link #withMemoryCache}: an epoch
+ * loop reads each image once). Both caches hold exactly the pixels the uncached path computes: the
+ * PNG is lossless and serving decodes the same PNG.
  */
 public final class ViewImageLoader {
   private final Preprocessor preprocessor;
@@ -20,14 +33,40 @@ public final class ViewImageLoader {
   private final int width;
   private final double mean;
   private final double std;
+  private final Path diskCache;
+  private final Map<Path, float[]> memory;
 
   public ViewImageLoader(
       Preprocessor preprocessor, int height, int width, double mean, double std) {
+    this(preprocessor, height, width, mean, std, null, null);
+  }
+
+  private ViewImageLoader(
+      Preprocessor preprocessor,
+      int height,
+      int width,
+      double mean,
+      double std,
+      Path diskCache,
+      Map<Path, float[]> memory) {
     this.preprocessor = preprocessor;
     this.height = height;
     this.width = width;
     this.mean = mean;
     this.std = std;
+    this.diskCache = diskCache;
+    this.memory = memory;
+  }
+
+  /** A loader that keeps working images as PNG under {@code dir} (keyed by the source path). */
+  public ViewImageLoader withDiskCache(Path dir) {
+    return new ViewImageLoader(preprocessor, height, width, mean, std, dir, memory);
+  }
+
+  /** A loader that keeps the normalised model-sized pixels of every image it loaded in memory. */
+  public ViewImageLoader withMemoryCache() {
+    return new ViewImageLoader(
+        preprocessor, height, width, mean, std, diskCache, new ConcurrentHashMap<>());
   }
 
   public int height() {
@@ -38,20 +77,47 @@ public final class ViewImageLoader {
     return width;
   }
 
-  /** H×W normalised pixels. */
+  public double mean() {
+    return mean;
+  }
+
+  public double std() {
+    return std;
+  }
+
+  /** H×W normalised pixels (a shared array when the memory cache is on: do not modify it). */
   public float[] load(Path image) throws IOException {
+    if (memory == null) {
+      return compute(image);
+    }
+    Path key = image.toAbsolutePath().normalize();
+    float[] cached = memory.get(key);
+    if (cached == null) {
+      cached = compute(key);
+      memory.put(key, cached);
+    }
+    return cached;
+  }
+
+  private float[] compute(Path image) throws IOException {
     float[] resized;
-    if (image.getFileName().toString().toLowerCase().endsWith(".png")) {
+    if (image.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
       resized = ImagePreparer.decodeAndResize(Files.readAllBytes(image), height, width);
-    } else {
-      AttributeList list = new AttributeList();
-      try {
-        list.read(image.toFile());
-        WorkingImage wi = preprocessor.process(list);
+    } else if (diskCache != null) {
+      Path png = diskCache.resolve(cacheName(image));
+      if (!Files.isRegularFile(png)) {
+        WorkingImage wi = preprocess(image);
+        Files.createDirectories(diskCache);
+        Path tmp = Files.createTempFile(diskCache, "wi", ".tmp");
+        Files.write(tmp, wi.png());
+        Files.move(tmp, png, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         resized = ImagePreparer.areaResize(wi.gray(), wi.rows(), wi.cols(), height, width);
-      } catch (DicomException e) {
-        throw new IOException(image + " cannot be read as DICOM: " + e.getMessage(), e);
+      } else {
+        resized = ImagePreparer.decodeAndResize(Files.readAllBytes(png), height, width);
       }
+    } else {
+      WorkingImage wi = preprocess(image);
+      resized = ImagePreparer.areaResize(wi.gray(), wi.rows(), wi.cols(), height, width);
     }
     float scale = (float) (1.0 / (255.0 * std));
     float shift = (float) (mean / std);
@@ -59,5 +125,28 @@ public final class ViewImageLoader {
       resized[i] = resized[i] * scale - shift;
     }
     return resized;
+  }
+
+  private WorkingImage preprocess(Path image) throws IOException {
+    AttributeList list = new AttributeList();
+    try {
+      list.read(image.toFile());
+      return preprocessor.process(list);
+    } catch (DicomException e) {
+      throw new IOException(image + " cannot be read as DICOM: " + e.getMessage(), e);
+    }
+  }
+
+  /** The working-image file name: preprocessing version + hash of the absolute source path. */
+  static String cacheName(Path image) {
+    try {
+      byte[] d =
+          MessageDigest.getInstance("SHA-256")
+              .digest(
+                  image.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
+      return Preprocessor.VERSION + "-" + HexFormat.of().formatHex(d, 0, 16) + ".png";
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 }

@@ -1,0 +1,423 @@
+package org.mammotriage.training.pretrain;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.optimizer.Optimizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.mammotriage.ingest.preprocess.Preprocessor;
+import org.mammotriage.training.heads.ViewImageLoader;
+import org.mammotriage.training.loss.ClipLoss;
+import org.mammotriage.training.loss.GlamLoss;
+import org.mammotriage.training.loss.MvClipLoss;
+import org.mammotriage.training.loss.PretrainLoss;
+import org.mammotriage.training.model.ModelConfig;
+import org.mammotriage.training.model.PretrainMethod;
+import org.mammotriage.training.model.PretrainNet;
+import org.mammotriage.training.report.MetaMasking;
+import org.mammotriage.training.report.ReportTemplate;
+import org.mammotriage.training.report.Tokenizer;
+
+/**
+ * The pretraining loop for CLIP, MV-CLIP and GLAM: batches of breasts (CC + MLO + one report per
+ * breast), meta-information masking of the reports, AdamW with warm-up and cosine decay,
+ * checkpoints every N steps and resume, a progress line with loss, images/s and ETA.
+ *
+ * <p>Deterministic for a seed: the data order of step s depends only on (seed, epoch of s) and the
+ * masking/view draws only on (seed, s), so a resumed run sees the same batches as an uninterrupted
+ * one. The optimizer's moment estimates are not checkpointed (DJL keeps them private); after a
+ * resume AdamW rebuilds them, which is the one difference from an uninterrupted run.
+ */
+public final class Pretrainer {
+  public static final String CHECKPOINT_DIR = "checkpoints";
+  public static final String HISTORY_FILE = "history.csv";
+
+  /**
+   * Settings of a run. {@code config.textMaxLength() == 0} sizes the text to the longest report.
+   */
+  public record Options(
+      PretrainMethod method,
+      ModelConfig config,
+      int batchSize,
+      int maxSteps,
+      float learningRate,
+      float weightDecay,
+      int warmupSteps,
+      double maskProbability,
+      int checkpointEvery,
+      long seed,
+      boolean resume,
+      Path imageCache) {
+
+    public Options {
+      if (batchSize < 2) {
+        throw new IllegalArgumentException(
+            "batch size must be at least 2 (contrastive losses need negatives), got " + batchSize);
+      }
+      if (maxSteps < 1) {
+        throw new IllegalArgumentException("max steps must be >= 1, got " + maxSteps);
+      }
+    }
+
+    JsonNode toJson() {
+      ObjectNode j = PretrainedModel.JSON.createObjectNode();
+      j.put("batch_size", batchSize);
+      j.put("max_steps", maxSteps);
+      j.put("learning_rate", learningRate);
+      j.put("weight_decay", weightDecay);
+      j.put("warmup_steps", warmupSteps);
+      j.put("mask_probability", maskProbability);
+      j.put("seed", seed);
+      j.put("optimizer", "AdamW, linear warm-up then cosine decay to 1% of the rate");
+      return j;
+    }
+  }
+
+  /** What a run produced. */
+  public record Result(
+      Path dir, int steps, double lastLoss, double imagesPerSecond, List<String> history) {}
+
+  private Pretrainer() {}
+
+  public static PretrainLoss lossOf(PretrainMethod m) {
+    return switch (m) {
+      case CLIP -> new ClipLoss();
+      case MVCLIP -> new MvClipLoss();
+      case GLAM -> new GlamLoss();
+    };
+  }
+
+  /** Pretrains on the train split of {@code data} and writes the model folder {@code out}. */
+  public static Result train(PretrainData data, Options o, Path out, Consumer<String> progress)
+      throws IOException {
+    PretrainMethod method = o.method();
+    List<BreastSample> train = data.split("train", method.multiView());
+    if (train.size() < 2) {
+      throw new IllegalArgumentException(
+          "pretraining needs at least 2 training breasts"
+              + (method.multiView() ? " with both CC and MLO" : "")
+              + " in the manifest's 'train' split; found "
+              + train.size());
+    }
+    Files.createDirectories(out.resolve(CHECKPOINT_DIR));
+    Tokenizer tokenizer;
+    int startStep = 0;
+    Path checkpoint = o.resume() ? latestCheckpoint(out) : null;
+    if (checkpoint != null) {
+      tokenizer = Tokenizer.load(out);
+      startStep = stepOf(checkpoint);
+      progress.accept("resuming from " + checkpoint.getFileName() + " (step " + startStep + ")");
+    } else {
+      tokenizer = Tokenizer.build(data.corpus(), 1);
+      tokenizer.save(out);
+    }
+    ModelConfig config = sized(o.config(), tokenizer, data);
+    int batch = Math.min(o.batchSize(), train.size());
+    Files.writeString(
+        out.resolve(PretrainedModel.JSON_FILE),
+        PretrainedModel.JSON.writeValueAsString(
+            PretrainedModel.describe(method, config, o.toJson(), startStep)));
+
+    ViewImageLoader loader =
+        new ViewImageLoader(
+                Preprocessor.defaults(),
+                config.inputHeight(),
+                config.inputWidth(),
+                config.normMean(),
+                config.normStd())
+            .withDiskCache(o.imageCache() != null ? o.imageCache() : out.resolve("image-cache"))
+            .withMemoryCache();
+    preload(loader, train, progress);
+
+    Engine.getInstance().setRandomSeed((int) o.seed());
+    PretrainNet net = new PretrainNet(method, config);
+    PretrainLoss loss = lossOf(method);
+    List<String> history = new ArrayList<>();
+    Path historyFile = out.resolve(HISTORY_FILE);
+    if (checkpoint == null || !Files.isRegularFile(historyFile)) {
+      StringBuilder header = new StringBuilder("step,lr,loss");
+      loss.partNames().forEach(p -> header.append(',').append(p));
+      Files.writeString(historyFile, header + "\n", StandardCharsets.UTF_8);
+    }
+    WarmupCosine schedule =
+        new WarmupCosine(o.learningRate(), o.warmupSteps(), o.maxSteps(), 0.01f, startStep);
+    double lastLoss = Double.NaN;
+    long images = 0;
+    long t0 = System.nanoTime();
+    try (Model model = Model.newInstance("pretrain-" + method.id())) {
+      model.setBlock(net);
+      DefaultTrainingConfig tc =
+          new DefaultTrainingConfig(loss)
+              .optOptimizer(
+                  Optimizer.adamW()
+                      .optLearningRateTracker(schedule)
+                      .optWeightDecays(o.weightDecay())
+                      .build());
+      try (Trainer trainer = model.newTrainer(tc)) {
+        trainer.initialize(net.inputShapes(batch));
+        if (checkpoint != null) {
+          PretrainedModel.readParams(net, model.getNDManager(), checkpoint);
+        }
+        Progress bar =
+            new Progress(
+                "pretrain " + method.id(), "img", o.maxSteps() - startStep, 10_000, progress);
+        int perEpoch = Math.max(1, train.size() / batch);
+        int[] order = null;
+        int orderEpoch = -1;
+        for (int step = startStep; step < o.maxSteps(); step++) {
+          int epoch = step / perEpoch;
+          if (epoch != orderEpoch) {
+            order = shuffled(train.size(), new Random(o.seed() * 7919L + epoch));
+            orderEpoch = epoch;
+          }
+          int from = (step % perEpoch) * batch;
+          List<BreastSample> b = new ArrayList<>(batch);
+          for (int i = 0; i < batch; i++) {
+            b.add(train.get(order[from + i]));
+          }
+          Random rnd = new Random(o.seed() * 1_000_003L + step);
+          float[] parts;
+          try (NDManager sub = model.getNDManager().newSubManager()) {
+            Batch in = batch(sub, b, method, config, tokenizer, loader, o.maskProbability(), rnd);
+            try (GradientCollector gc = trainer.newGradientCollector()) {
+              NDList pred = trainer.forward(in.inputs());
+              NDList terms = loss.parts(in.labels(), pred);
+              gc.backward(terms.get(0));
+              parts = new float[terms.size()];
+              for (int i = 0; i < terms.size(); i++) {
+                parts[i] = terms.get(i).getFloat();
+              }
+            }
+            trainer.step();
+          }
+          if (!Float.isFinite(parts[0])) {
+            throw new IllegalStateException(
+                "pretraining diverged at step "
+                    + (step + 1)
+                    + " (loss "
+                    + parts[0]
+                    + "); lower --lr or raise --warmup");
+          }
+          lastLoss = parts[0];
+          images += (long) b.size() * (method.multiView() ? 2 : 1);
+          String line = historyLine(step + 1, schedule.at(step), parts);
+          history.add(line);
+          Files.writeString(
+              historyFile,
+              line + "\n",
+              StandardCharsets.UTF_8,
+              java.nio.file.StandardOpenOption.APPEND);
+          bar.update(step + 1 - startStep, images, detail(loss, parts, schedule.at(step)));
+          boolean last = step + 1 == o.maxSteps();
+          if (o.checkpointEvery() > 0 && ((step + 1) % o.checkpointEvery() == 0 || last)) {
+            saveCheckpoint(net, out, step + 1);
+          }
+        }
+      }
+      PretrainedModel.writeParams(net, out.resolve(PretrainedModel.PARAMS_FILE));
+      Files.writeString(
+          out.resolve(PretrainedModel.JSON_FILE),
+          PretrainedModel.JSON.writeValueAsString(
+              PretrainedModel.describe(method, config, o.toJson(), o.maxSteps())));
+    }
+    double secs = (System.nanoTime() - t0) / 1e9;
+    return new Result(out, o.maxSteps(), lastLoss, images / Math.max(1e-9, secs), history);
+  }
+
+  /** Inputs and labels of one batch. */
+  record Batch(NDList inputs, NDList labels) {}
+
+  static Batch batch(
+      NDManager m,
+      List<BreastSample> b,
+      PretrainMethod method,
+      ModelConfig config,
+      Tokenizer tokenizer,
+      ViewImageLoader loader,
+      double maskProbability,
+      Random rnd)
+      throws IOException {
+    int n = b.size();
+    int hw = config.inputHeight() * config.inputWidth();
+    int len = config.textMaxLength();
+    float[] first = new float[n * hw];
+    float[] second = method.multiView() ? new float[n * hw] : null;
+    long[] ids = new long[n * len];
+    float[] mask = new float[n * len];
+    float[] swap = new float[n];
+    MetaMasking masking =
+        maskProbability > 0 ? MetaMasking.training(maskProbability, rnd) : MetaMasking.none();
+    for (int i = 0; i < n; i++) {
+      BreastSample s = b.get(i);
+      if (method.multiView()) {
+        System.arraycopy(loader.load(s.cc()), 0, first, i * hw, hw);
+        System.arraycopy(loader.load(s.mlo()), 0, second, i * hw, hw);
+        // MV-MLM: the view paired with the report is CC or MLO with p = 0.5
+        swap[i] = rnd.nextBoolean() ? 1f : 0f;
+      } else {
+        Path view =
+            s.cc() == null
+                ? s.mlo()
+                : s.mlo() == null ? s.cc() : rnd.nextBoolean() ? s.cc() : s.mlo();
+        System.arraycopy(loader.load(view), 0, first, i * hw, hw);
+      }
+      int[] tok = tokenizer.encode(ReportTemplate.render(s.facts(), masking), len);
+      for (int t = 0; t < len; t++) {
+        ids[i * len + t] = tok[t];
+        mask[i * len + t] = tok[t] == Tokenizer.PAD_ID ? 0f : 1f;
+      }
+    }
+    Shape img = new Shape(n, 1, config.inputHeight(), config.inputWidth());
+    Shape txt = new Shape(n, len);
+    NDArray idArr = m.create(ids, txt);
+    NDArray maskArr = m.create(mask, txt);
+    if (!method.multiView()) {
+      return new Batch(new NDList(m.create(first, img), idArr, maskArr), new NDList());
+    }
+    return new Batch(
+        new NDList(m.create(first, img), m.create(second, img), idArr, maskArr),
+        new NDList(m.create(swap, new Shape(n))));
+  }
+
+  /** The config with the vocabulary size and, when 0, the text length filled in. */
+  static ModelConfig sized(ModelConfig c, Tokenizer tok, PretrainData data) {
+    int len = c.textMaxLength() > 0 ? c.textMaxLength() : data.longestReport(tok);
+    return new ModelConfig(
+        c.inputHeight(),
+        c.inputWidth(),
+        c.resnetDepth(),
+        c.width(),
+        c.tokenLayers(),
+        c.tokenDim(),
+        c.embeddingDim(),
+        c.textDim(),
+        c.textLayers(),
+        c.heads(),
+        len,
+        tok.size(),
+        c.glamGrid(),
+        c.glamDim(),
+        c.normMean(),
+        c.normStd());
+  }
+
+  private static void preload(
+      ViewImageLoader loader, List<BreastSample> train, Consumer<String> progress) {
+    Set<Path> paths = new LinkedHashSet<>();
+    for (BreastSample s : train) {
+      Stream.of(s.cc(), s.mlo()).filter(p -> p != null).forEach(paths::add);
+    }
+    List<Path> all = new ArrayList<>(paths);
+    Progress bar = new Progress("working images", "img", all.size(), 10_000, progress);
+    AtomicInteger done = new AtomicInteger();
+    ForkJoinPool pool = new ForkJoinPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    try {
+      pool.submit(
+              () ->
+                  all.parallelStream()
+                      .forEach(
+                          p -> {
+                            try {
+                              loader.load(p);
+                            } catch (IOException e) {
+                              throw new UncheckedIOException(e);
+                            }
+                            int d = done.incrementAndGet();
+                            synchronized (bar) {
+                              bar.update(d, d, "");
+                            }
+                          }))
+          .join();
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private static String historyLine(int step, float lr, float[] parts) {
+    StringBuilder s =
+        new StringBuilder().append(step).append(',').append(String.format(Locale.ROOT, "%.6g", lr));
+    for (float p : parts) {
+      s.append(',').append(String.format(Locale.ROOT, "%.6f", p));
+    }
+    return s.toString();
+  }
+
+  private static String detail(PretrainLoss loss, float[] parts, float lr) {
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "loss %.4f (", parts[0]));
+    List<String> names = loss.partNames();
+    for (int i = 0; i < names.size(); i++) {
+      s.append(i == 0 ? "" : ", ")
+          .append(names.get(i))
+          .append(String.format(Locale.ROOT, " %.3f", parts[i + 1]));
+    }
+    return s.append(String.format(Locale.ROOT, ") lr %.2e", lr)).toString();
+  }
+
+  static void saveCheckpoint(PretrainNet net, Path out, int step) throws IOException {
+    Path dir = out.resolve(CHECKPOINT_DIR);
+    PretrainedModel.writeParams(
+        net, dir.resolve(String.format(Locale.ROOT, "step-%07d.params", step)));
+    // keep the two newest: enough to survive a crash while writing
+    try (Stream<Path> s = Files.list(dir)) {
+      List<Path> old =
+          s.filter(p -> p.getFileName().toString().matches("step-\\d{7}\\.params"))
+              .sorted()
+              .toList();
+      for (int i = 0; i < old.size() - 2; i++) {
+        Files.deleteIfExists(old.get(i));
+      }
+    }
+  }
+
+  /** The newest checkpoint in {@code out}, or null. */
+  static Path latestCheckpoint(Path out) throws IOException {
+    Path dir = out.resolve(CHECKPOINT_DIR);
+    if (!Files.isDirectory(dir)) {
+      return null;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().matches("step-\\d{7}\\.params"))
+          .sorted()
+          .reduce((a, b) -> b)
+          .orElse(null);
+    }
+  }
+
+  static int stepOf(Path checkpoint) {
+    String n = checkpoint.getFileName().toString();
+    return Integer.parseInt(n.substring(5, 12));
+  }
+
+  private static int[] shuffled(int n, Random rnd) {
+    int[] a = java.util.stream.IntStream.range(0, n).toArray();
+    for (int i = n - 1; i > 0; i--) {
+      int j = rnd.nextInt(i + 1);
+      int tmp = a[i];
+      a[i] = a[j];
+      a[j] = tmp;
+    }
+    return a;
+  }
+}

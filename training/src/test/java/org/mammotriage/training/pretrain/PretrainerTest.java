@@ -1,0 +1,161 @@
+package org.mammotriage.training.pretrain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.mammotriage.ingest.preprocess.Preprocessor;
+import org.mammotriage.ingest.synth.SynthOptions;
+import org.mammotriage.ingest.synth.SyntheticArchive;
+import org.mammotriage.training.heads.ViewImageLoader;
+import org.mammotriage.training.model.ModelConfig;
+import org.mammotriage.training.model.PretrainMethod;
+import org.mammotriage.training.model.PretrainNet;
+
+/** Two real training steps of each method on a tiny synthetic archive (real working images). */
+class PretrainerTest {
+  @TempDir static Path shared;
+  static Path manifest;
+
+  @BeforeAll
+  static void archive() throws Exception {
+    Path archive = shared.resolve("archive");
+    SyntheticArchive.of(SynthOptions.defaults(8, 5).withScale(0.05)).generate(archive);
+    manifest = archive.resolve("manifest.csv");
+  }
+
+  static Pretrainer.Options options(PretrainMethod m, int steps, boolean resume) {
+    ModelConfig tiny = ModelConfig.tiny(0);
+    ModelConfig c =
+        new ModelConfig(
+            tiny.inputHeight(),
+            tiny.inputWidth(),
+            tiny.resnetDepth(),
+            tiny.width(),
+            tiny.tokenLayers(),
+            tiny.tokenDim(),
+            tiny.embeddingDim(),
+            tiny.textDim(),
+            tiny.textLayers(),
+            tiny.heads(),
+            0,
+            0,
+            tiny.glamGrid(),
+            tiny.glamDim(),
+            tiny.normMean(),
+            tiny.normStd());
+    return new Pretrainer.Options(
+        m, c, 4, steps, 1e-3f, 1e-4f, 1, 0.8, 1, 11L, resume, shared.resolve("cache"));
+  }
+
+  @ParameterizedTest
+  @EnumSource(PretrainMethod.class)
+  void shouldTrainTwoStepsWithFiniteLossChangedParametersAndAReloadableCheckpoint(
+      PretrainMethod method, @TempDir Path out) throws Exception {
+    PretrainData data = PretrainData.read(manifest);
+
+    Pretrainer.Result r = Pretrainer.train(data, options(method, 2, false), out, line -> {});
+
+    assertThat(r.history()).hasSize(2);
+    for (String line : r.history()) {
+      for (String v : line.split(",")) {
+        assertThat(Double.parseDouble(v)).isFinite();
+      }
+    }
+    Path ckpt = out.resolve(Pretrainer.CHECKPOINT_DIR);
+    byte[] step1 = Files.readAllBytes(ckpt.resolve("step-0000001.params"));
+    byte[] step2 = Files.readAllBytes(ckpt.resolve("step-0000002.params"));
+    assertThat(step2).hasSameSizeAs(step1).isNotEqualTo(step1);
+    assertThat(Files.readAllBytes(out.resolve(PretrainedModel.PARAMS_FILE))).isEqualTo(step2);
+
+    try (NDManager m = NDManager.newBaseManager()) {
+      PretrainedModel a = PretrainedModel.load(out, m);
+      assertThat(a.method()).isEqualTo(method);
+      assertThat(a.config().vocabularySize()).isEqualTo(a.tokenizer().size());
+      Path resaved = out.resolve("resaved.params");
+      PretrainedModel.writeParams(a.net(), resaved);
+      PretrainNet b = PretrainedModel.build(method, a.config(), m);
+      PretrainedModel.readParams(b, m, resaved);
+      NDList in = realBatch(m, a, data);
+      NDList outA = a.net().forward(new ParameterStore(m, false), in, false);
+      NDList outB = b.forward(new ParameterStore(m, false), in, false);
+      assertThat(outA.size()).isEqualTo(outB.size());
+      for (int i = 0; i < outA.size(); i++) {
+        NDArray d = outA.get(i).sub(outB.get(i)).abs().max();
+        assertThat(d.getFloat()).as("output %d", i).isZero();
+      }
+      // the embeddings are L2-normalised and not all equal: the encoder sees the images
+      NDArray z = outA.get(0);
+      assertThat(z.norm(new int[] {1}).sub(1f).abs().max().getFloat()).isLessThan(1e-4f);
+      assertThat(z.get(0).sub(z.get(1)).abs().max().getFloat()).isGreaterThan(0f);
+    }
+  }
+
+  @Test
+  void shouldBeDeterministicForASeedAndResumeFromTheLastCheckpoint(@TempDir Path tmp)
+      throws Exception {
+    PretrainData data = PretrainData.read(manifest);
+    Pretrainer.Result first =
+        Pretrainer.train(data, options(PretrainMethod.MVCLIP, 3, false), tmp.resolve("a"), l -> {});
+    Pretrainer.Result again =
+        Pretrainer.train(data, options(PretrainMethod.MVCLIP, 3, false), tmp.resolve("b"), l -> {});
+    assertThat(again.history()).isEqualTo(first.history());
+
+    // an interrupted run: the last checkpoint and the final model are lost
+    Path b = tmp.resolve("b");
+    Files.delete(b.resolve(Pretrainer.CHECKPOINT_DIR).resolve("step-0000003.params"));
+    Files.delete(b.resolve(PretrainedModel.PARAMS_FILE));
+    Pretrainer.Result resumed =
+        Pretrainer.train(data, options(PretrainMethod.MVCLIP, 3, true), b, l -> {});
+
+    assertThat(resumed.history()).hasSize(1);
+    assertThat(resumed.history().get(0)).startsWith("3,");
+    assertThat(b.resolve(PretrainedModel.PARAMS_FILE)).isRegularFile();
+  }
+
+  @Test
+  void shouldRefuseAManifestWithoutTrainingBreasts(@TempDir Path tmp) throws Exception {
+    PretrainData data = PretrainData.read(manifest);
+    PretrainData noTrain =
+        PretrainData.of(
+            org.mammotriage.training.data.TrainingManifest.of(
+                manifest, data.manifest().rows().stream().map(r -> r.withSplit("test")).toList()));
+    assertThatThrownBy(
+            () -> Pretrainer.train(noTrain, options(PretrainMethod.CLIP, 1, false), tmp, l -> {}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'train' split");
+  }
+
+  @Test
+  void shouldWarmUpLinearlyThenDecayByCosine() {
+    WarmupCosine s = new WarmupCosine(1f, 4, 14, 0.01f, 0);
+    assertThat(s.at(0)).isEqualTo(0.25f);
+    assertThat(s.at(3)).isEqualTo(1f);
+    assertThat(s.at(9)).isCloseTo(0.505f, org.assertj.core.data.Offset.offset(1e-4f));
+    assertThat(s.at(14)).isCloseTo(0.01f, org.assertj.core.data.Offset.offset(1e-6f));
+    assertThat(new WarmupCosine(1f, 4, 14, 0.01f, 5).getNewValue(1)).isEqualTo(s.at(5));
+  }
+
+  private static NDList realBatch(NDManager m, PretrainedModel a, PretrainData data)
+      throws Exception {
+    ModelConfig c = a.config();
+    ViewImageLoader loader =
+        new ViewImageLoader(
+                Preprocessor.defaults(), c.inputHeight(), c.inputWidth(), c.normMean(), c.normStd())
+            .withDiskCache(shared.resolve("cache"));
+    List<BreastSample> b = data.split("train", true).subList(0, 3);
+    return Pretrainer.batch(m, b, a.method(), c, a.tokenizer(), loader, 0, new Random(1)).inputs();
+  }
+}
