@@ -22,6 +22,9 @@ public final class TrainMain implements Callable<Integer> {
 
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new TrainMain());
+    cl.addSubcommand(new org.mammotriage.training.pretrain.PretrainCommand());
+    cl.addSubcommand(new org.mammotriage.training.pretrain.EvalEmbeddingsCommand());
+    cl.addSubcommand(new org.mammotriage.training.pretrain.ComparePretrainingCommand());
     // heads, evaluation, export and the demo model (issue 8)
     cl.addSubcommand(new org.mammotriage.training.exameval.EvalCommand());
     cl.addSubcommand(new org.mammotriage.training.export.ExportCommand());

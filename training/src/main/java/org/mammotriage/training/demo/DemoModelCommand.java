@@ -5,9 +5,13 @@ import java.util.concurrent.Callable;
 import org.mammotriage.training.exameval.EvalCommandSummary;
 import org.mammotriage.training.heads.ExamModelStores;
 import org.mammotriage.training.heads.HeadsTrainer;
+import org.mammotriage.training.model.PretrainMethod;
+import org.mammotriage.training.pretrain.ArchitectureOptions;
+import org.mammotriage.training.pretrain.Pretrainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./run train demo-model}: the synthetic demo model, end to end. */
@@ -43,15 +47,6 @@ public final class DemoModelCommand implements Callable<Integer> {
           "Synthetic detector size relative to a real one (the working image stays 1520×912).")
   double synthScale;
 
-  @Option(names = "--height", defaultValue = "256", description = "Model input height.")
-  int height;
-
-  @Option(names = "--width", defaultValue = "160", description = "Model input width.")
-  int width;
-
-  @Option(names = "--resnet-width", defaultValue = "16", description = "First-stage CNN channels.")
-  int resnetWidth;
-
   @Option(names = "--pretrain-steps", defaultValue = "300", description = "Pretraining steps.")
   int pretrainSteps;
 
@@ -60,6 +55,14 @@ public final class DemoModelCommand implements Callable<Integer> {
       defaultValue = "mvclip",
       description = "clip, mvclip or glam.")
   String method;
+
+  @Option(names = "--batch", defaultValue = "16", description = "Breasts per pretraining batch.")
+  int batch;
+
+  @Option(names = "--lr", defaultValue = "5e-4", description = "Peak pretraining learning rate.")
+  float lr;
+
+  @Mixin ArchitectureOptions arch;
 
   @Option(names = "--head-epochs", defaultValue = "60", description = "Epochs of head training.")
   int headEpochs;
@@ -78,7 +81,20 @@ public final class DemoModelCommand implements Callable<Integer> {
             "mammotriage-demo-synthetic",
             "0.1.0");
     EncoderStep step =
-        PretrainEncoderStep.of(method, height, width, resnetWidth, pretrainSteps, seed);
+        PretrainEncoderStep.of(
+            new Pretrainer.Options(
+                PretrainMethod.parse(method),
+                arch.config(),
+                batch,
+                pretrainSteps,
+                lr,
+                0.05f,
+                Math.max(1, pretrainSteps / 10),
+                0.8,
+                50,
+                seed,
+                true,
+                null));
     DemoModelPipeline.Result r =
         new DemoModelPipeline(step, ExamModelStores.standard()).run(o, work, out, LOG::info);
     System.out.println(EvalCommandSummary.line(r.evaluation()));

@@ -88,11 +88,12 @@ public final class DemoModelPipeline {
               enc.encoder(),
               manager,
               new org.mammotriage.training.heads.ViewImageLoader(
-                  Preprocessor.defaults(),
-                  enc.height(),
-                  enc.width(),
-                  enc.normMean(),
-                  enc.normStd()),
+                      Preprocessor.defaults(),
+                      enc.height(),
+                      enc.width(),
+                      enc.normMean(),
+                      enc.normStd())
+                  .withDiskCache(PretrainEncoderStep.imageCache(work.resolve("encoder"))),
               exams,
               o.encodeBatch(),
               progress);
