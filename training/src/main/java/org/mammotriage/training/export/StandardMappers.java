@@ -37,6 +37,7 @@ final class StandardMappers {
     e.registerLambda("globalAvgPool2d", globalPool("GlobalAveragePool"));
     e.registerLambda("globalMaxPool2d", globalPool("GlobalMaxPool"));
     ModelMappers.registerInto(e);
+    EncoderMappers.registerInto(e);
   }
 
   private static BlockMapper<LambdaBlock> unary(String op) {

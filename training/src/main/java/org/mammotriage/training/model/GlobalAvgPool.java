@@ -1,5 +1,6 @@
 package org.mammotriage.training.model;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -11,7 +12,10 @@ public final class GlobalAvgPool extends AbstractBlock {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
-    return new NDList(inputs.singletonOrThrow().mean(new int[] {2, 3}));
+    NDArray x = inputs.singletonOrThrow();
+    Shape s = x.getShape();
+    // flattened first: DJL's PyTorch engine averages over one axis at a time only
+    return new NDList(x.reshape(s.get(0), s.get(1), -1).mean(new int[] {2}));
   }
 
   @Override

@@ -57,6 +57,10 @@ public final class ImageTower extends AbstractBlock {
     return projection;
   }
 
+  public L2Normalize normalize() {
+    return normalize;
+  }
+
   public int embeddingDim() {
     return embeddingDim;
   }

@@ -9,7 +9,8 @@ import ai.djl.util.PairList;
 
 /** Scales each vector along the last axis to unit length: x / sqrt(sum(x²) + eps). */
 public final class L2Normalize extends AbstractBlock {
-  static final float EPS = 1e-12f;
+  /** Added under the square root so a zero vector stays finite. */
+  public static final float EPS = 1e-12f;
 
   @Override
   protected NDList forwardInternal(

@@ -45,6 +45,22 @@ public final class MultiHeadAttention extends AbstractBlock {
     return heads;
   }
 
+  public Linear query() {
+    return query;
+  }
+
+  public Linear key() {
+    return key;
+  }
+
+  public Linear value() {
+    return value;
+  }
+
+  public Linear output() {
+    return output;
+  }
+
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {

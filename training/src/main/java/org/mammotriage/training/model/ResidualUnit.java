@@ -65,6 +65,40 @@ public final class ResidualUnit extends AbstractBlock {
     return shortcutConv != null;
   }
 
+  public Conv2d conv1() {
+    return conv1;
+  }
+
+  public BatchNorm bn1() {
+    return bn1;
+  }
+
+  public Relu relu1() {
+    return relu1;
+  }
+
+  public Conv2d conv2() {
+    return conv2;
+  }
+
+  public BatchNorm bn2() {
+    return bn2;
+  }
+
+  /** The 1×1 projection conv of the shortcut, or null when the input is added unchanged. */
+  public Conv2d shortcutConv() {
+    return shortcutConv;
+  }
+
+  /** The shortcut's BatchNorm, or null when the input is added unchanged. */
+  public BatchNorm shortcutBn() {
+    return shortcutBn;
+  }
+
+  public Relu relu2() {
+    return relu2;
+  }
+
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {

@@ -49,6 +49,19 @@ public final class TokenTransformerHead extends AbstractBlock {
     return dim;
   }
 
+  public Linear projection() {
+    return projection;
+  }
+
+  /** The transformer blocks in order. */
+  public List<TransformerBlock> blocks() {
+    return List.copyOf(blocks);
+  }
+
+  public LayerNorm norm() {
+    return norm;
+  }
+
   /** Feature map (B, C, h, w) → tokens (B, h·w, C), row-major over (h, w). */
   public static NDArray tokens(NDArray featureMap) {
     Shape s = featureMap.getShape();

@@ -51,6 +51,30 @@ public final class TransformerBlock extends AbstractBlock {
     return mlpDim;
   }
 
+  public LayerNorm norm1() {
+    return norm1;
+  }
+
+  public MultiHeadAttention attention() {
+    return attention;
+  }
+
+  public LayerNorm norm2() {
+    return norm2;
+  }
+
+  public Linear fc1() {
+    return fc1;
+  }
+
+  public Gelu gelu() {
+    return gelu;
+  }
+
+  public Linear fc2() {
+    return fc2;
+  }
+
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {

@@ -51,6 +51,22 @@ class BlocksTest {
   }
 
   @Test
+  void shouldAverageTheFeatureMapWhenTheTowerHasNoTokenLayers() {
+    // given
+    NDArray map = nd.arange(0f, 12f).reshape(1, 2, 2, 3);
+    ModelConfig plain =
+        new ModelConfig(64, 40, 10, 8, 0, 16, 16, 16, 1, 2, 96, 20, 2, 16, 0.2f, 0.25f);
+    ImageTower tower = Init.initialize(plain.imageTower(), nd, new Shape(2, 1, 64, 40));
+    // when
+    NDArray pooled = new GlobalAvgPool().forward(ps, new NDList(map), false).singletonOrThrow();
+    NDList out = tower.forward(ps, new NDList(nd.randomNormal(new Shape(2, 1, 64, 40))), false);
+    // then
+    assertThat(pooled.toFloatArray()).containsExactly(2.5f, 8.5f);
+    assertThat(tower.pooling()).isInstanceOf(GlobalAvgPool.class);
+    assertThat(out.get(0).getShape()).isEqualTo(new Shape(2, plain.embeddingDim()));
+  }
+
+  @Test
   void shouldIgnorePaddingInTheTextEncoder() {
     // given
     TextTower text =
