@@ -47,6 +47,12 @@ public final class DemoModelCommand implements Callable<Integer> {
           "Synthetic detector size relative to a real one (the working image stays 1520×912).")
   double synthScale;
 
+  @Option(
+      names = "--malignant-share",
+      defaultValue = "0.2",
+      description = "Share of exams with a cancer (enriched so val/test hold enough cancers).")
+  double malignantShare;
+
   @Option(names = "--pretrain-steps", defaultValue = "300", description = "Pretraining steps.")
   int pretrainSteps;
 
@@ -79,7 +85,8 @@ public final class DemoModelCommand implements Callable<Integer> {
             2,
             16,
             "mammotriage-demo-synthetic",
-            "0.1.0");
+            "0.1.0",
+            malignantShare);
     EncoderStep step =
         PretrainEncoderStep.of(
             new Pretrainer.Options(

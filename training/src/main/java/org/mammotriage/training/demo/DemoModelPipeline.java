@@ -49,7 +49,32 @@ public final class DemoModelPipeline {
       int riskLayers,
       int encodeBatch,
       String name,
-      String version) {}
+      String version,
+      double malignantShare) {
+    /** With the synthetic archive's default cancer share. */
+    public Options(
+        int patients,
+        long seed,
+        double synthScale,
+        HeadsTrainer.Options heads,
+        int riskDim,
+        int riskLayers,
+        int encodeBatch,
+        String name,
+        String version) {
+      this(
+          patients,
+          seed,
+          synthScale,
+          heads,
+          riskDim,
+          riskLayers,
+          encodeBatch,
+          name,
+          version,
+          SynthOptions.defaults(1, 0).malignantShare());
+    }
+  }
 
   /** What the run produced. */
   public record Result(
@@ -73,7 +98,10 @@ public final class DemoModelPipeline {
     Path manifest = archive.resolve("manifest.csv");
     if (!Files.isRegularFile(manifest)) {
       progress.accept("synthetic archive: " + o.patients() + " patients, seed " + o.seed());
-      SyntheticArchive.of(SynthOptions.defaults(o.patients(), o.seed()).withScale(o.synthScale()))
+      SyntheticArchive.of(
+              SynthOptions.defaults(o.patients(), o.seed())
+                  .withScale(o.synthScale())
+                  .withMalignantShare(o.malignantShare()))
           .onProgress(progress)
           .generate(archive);
     }
@@ -166,13 +194,15 @@ public final class DemoModelPipeline {
     b.append(
         String.format(
             Locale.ROOT,
-            "`./run train demo-model` — synthetic archive of %d patients (seed %d, image scale %.2f),"
+            "`./run train demo-model` — synthetic archive of %d patients (seed %d, image scale %.2f,"
+                + " cancer-enriched: %.0f%% of exams with a cancer, far above screening prevalence),"
                 + " encoder: %s; input %d×%d; heads: view-level malignancy probe and a risk"
                 + " transformer across the four views with an additive hazard layer (1..5 years),"
                 + " trained %d epochs on frozen embeddings.%n%n",
             o.patients(),
             o.seed(),
             o.synthScale(),
+            100 * o.malignantShare(),
             enc.description(),
             enc.height(),
             enc.width(),

@@ -74,6 +74,11 @@ public final class ComparePretrainingCommand implements Callable<Integer> {
       description = "Seed of archive, training and evaluation.")
   long seed;
 
+  @Option(
+      names = "--image-cache",
+      description = "Folder of cached working images (default OUT/image-cache).")
+  Path imageCache;
+
   @Mixin ArchitectureOptions arch;
 
   @Override
@@ -92,7 +97,7 @@ public final class ComparePretrainingCommand implements Callable<Integer> {
       seconds.put("archive", (System.nanoTime() - t) / 1_000_000_000L);
     }
     PretrainData data = PretrainData.read(m);
-    Path cache = out.resolve("image-cache");
+    Path cache = imageCache != null ? imageCache : out.resolve("image-cache");
     List<EmbeddingEvaluator.Result> results = new ArrayList<>();
     for (String name : methods) {
       PretrainMethod pm = PretrainMethod.parse(name);

@@ -37,6 +37,10 @@ class PretrainerTest {
   }
 
   static Pretrainer.Options options(PretrainMethod m, int steps, boolean resume) {
+    return options(m, steps, resume, shared.resolve("cache"));
+  }
+
+  static Pretrainer.Options options(PretrainMethod m, int steps, boolean resume, Path cache) {
     ModelConfig tiny = ModelConfig.tiny(0);
     ModelConfig c =
         new ModelConfig(
@@ -56,8 +60,7 @@ class PretrainerTest {
             tiny.glamDim(),
             tiny.normMean(),
             tiny.normStd());
-    return new Pretrainer.Options(
-        m, c, 4, steps, 1e-3f, 1e-4f, 1, 0.8, 1, 11L, resume, shared.resolve("cache"));
+    return new Pretrainer.Options(m, c, 4, steps, 1e-3f, 1e-4f, 1, 0.8, 1, 11L, resume, cache);
   }
 
   @ParameterizedTest
