@@ -68,6 +68,12 @@ public final class DemoModelCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "5e-4", description = "Peak pretraining learning rate.")
   float lr;
 
+  @Option(
+      names = "--fine-tune-steps",
+      defaultValue = "400",
+      description = "Supervised fine-tuning steps of the encoder on view labels (0 = frozen).")
+  int fineTuneSteps;
+
   @Mixin ArchitectureOptions arch;
 
   @Option(names = "--head-epochs", defaultValue = "60", description = "Epochs of head training.")
@@ -103,7 +109,13 @@ public final class DemoModelCommand implements Callable<Integer> {
                 true,
                 null));
     DemoModelPipeline.Result r =
-        new DemoModelPipeline(step, ExamModelStores.standard()).run(o, work, out, LOG::info);
+        new DemoModelPipeline(step, ExamModelStores.standard())
+            .withFineTuning(
+                fineTuneSteps > 0
+                    ? new org.mammotriage.training.pretrain.FineTuner.Options(
+                        fineTuneSteps, 32, 3e-4f, 1e-4f, 50, seed)
+                    : null)
+            .run(o, work, out, LOG::info);
     System.out.println(EvalCommandSummary.line(r.evaluation()));
     System.out.println("parity max |ONNX - DJL|: " + r.export().parity());
     System.out.println("seconds per step: " + r.seconds());
