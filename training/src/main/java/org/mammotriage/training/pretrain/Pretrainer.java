@@ -242,6 +242,14 @@ public final class Pretrainer {
           PretrainedModel.JSON.writeValueAsString(
               PretrainedModel.describe(method, config, o.toJson(), o.maxSteps())));
     }
+    if (Double.isNaN(lastLoss)) {
+      // a resumed run that had nothing left to do: report the loss the history ends with
+      List<String> lines = Files.readAllLines(historyFile, StandardCharsets.UTF_8);
+      String last = lines.get(lines.size() - 1);
+      if (!last.startsWith("step")) {
+        lastLoss = Double.parseDouble(last.split(",")[2]);
+      }
+    }
     double secs = (System.nanoTime() - t0) / 1e9;
     return new Result(out, o.maxSteps(), lastLoss, images / Math.max(1e-9, secs), history);
   }
