@@ -1,20 +1,162 @@
 package org.mammotriage.app;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.mammotriage.ingest.synth.SynthOptions;
+import org.mammotriage.ingest.synth.SyntheticArchive;
+import org.mammotriage.scoring.ModelDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code mammotriage demo}: the end-to-end demo. Not built yet (issue: the newcomer's path). */
+/**
+ * {@code mammotriage demo}: the whole system on one machine — broker, DICOM SCP, streams with the
+ * bundled synthetic demo model — fed a synthetic archive with faults by a real DICOM sender.
+ */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     description =
-        "End-to-end demo on a synthetic archive with the bundled synthetic demo model (not for clinical use).")
+        "End-to-end demo: in-process Kafka, the ingest SCP and the streams app with the bundled"
+            + " SYNTHETIC demo model (not for clinical use); a synthetic archive with faults is sent"
+            + " over DICOM C-STORE (storescu, one association per study); prints a summary and"
+            + " writes report.html and summary.json.")
 public final class DemoCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
+  static final String NOTICE =
+      "SYNTHETIC DEMO: the model was trained on synthetic phantoms and the exams are synthetic."
+          + " NOT for clinical use.";
+
+  @Option(
+      names = "--model",
+      defaultValue = "models/demo-synthetic",
+      description = "Model directory (default ${DEFAULT-VALUE}).")
+  Path model;
+
+  @Option(
+      names = "--out",
+      defaultValue = "target/demo",
+      description = "Report folder (default ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(
+      names = "--patients",
+      defaultValue = "30",
+      description = "Synthetic patients; about two exams each (default ${DEFAULT-VALUE}).")
+  int patients;
+
+  @Option(names = "--seed", defaultValue = "2026", description = "Seed of the synthetic archive.")
+  long seed;
+
+  @Option(
+      names = "--scale",
+      defaultValue = "0.25",
+      description = "Synthetic detector size relative to a real one.")
+  double scale;
+
+  @Option(
+      names = "--quiet-period-ms",
+      defaultValue = "4000",
+      description = "Wait after an exam's last image before deciding an incomplete exam.")
+  long quietMs;
+
+  @Option(
+      names = "--timeout-s",
+      defaultValue = "300",
+      description = "Give up waiting for decisions after this long.")
+  long timeoutS;
+
   @Override
-  public Integer call() {
-    System.err.println(
-        "The demo is not available yet: it needs ingest, streams and the demo model, which are still"
-            + " being built. Try './run mammotriage broker' or './run test' meanwhile.");
-    return 3;
+  public Integer call() throws Exception {
+    long t0 = System.nanoTime();
+    if (!Files.isRegularFile(model.resolve("model.json"))) {
+      System.err.println(
+          "No model directory at "
+              + model.toAbsolutePath()
+              + ". The demo model ships in the repository under models/demo-synthetic; run from the"
+              + " repository root, pass --model DIR, or rebuild it with './run train demo-model'.");
+      return 2;
+    }
+    try (var loaded = ModelDirectory.load(model, "cpu", false, 1)) {
+      System.out.println("model: " + loaded.info().id());
+      System.out.println("  " + loaded.info().intendedUse());
+    } catch (Exception e) {
+      System.err.println(
+          "The model directory "
+              + model
+              + " does not load: "
+              + e.getMessage()
+              + ". Restore it from git (git checkout -- "
+              + model
+              + ") or rebuild it with './run train demo-model'.");
+      return 2;
+    }
+    System.out.println(NOTICE);
+    Path work = Files.createTempDirectory("mammotriage-demo");
+    Map<String, Double> t = new LinkedHashMap<>();
+    Path archive = work.resolve("archive");
+    SyntheticArchive.of(SynthOptions.defaults(patients, seed).withScale(scale).withFaults(true))
+        .onProgress(LOG::debug)
+        .generate(archive);
+    t.put("synthetic_archive", (System.nanoTime() - t0) / 1e9);
+    long t1 = System.nanoTime();
+    ArchiveRun.Result r;
+    try (DemoPipeline p = DemoPipeline.start(work, model, quietMs)) {
+      t.put("start_pipeline", (System.nanoTime() - t1) / 1e9);
+      System.out.printf(
+          Locale.ROOT,
+          "pipeline up: Kafka %s, DICOM SCP %s on port %d; sending %d studies%n",
+          p.bootstrap(),
+          DemoPipeline.AE_TITLE,
+          p.scpPort(),
+          ArchiveSender.studies(archive).size());
+      r =
+          ArchiveRun.run(
+              archive,
+              p.bootstrap(),
+              "127.0.0.1",
+              p.scpPort(),
+              p.ingest().pipeline(),
+              0,
+              Duration.ofSeconds(timeoutS),
+              line -> System.out.println("  " + line));
+      t.put("send", r.sendSeconds());
+      t.put("wait_for_decisions", r.waitSeconds());
+    }
+    t.put("total", (System.nanoTime() - t0) / 1e9);
+    DemoReport report =
+        new DemoReport(
+            NOTICE,
+            r.expectedExams(),
+            r.decisions(),
+            r.rejected(),
+            r.faults(),
+            r.files(),
+            ArchiveRun.timings(t));
+    report.write(out, "MammoTriage demo run (synthetic)");
+    System.out.print(report.table());
+    System.out.printf(
+        Locale.ROOT,
+        "%nreport: %s%nsummary: %s%ntotal %.1f s%n%s%n",
+        out.resolve("report.html").toAbsolutePath(),
+        out.resolve("summary.json").toAbsolutePath(),
+        t.get("total"),
+        NOTICE);
+    deleteQuietly(work);
+    return r.complete() ? 0 : 1;
+  }
+
+  static void deleteQuietly(Path dir) {
+    try (var s = Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      LOG.debug("could not remove {}: {}", dir, e.toString());
+    }
   }
 }

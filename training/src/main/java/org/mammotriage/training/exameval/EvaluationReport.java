@@ -64,7 +64,7 @@ public final class EvaluationReport {
     return m;
   }
 
-  static HtmlReport html(EvaluationResult r, String modelName, String notice) {
+  public static HtmlReport html(EvaluationResult r, String modelName, String notice) {
     HtmlReport h = new HtmlReport("Exam model evaluation: " + modelName);
     if (notice != null && !notice.isBlank()) {
       h.notice(notice);
