@@ -72,9 +72,25 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Give up waiting for decisions after this long.")
   long timeoutS;
 
+  @Option(names = "--verbose", description = "Show the components' log lines (hidden by default).")
+  boolean verbose;
+
+  /** Keeps the console to the demo's own lines: components log only warnings. */
+  static void quietLogs() {
+    for (String name :
+        new String[] {"org.mammotriage", "org.apache.kafka", "kafka", "com.pixelmed"}) {
+      if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger l) {
+        l.setLevel(ch.qos.logback.classic.Level.WARN);
+      }
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
+    if (!verbose) {
+      quietLogs();
+    }
     if (!Files.isRegularFile(model.resolve("model.json"))) {
       System.err.println(
           "No model directory at "

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       BrokerCommand.class,
       DemoCommand.class,
+      ReplayCommand.class,
       BenchCommand.class,
       WatchCommand.class,
       SynthCommand.class,

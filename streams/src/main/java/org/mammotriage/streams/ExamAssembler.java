@@ -210,7 +210,8 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     boolean risky = Triage.riskElevated(r, t);
     List<String> reasons =
         Triage.reasons(missing, partial && !missing.isEmpty(), version, r, category, risky);
-    long decided = context.currentSystemTimeMs();
+    // wall clock after scoring: the task's cached system time would hide the scoring time
+    long decided = Math.max(now, System.currentTimeMillis());
     List<Double> risk =
         r.risk() == null ? List.of() : java.util.Arrays.stream(r.risk()).boxed().toList();
     ExamScore score =
