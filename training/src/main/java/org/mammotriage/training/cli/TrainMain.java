@@ -33,6 +33,12 @@ public final class TrainMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    // PixelMed logs every DICOM read at DEBUG; keep the console to progress lines
+    for (String name : new String[] {"com.pixelmed", "ai.djl"}) {
+      if (org.slf4j.LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger l) {
+        l.setLevel(ch.qos.logback.classic.Level.WARN);
+      }
+    }
     System.exit(commandLine().execute(args));
   }
 }
