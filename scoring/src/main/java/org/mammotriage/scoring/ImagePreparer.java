@@ -16,6 +16,11 @@ public final class ImagePreparer {
 
   /** Decodes an 8-bit grayscale PNG into row-major bytes; {@code dims} receives {rows, cols}. */
   public static byte[] decodeGray(byte[] png, int[] dims) throws IOException {
+    // what ingest writes (8-bit gray) is decoded directly; anything else goes through ImageIO
+    byte[] direct = GrayPngDecoder.decode(png, dims);
+    if (direct != null) {
+      return direct;
+    }
     // the PNG reader directly: probing every ImageIO plugin is slow, and some (PixelMed's) print on
     // each probe
     javax.imageio.ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
