@@ -77,11 +77,17 @@ public final class DemoCommand implements Callable<Integer> {
 
   /** Keeps the console to the demo's own lines: components log only warnings. */
   static void quietLogs() {
-    for (String name :
-        new String[] {"org.mammotriage", "org.apache.kafka", "kafka", "com.pixelmed"}) {
-      if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger l) {
-        l.setLevel(ch.qos.logback.classic.Level.WARN);
-      }
+    level("org.mammotriage", ch.qos.logback.classic.Level.WARN);
+    // Kafka's start-up advice and PixelMed's per-association notes and stack traces for files we
+    // reject anyway (each rejection is reported with its reason) would bury the demo's own lines
+    level("org.apache.kafka", ch.qos.logback.classic.Level.ERROR);
+    level("kafka", ch.qos.logback.classic.Level.ERROR);
+    level("com.pixelmed", ch.qos.logback.classic.Level.OFF);
+  }
+
+  private static void level(String name, ch.qos.logback.classic.Level level) {
+    if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger l) {
+      l.setLevel(level);
     }
   }
 
