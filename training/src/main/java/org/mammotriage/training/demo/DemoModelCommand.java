@@ -34,7 +34,7 @@ public final class DemoModelCommand implements Callable<Integer> {
       description = "Scratch folder (archive, checkpoints, trained DJL model).")
   Path work;
 
-  @Option(names = "--patients", defaultValue = "300", description = "Synthetic patients.")
+  @Option(names = "--patients", defaultValue = "600", description = "Synthetic patients.")
   int patients;
 
   @Option(names = "--seed", defaultValue = "42", description = "Seed of archive and training.")
@@ -53,7 +53,7 @@ public final class DemoModelCommand implements Callable<Integer> {
       description = "Share of exams with a cancer (enriched so val/test hold enough cancers).")
   double malignantShare;
 
-  @Option(names = "--pretrain-steps", defaultValue = "300", description = "Pretraining steps.")
+  @Option(names = "--pretrain-steps", defaultValue = "400", description = "Pretraining steps.")
   int pretrainSteps;
 
   @Option(
@@ -70,7 +70,7 @@ public final class DemoModelCommand implements Callable<Integer> {
 
   @Option(
       names = "--fine-tune-steps",
-      defaultValue = "400",
+      defaultValue = "600",
       description = "Supervised fine-tuning steps of the encoder on view labels (0 = frozen).")
   int fineTuneSteps;
 
