@@ -47,6 +47,7 @@ final class ScoringBench {
           w);
     }
     List<ExamInput> inputs = workingImages(exams);
+    decodeBaseline(inputs);
     resetPeaks();
     System.out.println("  batch  scorer exams/s  bare-ORT exams/s  scorer/bare   scorer ms/exam");
     for (int batch : new int[] {1, 4, 16}) {
@@ -71,6 +72,36 @@ final class ScoringBench {
       }
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /** Decoding the working PNGs: the direct grayscale decoder against ImageIO, same images. */
+  static void decodeBaseline(List<ExamInput> inputs) throws Exception {
+    List<byte[]> pngs = new java.util.ArrayList<>();
+    inputs.forEach(e -> e.images().forEach(i -> pngs.add(i.png())));
+    int[] dims = new int[2];
+    for (byte[] p : pngs) { // warm both paths
+      org.mammotriage.scoring.ImagePreparer.decodeGray(p, dims);
+      org.mammotriage.scoring.ImagePreparer.decodeGrayImageIo(p, dims);
+    }
+    long t0 = System.nanoTime();
+    for (byte[] p : pngs) {
+      org.mammotriage.scoring.ImagePreparer.decodeGray(p, dims);
+    }
+    long t1 = System.nanoTime();
+    for (byte[] p : pngs) {
+      org.mammotriage.scoring.ImagePreparer.decodeGrayImageIo(p, dims);
+    }
+    long t2 = System.nanoTime();
+    double direct = (t1 - t0) / 1e6 / pngs.size();
+    double imageIo = (t2 - t1) / 1e6 / pngs.size();
+    System.out.printf(
+        Locale.ROOT,
+        "  PNG decode of one %dx%d working image: direct %.2f ms, ImageIO %.2f ms (direct/ImageIO time %.2f)%n",
+        dims[1],
+        dims[0],
+        direct,
+        imageIo,
+        direct / imageIo);
   }
 
   static double scorerRate(Path dir, List<ExamInput> inputs, int batch) {

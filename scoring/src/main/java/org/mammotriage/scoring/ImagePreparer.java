@@ -21,6 +21,11 @@ public final class ImagePreparer {
     if (direct != null) {
       return direct;
     }
+    return decodeGrayImageIo(png, dims);
+  }
+
+  /** The general ImageIO path (any PNG); the benchmark's baseline for the direct decoder. */
+  public static byte[] decodeGrayImageIo(byte[] png, int[] dims) throws IOException {
     // the PNG reader directly: probing every ImageIO plugin is slow, and some (PixelMed's) print on
     // each probe
     javax.imageio.ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();

@@ -41,6 +41,16 @@ public final class OnnxExamScorer implements ExamScoringService {
   private final ThreadLocal<Buffers> buffers = new ThreadLocal<>();
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Thread batcher;
+  // decoding and resizing run on every core: the common fork-join pool has cores - 1 threads,
+  // which is one on a 2-core node
+  private final java.util.concurrent.ExecutorService prepare =
+      java.util.concurrent.Executors.newFixedThreadPool(
+          Math.max(1, Runtime.getRuntime().availableProcessors()),
+          r -> {
+            Thread t = new Thread(r, "scoring-prepare");
+            t.setDaemon(true);
+            return t;
+          });
   private volatile boolean closed;
 
   private record Pending(ExamInput exam, CompletableFuture<ScoreResult> result) {}
@@ -228,7 +238,8 @@ public final class OnnxExamScorer implements ExamScoringService {
                   } catch (IOException ex) {
                     return null;
                   }
-                }));
+                },
+                prepare));
       }
     }
     int next = 0;
@@ -380,6 +391,13 @@ public final class OnnxExamScorer implements ExamScoringService {
     while ((p = queue.poll()) != null) {
       p.result().complete(scoreBatch(List.of(p.exam())).get(0));
     }
+    try {
+      // the batcher may be preparing a batch: let it finish before the pool stops taking work
+      batcher.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    prepare.shutdown();
     LoadedModel m = active.get();
     if (m != null) {
       m.retire();
