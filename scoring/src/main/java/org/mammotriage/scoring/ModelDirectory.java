@@ -81,6 +81,9 @@ public final class ModelDirectory {
       if (intraOpThreads > 0) {
         opts.setIntraOpNumThreads(intraOpThreads);
       }
+      // ORT's worker threads spin after each run by default; on a small node that spinning takes
+      // the cores the next exams' images are being decoded on
+      opts.addConfigEntry("session.intra_op.allow_spinning", "0");
       String used = ExecutionDevice.configure(opts, device, deviceRequired);
       scorer = open(env, dir.resolve(ModelManifest.EXAM_SCORER), opts);
       encoder = open(env, dir.resolve(ModelManifest.IMAGE_ENCODER), opts);
