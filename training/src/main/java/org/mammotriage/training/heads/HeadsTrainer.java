@@ -75,7 +75,7 @@ public final class HeadsTrainer {
         trainer.initialize(new Shape(1, 4, config.embeddingDim()), new Shape(1, 4));
         Random rnd = new Random(opt.seed());
         for (int epoch = 0; epoch < opt.epochs(); epoch++) {
-          int[] order = shuffled(train.exams().size(), rnd);
+          int[] order = org.mammotriage.training.data.Permutation.of(train.exams().size(), rnd);
           double sum = 0;
           int batches = 0;
           for (int from = 0; from < order.length; from += opt.batchSize()) {
@@ -153,17 +153,6 @@ public final class HeadsTrainer {
             m.create(riskY, new Shape(idx.length, years)),
             m.create(riskMask, new Shape(idx.length, years)));
     return malignancy.add(risk);
-  }
-
-  private static int[] shuffled(int n, Random rnd) {
-    int[] a = java.util.stream.IntStream.range(0, n).toArray();
-    for (int i = n - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      int tmp = a[i];
-      a[i] = a[j];
-      a[j] = tmp;
-    }
-    return a;
   }
 
   static byte[] snapshot(ExamHeads heads) {

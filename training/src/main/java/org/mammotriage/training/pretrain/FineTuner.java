@@ -101,7 +101,7 @@ public final class FineTuner {
             String.format(Locale.ROOT, "fine-tune: validation malignancy AUC before %.3f", before));
         Random rnd = new Random(o.seed());
         Progress bar = new Progress("fine-tune", "img", o.steps(), 10_000, progress);
-        int[] order = shuffled(train.size(), rnd);
+        int[] order = org.mammotriage.training.data.Permutation.of(train.size(), rnd);
         int pos = 0;
         for (int step = 0; step < o.steps(); step++) {
           int n = Math.min(o.batchSize(), train.size());
@@ -109,7 +109,7 @@ public final class FineTuner {
           float[] y = new float[n * TASKS.length];
           for (int i = 0; i < n; i++) {
             if (pos == order.length) {
-              order = shuffled(train.size(), rnd);
+              order = org.mammotriage.training.data.Permutation.of(train.size(), rnd);
               pos = 0;
             }
             View v = train.get(order[pos++]);
@@ -234,17 +234,6 @@ public final class FineTuner {
     } catch (ai.djl.MalformedModelException e) {
       throw new IOException("cannot restore the best fine-tuned encoder: " + e.getMessage(), e);
     }
-  }
-
-  private static int[] shuffled(int n, Random rnd) {
-    int[] a = java.util.stream.IntStream.range(0, n).toArray();
-    for (int i = n - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
-    return a;
   }
 
   /** The encoder's embedding followed by a linear layer of one logit per task. */

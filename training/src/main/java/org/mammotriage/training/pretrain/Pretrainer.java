@@ -189,7 +189,9 @@ public final class Pretrainer {
         for (int step = startStep; step < o.maxSteps(); step++) {
           int epoch = step / perEpoch;
           if (epoch != orderEpoch) {
-            order = shuffled(train.size(), new Random(o.seed() * 7919L + epoch));
+            order =
+                org.mammotriage.training.data.Permutation.of(
+                    train.size(), new Random(o.seed() * 7919L + epoch));
             orderEpoch = epoch;
           }
           int from = (step % perEpoch) * batch;
@@ -416,16 +418,5 @@ public final class Pretrainer {
   static int stepOf(Path checkpoint) {
     String n = checkpoint.getFileName().toString();
     return Integer.parseInt(n.substring(5, 12));
-  }
-
-  private static int[] shuffled(int n, Random rnd) {
-    int[] a = java.util.stream.IntStream.range(0, n).toArray();
-    for (int i = n - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      int tmp = a[i];
-      a[i] = a[j];
-      a[j] = tmp;
-    }
-    return a;
   }
 }
