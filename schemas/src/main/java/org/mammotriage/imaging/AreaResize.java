@@ -94,11 +94,94 @@ public final class AreaResize {
 
   /** Resizes 8-bit gray pixels (row-major) to h×w floats in 0..255. */
   public static float[] resize(byte[] src, int rows, int cols, int h, int w) {
-    float[] f = new float[src.length];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = src[i] & 0xff;
+    Rows r = new Rows(rows, cols, h, w);
+    for (int y = 0; y < rows; y++) {
+      r.accept(src, y * cols);
     }
-    return resize(f, rows, cols, h, w);
+    return r.result();
+  }
+
+  /**
+   * The same resize of 8-bit rows fed one at a time, top to bottom, so a decoder can resize while
+   * it decodes without holding the whole image (nor a float copy of it). Each row is reduced to w
+   * columns and added to the one or two output rows it covers, in the same order and with the same
+   * float operations as {@link #resize(float[], int, int, int, int)}: the results are identical.
+   */
+  public static final class Rows {
+    private final int rows;
+    private final int cols;
+    private final int w;
+    private final int[] cs;
+    private final float[][] cw;
+    private final int[] rs;
+    private final float[][] rw;
+    private final float[] tmp;
+    private final float[] out;
+    private int y;
+    private int first; // the first output row whose input rows are not all seen yet
+
+    public Rows(int rows, int cols, int h, int w) {
+      this.rows = rows;
+      this.cols = cols;
+      this.w = w;
+      this.cs = new int[w];
+      this.cw = weights(cols, w, cs);
+      this.rs = new int[h];
+      this.rw = weights(rows, h, rs);
+      this.tmp = new float[w];
+      this.out = new float[h * w];
+    }
+
+    /** Adds the next input row, {@code cols} bytes from {@code off}. */
+    public void accept(byte[] src, int off) {
+      if (y >= rows) {
+        throw new IllegalStateException("all " + rows + " rows already given");
+      }
+      for (int x = 0; x < w; x++) {
+        float[] wt = cw[x];
+        int s = off + cs[x];
+        int n = wt.length;
+        if (n <= 2) {
+          float acc = (src[s] & 0xff) * wt[0];
+          tmp[x] = n == 1 ? acc : acc + (src[s + 1] & 0xff) * wt[1];
+          continue;
+        }
+        // every pixel strictly inside the area has the same weight: sum those as integers
+        int inner = 0;
+        for (int k = s + 1, end = s + n - 1; k < end; k++) {
+          inner += src[k] & 0xff;
+        }
+        tmp[x] = (src[s] & 0xff) * wt[0] + inner * wt[1] + (src[s + n - 1] & 0xff) * wt[n - 1];
+      }
+      int h = rs.length;
+      while (first < h && rs[first] + rw[first].length <= y) {
+        first++;
+      }
+      for (int oy = first; oy < h && rs[oy] <= y; oy++) {
+        int k = y - rs[oy];
+        if (k >= rw[oy].length) {
+          continue;
+        }
+        float f = rw[oy][k];
+        int o = oy * w;
+        for (int x = 0; x < w; x++) {
+          out[o + x] += tmp[x] * f;
+        }
+      }
+      y++;
+    }
+
+    /** The resized image once every row was given. */
+    public float[] result() {
+      if (y != rows) {
+        throw new IllegalStateException("only " + y + " of " + rows + " rows given");
+      }
+      return out;
+    }
+
+    public int cols() {
+      return cols;
+    }
   }
 
   private static float[][] weights(int n, int m, int[] starts) {

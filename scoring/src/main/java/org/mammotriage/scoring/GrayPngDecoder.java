@@ -24,140 +24,192 @@ final class GrayPngDecoder {
    *     filter)
    */
   static byte[] decode(byte[] png, int[] dims) throws IOException {
+    byte[][] image = new byte[1][];
+    boolean gray =
+        decodeRows(
+            png,
+            (rows, cols) -> {
+              image[0] = new byte[rows * cols];
+              dims[0] = rows;
+              dims[1] = cols;
+            },
+            (y, row, off, cols) -> System.arraycopy(row, off, image[0], y * cols, cols));
+    return gray ? image[0] : null;
+  }
+
+  /**
+   * Decodes and area-resizes to h×w in one pass over the rows (the same numbers as {@link #decode}
+   * followed by {@link org.mammotriage.imaging.AreaResize#resize(byte[], int, int, int, int)}),
+   * without holding the decoded image: what the scorer and training use.
+   *
+   * @return h×w floats in 0..255, or null when the image is not 8-bit grayscale non-interlaced
+   */
+  static float[] decodeResized(byte[] png, int h, int w) throws IOException {
+    org.mammotriage.imaging.AreaResize.Rows[] resize =
+        new org.mammotriage.imaging.AreaResize.Rows[1];
+    boolean gray =
+        decodeRows(
+            png,
+            (rows, cols) ->
+                resize[0] = new org.mammotriage.imaging.AreaResize.Rows(rows, cols, h, w),
+            (y, row, off, cols) -> resize[0].accept(row, off));
+    return gray ? resize[0].result() : null;
+  }
+
+  interface Header {
+    void start(int rows, int cols);
+  }
+
+  interface RowSink {
+    void row(int y, byte[] row, int off, int cols) throws IOException;
+  }
+
+  /** One inflater per thread, reset for each image (creating one allocates native zlib state). */
+  private static final ThreadLocal<Inflater> INFLATERS = ThreadLocal.withInitial(Inflater::new);
+
+  /**
+   * Checks the chunk structure (signature, CRCs, IHDR first, IEND present), then inflates the IDAT
+   * stream one row at a time and hands each unfiltered row to {@code sink}.
+   *
+   * @return false (having called nothing) when the image is not 8-bit grayscale non-interlaced
+   */
+  static boolean decodeRows(byte[] png, Header header, RowSink sink) throws IOException {
     if (png.length < 8 + 25 || readLong(png, 0) != SIGNATURE) {
       throw new IOException("not a PNG image (bad signature)");
     }
     int pos = 8;
     int width = -1;
     int height = -1;
-    Inflater inflater = new Inflater();
-    byte[] raw = null;
-    int rawPos = 0;
+    int[] idat = new int[16]; // offset, length pairs
+    int nIdat = 0;
     boolean ended = false;
     CRC32 crc = new CRC32();
-    try {
-      while (pos + 12 <= png.length) {
-        int len = readInt(png, pos);
-        if (len < 0 || pos + 12L + len > png.length) {
-          throw new IOException(
-              "PNG chunk at byte " + pos + " runs past the end of the data (truncated)");
-        }
-        int type = readInt(png, pos + 4);
-        crc.reset();
-        crc.update(png, pos + 4, 4 + len);
-        if ((int) crc.getValue() != readInt(png, pos + 8 + len)) {
-          throw new IOException("PNG chunk at byte " + pos + " has a bad CRC (corrupt data)");
-        }
-        int data = pos + 8;
-        if (type == 0x49484452) { // IHDR
-          width = readInt(png, data);
-          height = readInt(png, data + 4);
-          int depth = png[data + 8] & 0xff;
-          int colour = png[data + 9] & 0xff;
-          int interlace = png[data + 12] & 0xff;
-          if (depth != 8 || colour != 0 || interlace != 0) {
-            return null;
-          }
-          if (width <= 0 || height <= 0 || (long) width * height > 64L * 1024 * 1024) {
-            throw new IOException("PNG size " + width + "x" + height + " is not supported");
-          }
-          raw = new byte[(width + 1) * height];
-        } else if (type == 0x49444154) { // IDAT
-          if (raw == null) {
-            throw new IOException("PNG IDAT before IHDR");
-          }
-          inflater.setInput(png, data, len);
-          rawPos += inflate(inflater, raw, rawPos);
-        } else if (type == 0x49454E44) { // IEND
-          ended = true;
-          break;
-        }
-        pos += 12 + len;
-      }
-      if (raw == null || !ended) {
-        throw new IOException("PNG data ends before its IEND chunk (truncated)");
-      }
-      if (rawPos < raw.length) {
-        rawPos += inflate(inflater, raw, rawPos);
-      }
-      if (rawPos != raw.length) {
+    while (pos + 12 <= png.length) {
+      int len = readInt(png, pos);
+      if (len < 0 || pos + 12L + len > png.length) {
         throw new IOException(
-            "PNG pixel data is " + rawPos + " bytes, expected " + raw.length + " (truncated)");
+            "PNG chunk at byte " + pos + " runs past the end of the data (truncated)");
       }
-    } finally {
-      inflater.end();
-    }
-    dims[0] = height;
-    dims[1] = width;
-    return unfilter(raw, height, width);
-  }
-
-  private static int inflate(Inflater inf, byte[] out, int off) throws IOException {
-    int total = 0;
-    try {
-      while (off + total < out.length) {
-        int n = inf.inflate(out, off + total, out.length - off - total);
-        if (n == 0) {
-          if (inf.needsInput() || inf.finished() || inf.needsDictionary()) {
-            break;
-          }
+      int type = readInt(png, pos + 4);
+      crc.reset();
+      crc.update(png, pos + 4, 4 + len);
+      if ((int) crc.getValue() != readInt(png, pos + 8 + len)) {
+        throw new IOException("PNG chunk at byte " + pos + " has a bad CRC (corrupt data)");
+      }
+      int data = pos + 8;
+      if (type == 0x49484452) { // IHDR
+        width = readInt(png, data);
+        height = readInt(png, data + 4);
+        int depth = png[data + 8] & 0xff;
+        int colour = png[data + 9] & 0xff;
+        int interlace = png[data + 12] & 0xff;
+        if (depth != 8 || colour != 0 || interlace != 0) {
+          return false;
         }
-        total += n;
+        if (width <= 0 || height <= 0 || (long) width * height > 64L * 1024 * 1024) {
+          throw new IOException("PNG size " + width + "x" + height + " is not supported");
+        }
+      } else if (type == 0x49444154) { // IDAT
+        if (width < 0) {
+          throw new IOException("PNG IDAT before IHDR");
+        }
+        if (2 * nIdat + 2 > idat.length) {
+          idat = java.util.Arrays.copyOf(idat, idat.length * 2);
+        }
+        idat[2 * nIdat] = data;
+        idat[2 * nIdat + 1] = len;
+        nIdat++;
+      } else if (type == 0x49454E44) { // IEND
+        ended = true;
+        break;
+      }
+      pos += 12 + len;
+    }
+    if (width < 0 || !ended) {
+      throw new IOException("PNG data ends before its IEND chunk (truncated)");
+    }
+    header.start(height, width);
+    int stride = width + 1;
+    byte[] cur = new byte[stride];
+    byte[] prev = new byte[stride]; // row 0 sees a zero row above it, as the filters define
+    Inflater inflater = INFLATERS.get();
+    inflater.reset();
+    int next = 0;
+    try {
+      for (int y = 0; y < height; y++) {
+        int got = 0;
+        while (got < stride) {
+          int n = inflater.inflate(cur, got, stride - got);
+          if (n == 0) {
+            if (inflater.needsInput() && next < nIdat) {
+              inflater.setInput(png, idat[2 * next], idat[2 * next + 1]);
+              next++;
+            } else if (inflater.needsInput() || inflater.finished() || inflater.needsDictionary()) {
+              throw new IOException(
+                  "PNG pixel data is "
+                      + ((long) y * stride + got)
+                      + " bytes, expected "
+                      + ((long) height * stride)
+                      + " (truncated)");
+            }
+          }
+          got += n;
+        }
+        unfilterRow(cur, prev, width, y);
+        sink.row(y, cur, 1, width);
+        byte[] t = prev;
+        prev = cur;
+        cur = t;
       }
     } catch (DataFormatException e) {
       throw new IOException("PNG pixel data does not inflate: " + e.getMessage(), e);
+    } finally {
+      inflater.reset();
     }
-    return total;
+    return true;
   }
 
-  /** Undoes the per-row filters (1 byte per pixel, so the left neighbour is one byte back). */
-  static byte[] unfilter(byte[] raw, int rows, int cols) throws IOException {
-    byte[] out = new byte[rows * cols];
-    int stride = cols + 1;
-    for (int y = 0; y < rows; y++) {
-      int f = raw[y * stride] & 0xff;
-      int in = y * stride + 1;
-      int o = y * cols;
-      int up = o - cols; // previous output row
-      switch (f) {
-        case 0 -> System.arraycopy(raw, in, out, o, cols);
-        case 1 -> {
-          int left = 0;
-          for (int x = 0; x < cols; x++) {
-            left = (raw[in + x] + left) & 0xff;
-            out[o + x] = (byte) left;
-          }
+  /**
+   * Undoes one row's filter in place: {@code row[0]} is the filter type, pixels from 1; {@code up}
+   * is the previous unfiltered row in the same layout (1 byte per pixel, so the left neighbour is
+   * one byte back).
+   */
+  private static void unfilterRow(byte[] row, byte[] up, int cols, int y) throws IOException {
+    int f = row[0] & 0xff;
+    switch (f) {
+      case 0 -> {}
+      case 1 -> {
+        for (int x = 2; x <= cols; x++) {
+          row[x] += row[x - 1];
         }
-        case 2 -> {
-          for (int x = 0; x < cols; x++) {
-            int b = y == 0 ? 0 : out[up + x] & 0xff;
-            out[o + x] = (byte) (raw[in + x] + b);
-          }
-        }
-        case 3 -> {
-          for (int x = 0; x < cols; x++) {
-            int a = x == 0 ? 0 : out[o + x - 1] & 0xff;
-            int b = y == 0 ? 0 : out[up + x] & 0xff;
-            out[o + x] = (byte) (raw[in + x] + ((a + b) >>> 1));
-          }
-        }
-        case 4 -> {
-          for (int x = 0; x < cols; x++) {
-            int a = x == 0 ? 0 : out[o + x - 1] & 0xff;
-            int b = y == 0 ? 0 : out[up + x] & 0xff;
-            int c = x == 0 || y == 0 ? 0 : out[up + x - 1] & 0xff;
-            int p = a + b - c;
-            int pa = Math.abs(p - a);
-            int pb = Math.abs(p - b);
-            int pc = Math.abs(p - c);
-            int pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-            out[o + x] = (byte) (raw[in + x] + pred);
-          }
-        }
-        default -> throw new IOException("PNG row " + y + " has unknown filter type " + f);
       }
+      case 2 -> {
+        for (int x = 1; x <= cols; x++) {
+          row[x] += up[x];
+        }
+      }
+      case 3 -> {
+        row[1] += (byte) ((up[1] & 0xff) >>> 1);
+        for (int x = 2; x <= cols; x++) {
+          row[x] += (byte) (((row[x - 1] & 0xff) + (up[x] & 0xff)) >>> 1);
+        }
+      }
+      case 4 -> {
+        row[1] += up[1]; // a = c = 0: the predictor is b
+        for (int x = 2; x <= cols; x++) {
+          int a = row[x - 1] & 0xff;
+          int b = up[x] & 0xff;
+          int c = up[x - 1] & 0xff;
+          int p = a + b - c;
+          int pa = Math.abs(p - a);
+          int pb = Math.abs(p - b);
+          int pc = Math.abs(p - c);
+          int pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+          row[x] += (byte) pred;
+        }
+      }
+      default -> throw new IOException("PNG row " + y + " has unknown filter type " + f);
     }
-    return out;
   }
 
   private static int readInt(byte[] b, int i) {

@@ -55,18 +55,27 @@ public final class ImagePreparer {
    * that can run in parallel.
    */
   public static float[] decodeAndResize(byte[] png, int h, int w) throws IOException {
+    // what ingest writes (8-bit gray) is resized row by row as it inflates
+    float[] direct = GrayPngDecoder.decodeResized(png, h, w);
+    if (direct != null) {
+      return direct;
+    }
     int[] dims = new int[2];
-    byte[] gray = decodeGray(png, dims);
+    byte[] gray = decodeGrayImageIo(png, dims);
     return areaResize(gray, dims[0], dims[1], h, w);
   }
 
-  /** Writes resized pixels, normalised, at the buffer's absolute {@code offset}. */
+  /**
+   * Normalises resized pixels in place (the array is overwritten) and writes them at the buffer's
+   * absolute {@code offset} in one bulk copy.
+   */
   public static void put(float[] resized, double mean, double std, FloatBuffer dst, int offset) {
     float scale = (float) (1.0 / (255.0 * std));
     float shift = (float) (mean / std);
     for (int i = 0; i < resized.length; i++) {
-      dst.put(offset + i, resized[i] * scale - shift);
+      resized[i] = resized[i] * scale - shift;
     }
+    dst.put(offset, resized);
   }
 
   /** Writes H×W normalised floats for one image at the buffer's absolute {@code offset}. */

@@ -53,7 +53,15 @@ public final class OnnxExamScorer implements ExamScoringService {
           });
   private volatile boolean closed;
 
-  private record Pending(ExamInput exam, CompletableFuture<ScoreResult> result) {}
+  private record Pending(
+      ExamInput exam, Prepared prepared, CompletableFuture<ScoreResult> result) {}
+
+  /**
+   * An exam's images being decoded and resized (in the exam's image order) to h×w on the prepare
+   * pool; started as soon as the exam is known, so it overlaps the run of the batch before it.
+   */
+  private record Prepared(
+      int h, int w, long startedNanos, List<CompletableFuture<float[]>> images) {}
 
   /** Direct buffers sized for one batch of the current model, reused by one thread. */
   private static final class Buffers {
@@ -151,7 +159,9 @@ public final class OnnxExamScorer implements ExamScoringService {
       return scoreBatch(List.of(exam)).get(0);
     }
     CompletableFuture<ScoreResult> f = new CompletableFuture<>();
-    queue.add(new Pending(exam, f));
+    LoadedModel m = active.get();
+    queue.add(
+        new Pending(exam, prepare(exam, m.manifest().inputHeight(), m.manifest().inputWidth()), f));
     try {
       return f.get();
     } catch (InterruptedException e) {
@@ -162,13 +172,60 @@ public final class OnnxExamScorer implements ExamScoringService {
     }
   }
 
+  /**
+   * Scores the exams in batches of {@code scoring.batch.max}; the images of the next batch are
+   * prepared while the current one runs (at most one batch ahead, so memory stays bounded).
+   */
   @Override
   public List<ScoreResult> scoreBatch(List<ExamInput> exams) {
     List<ScoreResult> out = new ArrayList<>(exams.size());
+    List<Prepared> ahead = prepareAll(exams.subList(0, Math.min(exams.size(), batchMax)));
     for (int i = 0; i < exams.size(); i += batchMax) {
-      out.addAll(runBatch(exams.subList(i, Math.min(exams.size(), i + batchMax))));
+      List<ExamInput> chunk = exams.subList(i, Math.min(exams.size(), i + batchMax));
+      List<Prepared> current = ahead;
+      int j = i + batchMax;
+      ahead =
+          j < exams.size()
+              ? prepareAll(exams.subList(j, Math.min(exams.size(), j + batchMax)))
+              : List.of();
+      out.addAll(runBatch(chunk, current));
     }
     return out;
+  }
+
+  private List<Prepared> prepareAll(List<ExamInput> exams) {
+    LoadedModel m = active.get();
+    int h = m.manifest().inputHeight();
+    int w = m.manifest().inputWidth();
+    List<Prepared> list = new ArrayList<>(exams.size());
+    for (ExamInput e : exams) {
+      list.add(prepare(e, h, w));
+    }
+    return list;
+  }
+
+  /** Starts decoding and resizing the exam's images on the prepare pool. */
+  private Prepared prepare(ExamInput exam, int h, int w) {
+    long started = System.nanoTime();
+    List<CompletableFuture<float[]>> images = new ArrayList<>(exam.images().size());
+    for (ExamImage img : exam.images()) {
+      images.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return ImagePreparer.decodeAndResize(img.png(), h, w);
+                } catch (IOException ex) {
+                  LOG.warn(
+                      "exam {}: the {} image does not decode: {}",
+                      exam.examKey(),
+                      img.slot(),
+                      ex.getMessage());
+                  return null;
+                }
+              },
+              prepare));
+    }
+    return new Prepared(h, w, started, images);
   }
 
   private void batchLoop() {
@@ -190,7 +247,10 @@ public final class OnnxExamScorer implements ExamScoringService {
           batch.add(p);
         }
         try {
-          List<ScoreResult> results = runBatch(batch.stream().map(Pending::exam).toList());
+          List<ScoreResult> results =
+              runBatch(
+                  batch.stream().map(Pending::exam).toList(),
+                  batch.stream().map(Pending::prepared).toList());
           for (int i = 0; i < batch.size(); i++) {
             batch.get(i).result().complete(results.get(i));
           }
@@ -205,19 +265,20 @@ public final class OnnxExamScorer implements ExamScoringService {
     }
   }
 
-  private List<ScoreResult> runBatch(List<ExamInput> exams) {
+  private List<ScoreResult> runBatch(List<ExamInput> exams, List<Prepared> prepared) {
     LoadedModel m;
     do {
       m = active.get();
     } while (!m.acquire());
     try {
-      return runOn(m, exams);
+      return runOn(m, exams, prepared);
     } finally {
       m.release();
     }
   }
 
-  private List<ScoreResult> runOn(LoadedModel m, List<ExamInput> exams) {
+  private List<ScoreResult> runOn(
+      LoadedModel m, List<ExamInput> exams, List<Prepared> preparedExams) {
     long t0 = System.nanoTime();
     int h = m.manifest().inputHeight();
     int w = m.manifest().inputWidth();
@@ -225,26 +286,19 @@ public final class OnnxExamScorer implements ExamScoringService {
     List<Integer> runnable = new ArrayList<>();
     Buffers b = buffers(h, w);
     int plane = h * w;
-    // decode and resize every image of the batch in parallel (the costly part), then fill the
-    // tensors in order
-    List<CompletableFuture<float[]>> prepared = new ArrayList<>();
-    for (ExamInput e : exams) {
-      for (ExamImage img : e.images()) {
-        prepared.add(
-            CompletableFuture.supplyAsync(
-                () -> {
-                  try {
-                    return ImagePreparer.decodeAndResize(img.png(), h, w);
-                  } catch (IOException ex) {
-                    return null;
-                  }
-                },
-                prepare));
-      }
+    // the images were decoded and resized in parallel while the previous batch ran; a model
+    // switched to another input size since then needs them again
+    List<Prepared> ready = new ArrayList<>(exams.size());
+    for (int i = 0; i < exams.size(); i++) {
+      Prepared p = preparedExams.get(i);
+      ready.add(p.h() == h && p.w() == w ? p : prepare(exams.get(i), h, w));
+      // timings count from when preparation of the batch's first exam began
+      t0 = Math.min(t0, ready.get(i).startedNanos());
     }
-    int next = 0;
     for (int i = 0; i < exams.size(); i++) {
       ExamInput e = exams.get(i);
+      List<CompletableFuture<float[]>> prepared = ready.get(i).images();
+      int next = 0;
       if (e.images().isEmpty()) {
         results[i] = unscorable(e, m, "NO_VIEWS", t0);
         continue;
@@ -253,9 +307,6 @@ public final class OnnxExamScorer implements ExamScoringService {
       boolean ok = true;
       for (int s = 0; s < 4; s++) {
         b.present.put(slotBase + s, 0f);
-        for (int k = 0; k < plane; k++) {
-          b.views.put((slotBase + s) * plane + k, 0f);
-        }
       }
       for (ExamImage img : e.images()) {
         float[] px = prepared.get(next++).join();
@@ -267,6 +318,11 @@ public final class OnnxExamScorer implements ExamScoringService {
         ImagePreparer.put(
             px, m.manifest().normMean(), m.manifest().normStd(), b.views, (slotBase + s) * plane);
         b.present.put(slotBase + s, 1f);
+      }
+      for (int s = 0; s < 4; s++) {
+        if (b.present.get(slotBase + s) == 0f) { // a missing view is a zero image
+          b.views.put((slotBase + s) * plane, zeros(plane), 0, plane);
+        }
       }
       if (ok) {
         runnable.add(i);
@@ -354,6 +410,17 @@ public final class OnnxExamScorer implements ExamScoringService {
         m.info(),
         m.device(),
         (System.nanoTime() - t0) / 1e6);
+  }
+
+  private static final ThreadLocal<float[]> ZEROS = ThreadLocal.withInitial(() -> new float[0]);
+
+  private static float[] zeros(int n) {
+    float[] z = ZEROS.get();
+    if (z.length < n) {
+      z = new float[n];
+      ZEROS.set(z);
+    }
+    return z;
   }
 
   private Buffers buffers(int h, int w) {

@@ -2,6 +2,7 @@ package org.mammotriage.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
@@ -15,6 +16,7 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.mammotriage.imaging.AreaResize;
 
 class GrayPngDecoderTest {
 
@@ -73,6 +75,70 @@ class GrayPngDecoderTest {
             () -> GrayPngDecoder.decode("hello, not a png at all, really".getBytes(), new int[2]))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("not a PNG");
+  }
+
+  @Test
+  void shouldResizeWhileDecodingToWhatDecodeThenResizeGives() throws Exception {
+    Random r = new Random(11);
+    int rows = 97;
+    int cols = 61;
+    byte[] px = new byte[rows * cols];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (byte) ((i % cols) * 3 + (i / cols) + r.nextInt(30));
+    }
+    // down by non-integer factors, down to one pixel, identity, and up
+    int[][] sizes = {{32, 20}, {13, 7}, {1, 1}, {97, 61}, {150, 100}, {97, 20}};
+    for (int filter = 0; filter <= 4; filter++) {
+      byte[] png = png(px, rows, cols, filter, 3);
+      for (int[] hw : sizes) {
+        float[] twoPass = AreaResize.resize(asFloats(px), rows, cols, hw[0], hw[1]);
+        float[] streamed = AreaResize.resize(px, rows, cols, hw[0], hw[1]);
+        // pixel values are 0..255: float rounding of a different summation order stays far below
+        assertThat(streamed)
+            .as("row-streamed byte resize, %dx%d", hw[0], hw[1])
+            .containsExactly(twoPass, within(1e-3f));
+        assertThat(GrayPngDecoder.decodeResized(png, hw[0], hw[1]))
+            .as("filter %d, %dx%d", filter, hw[0], hw[1])
+            .containsExactly(streamed);
+      }
+    }
+    byte[] good = png(px, rows, cols, 4, 1);
+    byte[] flipped = good.clone();
+    flipped[60] ^= 0x01;
+    assertThatThrownBy(() -> GrayPngDecoder.decodeResized(flipped, 10, 10))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("CRC");
+    assertThatThrownBy(() -> ImagePreparer.decodeAndResize(Arrays.copyOf(good, 100), 10, 10))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("truncated");
+  }
+
+  @Test
+  void shouldRefuseAnIdatStreamShorterThanTheImage() throws Exception {
+    byte[] px = new byte[20 * 20];
+    byte[] longer = png(new byte[30 * 20], 30, 20, 0, 1);
+    // the IHDR says 30 rows; splice in the IDAT of a 20-row image: CRCs are right, data too short
+    byte[] shorter = png(px, 20, 20, 0, 1);
+    byte[] spliced = spliceIhdr(longer, shorter);
+    assertThatThrownBy(() -> GrayPngDecoder.decodeResized(spliced, 5, 5))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("expected 630")
+        .hasMessageContaining("truncated");
+  }
+
+  /** The IHDR chunk of {@code from}, the rest of {@code into}. */
+  private static byte[] spliceIhdr(byte[] from, byte[] into) {
+    byte[] out = into.clone();
+    System.arraycopy(from, 8, out, 8, 25); // length, type, 13 data bytes, CRC
+    return out;
+  }
+
+  private static float[] asFloats(byte[] px) {
+    float[] f = new float[px.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = px[i] & 0xff;
+    }
+    return f;
   }
 
   private static byte[] imageIo(byte[] png) throws IOException {
