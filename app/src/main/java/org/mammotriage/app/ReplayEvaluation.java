@@ -23,7 +23,11 @@ import org.mammotriage.training.thresholds.ThresholdSelector;
  */
 final class ReplayEvaluation {
   /** The truth of one exam, built from its per-breast rows as the training manifest reader does. */
-  record Truth(String split, boolean[] cancer, SurvivalOutcome outcome) {}
+  /**
+   * @param patientId the woman the exam belongs to (the study uid when the file has no patient_id
+   *     column): confidence intervals resample patients
+   */
+  record Truth(String patientId, String split, boolean[] cancer, SurvivalOutcome outcome) {}
 
   private ReplayEvaluation() {}
 
@@ -48,6 +52,8 @@ final class ReplayEvaluation {
       }
     }
     Map<String, String> split = new HashMap<>();
+    Map<String, String> patient = new HashMap<>();
+    int patientCol = h.indexOf("patient_id");
     Map<String, boolean[]> cancer = new HashMap<>();
     Map<String, double[]> time = new LinkedHashMap<>();
     for (String line : lines.subList(1, lines.size())) {
@@ -57,6 +63,7 @@ final class ReplayEvaluation {
       String[] f = line.split(",", -1);
       String study = f[h.indexOf("study_uid")];
       split.put(study, f[h.indexOf("split")]);
+      patient.put(study, patientCol < 0 ? study : f[patientCol]);
       boolean[] c = cancer.computeIfAbsent(study, k -> new boolean[2]);
       int breast = "R".equals(f[h.indexOf("laterality")]) ? 1 : 0;
       if ("1".equals(f[h.indexOf("malignant")].trim())) {
@@ -79,6 +86,7 @@ final class ReplayEvaluation {
             out.put(
                 s,
                 new Truth(
+                    patient.get(s),
                     split.get(s),
                     cancer.get(s),
                     new SurvivalOutcome(t[0], Double.isNaN(t[1]) ? 0 : t[1]))));
@@ -112,6 +120,7 @@ final class ReplayEvaluation {
       out.add(
           new ExamPrediction(
               e.getKey(),
+              e.getValue().patientId(),
               e.getValue().split(),
               mal,
               risk,

@@ -61,6 +61,7 @@ public final class EvaluationReport {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("estimate", i.estimate());
     m.put("ci95", List.of(i.lower(), i.upper()));
+    m.put("resampled", i.resampled());
     return m;
   }
 
@@ -92,6 +93,12 @@ public final class EvaluationReport {
                 f(r.breastAuc().estimate()),
                 f(r.breastAuc().lower()),
                 f(r.breastAuc().upper()))));
+    h.paragraph(
+        "95% CIs: percentile bootstrap, "
+            + r.examAuc().resamples()
+            + " resamples of whole "
+            + r.examAuc().resampled()
+            + "s (a woman's exams and the two breasts of an exam are not independent).");
     h.paragraph("Thresholds: " + r.thresholds().provenance());
     h.table(
         List.of("threshold", "value", "sensitivity", "specificity", "TP", "FN", "TN", "FP"),

@@ -40,17 +40,24 @@ public final class ExamEvaluation {
     double[] scores = examScores(test);
     boolean[] cancer = examCancer(test);
     int[] labels = toInts(cancer);
-    BootstrapCi.Interval examAuc = BootstrapCi.binary(scores, labels, Auc::of, RESAMPLES, SEED);
+    // a woman's exams (and an exam's two breasts) are not independent: the intervals resample
+    // patients
+    String[] patients = test.stream().map(ExamPrediction::patientId).toArray(String[]::new);
+    BootstrapCi.Interval examAuc =
+        BootstrapCi.binary(scores, labels, patients, "patient", Auc::of, RESAMPLES, SEED);
     double[] breastScores = new double[test.size() * 2];
     int[] breastLabels = new int[test.size() * 2];
+    String[] breastPatients = new String[test.size() * 2];
     for (int i = 0; i < test.size(); i++) {
       for (int b = 0; b < 2; b++) {
         breastScores[2 * i + b] = test.get(i).malignancy()[b];
         breastLabels[2 * i + b] = test.get(i).breastCancer()[b] ? 1 : 0;
+        breastPatients[2 * i + b] = patients[i];
       }
     }
     BootstrapCi.Interval breastAuc =
-        BootstrapCi.binary(breastScores, breastLabels, Auc::of, RESAMPLES, SEED);
+        BootstrapCi.binary(
+            breastScores, breastLabels, breastPatients, "patient", Auc::of, RESAMPLES, SEED);
     List<SurvivalOutcome> outcomes = test.stream().map(ExamPrediction::outcome).toList();
     ConcordanceIndex.Result cIndex = ConcordanceIndex.compute(riskAt(test, 5), outcomes);
     List<KYearAuc.Result> kYear = new ArrayList<>();

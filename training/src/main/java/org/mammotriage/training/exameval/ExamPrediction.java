@@ -9,6 +9,7 @@ import org.mammotriage.training.survival.SurvivalOutcome;
  */
 public record ExamPrediction(
     String studyUid,
+    String patientId,
     String split,
     double[] malignancy,
     double[] risk,

@@ -45,6 +45,7 @@ public final class HeadsPredictor {
           out.add(
               new ExamPrediction(
                   e.studyUid(),
+                  e.patientId(),
                   e.split(),
                   new double[] {breast[2 * i], breast[2 * i + 1]},
                   r,

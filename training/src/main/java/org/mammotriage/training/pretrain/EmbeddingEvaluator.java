@@ -28,7 +28,8 @@ import org.mammotriage.training.report.ZeroShotPrompts;
  * zero-shot classification with report prompts (MaMA A.5: the image's own unmasked meta prefix plus
  * one class sentence per class) and linear probes trained on 1%, 10% and 100% of the training
  * labels, for mass, calcification, malignancy and density. AUC (macro one-vs-rest for density) with
- * a percentile-bootstrap 95% CI, and balanced accuracy.
+ * a percentile-bootstrap 95% CI that resamples patients (their images are not independent), and
+ * balanced accuracy.
  */
 public final class EmbeddingEvaluator {
   public static final List<String> TASKS =
@@ -124,7 +125,11 @@ public final class EmbeddingEvaluator {
           }
           probs[i] = softmax(logits);
         }
-        metrics.add(metric(task, "zero-shot", 0, 0, probs, y, k, seed));
+        String[] patients = new String[idx.size()];
+        for (int i = 0; i < idx.size(); i++) {
+          patients[i] = test.get(idx.get(i)).breast().patientId();
+        }
+        metrics.add(metric(task, "zero-shot", 0, 0, probs, y, patients, k, seed));
         progress.accept("zero-shot " + task + ": " + format(metrics.get(metrics.size() - 1)));
         for (double f : FRACTIONS) {
           List<Integer> pool = labelled(train, task);
@@ -141,7 +146,7 @@ public final class EmbeddingEvaluator {
           for (int i = 0; i < idx.size(); i++) {
             p[i] = probe.predict(zTest[idx.get(i)]);
           }
-          metrics.add(metric(task, "linear-probe", f, chosen.size(), p, y, k, seed));
+          metrics.add(metric(task, "linear-probe", f, chosen.size(), p, y, patients, k, seed));
           progress.accept(
               String.format(
                   Locale.ROOT,
@@ -177,12 +182,16 @@ public final class EmbeddingEvaluator {
       int trainN,
       double[][] probs,
       int[] y,
+      String[] patients,
       int k,
       long seed) {
+    // the images of one woman (CC and MLO, both breasts) are resampled together
     BootstrapCi.Interval auc =
-        BootstrapCi.of(
+        BootstrapCi.clustered(
             probs,
             y,
+            patients,
+            "patient",
             k == 2 ? (s, l) -> Auc.of(column(s, 1), l) : Auc::macroOneVsRest,
             RESAMPLES,
             0.95,

@@ -92,7 +92,8 @@ public final class EmbeddingReport {
             + " labels (stratified, at least one image per class). AUC is macro one-vs-rest for"
             + " density; brackets are percentile-bootstrap 95% CIs ("
             + EmbeddingEvaluator.RESAMPLES
-            + " resamples); BA is balanced accuracy.");
+            + " resamples of whole patients: a woman's images are not independent); BA is"
+            + " balanced accuracy.");
     List<String> header = new ArrayList<>(List.of("task", "method", "model"));
     for (String c : COLUMNS) {
       header.add(c + " AUC");

@@ -74,6 +74,50 @@ class MetricsTest {
     assertThat(a.format()).matches("\\d\\.\\d{3} \\[\\d\\.\\d{3}, \\d\\.\\d{3}\\]");
   }
 
+  @Test
+  void shouldResampleWholePatientsSoRepeatedImagesDoNotNarrowTheInterval() {
+    // given: 80 patients with a noisy score, each seen as 4 identical images (as if CC/MLO of both
+    // breasts carried no extra information)
+    SplittableRandom r = new SplittableRandom(3);
+    int n = 80;
+    double[] s = new double[n];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = i % 2;
+      s[i] = y[i] * 0.4 + r.nextDouble();
+    }
+    double[] s4 = new double[4 * n];
+    int[] y4 = new int[4 * n];
+    String[] patient = new String[4 * n];
+    for (int i = 0; i < 4 * n; i++) {
+      s4[i] = s[i / 4];
+      y4[i] = y[i / 4];
+      patient[i] = "p" + (i / 4);
+    }
+    // when
+    var unique = BootstrapCi.binary(s, y, Auc::of, 2000, 5);
+    var naive = BootstrapCi.binary(s4, y4, Auc::of, 2000, 5);
+    var clustered = BootstrapCi.binary(s4, y4, patient, "patient", Auc::of, 2000, 5);
+    // then: the same AUC; per image the interval is about half as wide as the data support,
+    // per patient it is as wide as on the 80 patients themselves
+    double wUnique = unique.upper() - unique.lower();
+    double wNaive = naive.upper() - naive.lower();
+    double wClustered = clustered.upper() - clustered.lower();
+    assertThat(clustered.estimate()).isCloseTo(unique.estimate(), within(1e-12));
+    assertThat(wNaive).isLessThan(0.7 * wUnique);
+    assertThat(wClustered).isBetween(0.85 * wUnique, 1.15 * wUnique);
+    assertThat(clustered.resampled()).isEqualTo("patient");
+    assertThat(naive.resampled()).isEqualTo("sample");
+    // and one patient per sample is the plain bootstrap, draw for draw
+    String[] own = new String[n];
+    for (int i = 0; i < n; i++) {
+      own[i] = "p" + i;
+    }
+    var singletons = BootstrapCi.binary(s, y, own, "patient", Auc::of, 2000, 5);
+    assertThat(singletons.lower()).isEqualTo(unique.lower());
+    assertThat(singletons.upper()).isEqualTo(unique.upper());
+  }
+
   private record Result(BootstrapCi.Interval ci) {}
 
   private static Result interval(SplittableRandom r, int n) {
