@@ -42,6 +42,15 @@ public final class BenchCommand implements Callable<Integer> {
   Path model;
 
   @Option(
+      names = "--input",
+      defaultValue = "320x192",
+      paramLabel = "HxW",
+      description =
+          "scoring: input size of the reference model built in code when --model is not given"
+              + " (default ${DEFAULT-VALUE}; 1520x912 reads the working image at full resolution).")
+  String input;
+
+  @Option(
       names = "--exams",
       defaultValue = "64",
       description = "scoring: exams per measurement (default ${DEFAULT-VALUE}).")
@@ -58,12 +67,12 @@ public final class BenchCommand implements Callable<Integer> {
     String which = name == null ? "all" : name;
     switch (which) {
       case "synth" -> synth();
-      case "scoring" -> ScoringBench.run(model, 320, 192, exams);
+      case "scoring" -> ScoringBench.run(model, inputSize()[0], inputSize()[1], exams);
       case "ingest" -> IngestBench.run(reps);
       case "streams" -> StreamsBench.run(patients);
       case "all" -> {
         synth();
-        ScoringBench.run(model, 320, 192, exams);
+        ScoringBench.run(model, inputSize()[0], inputSize()[1], exams);
         IngestBench.run(reps);
         StreamsBench.run(patients);
       }
@@ -74,6 +83,22 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private int[] inputSize() {
+    String[] p = input.toLowerCase(java.util.Locale.ROOT).split("x");
+    try {
+      int h = Integer.parseInt(p[0].trim());
+      int w = Integer.parseInt(p[1].trim());
+      if (p.length == 2 && h > 0 && w > 0 && h <= 4096 && w <= 4096) {
+        return new int[] {h, w};
+      }
+    } catch (RuntimeException e) {
+      // reported below
+    }
+    throw new picocli.CommandLine.ParameterException(
+        new picocli.CommandLine(this),
+        "--input must be HxW with 1..4096 each, e.g. 320x192 or 1520x912; got '" + input + "'");
   }
 
   /**
