@@ -50,15 +50,17 @@ public final class TrainingManifest {
 
   private final Path file;
   private final List<ManifestRow> rows;
+  private final List<String> columns;
 
-  private TrainingManifest(Path file, List<ManifestRow> rows) {
+  private TrainingManifest(Path file, List<ManifestRow> rows, List<String> columns) {
     this.file = file;
     this.rows = List.copyOf(rows);
+    this.columns = List.copyOf(columns);
   }
 
   /** Wraps rows that came from an adapter (paths relative to {@code file}'s folder). */
   public static TrainingManifest of(Path file, List<ManifestRow> rows) {
-    return new TrainingManifest(file.toAbsolutePath(), rows);
+    return new TrainingManifest(file.toAbsolutePath(), rows, COLUMNS);
   }
 
   /** Reads and validates a manifest. */
@@ -78,7 +80,12 @@ public final class TrainingManifest {
     if (rows.isEmpty()) {
       throw new DataException(file + ": the manifest has a header but no rows");
     }
-    return new TrainingManifest(file.toAbsolutePath(), rows);
+    return new TrainingManifest(file.toAbsolutePath(), rows, t.header());
+  }
+
+  /** The columns the file has (for rows from an adapter: {@link #COLUMNS}). */
+  public List<String> columns() {
+    return columns;
   }
 
   private static ManifestRow parse(Map<String, String> r, List<String> header) {
