@@ -121,6 +121,18 @@ public final class AreaResize {
     private int first; // the first output row whose input rows are not all seen yet
 
     public Rows(int rows, int cols, int h, int w) {
+      this(rows, cols, h, w, null);
+    }
+
+    /**
+     * @param into h×w floats to write the result into (zeroed here; a pooled array), or null for a
+     *     new one
+     */
+    public Rows(int rows, int cols, int h, int w, float[] into) {
+      if (into != null && into.length != h * w) {
+        throw new IllegalArgumentException(
+            "output array holds " + into.length + " floats, the resize needs " + h * w);
+      }
       this.rows = rows;
       this.cols = cols;
       this.w = w;
@@ -129,7 +141,12 @@ public final class AreaResize {
       this.rs = new int[h];
       this.rw = weights(rows, h, rs);
       this.tmp = new float[w];
-      this.out = new float[h * w];
+      if (into == null) {
+        this.out = new float[h * w];
+      } else {
+        java.util.Arrays.fill(into, 0f);
+        this.out = into;
+      }
     }
 
     /** Adds the next input row, {@code cols} bytes from {@code off}. */

@@ -45,13 +45,18 @@ final class GrayPngDecoder {
    * @return h×w floats in 0..255, or null when the image is not 8-bit grayscale non-interlaced
    */
   static float[] decodeResized(byte[] png, int h, int w) throws IOException {
+    return decodeResized(png, h, w, null);
+  }
+
+  /** As {@link #decodeResized(byte[], int, int)}, writing into {@code into} (h×w) when given. */
+  static float[] decodeResized(byte[] png, int h, int w, float[] into) throws IOException {
     org.mammotriage.imaging.AreaResize.Rows[] resize =
         new org.mammotriage.imaging.AreaResize.Rows[1];
     boolean gray =
         decodeRows(
             png,
             (rows, cols) ->
-                resize[0] = new org.mammotriage.imaging.AreaResize.Rows(rows, cols, h, w),
+                resize[0] = new org.mammotriage.imaging.AreaResize.Rows(rows, cols, h, w, into),
             (y, row, off, cols) -> resize[0].accept(row, off));
     return gray ? resize[0].result() : null;
   }

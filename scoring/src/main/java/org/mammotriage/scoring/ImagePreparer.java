@@ -55,8 +55,16 @@ public final class ImagePreparer {
    * that can run in parallel.
    */
   public static float[] decodeAndResize(byte[] png, int h, int w) throws IOException {
+    return decodeAndResize(png, h, w, null);
+  }
+
+  /**
+   * As {@link #decodeAndResize(byte[], int, int)}, writing into {@code into} (h×w floats, e.g. from
+   * a pool) when given; returns the array written.
+   */
+  public static float[] decodeAndResize(byte[] png, int h, int w, float[] into) throws IOException {
     // what ingest writes (8-bit gray) is resized row by row as it inflates
-    float[] direct = GrayPngDecoder.decodeResized(png, h, w);
+    float[] direct = GrayPngDecoder.decodeResized(png, h, w, into);
     if (direct != null) {
       return direct;
     }

@@ -71,6 +71,37 @@ class OnnxExamScorerTest {
   }
 
   @Test
+  void shouldGiveTheSameKnownOutputsWhenImagesArePreparedAheadAndTheirArraysReused() {
+    // given: more exams than a batch (4), some with missing views, so the next batch is prepared
+    // while one runs and the arrays of earlier images are reused for later ones
+    List<ExamInput> exams = new ArrayList<>();
+    for (int i = 0; i < 11; i++) {
+      Slot[] slots = i % 3 == 0 ? new Slot[] {Slot.R_CC, Slot.L_MLO} : Slot.values();
+      exams.add(exam("b" + i, 20 + 21 * i, 230 - 19 * i, slots));
+    }
+    try (OnnxExamScorer s = scorer(Kind.KNOWN)) {
+      for (int round = 0; round < 2; round++) {
+        // when
+        List<ScoreResult> rs = s.scoreBatch(exams);
+        // then: every exam has its own known outputs
+        assertThat(rs).hasSize(exams.size());
+        for (int i = 0; i < exams.size(); i++) {
+          double l = TestModels.normalised(20 + 21 * i);
+          double r = TestModels.normalised(230 - 19 * i);
+          ScoreResult got = rs.get(i);
+          assertThat(got.examKey()).isEqualTo("b" + i);
+          assertThat(got.malignancyLeft())
+              .as("round %d exam %d", round, i)
+              .isCloseTo(TestModels.expectedMalignancy(l), within(1e-5));
+          assertThat(got.malignancyRight())
+              .as("round %d exam %d", round, i)
+              .isCloseTo(TestModels.expectedMalignancy(r), within(1e-5));
+        }
+      }
+    }
+  }
+
+  @Test
   void shouldScoreTheOtherBreastWhenViewsAreMissing() {
     try (OnnxExamScorer s = scorer(Kind.KNOWN)) {
       ScoreResult r = s.score(exam("e2", 180, 0, Slot.L_CC));
