@@ -52,13 +52,7 @@ public final class OnnxExamScorer implements ExamScoringService {
             return t;
           });
   private volatile boolean closed;
-  // resized images on their way into the input tensor are reused: once the pool is warm,
-  // preparing an exam allocates no image-sized arrays (at full resolution each is 5.5 MB)
-  private final java.util.concurrent.ConcurrentLinkedDeque<float[]> imagePool =
-      new java.util.concurrent.ConcurrentLinkedDeque<>();
-  private final java.util.concurrent.atomic.AtomicInteger pooled =
-      new java.util.concurrent.atomic.AtomicInteger();
-  private final int poolMax;
+  private final ImagePool imagePool;
 
   private record Pending(
       ExamInput exam, Prepared prepared, CompletableFuture<ScoreResult> result) {}
@@ -106,7 +100,8 @@ public final class OnnxExamScorer implements ExamScoringService {
     this.batchMax = Math.max(1, batchMax);
     this.lingerMs = Math.max(0, lingerMs);
     // the running batch and the one being prepared, plus one image per preparing thread
-    this.poolMax = 2 * 4 * this.batchMax + Runtime.getRuntime().availableProcessors();
+    this.imagePool =
+        new ImagePool(2 * 4 * this.batchMax + Runtime.getRuntime().availableProcessors());
     LoadedModel m = ModelDirectory.load(modelDir, device, deviceRequired, intraOpThreads);
     warmUp(m);
     active.set(m);
@@ -221,11 +216,11 @@ public final class OnnxExamScorer implements ExamScoringService {
       images.add(
           CompletableFuture.supplyAsync(
               () -> {
-                float[] into = takeImage(h * w);
+                float[] into = imagePool.take(h * w);
                 try {
                   return ImagePreparer.decodeAndResize(img.png(), h, w, into);
                 } catch (IOException ex) {
-                  giveImage(into);
+                  imagePool.give(into);
                   LOG.warn(
                       "exam {}: the {} image does not decode: {}",
                       exam.examKey(),
@@ -237,26 +232,6 @@ public final class OnnxExamScorer implements ExamScoringService {
               prepare));
     }
     return new Prepared(h, w, started, images);
-  }
-
-  private float[] takeImage(int n) {
-    float[] a;
-    while ((a = imagePool.pollFirst()) != null) {
-      pooled.decrementAndGet();
-      if (a.length == n) {
-        return a;
-      }
-      // from a model with another input size: let it go
-    }
-    return new float[n];
-  }
-
-  private void giveImage(float[] a) {
-    if (pooled.incrementAndGet() <= poolMax) {
-      imagePool.offerFirst(a);
-    } else {
-      pooled.decrementAndGet();
-    }
   }
 
   private void batchLoop() {
@@ -348,7 +323,7 @@ public final class OnnxExamScorer implements ExamScoringService {
         int s = img.slot().ordinal();
         ImagePreparer.put(
             px, m.manifest().normMean(), m.manifest().normStd(), b.views, (slotBase + s) * plane);
-        giveImage(px);
+        imagePool.give(px);
         b.present.put(slotBase + s, 1f);
       }
       for (int s = 0; s < 4; s++) {
