@@ -3,8 +3,7 @@ package org.mammotriage.app;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
+import com.pixelmed.dicom.AttributeList;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -18,7 +17,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import javax.imageio.ImageIO;
+import java.util.stream.Stream;
+import org.mammotriage.ingest.preprocess.Preprocessor;
+import org.mammotriage.ingest.synth.SynthOptions;
+import org.mammotriage.ingest.synth.SyntheticArchive;
 import org.mammotriage.scoring.ExamImage;
 import org.mammotriage.scoring.ExamInput;
 import org.mammotriage.scoring.LoadedModel;
@@ -191,39 +193,60 @@ final class ScoringBench {
   }
 
   /**
-   * Phantom-like 1520x912 8-bit PNGs: a bright half-ellipse on black with texture, as ingest writes
-   * them.
+   * Working images as ingest makes them: a small full-size synthetic archive (both vendors, no
+   * faults) through ingest's {@link Preprocessor}, 1520x912 8-bit PNGs. Exams draw their four views
+   * from that pool in turn, so consecutive exams differ.
    */
   static List<ExamInput> workingImages(int exams) throws Exception {
-    Random r = new Random(3);
-    List<byte[]> pool = new ArrayList<>();
-    for (int k = 0; k < 8; k++) {
-      BufferedImage img = new BufferedImage(912, 1520, BufferedImage.TYPE_BYTE_GRAY);
-      for (int y = 0; y < 1520; y++) {
-        double u = (y - 760) / 700.0;
-        double edge = Math.abs(u) < 1 ? 800 * Math.sqrt(1 - u * u) : 0;
-        for (int x = 0; x < 912; x++) {
-          int v =
-              x < edge
-                  ? 90 + (int) (60 * Math.sin(x / 37.0 + k) * Math.cos(y / 53.0)) + r.nextInt(20)
-                  : 0;
-          img.getRaster().setSample(x, y, 0, Math.max(0, Math.min(255, v)));
-        }
-      }
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      ImageIO.write(img, "png", out);
-      pool.add(out.toByteArray());
-    }
+    List<byte[]> pool = workingImagePool();
     List<ExamInput> list = new ArrayList<>();
     for (int e = 0; e < exams; e++) {
       List<ExamImage> imgs = new ArrayList<>();
       for (Slot s : Slot.values()) {
         imgs.add(
-            new ExamImage(s, pool.get((e + s.ordinal()) % pool.size()), "bench." + e + "." + s));
+            new ExamImage(
+                s, pool.get((e * 4 + s.ordinal()) % pool.size()), "bench." + e + "." + s));
       }
       list.add(new ExamInput("bench-" + e, imgs));
     }
     return list;
+  }
+
+  private static List<byte[]> workingImagePool() throws Exception {
+    Path dir = Files.createTempDirectory("bench-scoring-archive");
+    try {
+      SyntheticArchive.of(SynthOptions.defaults(3, 11)).generate(dir);
+      List<Path> files;
+      try (Stream<Path> s = Files.walk(dir)) {
+        files = s.filter(f -> f.toString().endsWith(".dcm")).sorted().toList();
+      }
+      Preprocessor pp = Preprocessor.defaults();
+      List<byte[]> pool = new ArrayList<>();
+      long bytes = 0;
+      for (Path f : files) {
+        AttributeList l = new AttributeList();
+        l.read(f.toFile());
+        byte[] png = pp.process(l).png();
+        pool.add(png);
+        bytes += png.length;
+        if (pool.size() == 16) {
+          break;
+        }
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "  inputs: %d working images made by ingest's Preprocessor from a synthetic archive"
+              + " (1520x912 PNG, mean %.0f KB)%n",
+          pool.size(),
+          bytes / 1024.0 / pool.size());
+      return pool;
+    } finally {
+      try (Stream<Path> s = Files.walk(dir)) {
+        for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 
   private static void resetPeaks() {

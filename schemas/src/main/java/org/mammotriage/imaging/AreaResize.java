@@ -118,7 +118,10 @@ public final class AreaResize {
     private final float[] tmp;
     private final float[] out;
     private int y;
-    private int first; // the first output row whose input rows are not all seen yet
+    private int first;
+    private boolean affine;
+    private float scale = 1;
+    private float shift; // the first output row whose input rows are not all seen yet
 
     public Rows(int rows, int cols, int h, int w) {
       this(rows, cols, h, w, null);
@@ -153,6 +156,14 @@ public final class AreaResize {
     public void accept(byte[] src, int off) {
       if (y >= rows) {
         throw new IllegalStateException("all " + rows + " rows already given");
+      }
+      if (rows == rs.length && cols == w) { // same size: every weight is 1, the pixels are copied
+        int o = y * w;
+        for (int x = 0; x < w; x++) {
+          out[o + x] = affine ? (src[off + x] & 0xff) * scale - shift : src[off + x] & 0xff;
+        }
+        y++;
+        return;
       }
       for (int x = 0; x < w; x++) {
         float[] wt = cw[x];
@@ -193,7 +204,27 @@ public final class AreaResize {
       if (y != rows) {
         throw new IllegalStateException("only " + y + " of " + rows + " rows given");
       }
+      if (affine && !(rows == rs.length && cols == w)) {
+        for (int i = 0; i < out.length; i++) {
+          out[i] = out[i] * scale - shift;
+        }
+      }
       return out;
+    }
+
+    /**
+     * Makes the result {@code v * scale - shift} of each resized value v (a model's normalisation),
+     * applied as each row is copied when the size does not change, else once at the end. Call
+     * before the first row.
+     */
+    public Rows affine(float scale, float shift) {
+      if (y != 0) {
+        throw new IllegalStateException("set the affine map before the first row");
+      }
+      this.affine = true;
+      this.scale = scale;
+      this.shift = shift;
+      return this;
     }
 
     public int cols() {

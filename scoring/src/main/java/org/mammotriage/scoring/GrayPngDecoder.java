@@ -50,13 +50,32 @@ final class GrayPngDecoder {
 
   /** As {@link #decodeResized(byte[], int, int)}, writing into {@code into} (h×w) when given. */
   static float[] decodeResized(byte[] png, int h, int w, float[] into) throws IOException {
+    return decodeResized(png, h, w, into, 1f, 0f, false);
+  }
+
+  /**
+   * Decodes, resizes and maps each value v to {@code v * scale - shift} (a model's normalisation)
+   * in the same pass, writing into {@code into} when given.
+   */
+  static float[] decodeNormalised(byte[] png, int h, int w, float[] into, float scale, float shift)
+      throws IOException {
+    return decodeResized(png, h, w, into, scale, shift, true);
+  }
+
+  private static float[] decodeResized(
+      byte[] png, int h, int w, float[] into, float scale, float shift, boolean affine)
+      throws IOException {
     org.mammotriage.imaging.AreaResize.Rows[] resize =
         new org.mammotriage.imaging.AreaResize.Rows[1];
     boolean gray =
         decodeRows(
             png,
             (rows, cols) ->
-                resize[0] = new org.mammotriage.imaging.AreaResize.Rows(rows, cols, h, w, into),
+                resize[0] =
+                    affine
+                        ? new org.mammotriage.imaging.AreaResize.Rows(rows, cols, h, w, into)
+                            .affine(scale, shift)
+                        : new org.mammotriage.imaging.AreaResize.Rows(rows, cols, h, w, into),
             (y, row, off, cols) -> resize[0].accept(row, off));
     return gray ? resize[0].result() : null;
   }
@@ -201,16 +220,18 @@ final class GrayPngDecoder {
       }
       case 4 -> {
         row[1] += up[1]; // a = c = 0: the predictor is b
+        int a = row[1] & 0xff; // left
+        int c = up[1] & 0xff; // upper left
         for (int x = 2; x <= cols; x++) {
-          int a = row[x - 1] & 0xff;
           int b = up[x] & 0xff;
-          int c = up[x - 1] & 0xff;
-          int p = a + b - c;
-          int pa = Math.abs(p - a);
-          int pb = Math.abs(p - b);
-          int pc = Math.abs(p - c);
+          // p = a + b - c; the distances of p to a, b and c
+          int pa = Math.abs(b - c);
+          int pb = Math.abs(a - c);
+          int pc = Math.abs(a + b - 2 * c);
           int pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-          row[x] += (byte) pred;
+          a = (row[x] + pred) & 0xff;
+          row[x] = (byte) a;
+          c = b;
         }
       }
       default -> throw new IOException("PNG row " + y + " has unknown filter type " + f);

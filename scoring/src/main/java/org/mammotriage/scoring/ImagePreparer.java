@@ -74,6 +74,26 @@ public final class ImagePreparer {
   }
 
   /**
+   * Decodes, resizes and normalises ((v/255 − mean)/std, the same float operations as {@link #put})
+   * in one pass over the rows, writing into {@code into} (h×w) when given: what the scorer prepares
+   * on its worker threads.
+   */
+  public static float[] decodeNormalised(
+      byte[] png, int h, int w, double mean, double std, float[] into) throws IOException {
+    float scale = (float) (1.0 / (255.0 * std));
+    float shift = (float) (mean / std);
+    float[] direct = GrayPngDecoder.decodeNormalised(png, h, w, into, scale, shift);
+    if (direct != null) {
+      return direct;
+    }
+    float[] px = decodeAndResize(png, h, w, into);
+    for (int i = 0; i < px.length; i++) {
+      px[i] = px[i] * scale - shift;
+    }
+    return px;
+  }
+
+  /**
    * Normalises resized pixels in place (the array is overwritten) and writes them at the buffer's
    * absolute {@code offset} in one bulk copy.
    */

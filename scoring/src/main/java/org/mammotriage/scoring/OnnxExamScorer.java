@@ -62,7 +62,20 @@ public final class OnnxExamScorer implements ExamScoringService {
    * pool; started as soon as the exam is known, so it overlaps the run of the batch before it.
    */
   private record Prepared(
-      int h, int w, long startedNanos, List<CompletableFuture<float[]>> images) {}
+      int h,
+      int w,
+      double mean,
+      double std,
+      long startedNanos,
+      List<CompletableFuture<float[]>> images) {
+
+    boolean fits(ModelManifest m) {
+      return h == m.inputHeight()
+          && w == m.inputWidth()
+          && mean == m.normMean()
+          && std == m.normStd();
+    }
+  }
 
   /** Direct buffers sized for one batch of the current model, reused by one thread. */
   private static final class Buffers {
@@ -163,9 +176,7 @@ public final class OnnxExamScorer implements ExamScoringService {
       return scoreBatch(List.of(exam)).get(0);
     }
     CompletableFuture<ScoreResult> f = new CompletableFuture<>();
-    LoadedModel m = active.get();
-    queue.add(
-        new Pending(exam, prepare(exam, m.manifest().inputHeight(), m.manifest().inputWidth()), f));
+    queue.add(new Pending(exam, prepare(exam, active.get().manifest()), f));
     try {
       return f.get();
     } catch (InterruptedException e) {
@@ -198,19 +209,24 @@ public final class OnnxExamScorer implements ExamScoringService {
   }
 
   private List<Prepared> prepareAll(List<ExamInput> exams) {
-    LoadedModel m = active.get();
-    int h = m.manifest().inputHeight();
-    int w = m.manifest().inputWidth();
+    ModelManifest m = active.get().manifest();
     List<Prepared> list = new ArrayList<>(exams.size());
     for (ExamInput e : exams) {
-      list.add(prepare(e, h, w));
+      list.add(prepare(e, m));
     }
     return list;
   }
 
-  /** Starts decoding and resizing the exam's images on the prepare pool. */
-  private Prepared prepare(ExamInput exam, int h, int w) {
+  /**
+   * Starts decoding, resizing and normalising the exam's images for model {@code m} on the prepare
+   * pool.
+   */
+  private Prepared prepare(ExamInput exam, ModelManifest m) {
     long started = System.nanoTime();
+    int h = m.inputHeight();
+    int w = m.inputWidth();
+    double mean = m.normMean();
+    double std = m.normStd();
     List<CompletableFuture<float[]>> images = new ArrayList<>(exam.images().size());
     for (ExamImage img : exam.images()) {
       images.add(
@@ -218,7 +234,7 @@ public final class OnnxExamScorer implements ExamScoringService {
               () -> {
                 float[] into = imagePool.take(h * w);
                 try {
-                  return ImagePreparer.decodeAndResize(img.png(), h, w, into);
+                  return ImagePreparer.decodeNormalised(img.png(), h, w, mean, std, into);
                 } catch (IOException ex) {
                   imagePool.give(into);
                   LOG.warn(
@@ -231,7 +247,7 @@ public final class OnnxExamScorer implements ExamScoringService {
               },
               prepare));
     }
-    return new Prepared(h, w, started, images);
+    return new Prepared(h, w, mean, std, started, images);
   }
 
   private void batchLoop() {
@@ -292,12 +308,12 @@ public final class OnnxExamScorer implements ExamScoringService {
     List<Integer> runnable = new ArrayList<>();
     Buffers b = buffers(h, w);
     int plane = h * w;
-    // the images were decoded and resized in parallel while the previous batch ran; a model
-    // switched to another input size since then needs them again
+    // the images were decoded, resized and normalised in parallel while the previous batch ran; a
+    // model switched to another input size or normalisation since then needs them again
     List<Prepared> ready = new ArrayList<>(exams.size());
     for (int i = 0; i < exams.size(); i++) {
       Prepared p = preparedExams.get(i);
-      ready.add(p.h() == h && p.w() == w ? p : prepare(exams.get(i), h, w));
+      ready.add(p.fits(m.manifest()) ? p : prepare(exams.get(i), m.manifest()));
       // timings count from when preparation of the batch's first exam began
       t0 = Math.min(t0, ready.get(i).startedNanos());
     }
@@ -321,8 +337,7 @@ public final class OnnxExamScorer implements ExamScoringService {
           continue;
         }
         int s = img.slot().ordinal();
-        ImagePreparer.put(
-            px, m.manifest().normMean(), m.manifest().normStd(), b.views, (slotBase + s) * plane);
+        b.views.put((slotBase + s) * plane, px); // normalised while it was prepared
         imagePool.give(px);
         b.present.put(slotBase + s, 1f);
       }

@@ -100,6 +100,16 @@ class GrayPngDecoderTest {
         assertThat(GrayPngDecoder.decodeResized(png, hw[0], hw[1]))
             .as("filter %d, %dx%d", filter, hw[0], hw[1])
             .containsExactly(streamed);
+        // normalised in the same pass: the same float operations as normalising afterwards
+        float scale = (float) (1.0 / (255.0 * 0.3));
+        float shift = (float) (0.2 / 0.3);
+        float[] expected = streamed.clone();
+        for (int i = 0; i < expected.length; i++) {
+          expected[i] = expected[i] * scale - shift;
+        }
+        assertThat(ImagePreparer.decodeNormalised(png, hw[0], hw[1], 0.2, 0.3, null))
+            .as("normalised, filter %d, %dx%d", filter, hw[0], hw[1])
+            .containsExactly(expected);
       }
     }
     byte[] good = png(px, rows, cols, 4, 1);
