@@ -4,7 +4,6 @@ import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import javax.imageio.ImageIO;
 
 /**
@@ -91,38 +90,6 @@ public final class ImagePreparer {
       px[i] = px[i] * scale - shift;
     }
     return px;
-  }
-
-  /**
-   * Normalises resized pixels in place (the array is overwritten) and writes them at the buffer's
-   * absolute {@code offset} in one bulk copy.
-   */
-  public static void put(float[] resized, double mean, double std, FloatBuffer dst, int offset) {
-    float scale = (float) (1.0 / (255.0 * std));
-    float shift = (float) (mean / std);
-    for (int i = 0; i < resized.length; i++) {
-      resized[i] = resized[i] * scale - shift;
-    }
-    dst.put(offset, resized);
-  }
-
-  /** Writes H×W normalised floats for one image at the buffer's absolute {@code offset}. */
-  public static void fill(
-      byte[] gray,
-      int rows,
-      int cols,
-      int h,
-      int w,
-      double mean,
-      double std,
-      FloatBuffer dst,
-      int offset) {
-    float[] out = areaResize(gray, rows, cols, h, w);
-    float scale = (float) (1.0 / (255.0 * std));
-    float shift = (float) (mean / std);
-    for (int i = 0; i < out.length; i++) {
-      dst.put(offset + i, out[i] * scale - shift);
-    }
   }
 
   /** Area-averaging resize, the same code ingest uses for the working image. */
