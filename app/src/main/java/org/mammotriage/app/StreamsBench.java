@@ -47,7 +47,7 @@ final class StreamsBench {
     Path model =
         TestModels.write(dir.resolve("model"), TestModels.Kind.CONV, "bench-conv", "1", 320, 192);
     System.out.println(
-        "bench streams: reference conv model built in code at 320x192 (the demo model's input size);"
+        "bench streams: reference conv model built in code at 320x192 (3 strided convolutions);"
             + " synthetic studies at half the detector size");
     try (EmbeddedBroker broker = EmbeddedBroker.create(dir.resolve("kafka"), 0).start()) {
       try (Admin admin =
