@@ -226,10 +226,6 @@ public final class AreaResize {
       this.shift = shift;
       return this;
     }
-
-    public int cols() {
-      return cols;
-    }
   }
 
   private static float[][] weights(int n, int m, int[] starts) {

@@ -58,8 +58,9 @@ public final class OnnxExamScorer implements ExamScoringService {
       ExamInput exam, Prepared prepared, CompletableFuture<ScoreResult> result) {}
 
   /**
-   * An exam's images being decoded and resized (in the exam's image order) to h×w on the prepare
-   * pool; started as soon as the exam is known, so it overlaps the run of the batch before it.
+   * An exam's images being decoded, resized to h×w and normalised (in the exam's image order) on
+   * the prepare pool; started as soon as the exam is known, so it overlaps the run of the batch
+   * before it.
    */
   private record Prepared(
       int h,
