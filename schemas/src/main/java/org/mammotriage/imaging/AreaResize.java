@@ -147,7 +147,9 @@ public final class AreaResize {
       if (into == null) {
         this.out = new float[h * w];
       } else {
-        java.util.Arrays.fill(into, 0f);
+        if (!(rows == h && cols == w)) { // rows are added into it; a same-size copy overwrites it
+          java.util.Arrays.fill(into, 0f);
+        }
         this.out = into;
       }
     }
@@ -159,8 +161,16 @@ public final class AreaResize {
       }
       if (rows == rs.length && cols == w) { // same size: every weight is 1, the pixels are copied
         int o = y * w;
-        for (int x = 0; x < w; x++) {
-          out[o + x] = affine ? (src[off + x] & 0xff) * scale - shift : src[off + x] & 0xff;
+        if (affine) {
+          float sc = scale;
+          float sh = shift;
+          for (int x = 0; x < w; x++) {
+            out[o + x] = (src[off + x] & 0xff) * sc - sh;
+          }
+        } else {
+          for (int x = 0; x < w; x++) {
+            out[o + x] = src[off + x] & 0xff;
+          }
         }
         y++;
         return;

@@ -24,10 +24,19 @@ final class GrayPngDecoder {
    *     filter)
    */
   static byte[] decode(byte[] png, int[] dims) throws IOException {
+    return decode(png, dims, true);
+  }
+
+  /**
+   * As {@link #decode(byte[], int[])}; {@code nativeInflate} false always inflates with
+   * java.util.zip (tests compare the two).
+   */
+  static byte[] decode(byte[] png, int[] dims, boolean nativeInflate) throws IOException {
     byte[][] image = new byte[1][];
     boolean gray =
         decodeRows(
             png,
+            nativeInflate,
             (rows, cols) -> {
               image[0] = new byte[rows * cols];
               dims[0] = rows;
@@ -65,11 +74,32 @@ final class GrayPngDecoder {
   private static float[] decodeResized(
       byte[] png, int h, int w, float[] into, float scale, float shift, boolean affine)
       throws IOException {
+    return decodeResized(png, h, w, into, scale, shift, affine, true);
+  }
+
+  /** As {@link #decodeNormalised}; {@code nativeInflate} false always uses java.util.zip. */
+  static float[] decodeNormalised(
+      byte[] png, int h, int w, float scale, float shift, boolean nativeInflate)
+      throws IOException {
+    return decodeResized(png, h, w, null, scale, shift, true, nativeInflate);
+  }
+
+  private static float[] decodeResized(
+      byte[] png,
+      int h,
+      int w,
+      float[] into,
+      float scale,
+      float shift,
+      boolean affine,
+      boolean nativeInflate)
+      throws IOException {
     org.mammotriage.imaging.AreaResize.Rows[] resize =
         new org.mammotriage.imaging.AreaResize.Rows[1];
     boolean gray =
         decodeRows(
             png,
+            nativeInflate,
             (rows, cols) ->
                 resize[0] =
                     affine
@@ -91,13 +121,47 @@ final class GrayPngDecoder {
   /** One inflater per thread, reset for each image (creating one allocates native zlib state). */
   private static final ThreadLocal<Inflater> INFLATERS = ThreadLocal.withInitial(Inflater::new);
 
+  /** About how many bytes of rows are inflated per native call. */
+  private static final int CHUNK_BYTES = 256 * 1024;
+
+  /** One row buffer per thread, kept between images (grown when an image's rows are wider). */
+  private static final ThreadLocal<byte[][]> CHUNKS = ThreadLocal.withInitial(() -> new byte[1][]);
+
+  /** The whole inflated image for libdeflate, per thread, kept between images. */
+  private static final ThreadLocal<byte[][]> RAWS = ThreadLocal.withInitial(() -> new byte[1][]);
+
+  /** The joined IDAT chunks when an image has several, per thread. */
+  private static final ThreadLocal<byte[][]> JOINS = ThreadLocal.withInitial(() -> new byte[1][]);
+
+  private static byte[] chunkBuffer(int size) {
+    return buffer(CHUNKS, size);
+  }
+
+  private static byte[] rawBuffer(int size) {
+    return buffer(RAWS, size);
+  }
+
+  private static byte[] joinBuffer(int size) {
+    return buffer(JOINS, size);
+  }
+
+  private static byte[] buffer(ThreadLocal<byte[][]> local, int size) {
+    byte[][] holder = local.get();
+    if (holder[0] == null || holder[0].length < size) {
+      holder[0] = new byte[size];
+    }
+    return holder[0];
+  }
+
   /**
    * Checks the chunk structure (signature, CRCs, IHDR first, IEND present), then inflates the IDAT
-   * stream one row at a time and hands each unfiltered row to {@code sink}.
+   * stream (with libdeflate when {@code nativeInflate} and it is available, else java.util.zip) and
+   * hands each unfiltered row to {@code sink}, top to bottom.
    *
    * @return false (having called nothing) when the image is not 8-bit grayscale non-interlaced
    */
-  static boolean decodeRows(byte[] png, Header header, RowSink sink) throws IOException {
+  static boolean decodeRows(byte[] png, boolean nativeInflate, Header header, RowSink sink)
+      throws IOException {
     if (png.length < 8 + 25 || readLong(png, 0) != SIGNATURE) {
       throw new IOException("not a PNG image (bad signature)");
     }
@@ -153,85 +217,149 @@ final class GrayPngDecoder {
       throw new IOException("PNG data ends before its IEND chunk (truncated)");
     }
     header.start(height, width);
+    if (!nativeInflate || !inflateNative(png, idat, nIdat, height, width, sink)) {
+      inflateChunked(png, idat, nIdat, height, width, sink);
+    }
+    return true;
+  }
+
+  /**
+   * The largest image (rows × (cols + 1) bytes) inflated whole by libdeflate; larger go by chunks.
+   */
+  private static final int NATIVE_MAX_BYTES = 32 * 1024 * 1024;
+
+  /**
+   * Inflates the whole pixel stream with libdeflate, then unfilters row by row.
+   *
+   * @return false (having called nothing) when libdeflate is not available, the image is larger
+   *     than {@link #NATIVE_MAX_BYTES}, or the data does not inflate to exactly the image's size:
+   *     the streaming path then decodes it, with its errors for truncated or corrupt data
+   */
+  private static boolean inflateNative(
+      byte[] png, int[] idat, int nIdat, int height, int width, RowSink sink) throws IOException {
     int stride = width + 1;
-    byte[] cur = new byte[stride];
-    byte[] prev = new byte[stride]; // row 0 sees a zero row above it, as the filters define
+    long size = (long) height * stride;
+    if (!NativeInflate.available() || size + stride > NATIVE_MAX_BYTES || nIdat == 0) {
+      return false;
+    }
+    byte[] in = png;
+    int inOff = idat[0];
+    int inLen = idat[1];
+    if (nIdat > 1) { // libdeflate wants the stream in one piece: join the IDAT chunks
+      long total = 0;
+      for (int i = 0; i < nIdat; i++) {
+        total += idat[2 * i + 1];
+      }
+      in = joinBuffer((int) total);
+      inOff = 0;
+      inLen = 0;
+      for (int i = 0; i < nIdat; i++) {
+        System.arraycopy(png, idat[2 * i], in, inLen, idat[2 * i + 1]);
+        inLen += idat[2 * i + 1];
+      }
+    }
+    // the first stride bytes are the zero row above row 0, as the filters define
+    byte[] raw = rawBuffer((int) size + stride);
+    java.util.Arrays.fill(raw, 0, stride, (byte) 0);
+    if (NativeInflate.zlibDecompress(in, inOff, inLen, raw, stride, (int) size) != 0) {
+      return false;
+    }
+    for (int y = 0; y < height; y++) {
+      int off = (y + 1) * stride;
+      unfilterRow(raw, off, off - stride, width, y);
+      sink.row(y, raw, off + 1, width);
+    }
+    return true;
+  }
+
+  /** Inflates with java.util.zip, many rows per call, unfiltering each chunk's rows. */
+  private static void inflateChunked(
+      byte[] png, int[] idat, int nIdat, int height, int width, RowSink sink) throws IOException {
+    int stride = width + 1;
+    // rows are inflated many at a time into one buffer (one native call per chunk, not per row);
+    // the first stride bytes hold the row above the chunk (zeros above row 0, as the filters
+    // define)
+    int chunkRows = (int) Math.max(1, Math.min(height, CHUNK_BYTES / stride));
+    byte[] buf = chunkBuffer((chunkRows + 1) * stride);
+    java.util.Arrays.fill(buf, 0, stride, (byte) 0);
     Inflater inflater = INFLATERS.get();
     inflater.reset();
     int next = 0;
     try {
-      for (int y = 0; y < height; y++) {
+      for (int y0 = 0; y0 < height; y0 += chunkRows) {
+        int n = Math.min(chunkRows, height - y0);
+        int want = n * stride;
         int got = 0;
-        while (got < stride) {
-          int n = inflater.inflate(cur, got, stride - got);
-          if (n == 0) {
+        while (got < want) {
+          int k = inflater.inflate(buf, stride + got, want - got);
+          if (k == 0) {
             if (inflater.needsInput() && next < nIdat) {
               inflater.setInput(png, idat[2 * next], idat[2 * next + 1]);
               next++;
             } else if (inflater.needsInput() || inflater.finished() || inflater.needsDictionary()) {
               throw new IOException(
                   "PNG pixel data is "
-                      + ((long) y * stride + got)
+                      + ((long) y0 * stride + got)
                       + " bytes, expected "
                       + ((long) height * stride)
                       + " (truncated)");
             }
           }
-          got += n;
+          got += k;
         }
-        unfilterRow(cur, prev, width, y);
-        sink.row(y, cur, 1, width);
-        byte[] t = prev;
-        prev = cur;
-        cur = t;
+        for (int i = 0; i < n; i++) {
+          int off = (i + 1) * stride;
+          unfilterRow(buf, off, off - stride, width, y0 + i);
+          sink.row(y0 + i, buf, off + 1, width);
+        }
+        System.arraycopy(buf, n * stride, buf, 0, stride);
       }
     } catch (DataFormatException e) {
       throw new IOException("PNG pixel data does not inflate: " + e.getMessage(), e);
     } finally {
       inflater.reset();
     }
-    return true;
   }
 
   /**
-   * Undoes one row's filter in place: {@code row[0]} is the filter type, pixels from 1; {@code up}
-   * is the previous unfiltered row in the same layout (1 byte per pixel, so the left neighbour is
-   * one byte back).
+   * Undoes one row's filter in place: {@code b[row]} is the filter type, pixels from {@code row +
+   * 1}; the previous unfiltered row is at {@code up} in the same layout (1 byte per pixel, so the
+   * left neighbour is one byte back).
    */
-  private static void unfilterRow(byte[] row, byte[] up, int cols, int y) throws IOException {
-    int f = row[0] & 0xff;
+  private static void unfilterRow(byte[] b, int row, int up, int cols, int y) throws IOException {
+    int f = b[row] & 0xff;
     switch (f) {
       case 0 -> {}
       case 1 -> {
-        for (int x = 2; x <= cols; x++) {
-          row[x] += row[x - 1];
+        for (int x = row + 2, end = row + cols; x <= end; x++) {
+          b[x] += b[x - 1];
         }
       }
       case 2 -> {
         for (int x = 1; x <= cols; x++) {
-          row[x] += up[x];
+          b[row + x] += b[up + x];
         }
       }
       case 3 -> {
-        row[1] += (byte) ((up[1] & 0xff) >>> 1);
+        b[row + 1] += (byte) ((b[up + 1] & 0xff) >>> 1);
         for (int x = 2; x <= cols; x++) {
-          row[x] += (byte) (((row[x - 1] & 0xff) + (up[x] & 0xff)) >>> 1);
+          b[row + x] += (byte) (((b[row + x - 1] & 0xff) + (b[up + x] & 0xff)) >>> 1);
         }
       }
       case 4 -> {
-        row[1] += up[1]; // a = c = 0: the predictor is b
-        int a = row[1] & 0xff; // left
-        int c = up[1] & 0xff; // upper left
+        b[row + 1] += b[up + 1]; // a = c = 0: the predictor is b
+        int a = b[row + 1] & 0xff; // left
+        int c = b[up + 1] & 0xff; // upper left
         for (int x = 2; x <= cols; x++) {
-          int b = up[x] & 0xff;
-          // p = a + b - c; the distances of p to a, b and c
-          int pa = Math.abs(b - c);
+          int above = b[up + x] & 0xff;
+          // p = a + above - c; the distances of p to a, above and c
+          int pa = Math.abs(above - c);
           int pb = Math.abs(a - c);
-          int pc = Math.abs(a + b - 2 * c);
-          int pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-          a = (row[x] + pred) & 0xff;
-          row[x] = (byte) a;
-          c = b;
+          int pc = Math.abs(a + above - 2 * c);
+          int pred = pa <= pb && pa <= pc ? a : pb <= pc ? above : c;
+          a = (b[row + x] + pred) & 0xff;
+          b[row + x] = (byte) a;
+          c = above;
         }
       }
       default -> throw new IOException("PNG row " + y + " has unknown filter type " + f);
