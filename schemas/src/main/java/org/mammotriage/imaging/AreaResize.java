@@ -116,6 +116,12 @@ public final class AreaResize {
     private final int[] rs;
     private final float[][] rw;
     private final float[] tmp;
+    // per output column: input pixels covered, weights of the first, inner and last of them
+    private final int[] cn;
+    private final float[] cw0;
+    private final float[] cwm;
+    private final float[] cwl;
+    private final int[] prefix;
     private final float[] out;
     private int y;
     private int first;
@@ -144,6 +150,18 @@ public final class AreaResize {
       this.rs = new int[h];
       this.rw = weights(rows, h, rs);
       this.tmp = new float[w];
+      this.cn = new int[w];
+      this.cw0 = new float[w];
+      this.cwm = new float[w];
+      this.cwl = new float[w];
+      for (int x = 0; x < w; x++) {
+        float[] wt = cw[x];
+        cn[x] = wt.length;
+        cw0[x] = wt[0];
+        cwm[x] = wt.length > 2 ? wt[1] : 0f;
+        cwl[x] = wt[wt.length - 1];
+      }
+      this.prefix = new int[cols + 1];
       if (into == null) {
         this.out = new float[h * w];
       } else {
@@ -175,21 +193,26 @@ public final class AreaResize {
         y++;
         return;
       }
+      // prefix sums of the row: the pixels strictly inside an output pixel's area all have the
+      // same weight, so their sum is a difference of two prefix sums (exact, as integers)
+      int[] p = prefix;
+      int run = 0;
+      for (int x = 0; x < cols; x++) {
+        run += src[off + x] & 0xff;
+        p[x + 1] = run;
+      }
       for (int x = 0; x < w; x++) {
-        float[] wt = cw[x];
-        int s = off + cs[x];
-        int n = wt.length;
-        if (n <= 2) {
-          float acc = (src[s] & 0xff) * wt[0];
-          tmp[x] = n == 1 ? acc : acc + (src[s + 1] & 0xff) * wt[1];
-          continue;
+        int s = cs[x];
+        int n = cn[x];
+        float lead = (src[off + s] & 0xff) * cw0[x];
+        if (n == 1) {
+          tmp[x] = lead;
+        } else if (n == 2) {
+          tmp[x] = lead + (src[off + s + 1] & 0xff) * cwl[x];
+        } else {
+          int inner = p[s + n - 1] - p[s + 1];
+          tmp[x] = lead + inner * cwm[x] + (src[off + s + n - 1] & 0xff) * cwl[x];
         }
-        // every pixel strictly inside the area has the same weight: sum those as integers
-        int inner = 0;
-        for (int k = s + 1, end = s + n - 1; k < end; k++) {
-          inner += src[k] & 0xff;
-        }
-        tmp[x] = (src[s] & 0xff) * wt[0] + inner * wt[1] + (src[s + n - 1] & 0xff) * wt[n - 1];
       }
       int h = rs.length;
       while (first < h && rs[first] + rw[first].length <= y) {
