@@ -56,22 +56,25 @@ final class ScoringBench {
       prepareBaseline(inputs, m.manifest().inputHeight(), m.manifest().inputWidth());
     }
     resetPeaks();
-    System.out.println("  batch  scorer exams/s  bare-ORT exams/s  scorer/bare   scorer ms/exam");
+    System.out.println(
+        "  batch  scorer exams/s  bare-ORT exams/s  scorer/bare   scorer ms/exam  scorer direct MB");
     for (int batch : new int[] {1, 4, 16}) {
       double scorer = scorerRate(modelDir, inputs, batch);
       double bare = bareRate(modelDir, batch, exams);
       System.out.printf(
           Locale.ROOT,
-          "  %5d  %14.1f  %16.1f  %11.3f   %14.1f%n",
+          "  %5d  %14.1f  %16.1f  %11.3f   %14.1f  %16.0f%n",
           batch,
           scorer,
           bare,
           scorer / bare,
-          1000 / scorer);
+          1000 / scorer,
+          lastDirect / 1e6);
     }
     System.out.printf(
         Locale.ROOT,
-        "  peak heap during the run: %.0f MB (working images 1520x912 PNG, 4 per exam)%n",
+        "  peak heap during the run: %.0f MB (working images 1520x912 PNG, 4 per exam); scorer"
+            + " direct MB: the direct memory a scorer holds after its run (pooled input blocks)%n",
         peakHeap() / 1e6);
     if (tmp != null) {
       for (String f : new String[] {"exam_scorer.onnx", "image_encoder.onnx", "model.json"}) {
@@ -151,13 +154,36 @@ final class ScoringBench {
     }
   }
 
-  static double scorerRate(Path dir, List<ExamInput> inputs, int batch) {
+  static double scorerRate(Path dir, List<ExamInput> inputs, int batch) throws Exception {
+    long base = settledDirect();
     try (OnnxExamScorer s = new OnnxExamScorer(dir, "auto", false, 0, batch, 0)) {
       s.scoreBatch(inputs.subList(0, Math.min(batch, inputs.size()))); // warm
       long t0 = System.nanoTime();
       s.scoreBatch(inputs);
-      return inputs.size() / ((System.nanoTime() - t0) / 1e9);
+      double rate = inputs.size() / ((System.nanoTime() - t0) / 1e9);
+      lastDirect = settledDirect() - base;
+      return rate;
     }
+  }
+
+  /** Direct memory the last measured scorer held after its run (pooled input blocks). */
+  private static long lastDirect;
+
+  private static long settledDirect() throws InterruptedException {
+    System.gc(); // unreachable direct buffers are freed once collected
+    Thread.sleep(200);
+    return directInUse();
+  }
+
+  /** Direct buffer memory in use now (the scorer's input blocks and ONNX Runtime's buffers). */
+  private static long directInUse() {
+    for (java.lang.management.BufferPoolMXBean b :
+        ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
+      if (b.getName().equals("direct")) {
+        return b.getMemoryUsed();
+      }
+    }
+    return 0;
   }
 
   private static double bareRate(Path dir, int batch, int exams) throws Exception {

@@ -110,6 +110,66 @@ final class GrayPngDecoder {
     return gray ? resize[0].result() : null;
   }
 
+  /**
+   * Decodes, resizes and normalises ({@code v * scale - shift}) straight into {@code dest} from
+   * {@code off} (h×w floats, e.g. a slot of the model's input tensor): a same-size image is written
+   * row by row, a resized one from a per-thread h×w array once its rows are done. No image-sized
+   * array is allocated.
+   *
+   * @return false (having written nothing) when the image is not 8-bit grayscale non-interlaced
+   */
+  static boolean decodeNormalisedInto(
+      byte[] png, int h, int w, float scale, float shift, java.nio.FloatBuffer dest, int off)
+      throws IOException {
+    org.mammotriage.imaging.AreaResize.Rows[] resize =
+        new org.mammotriage.imaging.AreaResize.Rows[1];
+    float[][] row = new float[1][];
+    boolean gray =
+        decodeRows(
+            png,
+            true,
+            (rows, cols) -> {
+              if (rows == h && cols == w) {
+                row[0] = scratch(SCRATCH_ROW, w);
+              } else {
+                float[] into = scratch(SCRATCH_IMAGE, h * w);
+                resize[0] =
+                    new org.mammotriage.imaging.AreaResize.Rows(rows, cols, h, w, into)
+                        .affine(scale, shift);
+              }
+            },
+            (y, px, o, cols) -> {
+              if (resize[0] != null) {
+                resize[0].accept(px, o);
+                return;
+              }
+              float[] r = row[0];
+              for (int x = 0; x < cols; x++) {
+                r[x] = (px[o + x] & 0xff) * scale - shift;
+              }
+              dest.put(off + y * cols, r, 0, cols);
+            });
+    if (gray && resize[0] != null) {
+      dest.put(off, resize[0].result(), 0, h * w);
+    }
+    return gray;
+  }
+
+  /** A row of floats and a resized image per thread, for {@link #decodeNormalisedInto}. */
+  private static final ThreadLocal<float[][]> SCRATCH_ROW =
+      ThreadLocal.withInitial(() -> new float[1][]);
+
+  private static final ThreadLocal<float[][]> SCRATCH_IMAGE =
+      ThreadLocal.withInitial(() -> new float[1][]);
+
+  private static float[] scratch(ThreadLocal<float[][]> local, int n) {
+    float[][] holder = local.get();
+    if (holder[0] == null || holder[0].length != n) {
+      holder[0] = new float[n];
+    }
+    return holder[0];
+  }
+
   interface Header {
     void start(int rows, int cols);
   }

@@ -92,6 +92,20 @@ public final class ImagePreparer {
     return px;
   }
 
+  /**
+   * As {@link #decodeNormalised}, writing the h×w result into {@code dest} from {@code off} (the
+   * model's input tensor) without an image-sized intermediate array for what ingest writes.
+   */
+  public static void decodeNormalisedInto(
+      byte[] png, int h, int w, double mean, double std, java.nio.FloatBuffer dest, int off)
+      throws IOException {
+    float scale = (float) (1.0 / (255.0 * std));
+    float shift = (float) (mean / std);
+    if (!GrayPngDecoder.decodeNormalisedInto(png, h, w, scale, shift, dest, off)) {
+      dest.put(off, decodeNormalised(png, h, w, mean, std, null), 0, h * w);
+    }
+  }
+
   /** Area-averaging resize, the same code ingest uses for the working image. */
   public static float[] areaResize(byte[] src, int rows, int cols, int h, int w) {
     return org.mammotriage.imaging.AreaResize.resize(src, rows, cols, h, w);

@@ -52,15 +52,16 @@ public final class OnnxExamScorer implements ExamScoringService {
             return t;
           });
   private volatile boolean closed;
-  private final ImagePool imagePool;
+  private final InputBlockPool blocks;
 
   private record Pending(
       ExamInput exam, Prepared prepared, CompletableFuture<ScoreResult> result) {}
 
   /**
    * An exam's images being decoded, resized to h×w and normalised (in the exam's image order) on
-   * the prepare pool; started as soon as the exam is known, so it overlaps the run of the batch
-   * before it.
+   * the prepare pool, straight into exam {@code index} of {@code block} (its present flags already
+   * set, missing views zeroed); started as soon as the exam is known, so it overlaps the run of the
+   * batch before it. Each future says whether its image decoded.
    */
   private record Prepared(
       int h,
@@ -68,7 +69,20 @@ public final class OnnxExamScorer implements ExamScoringService {
       double mean,
       double std,
       long startedNanos,
-      List<CompletableFuture<float[]>> images) {
+      InputBlockPool.Block block,
+      int index,
+      List<CompletableFuture<Boolean>> images) {
+
+    /** Waits for every image task, whatever its outcome (before the block is reused). */
+    void settle() {
+      for (CompletableFuture<Boolean> f : images) {
+        try {
+          f.join();
+        } catch (RuntimeException e) {
+          // the failure is reported where the result is used
+        }
+      }
+    }
 
     boolean fits(ModelManifest m) {
       return h == m.inputHeight()
@@ -113,9 +127,9 @@ public final class OnnxExamScorer implements ExamScoringService {
     this.intraOpThreads = intraOpThreads;
     this.batchMax = Math.max(1, batchMax);
     this.lingerMs = Math.max(0, lingerMs);
-    // the running batch and the one being prepared, plus one image per preparing thread
-    this.imagePool =
-        new ImagePool(2 * 4 * this.batchMax + Runtime.getRuntime().availableProcessors());
+    // the running batch and the one being prepared (one block each in scoreBatch; one block per
+    // exam when callers of score() are batched)
+    this.blocks = new InputBlockPool(2 * this.batchMax + 2);
     LoadedModel m = ModelDirectory.load(modelDir, device, deviceRequired, intraOpThreads);
     warmUp(m);
     active.set(m);
@@ -177,7 +191,9 @@ public final class OnnxExamScorer implements ExamScoringService {
       return scoreBatch(List.of(exam)).get(0);
     }
     CompletableFuture<ScoreResult> f = new CompletableFuture<>();
-    queue.add(new Pending(exam, prepare(exam, active.get().manifest()), f));
+    ModelManifest m = active.get().manifest();
+    InputBlockPool.Block block = blocks.take(m.inputHeight(), m.inputWidth(), 1);
+    queue.add(new Pending(exam, prepare(exam, m, block, 0), f));
     try {
       return f.get();
     } catch (InterruptedException e) {
@@ -209,46 +225,56 @@ public final class OnnxExamScorer implements ExamScoringService {
     return out;
   }
 
+  /** Prepares the exams of one batch into one block, so the batch runs without a copy. */
   private List<Prepared> prepareAll(List<ExamInput> exams) {
     ModelManifest m = active.get().manifest();
+    InputBlockPool.Block block = blocks.take(m.inputHeight(), m.inputWidth(), exams.size());
     List<Prepared> list = new ArrayList<>(exams.size());
-    for (ExamInput e : exams) {
-      list.add(prepare(e, m));
+    for (int i = 0; i < exams.size(); i++) {
+      list.add(prepare(exams.get(i), m, block, i));
     }
     return list;
   }
 
   /**
    * Starts decoding, resizing and normalising the exam's images for model {@code m} on the prepare
-   * pool.
+   * pool, into exam {@code index} of {@code block}.
    */
-  private Prepared prepare(ExamInput exam, ModelManifest m) {
+  private Prepared prepare(ExamInput exam, ModelManifest m, InputBlockPool.Block block, int index) {
     long started = System.nanoTime();
     int h = m.inputHeight();
     int w = m.inputWidth();
     double mean = m.normMean();
     double std = m.normStd();
-    List<CompletableFuture<float[]>> images = new ArrayList<>(exam.images().size());
+    boolean[] has = new boolean[4];
+    exam.images().forEach(i -> has[i.slot().ordinal()] = true);
+    for (int s = 0; s < 4; s++) {
+      block.present.put(index * 4 + s, has[s] ? 1f : 0f);
+      if (!has[s]) { // a missing view is a zero image
+        block.views.put(block.offset(index, s), zeros(h * w), 0, h * w);
+      }
+    }
+    List<CompletableFuture<Boolean>> images = new ArrayList<>(exam.images().size());
     for (ExamImage img : exam.images()) {
+      int off = block.offset(index, img.slot().ordinal());
       images.add(
           CompletableFuture.supplyAsync(
               () -> {
-                float[] into = imagePool.take(h * w);
                 try {
-                  return ImagePreparer.decodeNormalised(img.png(), h, w, mean, std, into);
+                  ImagePreparer.decodeNormalisedInto(img.png(), h, w, mean, std, block.views, off);
+                  return true;
                 } catch (IOException ex) {
-                  imagePool.give(into);
                   LOG.warn(
                       "exam {}: the {} image does not decode: {}",
                       exam.examKey(),
                       img.slot(),
                       ex.getMessage());
-                  return null;
+                  return false;
                 }
               },
               prepare));
     }
-    return new Prepared(h, w, mean, std, started, images);
+    return new Prepared(h, w, mean, std, started, block, index, images);
   }
 
   private void batchLoop() {
@@ -302,50 +328,49 @@ public final class OnnxExamScorer implements ExamScoringService {
 
   private List<ScoreResult> runOn(
       LoadedModel m, List<ExamInput> exams, List<Prepared> preparedExams) {
+    List<Prepared> ready = new ArrayList<>(exams.size());
+    try {
+      return runPrepared(m, exams, preparedExams, ready);
+    } finally {
+      // every image task has finished before its block goes back to the pool
+      java.util.Set<InputBlockPool.Block> used =
+          java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      for (List<Prepared> list : List.of(preparedExams, ready)) {
+        for (Prepared p : list) {
+          p.settle();
+          used.add(p.block());
+        }
+      }
+      used.forEach(blocks::give);
+    }
+  }
+
+  private List<ScoreResult> runPrepared(
+      LoadedModel m, List<ExamInput> exams, List<Prepared> preparedExams, List<Prepared> ready) {
     long t0 = System.nanoTime();
     int h = m.manifest().inputHeight();
     int w = m.manifest().inputWidth();
     ScoreResult[] results = new ScoreResult[exams.size()];
     List<Integer> runnable = new ArrayList<>();
-    Buffers b = buffers(h, w);
     int plane = h * w;
     // the images were decoded, resized and normalised in parallel while the previous batch ran; a
     // model switched to another input size or normalisation since then needs them again
-    List<Prepared> ready = new ArrayList<>(exams.size());
     for (int i = 0; i < exams.size(); i++) {
       Prepared p = preparedExams.get(i);
-      ready.add(p.fits(m.manifest()) ? p : prepare(exams.get(i), m.manifest()));
+      ready.add(
+          p.fits(m.manifest()) ? p : prepare(exams.get(i), m.manifest(), blocks.take(h, w, 1), 0));
       // timings count from when preparation of the batch's first exam began
       t0 = Math.min(t0, ready.get(i).startedNanos());
     }
     for (int i = 0; i < exams.size(); i++) {
       ExamInput e = exams.get(i);
-      List<CompletableFuture<float[]>> prepared = ready.get(i).images();
-      int next = 0;
       if (e.images().isEmpty()) {
         results[i] = unscorable(e, m, "NO_VIEWS", t0);
         continue;
       }
-      int slotBase = runnable.size() * 4;
       boolean ok = true;
-      for (int s = 0; s < 4; s++) {
-        b.present.put(slotBase + s, 0f);
-      }
-      for (ExamImage img : e.images()) {
-        float[] px = prepared.get(next++).join();
-        if (px == null) {
-          ok = false;
-          continue;
-        }
-        int s = img.slot().ordinal();
-        b.views.put((slotBase + s) * plane, px); // normalised while it was prepared
-        imagePool.give(px);
-        b.present.put(slotBase + s, 1f);
-      }
-      for (int s = 0; s < 4; s++) {
-        if (b.present.get(slotBase + s) == 0f) { // a missing view is a zero image
-          b.views.put((slotBase + s) * plane, zeros(plane), 0, plane);
-        }
+      for (CompletableFuture<Boolean> f : ready.get(i).images()) {
+        ok &= f.join();
       }
       if (ok) {
         runnable.add(i);
@@ -355,12 +380,35 @@ public final class OnnxExamScorer implements ExamScoringService {
     }
     if (!runnable.isEmpty()) {
       int n = runnable.size();
+      // the batch is read where it was prepared when its exams fill one block in order (scoreBatch,
+      // or a lone exam); otherwise (exams batched from several callers) they are gathered
+      InputBlockPool.Block shared = ready.get(runnable.get(0)).block();
+      boolean inPlace = true;
+      for (int k = 0; k < n; k++) {
+        Prepared p = ready.get(runnable.get(k));
+        inPlace &= p.block() == shared && p.index() == k;
+      }
+      FloatBuffer views;
+      FloatBuffer present;
+      if (inPlace) {
+        views = shared.views;
+        present = shared.present;
+      } else {
+        Buffers b = buffers(h, w);
+        for (int k = 0; k < n; k++) {
+          Prepared p = ready.get(runnable.get(k));
+          b.views.put(k * 4 * plane, p.block().views, p.block().offset(p.index(), 0), 4 * plane);
+          b.present.put(k * 4, p.block().present, p.index() * 4, 4);
+        }
+        views = b.views;
+        present = b.present;
+      }
       OrtEnvironment env = OrtEnvironment.getEnvironment();
-      b.views.clear().limit(n * 4 * plane);
-      b.present.clear().limit(n * 4);
-      try (OnnxTensor views = OnnxTensor.createTensor(env, b.views, new long[] {n, 4, 1, h, w});
-          OnnxTensor present = OnnxTensor.createTensor(env, b.present, new long[] {n, 4});
-          OrtSession.Result r = m.examScorer().run(Map.of("views", views, "present", present))) {
+      views.clear().limit(n * 4 * plane);
+      present.clear().limit(n * 4);
+      try (OnnxTensor v = OnnxTensor.createTensor(env, views, new long[] {n, 4, 1, h, w});
+          OnnxTensor p = OnnxTensor.createTensor(env, present, new long[] {n, 4});
+          OrtSession.Result r = m.examScorer().run(Map.of("views", v, "present", p))) {
         float[][] mal = (float[][]) r.get("malignancy").orElseThrow().getValue();
         float[][] risk = (float[][]) r.get("risk").orElseThrow().getValue();
         double millis = (System.nanoTime() - t0) / 1e6 / exams.size();
@@ -373,8 +421,8 @@ public final class OnnxExamScorer implements ExamScoringService {
           results[i] = unscorable(exams.get(i), m, "RUNTIME_ERROR: " + e.getMessage(), t0);
         }
       } finally {
-        b.views.clear();
-        b.present.clear();
+        views.clear();
+        present.clear();
       }
     }
     return Arrays.asList(results);

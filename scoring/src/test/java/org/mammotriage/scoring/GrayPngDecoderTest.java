@@ -110,6 +110,23 @@ class GrayPngDecoderTest {
         assertThat(ImagePreparer.decodeNormalised(png, hw[0], hw[1], 0.2, 0.3, null))
             .as("normalised, filter %d, %dx%d", filter, hw[0], hw[1])
             .containsExactly(expected);
+        // and straight into a slot of a direct input buffer, after 7 floats of something else
+        int n = hw[0] * hw[1];
+        java.nio.FloatBuffer dest =
+            java.nio.ByteBuffer.allocateDirect(4 * (n + 9))
+                .order(java.nio.ByteOrder.nativeOrder())
+                .asFloatBuffer();
+        for (int i = 0; i < n + 9; i++) {
+          dest.put(i, -99f);
+        }
+        ImagePreparer.decodeNormalisedInto(png, hw[0], hw[1], 0.2, 0.3, dest, 7);
+        float[] got = new float[n];
+        dest.get(7, got);
+        assertThat(got)
+            .as("into a buffer, filter %d, %dx%d", filter, hw[0], hw[1])
+            .containsExactly(expected);
+        assertThat(dest.get(6)).isEqualTo(-99f);
+        assertThat(dest.get(7 + n)).isEqualTo(-99f);
       }
     }
     byte[] good = png(px, rows, cols, 4, 1);

@@ -148,6 +148,51 @@ class OnnxExamScorerTest {
           .extracting(ScoreResult::unscorableReason)
           .containsExactly("UNDECODABLE_IMAGE", "NO_VIEWS", null);
       assertThat(rs.get(2).scorable()).isTrue();
+      // the good exam runs alone, gathered from the third place of the prepared block
+      assertThat(rs.get(2).malignancyLeft())
+          .isCloseTo(TestModels.expectedMalignancy(TestModels.normalised(120)), within(1e-5));
+      assertThat(rs.get(2).malignancyRight())
+          .isCloseTo(TestModels.expectedMalignancy(TestModels.normalised(130)), within(1e-5));
+    }
+  }
+
+  @Test
+  void shouldGiveEachConcurrentCallerItsOwnKnownOutputs() throws Exception {
+    // given: callers of score() on 6 threads, batched together by the scorer (up to 4 per run,
+    // each exam prepared on its own and gathered into the batch)
+    try (OnnxExamScorer s = scorer(Kind.KNOWN)) {
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(6);
+      try {
+        List<java.util.concurrent.Future<ScoreResult>> futures = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+          ExamInput e =
+              exam(
+                  "c" + i,
+                  5 + 10 * i,
+                  250 - 9 * i,
+                  i % 4 == 0 ? new Slot[] {Slot.L_CC} : Slot.values());
+          futures.add(pool.submit(() -> s.score(e)));
+        }
+        // then
+        for (int i = 0; i < futures.size(); i++) {
+          ScoreResult r = futures.get(i).get();
+          assertThat(r.examKey()).isEqualTo("c" + i);
+          assertThat(r.malignancyLeft())
+              .as("exam %d", i)
+              .isCloseTo(
+                  TestModels.expectedMalignancy(TestModels.normalised(5 + 10 * i)), within(1e-5));
+          if (i % 4 != 0) {
+            assertThat(r.malignancyRight())
+                .as("exam %d", i)
+                .isCloseTo(
+                    TestModels.expectedMalignancy(TestModels.normalised(250 - 9 * i)),
+                    within(1e-5));
+          }
+        }
+      } finally {
+        pool.shutdownNow();
+      }
     }
   }
 
