@@ -205,7 +205,13 @@ final class GrayPngDecoder {
     return buffer(JOINS, size);
   }
 
+  /** Larger per-thread buffers are not kept (a working image needs 1.4 MB). */
+  private static final int RETAIN_MAX_BYTES = 8 * 1024 * 1024;
+
   private static byte[] buffer(ThreadLocal<byte[][]> local, int size) {
+    if (size > RETAIN_MAX_BYTES) {
+      return new byte[size];
+    }
     byte[][] holder = local.get();
     if (holder[0] == null || holder[0].length < size) {
       holder[0] = new byte[size];
