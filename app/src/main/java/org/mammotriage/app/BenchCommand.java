@@ -58,6 +58,14 @@ public final class BenchCommand implements Callable<Integer> {
   int exams;
 
   @Option(
+      names = "--rounds",
+      defaultValue = "3",
+      description =
+          "scoring: measurements of scorer and bare loop per batch size, alternating; medians are"
+              + " reported (default ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(
       names = "--reps",
       defaultValue = "5",
       description = "ingest: timed runs per image (default ${DEFAULT-VALUE}).")
@@ -92,16 +100,21 @@ public final class BenchCommand implements Callable<Integer> {
    * small bundled demo model (where decoding the working images does).
    */
   private void scoring() throws Exception {
+    if (rounds < 1 || exams < 1) {
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this),
+          "--rounds and --exams must be at least 1; got " + rounds + " and " + exams);
+    }
     if (model != null) {
-      ScoringBench.run(model, 0, 0, exams);
+      ScoringBench.run(model, 0, 0, exams, rounds);
     } else if (input != null) {
-      ScoringBench.run(null, inputSize()[0], inputSize()[1], exams);
+      ScoringBench.run(null, inputSize()[0], inputSize()[1], exams, rounds);
     } else {
-      ScoringBench.run(null, 1520, 912, exams);
+      ScoringBench.run(null, 1520, 912, exams, rounds);
       Path demo = Path.of("models/demo-synthetic");
       if (Files.isDirectory(demo)) {
         System.out.println();
-        ScoringBench.run(demo, 0, 0, exams);
+        ScoringBench.run(demo, 0, 0, exams, rounds);
       } else {
         System.out.println(
             "bench scoring: models/demo-synthetic not found (run from the repository root);"
