@@ -184,7 +184,7 @@ final class GrayPngDecoder {
   /** About how many bytes of rows are inflated per native call. */
   private static final int CHUNK_BYTES = 256 * 1024;
 
-  /** One row buffer per thread, kept between images (grown when an image's rows are wider). */
+  /** One buffer of many rows per thread, kept between images (grown for wider rows). */
   private static final ThreadLocal<byte[][]> CHUNKS = ThreadLocal.withInitial(() -> new byte[1][]);
 
   /** The whole inflated image for libdeflate, per thread, kept between images. */

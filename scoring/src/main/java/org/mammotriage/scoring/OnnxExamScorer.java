@@ -23,10 +23,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Scores exams on the active model with ONNX Runtime. Sessions are created once, warmed up and
- * shared by all threads; each thread reuses its own direct input buffers. Concurrent callers of
- * {@link #score} are batched (up to {@code batchMax} exams, waiting at most {@code lingerMs}).
- * {@link #activate} switches to a new model directory without a restart: exams in flight finish on
- * the old sessions, which close when they are done.
+ * shared by all threads. Images are prepared straight into pooled direct input blocks that ONNX
+ * Runtime reads (see {@link InputBlockPool}); exams from several callers run in one batch are
+ * gathered into a per-thread batch buffer. Concurrent callers of {@link #score} are batched (up to
+ * {@code batchMax} exams, waiting at most {@code lingerMs}). {@link #activate} switches to a new
+ * model directory without a restart: exams in flight finish on the old sessions, which close when
+ * they are done.
  */
 public final class OnnxExamScorer implements ExamScoringService {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxExamScorer.class);
