@@ -55,6 +55,12 @@ public final class OnnxExamScorer implements ExamScoringService {
           });
   private volatile boolean closed;
   private final InputBlockPool blocks;
+  // exams given to score() and not yet completed by the batcher (queued, batched, or being queued)
+  private final java.util.concurrent.atomic.AtomicInteger outstanding =
+      new java.util.concurrent.atomic.AtomicInteger();
+  // batches that waited the whole linger for another exam that did not come
+  private final java.util.concurrent.atomic.AtomicLong lingerTimeouts =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private record Pending(
       ExamInput exam, Prepared prepared, CompletableFuture<ScoreResult> result) {}
@@ -165,6 +171,11 @@ public final class OnnxExamScorer implements ExamScoringService {
     return active.get().info();
   }
 
+  /** How many batches waited out {@code scoring.batch.linger.ms} for an exam that did not come. */
+  long lingerTimeouts() {
+    return lingerTimeouts.get();
+  }
+
   /** The execution provider in use: cuda or cpu. */
   public String device() {
     return active.get().device();
@@ -193,9 +204,15 @@ public final class OnnxExamScorer implements ExamScoringService {
       return scoreBatch(List.of(exam)).get(0);
     }
     CompletableFuture<ScoreResult> f = new CompletableFuture<>();
-    ModelManifest m = active.get().manifest();
-    InputBlockPool.Block block = blocks.take(m.inputHeight(), m.inputWidth(), 1);
-    queue.add(new Pending(exam, prepare(exam, m, block, 0), f));
+    outstanding.incrementAndGet(); // the batcher decrements it when it completes this exam
+    try {
+      ModelManifest m = active.get().manifest();
+      InputBlockPool.Block block = blocks.take(m.inputHeight(), m.inputWidth(), 1);
+      queue.add(new Pending(exam, prepare(exam, m, block, 0), f));
+    } catch (RuntimeException e) {
+      outstanding.decrementAndGet();
+      throw e;
+    }
     try {
       return f.get();
     } catch (InterruptedException e) {
@@ -290,10 +307,19 @@ public final class OnnxExamScorer implements ExamScoringService {
         batch.add(first);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(lingerMs);
         while (batch.size() < batchMax) {
-          long left = deadline - System.nanoTime();
-          Pending p = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+          Pending p = queue.poll();
           if (p == null) {
-            break;
+            // linger only while another exam is on its way: a lone caller (one stream thread)
+            // does not wait out the linger on every exam
+            long left = deadline - System.nanoTime();
+            if (outstanding.get() <= batch.size() || left <= 0) {
+              break;
+            }
+            p = queue.poll(left, TimeUnit.NANOSECONDS);
+            if (p == null) {
+              lingerTimeouts.incrementAndGet();
+              break;
+            }
           }
           batch.add(p);
         }
@@ -303,10 +329,15 @@ public final class OnnxExamScorer implements ExamScoringService {
                   batch.stream().map(Pending::exam).toList(),
                   batch.stream().map(Pending::prepared).toList());
           for (int i = 0; i < batch.size(); i++) {
+            outstanding.decrementAndGet();
             batch.get(i).result().complete(results.get(i));
           }
         } catch (RuntimeException e) {
-          batch.forEach(p -> p.result().completeExceptionally(e));
+          batch.forEach(
+              p -> {
+                outstanding.decrementAndGet();
+                p.result().completeExceptionally(e);
+              });
         }
         batch.clear();
       } catch (InterruptedException e) {

@@ -157,6 +157,25 @@ class OnnxExamScorerTest {
   }
 
   @Test
+  void shouldNotMakeALoneCallerWaitOutTheLinger() {
+    // given: batches of up to 4 that wait up to 2 s for more exams
+    try (OnnxExamScorer s =
+        new OnnxExamScorer(
+            TestModels.write(dir.resolve("lone"), Kind.KNOWN, H, W), "cpu", false, 1, 4, 2000)) {
+      // when: one caller (as one stream thread is) scores exams one after another
+      for (int i = 0; i < 3; i++) {
+        ScoreResult r = s.score(exam("lone" + i, 40 + 50 * i, 200, Slot.values()));
+        // then: each has its known outputs ...
+        assertThat(r.malignancyLeft())
+            .isCloseTo(
+                TestModels.expectedMalignancy(TestModels.normalised(40 + 50 * i)), within(1e-5));
+      }
+      // ... and no batch waited for an exam that could not come
+      assertThat(s.lingerTimeouts()).isZero();
+    }
+  }
+
+  @Test
   void shouldGiveEachConcurrentCallerItsOwnKnownOutputs() throws Exception {
     // given: callers of score() on 6 threads, batched together by the scorer (up to 4 per run,
     // each exam prepared on its own and gathered into the batch)
