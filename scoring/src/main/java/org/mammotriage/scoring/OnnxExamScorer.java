@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
  * Scores exams on the active model with ONNX Runtime. Sessions are created once, warmed up and
  * shared by all threads. Images are prepared straight into pooled direct input blocks that ONNX
  * Runtime reads (see {@link InputBlockPool}); exams from several callers run in one batch are
- * gathered into a per-thread batch buffer. Concurrent callers of {@link #score} are batched (up to
- * {@code batchMax} exams, waiting at most {@code lingerMs}). {@link #activate} switches to a new
- * model directory without a restart: exams in flight finish on the old sessions, which close when
- * they are done.
+ * gathered into a per-thread block. Concurrent callers of {@link #score} are batched (up to {@code
+ * batchMax} exams, waiting at most {@code lingerMs}). {@link #activate} switches to a new model
+ * directory without a restart: exams in flight finish on the old sessions, which close when they
+ * are done.
  */
 public final class OnnxExamScorer implements ExamScoringService {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxExamScorer.class);
@@ -40,7 +40,8 @@ public final class OnnxExamScorer implements ExamScoringService {
   private final int batchMax;
   private final long lingerMs;
   private final AtomicReference<LoadedModel> active = new AtomicReference<>();
-  private final ThreadLocal<Buffers> buffers = new ThreadLocal<>();
+  // where exams prepared for different callers are gathered into one batch, per batching thread
+  private final ThreadLocal<InputBlockPool.Block> gather = new ThreadLocal<>();
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Thread batcher;
   // decoding and resizing run on every core: the common fork-join pool has cores - 1 threads,
@@ -97,29 +98,6 @@ public final class OnnxExamScorer implements ExamScoringService {
           && w == m.inputWidth()
           && mean == m.normMean()
           && std == m.normStd();
-    }
-  }
-
-  /** Direct buffers sized for one batch of the current model, reused by one thread. */
-  private static final class Buffers {
-    final int h;
-    final int w;
-    final int capacity;
-    final FloatBuffer views;
-    final FloatBuffer present;
-
-    Buffers(int h, int w, int capacity) {
-      this.h = h;
-      this.w = w;
-      this.capacity = capacity;
-      this.views =
-          ByteBuffer.allocateDirect(4 * capacity * 4 * h * w)
-              .order(ByteOrder.nativeOrder())
-              .asFloatBuffer();
-      this.present =
-          ByteBuffer.allocateDirect(4 * capacity * 4)
-              .order(ByteOrder.nativeOrder())
-              .asFloatBuffer();
     }
   }
 
@@ -427,7 +405,7 @@ public final class OnnxExamScorer implements ExamScoringService {
         views = shared.views;
         present = shared.present;
       } else {
-        Buffers b = buffers(h, w);
+        InputBlockPool.Block b = gatherBlock(h, w);
         for (int k = 0; k < n; k++) {
           Prepared p = ready.get(runnable.get(k));
           b.views.put(k * 4 * plane, p.block().views, p.block().offset(p.index(), 0), 4 * plane);
@@ -527,11 +505,11 @@ public final class OnnxExamScorer implements ExamScoringService {
     return z;
   }
 
-  private Buffers buffers(int h, int w) {
-    Buffers b = buffers.get();
-    if (b == null || b.h != h || b.w != w || b.capacity < batchMax) {
-      b = new Buffers(h, w, batchMax);
-      buffers.set(b);
+  private InputBlockPool.Block gatherBlock(int h, int w) {
+    InputBlockPool.Block b = gather.get();
+    if (b == null || !b.fits(h, w, batchMax)) {
+      b = new InputBlockPool.Block(h, w, batchMax);
+      gather.set(b);
     }
     return b;
   }
