@@ -120,13 +120,14 @@ public final class OnnxExamScorer implements ExamScoringService {
     warmUp(m);
     active.set(m);
     LOG.info(
-        "model {} loaded from {} on {} (input {}x{}, intended use: {})",
+        "model {} loaded from {} on {} (input {}x{}, intended use: {}); PNG inflate: {}",
         m.info().id(),
         modelDir,
         m.device(),
         m.manifest().inputHeight(),
         m.manifest().inputWidth(),
-        m.info().intendedUse());
+        m.info().intendedUse(),
+        NativeInflate.description());
     batcher = new Thread(this::batchLoop, "scoring-batcher");
     batcher.setDaemon(true);
     batcher.start();
