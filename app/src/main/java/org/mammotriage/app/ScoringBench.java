@@ -59,7 +59,12 @@ final class ScoringBench {
     List<ExamInput> inputs = workingImages(exams);
     decodeBaseline(inputs);
     double prepCpu;
-    try (LoadedModel m = ModelDirectory.load(modelDir, "cpu", false, 0)) {
+    try (LoadedModel m = ModelDirectory.load(modelDir, "auto", false, 0)) {
+      // every later load uses the provider found here, so the fallback is logged once, and the
+      // scorer's per-load log lines are left out of the table
+      device = m.device();
+      System.out.printf(Locale.ROOT, "  execution provider: %s%n", device);
+      quietScoringLogs();
       prepareBaseline(inputs, m.manifest().inputHeight(), m.manifest().inputWidth());
       prepCpu = prepareCpuPerExam(inputs, m.manifest());
     }
@@ -230,7 +235,7 @@ final class ScoringBench {
 
   static double scorerRate(Path dir, List<ExamInput> inputs, int batch) throws Exception {
     long base = settledDirect();
-    try (OnnxExamScorer s = new OnnxExamScorer(dir, "auto", false, 0, batch, 0)) {
+    try (OnnxExamScorer s = new OnnxExamScorer(dir, device, false, 0, batch, 0)) {
       s.scoreBatch(inputs.subList(0, Math.min(batch, inputs.size()))); // warm
       long t0 = System.nanoTime();
       s.scoreBatch(inputs);
@@ -267,6 +272,17 @@ final class ScoringBench {
   static double ratioBound(int cores, double modelCpuMs, double prepCpuMs, double bareRate) {
     double rate = cores * 1000.0 / (modelCpuMs + prepCpuMs);
     return Math.min(1.0, rate / bareRate);
+  }
+
+  /** The execution provider the first load found (auto: cuda when available, else cpu). */
+  private static String device = "auto";
+
+  /** Leaves the scorer's INFO lines (one per model load) out of the bench's table. */
+  private static void quietScoringLogs() {
+    org.slf4j.Logger l = org.slf4j.LoggerFactory.getLogger("org.mammotriage.scoring");
+    if (l instanceof ch.qos.logback.classic.Logger lb) {
+      lb.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
   }
 
   /** CPU time of this process so far (all threads), ns. */
@@ -333,7 +349,7 @@ final class ScoringBench {
 
   /** Exams/s of the bare loop and its CPU ms per exam (all of ONNX Runtime's threads). */
   private static double[] bareRate(Path dir, int batch, int exams) throws Exception {
-    try (LoadedModel m = ModelDirectory.load(dir, "auto", false, 0)) {
+    try (LoadedModel m = ModelDirectory.load(dir, device, false, 0)) {
       int h = m.manifest().inputHeight();
       int w = m.manifest().inputWidth();
       OrtEnvironment env = OrtEnvironment.getEnvironment();

@@ -72,31 +72,39 @@ class OnnxExamScorerTest {
 
   @Test
   void shouldGiveTheSameKnownOutputsWhenImagesArePreparedAheadAndTheirArraysReused() {
-    // given: more exams than a batch (4), some with missing views, so the next batch is prepared
-    // while one runs and the arrays of earlier images are reused for later ones
+    // given: more exams than a batch (4; and batches of one exam, prepared two ahead), some with
+    // missing views, so later batches are prepared while one runs and the blocks of earlier
+    // batches are reused for later ones
     List<ExamInput> exams = new ArrayList<>();
     for (int i = 0; i < 11; i++) {
       Slot[] slots = i % 3 == 0 ? new Slot[] {Slot.R_CC, Slot.L_MLO} : Slot.values();
       exams.add(exam("b" + i, 20 + 21 * i, 230 - 19 * i, slots));
     }
-    try (OnnxExamScorer s = scorer(Kind.KNOWN)) {
-      for (int round = 0; round < 2; round++) {
-        // when
-        List<ScoreResult> rs = s.scoreBatch(exams);
-        // then: every exam has its own known outputs
-        assertThat(rs).hasSize(exams.size());
-        for (int i = 0; i < exams.size(); i++) {
-          double l = TestModels.normalised(20 + 21 * i);
-          double r = TestModels.normalised(230 - 19 * i);
-          ScoreResult got = rs.get(i);
-          assertThat(got.examKey()).isEqualTo("b" + i);
-          assertThat(got.malignancyLeft())
-              .as("round %d exam %d", round, i)
-              .isCloseTo(TestModels.expectedMalignancy(l), within(1e-5));
-          assertThat(got.malignancyRight())
-              .as("round %d exam %d", round, i)
-              .isCloseTo(TestModels.expectedMalignancy(r), within(1e-5));
-        }
+    Path model = TestModels.write(dir.resolve("ahead"), Kind.KNOWN, H, W);
+    for (int batchMax : new int[] {4, 1}) {
+      try (OnnxExamScorer s = new OnnxExamScorer(model, "cpu", false, 1, batchMax, 1)) {
+        knownOutputsTwice(s, exams, batchMax);
+      }
+    }
+  }
+
+  private static void knownOutputsTwice(OnnxExamScorer s, List<ExamInput> exams, int batchMax) {
+    for (int round = 0; round < 2; round++) {
+      // when
+      List<ScoreResult> rs = s.scoreBatch(exams);
+      // then: every exam has its own known outputs
+      assertThat(rs).hasSize(exams.size());
+      for (int i = 0; i < exams.size(); i++) {
+        double l = TestModels.normalised(20 + 21 * i);
+        double r = TestModels.normalised(230 - 19 * i);
+        ScoreResult got = rs.get(i);
+        assertThat(got.examKey()).isEqualTo("b" + i);
+        assertThat(got.malignancyLeft())
+            .as("batch max %d round %d exam %d", batchMax, round, i)
+            .isCloseTo(TestModels.expectedMalignancy(l), within(1e-5));
+        assertThat(got.malignancyRight())
+            .as("batch max %d round %d exam %d", batchMax, round, i)
+            .isCloseTo(TestModels.expectedMalignancy(r), within(1e-5));
       }
     }
   }
