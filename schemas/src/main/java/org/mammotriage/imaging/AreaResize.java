@@ -122,6 +122,15 @@ public final class AreaResize {
     private final float[] cwm;
     private final float[] cwl;
     private final int[] prefix;
+    // per output row: input rows covered, weights of the first, inner and last of them
+    private final int[] rn;
+    private final float[] rw0;
+    private final float[] rwm;
+    private final float[] rwl;
+    // the inner rows of the output row being filled, summed as integers (exact), and that sum
+    // reduced to w columns
+    private final int[] inner;
+    private final float[] innerCols;
     private final float[] out;
     private int y;
     private int first;
@@ -162,6 +171,19 @@ public final class AreaResize {
         cwl[x] = wt[wt.length - 1];
       }
       this.prefix = new int[cols + 1];
+      this.rn = new int[h];
+      this.rw0 = new float[h];
+      this.rwm = new float[h];
+      this.rwl = new float[h];
+      for (int oy = 0; oy < h; oy++) {
+        float[] wt = rw[oy];
+        rn[oy] = wt.length;
+        rw0[oy] = wt[0];
+        rwm[oy] = wt.length > 2 ? wt[1] : 0f;
+        rwl[oy] = wt[wt.length - 1];
+      }
+      this.inner = new int[cols];
+      this.innerCols = new float[w];
       if (into == null) {
         this.out = new float[h * w];
       } else {
@@ -193,8 +215,58 @@ public final class AreaResize {
         y++;
         return;
       }
-      // prefix sums of the row: the pixels strictly inside an output pixel's area all have the
-      // same weight, so their sum is a difference of two prefix sums (exact, as integers)
+      int h = rs.length;
+      while (first < h && rs[first] + rn[first] <= y) {
+        first++;
+      }
+      // a row strictly inside one output row's area (the usual case when shrinking) is only added
+      // to that output row's integer column sums; its weight is applied once the area is done
+      if (first < h && rs[first] < y && y < rs[first] + rn[first] - 1) {
+        int[] in = inner;
+        for (int x = 0; x < cols; x++) {
+          in[x] += src[off + x] & 0xff;
+        }
+        y++;
+        return;
+      }
+      // an edge row (first or last of an output row's area): reduce it to w columns
+      reduce(src, off);
+      for (int oy = first; oy < h && rs[oy] <= y; oy++) {
+        int k = y - rs[oy];
+        int n = rn[oy];
+        if (k >= n) {
+          continue;
+        }
+        int o = oy * w;
+        if (k == 0) { // out = first row × its weight
+          float f = rw0[oy];
+          for (int x = 0; x < w; x++) {
+            out[o + x] = tmp[x] * f;
+          }
+        } else { // the last row: + inner rows × their common weight + last row × its weight
+          if (n > 2) {
+            reduceInner();
+            float m = rwm[oy];
+            for (int x = 0; x < w; x++) {
+              out[o + x] += innerCols[x] * m;
+            }
+            java.util.Arrays.fill(inner, 0);
+          }
+          float f = rwl[oy];
+          for (int x = 0; x < w; x++) {
+            out[o + x] += tmp[x] * f;
+          }
+        }
+      }
+      y++;
+    }
+
+    /**
+     * Reduces one input row to w columns into {@code tmp}: the pixels strictly inside an output
+     * pixel's area all have the same weight, so their sum is a difference of two prefix sums
+     * (exact, as integers).
+     */
+    private void reduce(byte[] src, int off) {
       int[] p = prefix;
       int run = 0;
       for (int x = 0; x < cols; x++) {
@@ -210,26 +282,34 @@ public final class AreaResize {
         } else if (n == 2) {
           tmp[x] = lead + (src[off + s + 1] & 0xff) * cwl[x];
         } else {
-          int inner = p[s + n - 1] - p[s + 1];
-          tmp[x] = lead + inner * cwm[x] + (src[off + s + n - 1] & 0xff) * cwl[x];
+          int mid = p[s + n - 1] - p[s + 1];
+          tmp[x] = lead + mid * cwm[x] + (src[off + s + n - 1] & 0xff) * cwl[x];
         }
       }
-      int h = rs.length;
-      while (first < h && rs[first] + rw[first].length <= y) {
-        first++;
+    }
+
+    /** The same reduction of the inner rows' integer sums into {@code innerCols}. */
+    private void reduceInner() {
+      int[] p = prefix;
+      int[] in = inner;
+      int run = 0;
+      for (int x = 0; x < cols; x++) {
+        run += in[x];
+        p[x + 1] = run;
       }
-      for (int oy = first; oy < h && rs[oy] <= y; oy++) {
-        int k = y - rs[oy];
-        if (k >= rw[oy].length) {
-          continue;
-        }
-        float f = rw[oy][k];
-        int o = oy * w;
-        for (int x = 0; x < w; x++) {
-          out[o + x] += tmp[x] * f;
+      for (int x = 0; x < w; x++) {
+        int s = cs[x];
+        int n = cn[x];
+        float lead = in[s] * cw0[x];
+        if (n == 1) {
+          innerCols[x] = lead;
+        } else if (n == 2) {
+          innerCols[x] = lead + in[s + 1] * cwl[x];
+        } else {
+          int mid = p[s + n - 1] - p[s + 1];
+          innerCols[x] = lead + mid * cwm[x] + in[s + n - 1] * cwl[x];
         }
       }
-      y++;
     }
 
     /** The resized image once every row was given. */
