@@ -263,11 +263,7 @@ public final class AreaResize {
       y++;
     }
 
-    /**
-     * Reduces one input row to w columns into {@code tmp}: the pixels strictly inside an output
-     * pixel's area all have the same weight, so their sum is a difference of two prefix sums
-     * (exact, as integers).
-     */
+    /** Reduces one input row to w columns into {@code tmp}. */
     private void reduce(byte[] src, int off) {
       int[] p = prefix;
       int run = 0;
@@ -275,19 +271,7 @@ public final class AreaResize {
         run += src[off + x] & 0xff;
         p[x + 1] = run;
       }
-      for (int x = 0; x < w; x++) {
-        int s = cs[x];
-        int n = cn[x];
-        float lead = (src[off + s] & 0xff) * cw0[x];
-        if (n == 1) {
-          tmp[x] = lead;
-        } else if (n == 2) {
-          tmp[x] = lead + (src[off + s + 1] & 0xff) * cwl[x];
-        } else {
-          int mid = p[s + n - 1] - p[s + 1];
-          tmp[x] = lead + mid * cwm[x] + (src[off + s + n - 1] & 0xff) * cwl[x];
-        }
-      }
+      reducePrefix(tmp);
     }
 
     /** The same reduction of the inner rows' integer sums into {@code innerCols}. */
@@ -299,17 +283,27 @@ public final class AreaResize {
         run += in[x];
         p[x + 1] = run;
       }
+      reducePrefix(innerCols);
+    }
+
+    /**
+     * Reduces the row whose prefix sums are in {@code prefix} to w columns: the values strictly
+     * inside an output pixel's area all have the same weight, so their sum is a difference of two
+     * prefix sums (exact, as integers), as is each edge value.
+     */
+    private void reducePrefix(float[] dst) {
+      int[] p = prefix;
       for (int x = 0; x < w; x++) {
         int s = cs[x];
         int n = cn[x];
-        float lead = in[s] * cw0[x];
+        float lead = (p[s + 1] - p[s]) * cw0[x];
         if (n == 1) {
-          innerCols[x] = lead;
+          dst[x] = lead;
         } else if (n == 2) {
-          innerCols[x] = lead + in[s + 1] * cwl[x];
+          dst[x] = lead + (p[s + 2] - p[s + 1]) * cwl[x];
         } else {
           int mid = p[s + n - 1] - p[s + 1];
-          innerCols[x] = lead + mid * cwm[x] + in[s + n - 1] * cwl[x];
+          dst[x] = lead + mid * cwm[x] + (p[s + n] - p[s + n - 1]) * cwl[x];
         }
       }
     }
