@@ -86,8 +86,11 @@ class GrayPngDecoderTest {
     for (int i = 0; i < px.length; i++) {
       px[i] = (byte) ((i % cols) * 3 + (i / cols) + r.nextInt(30));
     }
-    // down by non-integer factors, down to one pixel, identity, and up
-    int[][] sizes = {{32, 20}, {13, 7}, {1, 1}, {97, 61}, {150, 100}, {97, 20}};
+    // down by non-integer factors, down to one pixel, identity, up, and mixed (down one way, up or
+    // unchanged the other)
+    int[][] sizes = {
+      {32, 20}, {13, 7}, {1, 1}, {97, 61}, {150, 100}, {97, 20}, {32, 100}, {150, 20}, {2, 61}
+    };
     for (int filter = 0; filter <= 4; filter++) {
       byte[] png = png(px, rows, cols, filter, 3);
       for (int[] hw : sizes) {
