@@ -165,25 +165,13 @@ public final class AreaResize {
       this.cw0 = new float[w];
       this.cwm = new float[w];
       this.cwl = new float[w];
-      for (int x = 0; x < w; x++) {
-        float[] wt = cw[x];
-        cn[x] = wt.length;
-        cw0[x] = wt[0];
-        cwm[x] = wt.length > 2 ? wt[1] : 0f;
-        cwl[x] = wt[wt.length - 1];
-      }
+      split(cw, cn, cw0, cwm, cwl);
       this.prefix = new int[cols + 1];
       this.rn = new int[h];
       this.rw0 = new float[h];
       this.rwm = new float[h];
       this.rwl = new float[h];
-      for (int oy = 0; oy < h; oy++) {
-        float[] wt = rw[oy];
-        rn[oy] = wt.length;
-        rw0[oy] = wt[0];
-        rwm[oy] = wt.length > 2 ? wt[1] : 0f;
-        rwl[oy] = wt[wt.length - 1];
-      }
+      split(rw, rn, rw0, rwm, rwl);
       this.inner = new int[cols];
       this.innerCols = new float[w];
       if (into == null) {
@@ -193,6 +181,21 @@ public final class AreaResize {
           java.util.Arrays.fill(into, 0f);
         }
         this.out = into;
+      }
+    }
+
+    /**
+     * For each output pixel's weights (along one axis): how many inputs it covers and the weights
+     * of the first, the inner (all equal) and the last of them.
+     */
+    private static void split(
+        float[][] weights, int[] n, float[] first, float[] inner, float[] last) {
+      for (int i = 0; i < weights.length; i++) {
+        float[] wt = weights[i];
+        n[i] = wt.length;
+        first[i] = wt[0];
+        inner[i] = wt.length > 2 ? wt[1] : 0f;
+        last[i] = wt[wt.length - 1];
       }
     }
 
