@@ -123,7 +123,7 @@ public final class AreaResize {
     private final float[] cw0;
     private final float[] cwm;
     private final float[] cwl;
-    private final int[] prefix;
+    private final long[] prefix;
     // per output row: input rows covered, weights of the first, inner and last of them
     private final int[] rn;
     private final float[] rw0;
@@ -131,7 +131,7 @@ public final class AreaResize {
     private final float[] rwl;
     // the inner rows of the output row being filled, summed as integers (exact), and that sum
     // reduced to w columns
-    private final int[] inner;
+    private final long[] inner;
     private final float[] innerCols;
     private final float[] out;
     private int y;
@@ -166,13 +166,13 @@ public final class AreaResize {
       this.cwm = new float[w];
       this.cwl = new float[w];
       split(cw, cn, cw0, cwm, cwl);
-      this.prefix = new int[cols + 1];
+      this.prefix = new long[cols + 1];
       this.rn = new int[h];
       this.rw0 = new float[h];
       this.rwm = new float[h];
       this.rwl = new float[h];
       split(rw, rn, rw0, rwm, rwl);
-      this.inner = new int[cols];
+      this.inner = new long[cols];
       this.innerCols = new float[w];
       if (into == null) {
         this.out = new float[h * w];
@@ -227,7 +227,7 @@ public final class AreaResize {
       // a row strictly inside one output row's area (the usual case when shrinking) is only added
       // to that output row's integer column sums; its weight is applied once the area is done
       if (first < h && rs[first] < y && y < rs[first] + rn[first] - 1) {
-        int[] in = inner;
+        long[] in = inner;
         for (int x = 0; x < cols; x++) {
           in[x] += src[off + x] & 0xff;
         }
@@ -268,8 +268,8 @@ public final class AreaResize {
 
     /** Reduces one input row to w columns into {@code tmp}. */
     private void reduce(byte[] src, int off) {
-      int[] p = prefix;
-      int run = 0;
+      long[] p = prefix;
+      long run = 0;
       for (int x = 0; x < cols; x++) {
         run += src[off + x] & 0xff;
         p[x + 1] = run;
@@ -279,9 +279,9 @@ public final class AreaResize {
 
     /** The same reduction of the inner rows' integer sums into {@code innerCols}. */
     private void reduceInner() {
-      int[] p = prefix;
-      int[] in = inner;
-      int run = 0;
+      long[] p = prefix;
+      long[] in = inner;
+      long run = 0;
       for (int x = 0; x < cols; x++) {
         run += in[x];
         p[x + 1] = run;
@@ -292,10 +292,11 @@ public final class AreaResize {
     /**
      * Reduces the row whose prefix sums are in {@code prefix} to w columns: the values strictly
      * inside an output pixel's area all have the same weight, so their sum is a difference of two
-     * prefix sums (exact, as integers), as is each edge value.
+     * prefix sums (exact, as long integers: no overflow at any image size the decoders accept), as
+     * is each edge value.
      */
     private void reducePrefix(float[] dst) {
-      int[] p = prefix;
+      long[] p = prefix;
       for (int x = 0; x < w; x++) {
         int s = cs[x];
         int n = cn[x];
@@ -305,7 +306,7 @@ public final class AreaResize {
         } else if (n == 2) {
           dst[x] = lead + (p[s + 2] - p[s + 1]) * cwl[x];
         } else {
-          int mid = p[s + n - 1] - p[s + 1];
+          long mid = p[s + n - 1] - p[s + 1];
           dst[x] = lead + mid * cwm[x] + (p[s + n] - p[s + n - 1]) * cwl[x];
         }
       }
