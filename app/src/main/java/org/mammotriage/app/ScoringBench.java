@@ -293,8 +293,8 @@ final class ScoringBench {
 
   /**
    * CPU ms per exam of the scorer's preparation alone (the same call it makes for each image, into
-   * a direct buffer), on one thread per core as the scorer's prepare pool; the second of two passes
-   * (the first warms).
+   * a direct buffer), on one thread per core as the scorer's prepare pool; the least of three
+   * passes after a warming one.
    */
   static double prepareCpuPerExam(List<ExamInput> inputs, org.mammotriage.scoring.ModelManifest m)
       throws Exception {
