@@ -1,32 +1,75 @@
 package org.mammotriage.app;
 
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.TagFromName;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.mammotriage.config.CommonConfig;
+import org.mammotriage.config.MammoConfig;
+import org.mammotriage.ingest.FolderImporter;
+import org.mammotriage.ingest.IngestConfig;
+import org.mammotriage.ingest.InstanceDecoder;
+import org.mammotriage.ingest.dicom.Classification;
+import org.mammotriage.ingest.dicom.RejectedException;
+import org.mammotriage.ingest.preprocess.Preprocessor;
 import org.mammotriage.scoring.ExamImage;
 import org.mammotriage.scoring.ExamInput;
+import org.mammotriage.scoring.ModelThresholds;
 import org.mammotriage.scoring.OnnxExamScorer;
 import org.mammotriage.scoring.ScoreResult;
 import org.mammotriage.scoring.Slot;
+import org.mammotriage.streams.ExamAssembler;
+import org.mammotriage.streams.Triage;
+import org.mammotriage.streams.TriageSettings;
+import org.mammotriage.streams.TriageStreamsConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** {@code mammotriage score}: scores one exam from files, for people trying a model by hand. */
+/**
+ * {@code mammotriage score}: scores one exam from files, for people trying a model by hand. The
+ * folder holds either the exam's working images named by slot, or the study's DICOM files; DICOM
+ * files go through ingest's own checks and preprocessing ({@link InstanceDecoder}) and are put into
+ * slots by the stream's rules ({@link TriageSettings#slotOf}, retakes by {@link
+ * ExamAssembler#compareAcquisitions}), so the score is the one the running system would give.
+ */
 @Command(
     name = "score",
     mixinStandardHelpOptions = true,
-    description =
-        "Score one exam from a folder of working images named by slot (L_CC.png, L_MLO.png, R_CC.png, R_MLO.png).")
+    description = {
+      "Score one exam from a folder: either its working images named by slot (L_CC.png, L_MLO.png, "
+          + "R_CC.png, R_MLO.png), or the DICOM files of one study (searched recursively). DICOM "
+          + "files are checked and preprocessed exactly as ingest does (ingest.* keys apply) and put "
+          + "into slots as the stream does (exam.view.substitutions, retakes); the category uses the "
+          + "model's thresholds unless triage.threshold.* overrides them.",
+      "Exit status: 0 scored, 1 unscorable, 2 nothing usable or bad input."
+    })
 public final class ScoreCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin ConfigOptions config;
+
   @Parameters(
       index = "0",
       paramLabel = "DIR",
-      description = "Folder with the exam's working images (8-bit PNG as ingest writes them).")
+      description =
+          "Folder with the exam's working images (8-bit PNG as ingest writes them) or its DICOM files.")
   Path dir;
 
   @Option(
@@ -47,64 +90,269 @@ public final class ScoreCommand implements Callable<Integer> {
       description = "With --device cuda: fail instead of falling back to CPU.")
   boolean deviceRequired;
 
+  @Option(
+      names = "--write-working",
+      paramLabel = "OUT_DIR",
+      description =
+          "With DICOM input: also write the working images the model was given, named by slot "
+              + "(the folder can be scored again as it is).")
+  Path writeWorking;
+
+  private PrintWriter out;
+  private PrintWriter err;
+
   @Override
   public Integer call() throws Exception {
-    List<ExamImage> images = new ArrayList<>();
-    for (Slot s : Slot.values()) {
-      Path f = dir.resolve(s.name() + ".png");
-      if (Files.isRegularFile(f)) {
-        images.add(new ExamImage(s, Files.readAllBytes(f), f.getFileName().toString()));
-      }
+    out = spec.commandLine().getOut();
+    err = spec.commandLine().getErr();
+    var def = TriageStreamsConfig.define(IngestConfig.define(CommonConfig.define()));
+    if (config.listRequested(def)) {
+      return 0;
     }
-    if (images.isEmpty()) {
-      System.err.println(
-          "no working images in "
-              + dir
-              + ": expected L_CC.png, L_MLO.png, R_CC.png and/or R_MLO.png "
-              + "(DICOM input needs ingest's preprocessing: import the study with 'mammotriage import' instead)");
+    MammoConfig cfg = config.load(def, Map.of());
+    if (!Files.isDirectory(dir)) {
+      err.println(
+          dir
+              + " is not a folder: give the folder that holds one exam's working images or DICOM files");
       return 2;
     }
+    // the model first: a broken model directory fails before any file is read
     try (OnnxExamScorer s = new OnnxExamScorer(model, device, deviceRequired, 0, 1, 0)) {
-      ScoreResult r = s.score(new ExamInput(dir.getFileName().toString(), images));
-      System.out.printf(
+      List<ExamImage> images = new ArrayList<>();
+      for (Slot slot : Slot.values()) {
+        Path f = dir.resolve(slot.name() + ".png");
+        if (Files.isRegularFile(f)) {
+          images.add(new ExamImage(slot, Files.readAllBytes(f), f.getFileName().toString()));
+        }
+      }
+      String examKey = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
+      if (images.isEmpty()) {
+        DicomExam exam = readDicom(InstanceDecoder.fromConfig(cfg), TriageSettings.from(cfg), cfg);
+        if (exam == null) {
+          return 2;
+        }
+        images = exam.images();
+        examKey = exam.studyUid();
+      } else if (writeWorking != null) {
+        err.println(
+            "--write-working applies to DICOM input; " + dir + " already holds working images");
+        return 2;
+      }
+      ScoreResult r = s.score(new ExamInput(examKey, images));
+      out.printf(
           Locale.ROOT,
           "model %s on %s (%s)%n",
           r.model().id(),
           r.device(),
           r.model().intendedUse());
-      System.out.printf(
-          Locale.ROOT, "views: %s%n", images.stream().map(i -> i.slot().name()).toList());
+      out.printf(Locale.ROOT, "views: %s%n", images.stream().map(i -> i.slot().name()).toList());
       if (!r.scorable()) {
-        System.out.println("UNSCORABLE: " + r.unscorableReason());
+        out.println("UNSCORABLE: " + r.unscorableReason() + hint(r.unscorableReason()));
         return 1;
       }
-      System.out.printf(
+      out.printf(
           Locale.ROOT,
           "malignancy left %s  right %s  suspicion %.4f%n",
           fmt(r.malignancyLeft()),
           fmt(r.malignancyRight()),
           r.suspicion());
-      System.out.printf(
+      out.printf(
           Locale.ROOT,
           "risk 1..5 years: %s%n",
           Arrays.toString(
               Arrays.stream(r.risk())
                   .mapToObj(v -> String.format(Locale.ROOT, "%.4f", v))
                   .toArray()));
-      var t = r.model().thresholds();
-      String category =
-          r.suspicion() >= t.suspicious()
-              ? "suspicious"
-              : r.suspicion() < t.low() ? "low" : "routine";
-      System.out.printf(
+      ModelThresholds t = Triage.thresholds(r.model().thresholds(), TriageSettings.from(cfg));
+      out.printf(
           Locale.ROOT,
-          "category with the model's thresholds (suspicious %.3f, low %.3f): %s%s%n",
+          "category with the %s thresholds (suspicious %.3f, low %.3f, risk5y %.3f): %s%s%n",
+          t.provenance().equals("config") ? "configured" : "model's",
           t.suspicious(),
           t.low(),
-          category,
-          r.risk()[4] >= t.risk5y() ? " + risk elevated" : "");
+          t.risk5y(),
+          Triage.category(r, t),
+          Triage.riskElevated(r, t) ? " + risk elevated" : "");
       return 0;
+    } finally {
+      out.flush();
     }
+  }
+
+  /** The slots filled from DICOM files, and the study they belong to. */
+  private record DicomExam(String studyUid, List<ExamImage> images) {}
+
+  /** One DICOM file that may fill a slot. */
+  private record Candidate(Path file, String sop, Long acquiredMs, Integer instance) {}
+
+  /**
+   * Reads the folder's DICOM files as ingest would; prints what happened to each file; null (after
+   * saying why) when nothing can be scored.
+   */
+  private DicomExam readDicom(InstanceDecoder decoder, TriageSettings settings, MammoConfig cfg)
+      throws IOException {
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      files =
+          walk.filter(Files::isRegularFile)
+              .filter(f -> !f.getFileName().toString().startsWith("."))
+              .sorted()
+              .toList();
+    }
+    out.printf(
+        Locale.ROOT,
+        "reading %d files in %s with ingest's checks and preprocessing %s (working size %dx%d)%n",
+        files.size(),
+        dir,
+        Preprocessor.VERSION,
+        cfg.getInt(IngestConfig.WORKING_ROWS),
+        cfg.getInt(IngestConfig.WORKING_COLUMNS));
+    Map<Slot, Candidate> chosen = new EnumMap<>(Slot.class);
+    Set<String> studies = new LinkedHashSet<>();
+    Map<String, Path> firstBySop = new HashMap<>();
+    int skipped = 0;
+    for (Path f : files) {
+      String name = dir.relativize(f).toString();
+      if (!FolderImporter.looksLikeDicom(f)) {
+        skipped++;
+        out.printf(
+            Locale.ROOT,
+            "  skipped %s: not tried as DICOM (by its extension, as import does)%n",
+            name);
+        continue;
+      }
+      AttributeList h = new AttributeList();
+      Classification c;
+      try {
+        c = decoder.readHeader(f, Files.size(f), h);
+      } catch (RejectedException e) {
+        out.printf(Locale.ROOT, "  rejected %s: %s (%s)%n", name, e.reason(), e.getMessage());
+        continue;
+      }
+      studies.add(InstanceDecoder.str(h, TagFromName.StudyInstanceUID));
+      String sop = InstanceDecoder.str(h, TagFromName.SOPInstanceUID);
+      Path first = firstBySop.putIfAbsent(sop, f);
+      if (first != null) {
+        out.printf(
+            Locale.ROOT,
+            "  duplicate %s: the same SOP Instance UID as %s, ignored as the stream does%n",
+            name,
+            dir.relativize(first));
+        continue;
+      }
+      var slot = settings.slotOf(c.laterality(), c.view(), c.modifiers());
+      if (slot.isEmpty()) {
+        out.printf(
+            Locale.ROOT,
+            "  extra view %s %s%s in %s: kept out of the four slots, as the stream does%n",
+            c.laterality(),
+            c.view(),
+            c.modifiers().isEmpty() ? "" : " " + c.modifiers(),
+            name);
+        continue;
+      }
+      var acquired = InstanceDecoder.acquisitionTime(h);
+      Candidate cand =
+          new Candidate(
+              f,
+              sop,
+              acquired == null ? null : acquired.toEpochMilli(),
+              InstanceDecoder.instanceNumber(h));
+      Candidate cur = chosen.get(slot.get());
+      if (cur == null) {
+        chosen.put(slot.get(), cand);
+      } else {
+        boolean later =
+            ExamAssembler.compareAcquisitions(
+                    cand.acquiredMs(), cand.instance(), cur.acquiredMs(), cur.instance())
+                > 0;
+        Candidate kept = later ? cand : cur;
+        Candidate dropped = later ? cur : cand;
+        chosen.put(slot.get(), kept);
+        out.printf(
+            Locale.ROOT,
+            "  %s: %s is a later acquisition than %s and fills the slot (retake)%n",
+            slot.get(),
+            dir.relativize(kept.file()),
+            dir.relativize(dropped.file()));
+      }
+    }
+    if (studies.size() > 1) {
+      err.printf(
+          Locale.ROOT,
+          "%s holds images of %d studies (%s): score one exam at a time, from a folder with one study's files%n",
+          dir,
+          studies.size(),
+          String.join(", ", studies));
+      return null;
+    }
+    List<ExamImage> images = new ArrayList<>();
+    for (var e : chosen.entrySet()) {
+      Path f = e.getValue().file();
+      String name = dir.relativize(f).toString();
+      try {
+        var wi = decoder.decode(f).workingImage();
+        images.add(new ExamImage(e.getKey(), wi.png(), e.getValue().sop()));
+        out.printf(
+            Locale.ROOT,
+            "  %-5s <- %s (%dx%d working image)%n",
+            e.getKey(),
+            name,
+            wi.rows(),
+            wi.cols());
+        if (writeWorking != null) {
+          Files.createDirectories(writeWorking);
+          Files.write(writeWorking.resolve(e.getKey().name() + ".png"), wi.png());
+        }
+      } catch (RejectedException ex) {
+        out.printf(
+            Locale.ROOT,
+            "  rejected %s (%s): %s (%s)%n",
+            name,
+            e.getKey(),
+            ex.reason(),
+            ex.getMessage());
+      }
+    }
+    if (images.isEmpty()) {
+      err.printf(
+          Locale.ROOT,
+          "nothing to score in %s: no file gave a working image for L_CC, L_MLO, R_CC or R_MLO%s "
+              + "(give a folder with one study's For Presentation mammograms, or working images named "
+              + "L_CC.png, L_MLO.png, R_CC.png, R_MLO.png)%n",
+          dir,
+          skipped == files.size() && !files.isEmpty() ? " (no DICOM files found)" : "");
+      return null;
+    }
+    List<String> missing =
+        Arrays.stream(Slot.values())
+            .filter(s -> images.stream().noneMatch(i -> i.slot() == s))
+            .map(Slot::name)
+            .toList();
+    if (!missing.isEmpty()) {
+      out.printf(
+          Locale.ROOT,
+          "  missing %s: scored with present=0 for %s%n",
+          missing,
+          missing.size() == 1 ? "it" : "them");
+    }
+    if (writeWorking != null) {
+      out.printf(Locale.ROOT, "  working images written to %s%n", writeWorking);
+    }
+    return new DicomExam(studies.iterator().next(), images);
+  }
+
+  private static String hint(String reason) {
+    return switch (reason) {
+      case "UNDECODABLE_IMAGE" ->
+          " (a working image does not decode; the log line above names the view. Working images are"
+              + " 8-bit grayscale PNG as ingest writes them: give the DICOM files instead, or write"
+              + " working images with --write-working)";
+      case "NON_FINITE_OUTPUT", "RISK_NOT_MONOTONE" ->
+          " (the model's output for this exam failed the checks: a fault of the model, not of the"
+              + " images; report it with the model id to whoever trained it)";
+      default -> "";
+    };
   }
 
   private static String fmt(Double v) {

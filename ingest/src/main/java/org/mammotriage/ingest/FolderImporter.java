@@ -82,7 +82,11 @@ public final class FolderImporter {
     return "[" + "#".repeat(n) + ".".repeat(24 - n) + "]";
   }
 
-  private static boolean looksLikeDicom(Path p) {
+  /**
+   * Whether a file in an archive folder is tried as DICOM: anything but the known side files (csv,
+   * png, json, txt, html, md, xml, jpg); DICOM files often have no extension.
+   */
+  public static boolean looksLikeDicom(Path p) {
     String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
     int dot = name.lastIndexOf('.');
     return dot < 0 || !SKIP.contains(name.substring(dot));

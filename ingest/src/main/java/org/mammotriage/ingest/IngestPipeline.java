@@ -3,17 +3,12 @@ package org.mammotriage.ingest;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
-import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.TagFromName;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,11 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.mammotriage.ingest.dicom.Classification;
-import org.mammotriage.ingest.dicom.InstanceClassifier;
-import org.mammotriage.ingest.dicom.Limits;
-import org.mammotriage.ingest.dicom.Reasons;
 import org.mammotriage.ingest.dicom.RejectedException;
-import org.mammotriage.ingest.preprocess.Preprocessor;
 import org.mammotriage.ingest.preprocess.WorkingImage;
 import org.mammotriage.ingest.publish.KafkaPublisher;
 import org.mammotriage.ingest.publish.PublishException;
@@ -42,25 +33,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(IngestPipeline.class);
-  private final InstanceClassifier classifier;
-  private final Limits limits;
-  private final Preprocessor preprocessor;
+  private final InstanceDecoder decoder;
   private final Pseudonymizer pseudonymizer;
   private final KafkaPublisher publisher;
   private final IngestMetrics metrics;
   private final Set<String> recentlyPublished;
 
   public IngestPipeline(
-      InstanceClassifier classifier,
-      Limits limits,
-      Preprocessor preprocessor,
+      InstanceDecoder decoder,
       Pseudonymizer pseudonymizer,
       KafkaPublisher publisher,
       IngestMetrics metrics,
       int duplicateCacheSize) {
-    this.classifier = classifier;
-    this.limits = limits;
-    this.preprocessor = preprocessor;
+    this.decoder = decoder;
     this.pseudonymizer = pseudonymizer;
     this.publisher = publisher;
     this.metrics = metrics;
@@ -96,20 +81,7 @@ public final class IngestPipeline {
     metrics.received(size);
     AttributeList header = new AttributeList();
     try {
-      if (size > limits.maxBytes()) {
-        throw new RejectedException(
-            Reasons.TOO_LARGE, size + " bytes exceeds ingest.limit.bytes=" + limits.maxBytes());
-      }
-      try (DicomInputStream in =
-          new DicomInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-        header.read(in, TagFromName.PixelData);
-      } catch (IOException | DicomException | RuntimeException e) {
-        throw new RejectedException(
-            Reasons.CORRUPT, "not a readable DICOM file: " + e.getMessage(), e);
-      }
-      String ts = InstanceClassifierAccess.str(header, TagFromName.TransferSyntaxUID);
-      classifier.checkPixelFormat(header);
-      Classification c = classifier.classify(header, ts);
+      Classification c = decoder.readHeader(file, size, header);
       String sop = InstanceClassifierAccess.str(header, TagFromName.SOPInstanceUID);
       if (recentlyPublished.contains(sop)) {
         metrics.duplicate();
@@ -117,17 +89,11 @@ public final class IngestPipeline {
         return new Outcome(
             Outcome.Status.DUPLICATE, "DUPLICATE", "already published", sop, studyOf(header));
       }
-      AttributeList full = new AttributeList();
-      WorkingImage wi;
       long t0 = System.nanoTime();
-      try {
-        full.read(file.toFile());
-        checkPixelLength(full);
-        wi = preprocessor.process(full);
-      } catch (IOException | DicomException | RuntimeException e) {
-        throw new RejectedException(
-            Reasons.CORRUPT, "pixel data cannot be decoded: " + e.getMessage(), e);
-      }
+      InstanceDecoder.Decoded d = decoder.decode(file);
+      AttributeList full = d.attributes();
+      WorkingImage wi = d.workingImage();
+      String ts = InstanceClassifierAccess.str(header, TagFromName.TransferSyntaxUID);
       metrics
           .preprocessTimer()
           .record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -225,8 +191,8 @@ public final class IngestPipeline {
         .setView(c.view())
         .setViewModifiers(mods)
         .setPresentationIntent("FOR PRESENTATION")
-        .setAcquisitionTime(acquired(l))
-        .setInstanceNumber(intOrNull(l, TagFromName.InstanceNumber))
+        .setAcquisitionTime(InstanceDecoder.acquisitionTime(l))
+        .setInstanceNumber(InstanceDecoder.instanceNumber(l))
         .setOriginalRows(Attribute.getSingleIntegerValueOrDefault(l, TagFromName.Rows, 0))
         .setOriginalColumns(Attribute.getSingleIntegerValueOrDefault(l, TagFromName.Columns, 0))
         .setPixelSpacingMm(spacing(l))
@@ -242,21 +208,6 @@ public final class IngestPipeline {
         .build();
   }
 
-  private static void checkPixelLength(AttributeList l) throws DicomException {
-    int rows = Attribute.getSingleIntegerValueOrDefault(l, TagFromName.Rows, 0);
-    int cols = Attribute.getSingleIntegerValueOrDefault(l, TagFromName.Columns, 0);
-    int bytes = Attribute.getSingleIntegerValueOrDefault(l, TagFromName.BitsAllocated, 16) / 8;
-    Attribute px = l.get(TagFromName.PixelData);
-    if (px == null || px.getVL() < (long) rows * cols * bytes) {
-      throw new DicomException(
-          "pixel data is "
-              + (px == null ? "missing" : px.getVL() + " bytes")
-              + ", expected "
-              + (long) rows * cols * bytes
-              + " (file truncated?)");
-    }
-  }
-
   private static String studyOf(AttributeList l) {
     return InstanceClassifierAccess.str(l, TagFromName.StudyInstanceUID);
   }
@@ -268,27 +219,6 @@ public final class IngestPipeline {
       } catch (NumberFormatException e) {
         return null;
       }
-    }
-    return null;
-  }
-
-  private static Instant acquired(AttributeList l) {
-    String dt = InstanceClassifierAccess.str(l, TagFromName.AcquisitionDateTime);
-    try {
-      if (dt.length() >= 14) {
-        return LocalDateTime.parse(
-                dt.substring(0, 14), DateTimeFormatter.ofPattern("yyyyMMddHHmmss"))
-            .toInstant(ZoneOffset.UTC);
-      }
-      String d = InstanceClassifierAccess.str(l, TagFromName.ContentDate);
-      String t = InstanceClassifierAccess.str(l, TagFromName.ContentTime);
-      if (d.length() == 8 && t.length() >= 6) {
-        return LocalDateTime.parse(
-                d + t.substring(0, 6), DateTimeFormatter.ofPattern("yyyyMMddHHmmss"))
-            .toInstant(ZoneOffset.UTC);
-      }
-    } catch (RuntimeException e) {
-      return null;
     }
     return null;
   }
@@ -308,11 +238,6 @@ public final class IngestPipeline {
     return null;
   }
 
-  private static Integer intOrNull(AttributeList l, com.pixelmed.dicom.AttributeTag t) {
-    int v = Attribute.getSingleIntegerValueOrDefault(l, t, Integer.MIN_VALUE);
-    return v == Integer.MIN_VALUE ? null : v;
-  }
-
   private static String emptyToNull(String s) {
     return s == null || s.isEmpty() ? null : s;
   }
@@ -320,7 +245,7 @@ public final class IngestPipeline {
   /** Access to the classifier's string helper without widening its API. */
   static final class InstanceClassifierAccess {
     static String str(AttributeList l, com.pixelmed.dicom.AttributeTag t) {
-      return Attribute.getSingleStringValueOrEmptyString(l, t).trim();
+      return InstanceDecoder.str(l, t);
     }
   }
 }

@@ -2,9 +2,7 @@ package org.mammotriage.ingest;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.mammotriage.config.MammoConfig;
-import org.mammotriage.ingest.dicom.InstanceClassifier;
 import org.mammotriage.ingest.dicom.Limits;
-import org.mammotriage.ingest.preprocess.Preprocessor;
 import org.mammotriage.ingest.publish.KafkaPublisher;
 import org.mammotriage.schemas.serde.SerdeFactory;
 
@@ -17,12 +15,8 @@ public final class IngestRuntime implements AutoCloseable {
   private final Limits limits;
 
   public IngestRuntime(MammoConfig cfg, MeterRegistry registry) {
-    this.limits =
-        new Limits(
-            cfg.getInt(IngestConfig.MAX_ROWS),
-            cfg.getInt(IngestConfig.MAX_COLUMNS),
-            cfg.getInt(IngestConfig.MAX_FRAMES),
-            cfg.getLong(IngestConfig.MAX_BYTES));
+    InstanceDecoder decoder = InstanceDecoder.fromConfig(cfg);
+    this.limits = decoder.limits();
     var secret = cfg.getPassword(IngestConfig.PSEUDONYM_SECRET);
     this.pseudonymizer =
         Pseudonymizer.fromConfig(
@@ -35,16 +29,7 @@ public final class IngestRuntime implements AutoCloseable {
             cfg.kafkaClientProps(),
             SerdeFactory.fromConfig(cfg.registryProps()),
             cfg.getLong(IngestConfig.PUBLISH_TIMEOUT_MS));
-    this.pipeline =
-        new IngestPipeline(
-            new InstanceClassifier(cfg.getBoolean(IngestConfig.ACCEPT_SECONDARY_CAPTURE), limits),
-            limits,
-            new Preprocessor(
-                cfg.getInt(IngestConfig.WORKING_ROWS), cfg.getInt(IngestConfig.WORKING_COLUMNS)),
-            pseudonymizer,
-            publisher,
-            metrics,
-            200_000);
+    this.pipeline = new IngestPipeline(decoder, pseudonymizer, publisher, metrics, 200_000);
   }
 
   public IngestPipeline pipeline() {

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -115,12 +114,10 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
 
   /** The slot an image fills, or null for an extra view. */
   private String slotOf(MammogramImage img) {
-    if (!img.getViewModifiers().isEmpty()) {
-      return null;
-    }
-    String view = img.getView().toUpperCase(Locale.ROOT);
-    view = settings.substitutions().getOrDefault(view, view);
-    return Slot.of(img.getLaterality().name(), view).map(Enum::name).orElse(null);
+    return settings
+        .slotOf(img.getLaterality().name(), img.getView(), img.getViewModifiers())
+        .map(Enum::name)
+        .orElse(null);
   }
 
   /** Fills or replaces a slot; true when the exam's images changed. */
@@ -153,11 +150,30 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
   }
 
   private static final Comparator<SlotImage> RETAKE_ORDER =
-      Comparator.comparing(
-              (SlotImage s) ->
-                  s.getAcquisitionTime() == null ? Long.MIN_VALUE : s.getAcquisitionTime())
-          .thenComparing(
-              s -> s.getInstanceNumber() == null ? Integer.MIN_VALUE : s.getInstanceNumber());
+      (a, b) ->
+          compareAcquisitions(
+              a.getAcquisitionTime(),
+              a.getInstanceNumber(),
+              b.getAcquisitionTime(),
+              b.getInstanceNumber());
+
+  /**
+   * Orders two images of one slot: positive when the first is the later acquisition (acquisition
+   * time in epoch ms, then instance number; an absent value counts as earliest). The later one is
+   * the retake that fills the slot.
+   */
+  public static int compareAcquisitions(
+      Long acquiredMsA, Integer instanceA, Long acquiredMsB, Integer instanceB) {
+    int c =
+        Long.compare(
+            acquiredMsA == null ? Long.MIN_VALUE : acquiredMsA,
+            acquiredMsB == null ? Long.MIN_VALUE : acquiredMsB);
+    return c != 0
+        ? c
+        : Integer.compare(
+            instanceA == null ? Integer.MIN_VALUE : instanceA,
+            instanceB == null ? Integer.MIN_VALUE : instanceB);
+  }
 
   private void punctuate(long now) {
     List<KeyValue<String, ExamAssemblyState>> toRelease = new ArrayList<>();
