@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import org.mammotriage.config.CommonConfig;
 import org.mammotriage.config.MammoConfig;
 import org.mammotriage.ops.OpsServer;
+import org.mammotriage.scoring.ModelAdminHandler;
 import org.mammotriage.scoring.ScoringConfig;
 import org.mammotriage.scoring.testing.TestModels;
 import org.mammotriage.streams.StreamsApp;
@@ -92,6 +93,10 @@ public final class StreamsCommand implements Callable<Integer> {
         OpsServer.start(cfg.getInt(CommonConfig.OPS_HTTP_PORT), OpsServer.newRegistry());
     StreamsApp app = new StreamsApp(cfg, dir, ops.registry());
     ops.setReadiness(app::isRunning);
+    ops.handle(
+        ModelAdminHandler.PATH,
+        ModelAdminHandler.fromTokenFile(
+            app.switcher(), cfg.getString(ScoringConfig.ADMIN_TOKEN_FILE)));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -1,6 +1,7 @@
 package org.mammotriage.ops;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -59,6 +60,13 @@ public final class OpsServer implements AutoCloseable {
   /** Readiness: e.g. Kafka reachable and the SCP listening. */
   public void setReadiness(BooleanSupplier check) {
     this.ready = check;
+  }
+
+  /** Adds an endpoint (e.g. an admin command); ignored by a server started with port -1. */
+  public void handle(String path, HttpHandler handler) {
+    if (server != null) {
+      server.createContext(path, handler);
+    }
   }
 
   public int port() {

@@ -13,6 +13,8 @@ public final class ScoringConfig {
   public static final String BATCH_MAX = "scoring.batch.max";
   public static final String BATCH_LINGER_MS = "scoring.batch.linger.ms";
   public static final String INTRA_OP_THREADS = "scoring.intra.op.threads";
+  public static final String MODEL_WATCH_INTERVAL_MS = "scoring.model.watch.interval.ms";
+  public static final String ADMIN_TOKEN_FILE = "scoring.admin.token.file";
 
   private ScoringConfig() {}
 
@@ -58,6 +60,22 @@ public final class ScoringConfig {
             0,
             Range.atLeast(0),
             Importance.LOW,
-            "ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime choose (one per core).");
+            "ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime choose (one per core).")
+        .define(
+            MODEL_WATCH_INTERVAL_MS,
+            Type.LONG,
+            10_000L,
+            Range.atLeast(0),
+            Importance.MEDIUM,
+            "How often the model directory is checked for a new model (copied over it, or a symlink swapped),"
+                + " which is then validated and activated without restart; exams in flight finish on the old"
+                + " model, and a directory that does not load leaves the old one scoring. 0: no watching.")
+        .define(
+            ADMIN_TOKEN_FILE,
+            Type.STRING,
+            "",
+            Importance.MEDIUM,
+            "File holding the bearer token for the ops port's /admin/model (GET: the active model; POST with a"
+                + " model directory path as body: activate it without restart). Empty: /admin/model is disabled.");
   }
 }

@@ -11,7 +11,9 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.mammotriage.config.MammoConfig;
 import org.mammotriage.schemas.Topics;
 import org.mammotriage.schemas.serde.SerdeFactory;
+import org.mammotriage.scoring.ModelSwitcher;
 import org.mammotriage.scoring.OnnxExamScorer;
+import org.mammotriage.scoring.ScoringConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,11 +24,15 @@ import org.slf4j.LoggerFactory;
 public final class StreamsApp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
   private final OnnxExamScorer scorer;
+  private final ModelSwitcher switcher;
   private final KafkaStreams streams;
 
   public StreamsApp(MammoConfig cfg, Path modelDir, MeterRegistry registry) {
     this.scorer =
         OnnxExamScorer.fromConfig(modelDir, new java.util.HashMap<String, Object>(cfg.values()));
+    this.switcher =
+        new ModelSwitcher(
+            scorer, modelDir, cfg.getLong(ScoringConfig.MODEL_WATCH_INTERVAL_MS), registry);
     SerdeFactory serdes = SerdeFactory.fromConfig(cfg.registryProps());
     var topology =
         ExamTriageTopology.build(
@@ -83,8 +89,14 @@ public final class StreamsApp implements AutoCloseable {
     return scorer;
   }
 
+  /** Hot model change: the directory watch and the admin command's entry point. */
+  public ModelSwitcher switcher() {
+    return switcher;
+  }
+
   @Override
   public void close() {
+    switcher.close();
     streams.close(Duration.ofSeconds(30));
     scorer.close();
   }
