@@ -37,12 +37,19 @@ class ModelSwitcherTest {
     return r.get(name).counter().count();
   }
 
-  @Test
-  void shouldActivateANewModelCopiedOverTheWatchedDirectoryOnce() throws Exception {
+  /** v1 written and copied to tmp/live (returned); v2 written to tmp/v2, of the given kind. */
+  private Path liveV1AndV2(Kind v2Kind) throws Exception {
     Path v1 = TestModels.write(tmp.resolve("v1"), Kind.KNOWN, "screening", "1", 30, 18);
-    Path v2 = TestModels.write(tmp.resolve("v2"), Kind.CONV, "screening", "2", 30, 18);
+    TestModels.write(tmp.resolve("v2"), v2Kind, "screening", "2", 30, 18);
     Path live = tmp.resolve("live");
     copyModel(v1, live);
+    return live;
+  }
+
+  @Test
+  void shouldActivateANewModelCopiedOverTheWatchedDirectoryOnce() throws Exception {
+    Path live = liveV1AndV2(Kind.CONV);
+    Path v2 = tmp.resolve("v2");
     SimpleMeterRegistry reg = new SimpleMeterRegistry();
     try (OnnxExamScorer s = new OnnxExamScorer(live, "cpu", false, 1, 1, 0);
         ModelSwitcher w = new ModelSwitcher(s, live, 0, reg)) {
@@ -65,10 +72,8 @@ class ModelSwitcherTest {
   @Test
   void shouldKeepScoringWithTheOldModelWhileTheNewOneDoesNotLoadAndTakeItWhenComplete()
       throws Exception {
-    Path v1 = TestModels.write(tmp.resolve("v1"), Kind.KNOWN, "screening", "1", 30, 18);
-    Path v2 = TestModels.write(tmp.resolve("v2"), Kind.KNOWN, "screening", "2", 30, 18);
-    Path live = tmp.resolve("live");
-    copyModel(v1, live);
+    Path live = liveV1AndV2(Kind.KNOWN);
+    Path v2 = tmp.resolve("v2");
     SimpleMeterRegistry reg = new SimpleMeterRegistry();
     try (OnnxExamScorer s = new OnnxExamScorer(live, "cpu", false, 1, 1, 0);
         ModelSwitcher w = new ModelSwitcher(s, live, 0, reg)) {
@@ -96,10 +101,8 @@ class ModelSwitcherTest {
 
   @Test
   void shouldWatchOnItsOwnThread() throws Exception {
-    Path v1 = TestModels.write(tmp.resolve("v1"), Kind.KNOWN, "screening", "1", 30, 18);
-    Path v2 = TestModels.write(tmp.resolve("v2"), Kind.KNOWN, "screening", "2", 30, 18);
-    Path live = tmp.resolve("live");
-    copyModel(v1, live);
+    Path live = liveV1AndV2(Kind.KNOWN);
+    Path v2 = tmp.resolve("v2");
     try (OnnxExamScorer s = new OnnxExamScorer(live, "cpu", false, 1, 1, 0);
         ModelSwitcher w = new ModelSwitcher(s, live, 50, new SimpleMeterRegistry())) {
       copyModel(v2, live);
