@@ -1,5 +1,8 @@
 package org.mammotriage.app;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.TagFromName;
 import java.io.IOException;
@@ -98,13 +101,23 @@ public final class ScoreCommand implements Callable<Integer> {
               + "(the folder can be scored again as it is).")
   Path writeWorking;
 
+  @Option(
+      names = "--json",
+      description =
+          "Print the result as one JSON object on standard output (what happened to each file goes to"
+              + " standard error).")
+  boolean json;
+
+  /** What happened to each file (standard error with --json). */
   private PrintWriter out;
+
   private PrintWriter err;
 
   @Override
   public Integer call() throws Exception {
-    out = spec.commandLine().getOut();
+    PrintWriter stdout = spec.commandLine().getOut();
     err = spec.commandLine().getErr();
+    out = json ? err : stdout;
     var def = TriageStreamsConfig.define(IngestConfig.define(CommonConfig.define()));
     if (config.listRequested(def)) {
       return 0;
@@ -139,13 +152,19 @@ public final class ScoreCommand implements Callable<Integer> {
         return 2;
       }
       ScoreResult r = s.score(new ExamInput(examKey, images));
+      ModelThresholds t = Triage.thresholds(r.model().thresholds(), TriageSettings.from(cfg));
+      List<String> views = images.stream().map(i -> i.slot().name()).toList();
+      if (json) {
+        stdout.println(toJson(r, t, views));
+        return r.scorable() ? 0 : 1;
+      }
       out.printf(
           Locale.ROOT,
           "model %s on %s (%s)%n",
           r.model().id(),
           r.device(),
           r.model().intendedUse());
-      out.printf(Locale.ROOT, "views: %s%n", images.stream().map(i -> i.slot().name()).toList());
+      out.printf(Locale.ROOT, "views: %s%n", views);
       if (!r.scorable()) {
         out.println("UNSCORABLE: " + r.unscorableReason() + hint(r.unscorableReason()));
         return 1;
@@ -163,7 +182,6 @@ public final class ScoreCommand implements Callable<Integer> {
               Arrays.stream(r.risk())
                   .mapToObj(v -> String.format(Locale.ROOT, "%.4f", v))
                   .toArray()));
-      ModelThresholds t = Triage.thresholds(r.model().thresholds(), TriageSettings.from(cfg));
       out.printf(
           Locale.ROOT,
           "category with the %s thresholds (suspicious %.3f, low %.3f, risk5y %.3f): %s%s%n",
@@ -175,8 +193,49 @@ public final class ScoreCommand implements Callable<Integer> {
           Triage.riskElevated(r, t) ? " + risk elevated" : "");
       return 0;
     } finally {
-      out.flush();
+      stdout.flush();
+      err.flush();
     }
+  }
+
+  private static String toJson(ScoreResult r, ModelThresholds t, List<String> views)
+      throws IOException {
+    ObjectMapper m = new ObjectMapper();
+    ObjectNode o = m.createObjectNode();
+    o.put("exam_key", r.examKey());
+    o.put("model", r.model().id());
+    o.put("intended_use", r.model().intendedUse());
+    o.put("device", r.device());
+    views.forEach(o.putArray("views")::add);
+    ArrayNode missing = o.putArray("missing_views");
+    Arrays.stream(Slot.values())
+        .map(Slot::name)
+        .filter(v -> !views.contains(v))
+        .forEach(missing::add);
+    o.put("scorable", r.scorable());
+    if (!r.scorable()) {
+      o.put("unscorable_reason", r.unscorableReason());
+    } else {
+      ObjectNode mal = o.putObject("malignancy");
+      if (r.malignancyLeft() != null) {
+        mal.put("left", r.malignancyLeft());
+      }
+      if (r.malignancyRight() != null) {
+        mal.put("right", r.malignancyRight());
+      }
+      o.put("suspicion", r.suspicion());
+      ArrayNode risk = o.putArray("risk_1_to_5_years");
+      Arrays.stream(r.risk()).forEach(risk::add);
+      o.put("category", Triage.category(r, t));
+      o.put("risk_elevated", Triage.riskElevated(r, t));
+    }
+    ObjectNode th = o.putObject("thresholds");
+    th.put("suspicious", t.suspicious());
+    th.put("low", t.low());
+    th.put("risk5y", t.risk5y());
+    th.put("source", t.provenance());
+    o.put("scoring_ms", r.scoringMillis());
+    return m.writeValueAsString(o);
   }
 
   /** The slots filled from DICOM files, and the study they belong to. */

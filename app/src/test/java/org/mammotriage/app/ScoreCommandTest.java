@@ -2,6 +2,8 @@ package org.mammotriage.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.TagFromName;
@@ -197,6 +199,35 @@ class ScoreCommandTest {
     Run missing = score(tmp.resolve("does-not-exist").toString(), "--model", MODEL);
     assertThat(missing.rc()).isEqualTo(2);
     assertThat(missing.err()).contains("is not a folder");
+  }
+
+  @Test
+  void shouldPrintOneJsonObjectWithJsonAndTheSameScoresAsTheTextOutput() throws Exception {
+    Path dicom = exam(tmp.resolve("json"), STUDIES.get(1));
+    Run text = score(dicom.toString(), "--model", MODEL);
+    Run r = score(dicom.toString(), "--model", MODEL, "--json");
+
+    assertThat(r.rc()).as(r.err()).isZero();
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertThat(j.path("intended_use").asText()).contains("SYNTHETIC");
+    assertThat(j.path("views")).hasSize(4);
+    assertThat(j.path("missing_views")).isEmpty();
+    assertThat(j.path("scorable").asBoolean()).isTrue();
+    assertThat(j.path("risk_1_to_5_years")).hasSize(5);
+    assertThat(j.path("thresholds").path("source").asText()).isEqualTo("manifest");
+    assertThat(line(text.out(), "malignancy"))
+        .startsWith(
+            String.format(
+                java.util.Locale.ROOT,
+                "malignancy left %.4f  right %.4f",
+                j.at("/malignancy/left").asDouble(),
+                j.at("/malignancy/right").asDouble()));
+    assertThat(line(text.out(), "category"))
+        .endsWith(
+            ": "
+                + j.path("category").asText()
+                + (j.path("risk_elevated").asBoolean() ? " + risk elevated" : ""));
+    assertThat(r.err()).as("the per-file lines go to standard error").contains("L_CC  <- img1.dcm");
   }
 
   @Test
