@@ -2,6 +2,8 @@ package org.mammotriage.scoring;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -9,6 +11,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * then the current model keeps scoring, so a half-copied directory is retried at the next poll and
  * never half-used. Exams in flight finish on the old model ({@link OnnxExamScorer#activate}); the
  * switch is logged, counted ({@code mammotriage_model_switches_total}, {@code
- * mammotriage_model_switch_failures_total}) and visible in every score's model id.
+ * mammotriage_model_switch_failures_total}), shown by {@code mammotriage_model_info{model,device}}
+ * and visible in every score's model id.
  */
 public final class ModelSwitcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelSwitcher.class);
@@ -34,6 +38,7 @@ public final class ModelSwitcher implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final Counter switches;
   private final Counter failures;
+  private final MultiGauge modelInfo;
   private String loadedFingerprint;
   private String failedFingerprint;
 
@@ -53,6 +58,11 @@ public final class ModelSwitcher implements AutoCloseable {
         Counter.builder("mammotriage_model_switch_failures")
             .description("New model versions that failed to load; the previous model kept scoring")
             .register(registry);
+    this.modelInfo =
+        MultiGauge.builder("mammotriage_model_info")
+            .description("1 for the model that is scoring now, tagged with its id and device")
+            .register(registry);
+    publishActive();
     this.loadedFingerprint = watched == null ? null : fingerprint(watched);
     if (watched != null && intervalMs > 0) {
       timer =
@@ -70,6 +80,14 @@ public final class ModelSwitcher implements AutoCloseable {
     } else {
       timer = null;
     }
+  }
+
+  private void publishActive() {
+    modelInfo.register(
+        List.of(
+            MultiGauge.Row.of(
+                Tags.of("model", scorer.activeModel().id(), "device", scorer.device()), 1)),
+        true);
   }
 
   /** The scorer whose model this switches. */
@@ -94,6 +112,7 @@ public final class ModelSwitcher implements AutoCloseable {
         failedFingerprint = null;
       }
       switches.increment();
+      publishActive();
       LOG.info("model {} active (was {}), activated from {}", next.id(), before, dir);
       return next;
     } catch (RuntimeException e) {
@@ -122,6 +141,7 @@ public final class ModelSwitcher implements AutoCloseable {
       loadedFingerprint = fp;
       failedFingerprint = null;
       switches.increment();
+      publishActive();
       LOG.info("model directory {} changed: model {} active (was {})", watched, next.id(), before);
       return true;
     } catch (RuntimeException e) {

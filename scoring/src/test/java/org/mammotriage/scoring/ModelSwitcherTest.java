@@ -65,6 +65,10 @@ class ModelSwitcherTest {
       assertThat(after.model().version()).isEqualTo("2");
       assertThat(after.model().id()).isNotEqualTo(before.model().id());
       assertThat(count(reg, "mammotriage_model_switches")).isEqualTo(1.0);
+      assertThat(reg.find("mammotriage_model_info").gauges())
+          .as("one info row, for the model scoring now")
+          .singleElement()
+          .satisfies(g -> assertThat(g.getId().getTag("model")).isEqualTo(after.model().id()));
       assertThat(count(reg, "mammotriage_model_switch_failures")).isZero();
     }
   }
