@@ -321,16 +321,18 @@ public final class ScoreCommand implements Callable<Integer> {
       if (cur == null) {
         chosen.put(slot.get(), cand);
       } else {
-        boolean later =
+        int order =
             ExamAssembler.compareAcquisitions(
-                    cand.acquiredMs(), cand.instance(), cur.acquiredMs(), cur.instance())
-                > 0;
-        Candidate kept = later ? cand : cur;
-        Candidate dropped = later ? cur : cand;
+                cand.acquiredMs(), cand.instance(), cur.acquiredMs(), cur.instance());
+        Candidate kept = order > 0 ? cand : cur;
+        Candidate dropped = order > 0 ? cur : cand;
         chosen.put(slot.get(), kept);
         out.printf(
             Locale.ROOT,
-            "  %s: %s is a later acquisition than %s and fills the slot (retake)%n",
+            order == 0
+                ? "  %s: %s and %s have the same acquisition time and instance number; the first"
+                    + " (as the stream keeps the first to arrive) fills the slot%n"
+                : "  %s: %s is a later acquisition than %s and fills the slot (retake)%n",
             slot.get(),
             dir.relativize(kept.file()),
             dir.relativize(dropped.file()));

@@ -152,6 +152,14 @@ class ScoreCommandTest {
         .contains("L_CC  <- a_retake.dcm")
         .contains("duplicate zz_duplicate.dcm: the same SOP Instance UID as img1.dcm")
         .contains("a_retake.dcm is a later acquisition than b_older.dcm");
+
+    Path same = exam(tmp.resolve("same-time"), STUDIES.get(0));
+    rewrite(lcc, "2.25.3333", acquired, same.resolve("zz_same_time.dcm"));
+    Run s = score(same.toString(), "--model", MODEL);
+    assertThat(s.rc()).as(s.out() + s.err()).isZero();
+    assertThat(s.out())
+        .contains("img1.dcm and zz_same_time.dcm have the same acquisition time")
+        .contains("L_CC  <- img1.dcm");
   }
 
   /** A copy of {@code from} as another instance (new SOP UID) acquired at another time. */
