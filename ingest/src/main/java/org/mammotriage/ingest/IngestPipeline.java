@@ -82,7 +82,7 @@ public final class IngestPipeline {
     AttributeList header = new AttributeList();
     try {
       Classification c = decoder.readHeader(file, size, header);
-      String sop = InstanceClassifierAccess.str(header, TagFromName.SOPInstanceUID);
+      String sop = InstanceDecoder.str(header, TagFromName.SOPInstanceUID);
       if (recentlyPublished.contains(sop)) {
         metrics.duplicate();
         LOG.info("[{}] {} already published: acknowledged without publishing again", sourceAe, sop);
@@ -93,7 +93,7 @@ public final class IngestPipeline {
       InstanceDecoder.Decoded d = decoder.decode(file);
       AttributeList full = d.attributes();
       WorkingImage wi = d.workingImage();
-      String ts = InstanceClassifierAccess.str(header, TagFromName.TransferSyntaxUID);
+      String ts = InstanceDecoder.str(header, TagFromName.TransferSyntaxUID);
       metrics
           .preprocessTimer()
           .record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -117,20 +117,20 @@ public final class IngestPipeline {
       LOG.warn(
           "[{}] {} not acknowledged by Kafka, answering failure so the sender retries: {}",
           sourceAe,
-          InstanceClassifierAccess.str(header, TagFromName.SOPInstanceUID),
+          InstanceDecoder.str(header, TagFromName.SOPInstanceUID),
           p.getMessage());
       return new Outcome(
           Outcome.Status.TRANSIENT_FAILURE,
           "KAFKA_UNAVAILABLE",
           p.getMessage(),
-          InstanceClassifierAccess.str(header, TagFromName.SOPInstanceUID),
+          InstanceDecoder.str(header, TagFromName.SOPInstanceUID),
           studyOf(header));
     }
   }
 
   private Outcome reject(
       AttributeList h, RejectedException r, String sourceAe, String stage, long size) {
-    String sop = InstanceClassifierAccess.str(h, TagFromName.SOPInstanceUID);
+    String sop = InstanceDecoder.str(h, TagFromName.SOPInstanceUID);
     RejectedInstance rec =
         RejectedInstance.newBuilder()
             .setReasonCode(r.reason())
@@ -139,12 +139,12 @@ public final class IngestPipeline {
             .setSourceAe(sourceAe)
             .setStudyInstanceUid(emptyToNull(studyOf(h)))
             .setSeriesInstanceUid(
-                emptyToNull(InstanceClassifierAccess.str(h, TagFromName.SeriesInstanceUID)))
+                emptyToNull(InstanceDecoder.str(h, TagFromName.SeriesInstanceUID)))
             .setSopInstanceUid(emptyToNull(sop))
-            .setSopClassUid(emptyToNull(InstanceClassifierAccess.str(h, TagFromName.SOPClassUID)))
-            .setModality(emptyToNull(InstanceClassifierAccess.str(h, TagFromName.Modality)))
+            .setSopClassUid(emptyToNull(InstanceDecoder.str(h, TagFromName.SOPClassUID)))
+            .setModality(emptyToNull(InstanceDecoder.str(h, TagFromName.Modality)))
             .setTransferSyntaxUid(
-                emptyToNull(InstanceClassifierAccess.str(h, TagFromName.TransferSyntaxUID)))
+                emptyToNull(InstanceDecoder.str(h, TagFromName.TransferSyntaxUID)))
             .setSizeBytes(size)
             .setRejectedAt(Instant.now())
             .build();
@@ -173,20 +173,19 @@ public final class IngestPipeline {
 
   private MammogramImage image(
       AttributeList l, Classification c, WorkingImage wi, String ts, String sourceAe) {
-    String pid = InstanceClassifierAccess.str(l, TagFromName.PatientID);
+    String pid = InstanceDecoder.str(l, TagFromName.PatientID);
     List<String> mods = new ArrayList<>(c.modifiers());
     return MammogramImage.newBuilder()
         .setStudyInstanceUid(studyOf(l))
-        .setSeriesInstanceUid(InstanceClassifierAccess.str(l, TagFromName.SeriesInstanceUID))
-        .setSopInstanceUid(InstanceClassifierAccess.str(l, TagFromName.SOPInstanceUID))
-        .setSopClassUid(InstanceClassifierAccess.str(l, TagFromName.SOPClassUID))
-        .setAccessionNumber(
-            emptyToNull(InstanceClassifierAccess.str(l, TagFromName.AccessionNumber)))
+        .setSeriesInstanceUid(InstanceDecoder.str(l, TagFromName.SeriesInstanceUID))
+        .setSopInstanceUid(InstanceDecoder.str(l, TagFromName.SOPInstanceUID))
+        .setSopClassUid(InstanceDecoder.str(l, TagFromName.SOPClassUID))
+        .setAccessionNumber(emptyToNull(InstanceDecoder.str(l, TagFromName.AccessionNumber)))
         .setPatientKey(pseudonymizer.key(pid.isEmpty() ? "(no patient id)" : pid))
-        .setPatientAgeYears(age(InstanceClassifierAccess.str(l, TagFromName.PatientAge)))
-        .setManufacturer(emptyToNull(InstanceClassifierAccess.str(l, TagFromName.Manufacturer)))
+        .setPatientAgeYears(age(InstanceDecoder.str(l, TagFromName.PatientAge)))
+        .setManufacturer(emptyToNull(InstanceDecoder.str(l, TagFromName.Manufacturer)))
         .setManufacturerModel(
-            emptyToNull(InstanceClassifierAccess.str(l, TagFromName.ManufacturerModelName)))
+            emptyToNull(InstanceDecoder.str(l, TagFromName.ManufacturerModelName)))
         .setLaterality(Laterality.valueOf(c.laterality()))
         .setView(c.view())
         .setViewModifiers(mods)
@@ -197,7 +196,7 @@ public final class IngestPipeline {
         .setOriginalColumns(Attribute.getSingleIntegerValueOrDefault(l, TagFromName.Columns, 0))
         .setPixelSpacingMm(spacing(l))
         .setPhotometricInterpretation(
-            emptyToNull(InstanceClassifierAccess.str(l, TagFromName.PhotometricInterpretation)))
+            emptyToNull(InstanceDecoder.str(l, TagFromName.PhotometricInterpretation)))
         .setTransferSyntaxUid(emptyToNull(ts))
         .setPreprocessingVersion(wi.version())
         .setWorkingRows(wi.rows())
@@ -209,7 +208,7 @@ public final class IngestPipeline {
   }
 
   private static String studyOf(AttributeList l) {
-    return InstanceClassifierAccess.str(l, TagFromName.StudyInstanceUID);
+    return InstanceDecoder.str(l, TagFromName.StudyInstanceUID);
   }
 
   private static Integer age(String s) {
@@ -240,12 +239,5 @@ public final class IngestPipeline {
 
   private static String emptyToNull(String s) {
     return s == null || s.isEmpty() ? null : s;
-  }
-
-  /** Access to the classifier's string helper without widening its API. */
-  static final class InstanceClassifierAccess {
-    static String str(AttributeList l, com.pixelmed.dicom.AttributeTag t) {
-      return InstanceDecoder.str(l, t);
-    }
   }
 }
