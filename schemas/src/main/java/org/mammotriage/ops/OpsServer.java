@@ -39,7 +39,10 @@ public final class OpsServer implements AutoCloseable {
         });
     s.createContext("/metrics", ex -> ops.reply(ex, 200, registry.scrape()));
     s.setExecutor(
-        Executors.newSingleThreadExecutor(
+        // more than one thread: probes and scrapes are answered while an admin command (a model
+        // activation takes seconds) is running
+        Executors.newFixedThreadPool(
+            4,
             r -> {
               Thread t = new Thread(r, "ops-http");
               t.setDaemon(true);
