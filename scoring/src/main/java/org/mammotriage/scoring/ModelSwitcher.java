@@ -118,7 +118,11 @@ public final class ModelSwitcher implements AutoCloseable {
     } catch (RuntimeException e) {
       failures.increment();
       LOG.warn(
-          "model directory {} not activated, {} keeps scoring: {}", dir, before, e.getMessage());
+          "model directory {} not activated, {} keeps scoring{}: {}",
+          dir,
+          before,
+          isWatched ? " (the watch tries again when its files change)" : "",
+          e.getMessage());
       throw e;
     }
   }
@@ -135,25 +139,12 @@ public final class ModelSwitcher implements AutoCloseable {
     if (fp.equals(loadedFingerprint) || fp.equals(failedFingerprint)) {
       return false;
     }
-    String before = scorer.activeModel().id();
     try {
-      ModelInfo next = scorer.activate(watched);
-      loadedFingerprint = fp;
-      failedFingerprint = null;
-      switches.increment();
-      publishActive();
-      LOG.info("model directory {} changed: model {} active (was {})", watched, next.id(), before);
+      activate(watched);
       return true;
     } catch (RuntimeException e) {
-      // said once per version of the files; a copy still in progress changes them and is retried
+      // tried once per version of the files; a copy still in progress changes them and is retried
       failedFingerprint = fp;
-      failures.increment();
-      LOG.warn(
-          "model directory {} changed but the new model does not load, {} keeps scoring (retried when"
-              + " the files change again): {}",
-          watched,
-          before,
-          e.getMessage());
       return false;
     }
   }
