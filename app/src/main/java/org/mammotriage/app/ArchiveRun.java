@@ -22,9 +22,9 @@ import org.mammotriage.schemas.serde.SerdeFactory;
  * every exam the archive's manifest names, every dead-letter record. Shared by {@code demo} and
  * {@code replay}.
  */
-final class ArchiveRun {
+public final class ArchiveRun {
   /** What came out. */
-  record Result(
+  public record Result(
       Set<String> expectedExams,
       Map<String, List<TriageDecision>> decisions,
       List<RejectedInstance> rejected,
@@ -37,7 +37,7 @@ final class ArchiveRun {
   private ArchiveRun() {}
 
   /** Study UIDs of the exams in {@code manifest.csv} (the exams that must be decided). */
-  static Set<String> expectedExams(Path archive) throws IOException {
+  public static Set<String> expectedExams(Path archive) throws IOException {
     Path m = archive.resolve("manifest.csv");
     if (!Files.isRegularFile(m)) {
       throw new IOException(
@@ -55,7 +55,7 @@ final class ArchiveRun {
     return out;
   }
 
-  static Result run(
+  public static Result run(
       Path archive,
       String bootstrap,
       String dicomHost,

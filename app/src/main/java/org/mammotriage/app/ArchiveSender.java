@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.mammotriage.ingest.IngestPipeline;
-import org.mammotriage.training.pretrain.Progress;
+import org.mammotriage.progress.Progress;
 
 /**
  * Sends an archive the way a modality does: dcmtk's {@code storescu}, one association per study, to

@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.mammotriage.kafka.EmbeddedBroker;
-import org.mammotriage.kafka.TopicAdmin;
+import org.mammotriage.schemas.TopicAdmin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

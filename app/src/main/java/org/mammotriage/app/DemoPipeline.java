@@ -13,8 +13,8 @@ import org.mammotriage.ingest.IngestConfig;
 import org.mammotriage.ingest.IngestRuntime;
 import org.mammotriage.ingest.scp.DicomScp;
 import org.mammotriage.kafka.EmbeddedBroker;
-import org.mammotriage.kafka.TopicAdmin;
 import org.mammotriage.ops.OpsServer;
+import org.mammotriage.schemas.TopicAdmin;
 import org.mammotriage.scoring.ScoringConfig;
 import org.mammotriage.streams.StreamsApp;
 import org.mammotriage.streams.TriageStreamsConfig;
@@ -24,7 +24,7 @@ import org.mammotriage.streams.TriageStreamsConfig;
  * KRaft broker, the ingest runtime with its DICOM SCP on a free port (demo HMAC secret), and the
  * streams app scoring with {@code modelDir}. Closed in reverse order.
  */
-final class DemoPipeline implements AutoCloseable {
+public final class DemoPipeline implements AutoCloseable {
   static final String AE_TITLE = "MAMMOTRIAGE";
   private final EmbeddedBroker broker;
   private final IngestRuntime ingest;
@@ -39,7 +39,7 @@ final class DemoPipeline implements AutoCloseable {
     this.streams = streams;
   }
 
-  static DemoPipeline start(Path work, Path modelDir, long quietPeriodMs) throws Exception {
+  public static DemoPipeline start(Path work, Path modelDir, long quietPeriodMs) throws Exception {
     EmbeddedBroker broker = EmbeddedBroker.create(work.resolve("kafka"), 0).start();
     IngestRuntime ingest = null;
     DicomScp scp = null;
@@ -93,15 +93,15 @@ final class DemoPipeline implements AutoCloseable {
     }
   }
 
-  String bootstrap() {
+  public String bootstrap() {
     return broker.bootstrapServers();
   }
 
-  int scpPort() {
+  public int scpPort() {
     return scp.port();
   }
 
-  IngestRuntime ingest() {
+  public IngestRuntime ingest() {
     return ingest;
   }
 

@@ -15,7 +15,6 @@ import picocli.CommandLine.Command;
       BrokerCommand.class,
       DemoCommand.class,
       ReplayCommand.class,
-      BenchCommand.class,
       WatchCommand.class,
       SynthCommand.class,
       ScoreCommand.class,

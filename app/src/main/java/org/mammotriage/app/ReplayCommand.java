@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.mammotriage.evaluation.exam.EvalCommandSummary;
+import org.mammotriage.evaluation.exam.EvaluationReport;
+import org.mammotriage.evaluation.exam.EvaluationResult;
+import org.mammotriage.evaluation.exam.ExamPrediction;
 import org.mammotriage.report.HtmlReport;
-import org.mammotriage.training.exameval.EvalCommandSummary;
-import org.mammotriage.training.exameval.EvaluationReport;
-import org.mammotriage.training.exameval.EvaluationResult;
-import org.mammotriage.training.exameval.ExamPrediction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -9,30 +9,30 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mammotriage.evaluation.exam.EvaluationResult;
+import org.mammotriage.evaluation.exam.ExamEvaluation;
+import org.mammotriage.evaluation.exam.ExamPrediction;
+import org.mammotriage.evaluation.survival.SurvivalOutcome;
+import org.mammotriage.evaluation.thresholds.ThresholdSelector;
 import org.mammotriage.schemas.avro.TriageDecision;
-import org.mammotriage.training.exameval.EvaluationResult;
-import org.mammotriage.training.exameval.ExamEvaluation;
-import org.mammotriage.training.exameval.ExamPrediction;
-import org.mammotriage.training.survival.SurvivalOutcome;
-import org.mammotriage.training.thresholds.ThresholdSelector;
 
 /**
  * Joins the decisions of a replay with the archive's truth and evaluates them with exactly the code
  * {@code ./run train eval} uses ({@link ExamEvaluation}): thresholds chosen on the validation
  * exams, metrics on the test exams; plus what the stream itself did per category.
  */
-final class ReplayEvaluation {
+public final class ReplayEvaluation {
   /** The truth of one exam, built from its per-breast rows as the training manifest reader does. */
   /**
    * @param patientId the woman the exam belongs to (the study uid when the file has no patient_id
    *     column): confidence intervals resample patients
    */
-  record Truth(String patientId, String split, boolean[] cancer, SurvivalOutcome outcome) {}
+  public record Truth(String patientId, String split, boolean[] cancer, SurvivalOutcome outcome) {}
 
   private ReplayEvaluation() {}
 
   /** Reads {@code truth.csv} (or a training manifest: the same columns). */
-  static Map<String, Truth> readTruth(Path csv) throws IOException {
+  public static Map<String, Truth> readTruth(Path csv) throws IOException {
     List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
     if (lines.isEmpty()) {
       throw new IOException(csv + " is empty; expected the truth.csv of a synthetic archive");
@@ -98,7 +98,7 @@ final class ReplayEvaluation {
   }
 
   /** The latest version of each exam's decision, as a prediction with its truth. */
-  static List<ExamPrediction> predictions(
+  public static List<ExamPrediction> predictions(
       Map<String, List<TriageDecision>> decisions, Map<String, Truth> truth) {
     List<ExamPrediction> out = new ArrayList<>();
     for (Map.Entry<String, Truth> e : truth.entrySet()) {
@@ -130,7 +130,7 @@ final class ReplayEvaluation {
     return out;
   }
 
-  static EvaluationResult evaluate(List<ExamPrediction> all, String name) {
+  public static EvaluationResult evaluate(List<ExamPrediction> all, String name) {
     List<ExamPrediction> val = all.stream().filter(p -> p.split().equals("val")).toList();
     List<ExamPrediction> test = all.stream().filter(p -> p.split().equals("test")).toList();
     if (test.isEmpty()) {

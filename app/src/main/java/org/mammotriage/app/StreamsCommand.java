@@ -1,6 +1,5 @@
 package org.mammotriage.app;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -10,7 +9,6 @@ import org.mammotriage.config.MammoConfig;
 import org.mammotriage.ops.OpsServer;
 import org.mammotriage.scoring.ModelAdminHandler;
 import org.mammotriage.scoring.ScoringConfig;
-import org.mammotriage.scoring.testing.TestModels;
 import org.mammotriage.streams.StreamsApp;
 import org.mammotriage.streams.TriageStreamsConfig;
 import org.slf4j.Logger;
@@ -40,12 +38,6 @@ public final class StreamsCommand implements Callable<Integer> {
   Path model;
 
   @Option(
-      names = "--reference-model",
-      description =
-          "Use an untrained reference model built in code (plumbing tests only; its scores mean nothing).")
-  boolean referenceModel;
-
-  @Option(
       names = "--state-dir",
       paramLabel = "DIR",
       description = "State store directory (streams.state.dir).")
@@ -71,22 +63,10 @@ public final class StreamsCommand implements Callable<Integer> {
             : cfg.getString(ScoringConfig.MODEL_DIR).isBlank()
                 ? null
                 : Path.of(cfg.getString(ScoringConfig.MODEL_DIR));
-    if (referenceModel) {
-      dir =
-          TestModels.write(
-              Files.createTempDirectory("reference-model"),
-              TestModels.Kind.CONV,
-              "reference-untrained",
-              "0",
-              320,
-              192);
-      LOG.warn(
-          "using an UNTRAINED reference model built in code: scores are meaningless (plumbing tests only)");
-    }
     if (dir == null) {
       System.err.println(
           "no model: pass --model MODEL_DIR (a directory with exam_scorer.onnx, image_encoder.onnx and model.json)"
-              + " or set scoring.model.dir; --reference-model runs with an untrained model for plumbing tests");
+              + " or set scoring.model.dir");
       return 2;
     }
     OpsServer ops =

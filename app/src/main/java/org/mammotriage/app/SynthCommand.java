@@ -3,8 +3,8 @@ package org.mammotriage.app;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.mammotriage.ingest.synth.SynthOptions;
-import org.mammotriage.ingest.synth.SyntheticArchive;
+import org.mammotriage.synth.SynthOptions;
+import org.mammotriage.synth.SyntheticArchive;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mammotriage.ingest.preprocess.Preprocessor;
-import org.mammotriage.ingest.synth.SynthOptions;
-import org.mammotriage.ingest.synth.SyntheticArchive;
+import org.mammotriage.synth.SynthOptions;
+import org.mammotriage.synth.SyntheticArchive;
 import picocli.CommandLine;
 
 /**

@@ -15,11 +15,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mammotriage.ingest.synth.SynthOptions;
-import org.mammotriage.ingest.synth.SyntheticArchive;
 import org.mammotriage.kafka.EmbeddedBroker;
-import org.mammotriage.kafka.TopicAdmin;
+import org.mammotriage.schemas.TopicAdmin;
 import org.mammotriage.schemas.Topics;
+import org.mammotriage.synth.SynthOptions;
+import org.mammotriage.synth.SyntheticArchive;
 
 /**
  * Nothing acknowledged is lost: with the broker down the SCP answers failures (never success);

@@ -20,13 +20,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mammotriage.ingest.synth.Patient;
-import org.mammotriage.ingest.synth.SynthOptions;
-import org.mammotriage.ingest.synth.SyntheticArchive;
 import org.mammotriage.schemas.Topics;
 import org.mammotriage.schemas.avro.MammogramImage;
 import org.mammotriage.schemas.avro.RejectedInstance;
 import org.mammotriage.schemas.serde.SerdeFactory;
+import org.mammotriage.synth.Patient;
+import org.mammotriage.synth.SynthOptions;
+import org.mammotriage.synth.SyntheticArchive;
 import org.mammotriage.testing.KafkaTestCluster;
 import org.slf4j.LoggerFactory;
 

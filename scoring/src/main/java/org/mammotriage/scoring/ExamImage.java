@@ -1,6 +1,7 @@
 package org.mammotriage.scoring;
 
 import java.util.Objects;
+import org.mammotriage.contract.Slot;
 
 /** One working image (8-bit PNG as ingest wrote it, chest wall on the left) in its slot. */
 public record ExamImage(Slot slot, byte[] png, String sopInstanceUid) {

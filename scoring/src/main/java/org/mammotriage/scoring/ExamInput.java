@@ -3,6 +3,7 @@ package org.mammotriage.scoring;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.mammotriage.contract.Slot;
 
 /** An assembled exam: at most one image per slot; missing slots are scored with present=0. */
 public record ExamInput(String examKey, List<ExamImage> images) {

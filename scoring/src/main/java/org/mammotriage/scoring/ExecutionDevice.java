@@ -3,6 +3,7 @@ package org.mammotriage.scoring;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.util.Locale;
+import org.mammotriage.contract.ModelLoadException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

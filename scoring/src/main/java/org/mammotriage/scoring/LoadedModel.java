@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtSession;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.mammotriage.contract.ModelManifest;
 
 /**
  * An opened, validated model directory: its manifest and its two sessions. Reference-counted so

@@ -18,6 +18,8 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.mammotriage.contract.ModelLoadException;
+import org.mammotriage.contract.ModelManifest;
 
 /**
  * Opens a model directory ({@code exam_scorer.onnx}, {@code image_encoder.onnx}, {@code

@@ -1,5 +1,7 @@
 package org.mammotriage.scoring;
 
+import org.mammotriage.contract.ModelThresholds;
+
 /** Identity of a loaded model, reported with every score. */
 public record ModelInfo(
     String name, String version, String sha256, String intendedUse, ModelThresholds thresholds) {

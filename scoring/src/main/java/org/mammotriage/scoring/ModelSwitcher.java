@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.mammotriage.contract.ModelLoadException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

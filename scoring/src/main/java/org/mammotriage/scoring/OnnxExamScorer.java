@@ -18,6 +18,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.mammotriage.contract.ModelLoadException;
+import org.mammotriage.contract.ModelManifest;
+import org.mammotriage.contract.image.ImagePreparer;
+import org.mammotriage.contract.image.NativeInflate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -13,9 +13,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mammotriage.scoring.testing.TestModels;
-import org.mammotriage.scoring.testing.TestModels.Kind;
+import org.mammotriage.contract.ModelLoadException;
+import org.mammotriage.contract.Slot;
 import org.mammotriage.testing.Await;
+import org.mammotriage.testing.TestModels;
+import org.mammotriage.testing.TestModels.Kind;
 
 class HotModelChangeTest {
   @TempDir Path dir;

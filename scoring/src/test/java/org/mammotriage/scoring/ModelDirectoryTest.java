@@ -7,8 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mammotriage.scoring.testing.TestModels;
-import org.mammotriage.scoring.testing.TestModels.Kind;
+import org.mammotriage.contract.ModelLoadException;
+import org.mammotriage.testing.TestModels;
+import org.mammotriage.testing.TestModels.Kind;
 
 class ModelDirectoryTest {
   @TempDir Path dir;

@@ -13,10 +13,11 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mammotriage.contract.Slot;
 import org.mammotriage.ops.OpsServer;
-import org.mammotriage.scoring.testing.TestModels;
-import org.mammotriage.scoring.testing.TestModels.Kind;
 import org.mammotriage.testing.Await;
+import org.mammotriage.testing.TestModels;
+import org.mammotriage.testing.TestModels.Kind;
 
 /**
  * Hot model change in a running process: the directory watch (a new model copied over the watched

@@ -15,8 +15,9 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mammotriage.scoring.testing.TestModels;
-import org.mammotriage.scoring.testing.TestModels.Kind;
+import org.mammotriage.contract.Slot;
+import org.mammotriage.testing.TestModels;
+import org.mammotriage.testing.TestModels.Kind;
 import org.slf4j.LoggerFactory;
 
 class OnnxExamScorerTest {

@@ -15,6 +15,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.mammotriage.contract.ModelThresholds;
+import org.mammotriage.contract.Slot;
 import org.mammotriage.schemas.Topics;
 import org.mammotriage.schemas.avro.ExamAssemblyState;
 import org.mammotriage.schemas.avro.ExamScore;
@@ -26,9 +28,7 @@ import org.mammotriage.schemas.avro.TriageDecision;
 import org.mammotriage.scoring.ExamImage;
 import org.mammotriage.scoring.ExamInput;
 import org.mammotriage.scoring.ExamScoringService;
-import org.mammotriage.scoring.ModelThresholds;
 import org.mammotriage.scoring.ScoreResult;
-import org.mammotriage.scoring.Slot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

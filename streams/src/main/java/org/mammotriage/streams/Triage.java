@@ -2,7 +2,7 @@ package org.mammotriage.streams;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.mammotriage.scoring.ModelThresholds;
+import org.mammotriage.contract.ModelThresholds;
 import org.mammotriage.scoring.ScoreResult;
 
 /** The routing rule (DESIGN §4), a pure function of a score and the thresholds in force. */

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.mammotriage.config.MammoConfig;
-import org.mammotriage.scoring.Slot;
+import org.mammotriage.contract.Slot;
 
 /**
  * The topology's settings: quiet period, retention, view substitutions, and threshold overrides

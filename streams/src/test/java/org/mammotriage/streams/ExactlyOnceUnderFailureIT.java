@@ -14,9 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mammotriage.ops.OpsServer;
 import org.mammotriage.schemas.avro.ExamScore;
 import org.mammotriage.schemas.avro.TriageDecision;
-import org.mammotriage.scoring.testing.TestModels;
 import org.mammotriage.testing.Await;
 import org.mammotriage.testing.KafkaTestCluster;
+import org.mammotriage.testing.TestModels;
 
 /**
  * Exactly once under failure and scale-out: a streams instance in its own JVM is killed without a

@@ -32,7 +32,7 @@ import org.mammotriage.schemas.avro.RejectedInstance;
 import org.mammotriage.schemas.avro.TriageDecision;
 import org.mammotriage.schemas.serde.SerdeFactory;
 import org.mammotriage.scoring.OnnxExamScorer;
-import org.mammotriage.scoring.testing.TestModels;
+import org.mammotriage.testing.TestModels;
 
 /**
  * The topology with a real ONNX model whose outputs are known functions of brightness: all views

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mammotriage.ops.OpsServer;
 import org.mammotriage.schemas.avro.ExamScore;
 import org.mammotriage.scoring.ScoringConfig;
-import org.mammotriage.scoring.testing.TestModels;
 import org.mammotriage.testing.Await;
 import org.mammotriage.testing.KafkaTestCluster;
+import org.mammotriage.testing.TestModels;
 
 /**
  * The running streams app takes a new model copied over its model directory without restart: the

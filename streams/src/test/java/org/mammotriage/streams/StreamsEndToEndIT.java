@@ -16,15 +16,15 @@ import org.mammotriage.config.ConfigLoader;
 import org.mammotriage.ingest.FolderImporter;
 import org.mammotriage.ingest.IngestConfig;
 import org.mammotriage.ingest.IngestRuntime;
-import org.mammotriage.ingest.synth.SynthOptions;
-import org.mammotriage.ingest.synth.SyntheticArchive;
 import org.mammotriage.ops.OpsServer;
 import org.mammotriage.schemas.Topics;
 import org.mammotriage.schemas.avro.ExamScore;
 import org.mammotriage.schemas.avro.TriageDecision;
-import org.mammotriage.scoring.testing.TestModels;
+import org.mammotriage.synth.SynthOptions;
+import org.mammotriage.synth.SyntheticArchive;
 import org.mammotriage.testing.Await;
 import org.mammotriage.testing.KafkaTestCluster;
+import org.mammotriage.testing.TestModels;
 
 /**
  * Real ingest of a faulted synthetic archive, the streams app and a real ONNX model on a real

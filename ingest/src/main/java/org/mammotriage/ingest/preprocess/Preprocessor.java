@@ -10,7 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Locale;
 import javax.imageio.ImageIO;
-import org.mammotriage.imaging.AreaResize;
+import org.mammotriage.contract.image.AreaResize;
 
 /**
  * DICOM pixels to the working image, the one path shared by ingest and training (no train/serve

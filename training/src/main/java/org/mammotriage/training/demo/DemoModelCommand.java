@@ -2,7 +2,7 @@ package org.mammotriage.training.demo;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.mammotriage.training.exameval.EvalCommandSummary;
+import org.mammotriage.evaluation.exam.EvalCommandSummary;
 import org.mammotriage.training.heads.ExamModelStores;
 import org.mammotriage.training.heads.HeadsTrainer;
 import org.mammotriage.training.model.PretrainMethod;

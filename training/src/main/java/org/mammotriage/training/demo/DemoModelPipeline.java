@@ -10,13 +10,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.mammotriage.evaluation.exam.EvaluationReport;
+import org.mammotriage.evaluation.exam.EvaluationResult;
+import org.mammotriage.evaluation.exam.SelectedThresholds;
+import org.mammotriage.evaluation.thresholds.ThresholdSelector;
 import org.mammotriage.ingest.preprocess.Preprocessor;
-import org.mammotriage.ingest.synth.SynthOptions;
-import org.mammotriage.ingest.synth.SyntheticArchive;
-import org.mammotriage.training.exameval.EvaluationReport;
-import org.mammotriage.training.exameval.EvaluationResult;
+import org.mammotriage.synth.SynthOptions;
+import org.mammotriage.synth.SyntheticArchive;
 import org.mammotriage.training.exameval.ExamModelEvaluator;
-import org.mammotriage.training.exameval.SelectedThresholds;
 import org.mammotriage.training.export.ModelCard;
 import org.mammotriage.training.export.ModelExport;
 import org.mammotriage.training.export.OnnxExporter;
@@ -27,7 +28,6 @@ import org.mammotriage.training.heads.ExamModelStore;
 import org.mammotriage.training.heads.ExamRecord;
 import org.mammotriage.training.heads.HeadsConfig;
 import org.mammotriage.training.heads.HeadsTrainer;
-import org.mammotriage.training.thresholds.ThresholdSelector;
 
 /**
  * The whole demo chain: synthetic archive → encoder (pretraining) → embeddings → heads → evaluation

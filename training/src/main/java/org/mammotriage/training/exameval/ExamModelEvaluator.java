@@ -5,13 +5,16 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
+import org.mammotriage.evaluation.exam.EvaluationResult;
+import org.mammotriage.evaluation.exam.ExamEvaluation;
+import org.mammotriage.evaluation.exam.ExamPrediction;
+import org.mammotriage.evaluation.thresholds.ThresholdSelector;
 import org.mammotriage.ingest.preprocess.Preprocessor;
 import org.mammotriage.training.heads.EmbeddingTable;
 import org.mammotriage.training.heads.ExamManifest;
 import org.mammotriage.training.heads.ExamModel;
 import org.mammotriage.training.heads.ExamRecord;
 import org.mammotriage.training.heads.HeadsPredictor;
-import org.mammotriage.training.thresholds.ThresholdSelector;
 
 /**
  * Evaluates a trained exam model on a manifest: encodes the validation and test exams, predicts,

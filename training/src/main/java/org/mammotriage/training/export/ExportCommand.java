@@ -3,7 +3,7 @@ package org.mammotriage.training.export;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.mammotriage.training.exameval.SelectedThresholds;
+import org.mammotriage.evaluation.exam.SelectedThresholds;
 import org.mammotriage.training.heads.ExamModel;
 import org.mammotriage.training.heads.ExamModelStores;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package org.mammotriage.training.export;
 
 import java.util.Map;
-import org.mammotriage.training.thresholds.Thresholds;
+import org.mammotriage.evaluation.thresholds.Thresholds;
 
 /**
  * What {@code model.json} says about a model besides its files: identity, intended use, input

@@ -11,7 +11,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.mammotriage.scoring.Slot;
+import org.mammotriage.contract.Slot;
 
 /**
  * Image embeddings of exams from a frozen encoder, computed once so the heads train in seconds:

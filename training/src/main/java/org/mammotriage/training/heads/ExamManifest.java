@@ -7,11 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.mammotriage.scoring.Slot;
+import org.mammotriage.contract.Slot;
+import org.mammotriage.evaluation.survival.SurvivalOutcome;
 import org.mammotriage.training.data.DataException;
 import org.mammotriage.training.data.ManifestRow;
 import org.mammotriage.training.data.TrainingManifest;
-import org.mammotriage.training.survival.SurvivalOutcome;
 
 /**
  * Groups the rows of a training manifest (DESIGN §6, one row per image, read and validated by

@@ -1,8 +1,8 @@
 package org.mammotriage.training.heads;
 
 import java.nio.file.Path;
-import org.mammotriage.scoring.Slot;
-import org.mammotriage.training.survival.SurvivalOutcome;
+import org.mammotriage.contract.Slot;
+import org.mammotriage.evaluation.survival.SurvivalOutcome;
 
 /**
  * One exam of the training manifest as the heads see it: the image of each slot (null when the view

@@ -1,6 +1,6 @@
 package org.mammotriage.training.heads;
 
-import org.mammotriage.training.survival.SurvivalOutcome;
+import org.mammotriage.evaluation.survival.SurvivalOutcome;
 
 /**
  * Per-year labels and censoring mask for the risk head (Mirai): for horizon k = 1..years, label 1

@@ -7,7 +7,7 @@ import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
-import org.mammotriage.training.exameval.ExamPrediction;
+import org.mammotriage.evaluation.exam.ExamPrediction;
 
 /**
  * Runs trained heads on cached embeddings and turns the outputs into {@link ExamPrediction}s: the

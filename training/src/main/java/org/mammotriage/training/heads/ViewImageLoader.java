@@ -13,9 +13,9 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.mammotriage.contract.image.ImagePreparer;
 import org.mammotriage.ingest.preprocess.Preprocessor;
 import org.mammotriage.ingest.preprocess.WorkingImage;
-import org.mammotriage.scoring.ImagePreparer;
 
 /**
  * Reads one view for the model exactly as serving does: DICOM → ingest's {@link Preprocessor}

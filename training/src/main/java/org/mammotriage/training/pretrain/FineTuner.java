@@ -27,7 +27,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.function.Consumer;
-import org.mammotriage.training.eval.Auc;
+import org.mammotriage.evaluation.metrics.Auc;
+import org.mammotriage.progress.Progress;
 import org.mammotriage.training.heads.ViewImageLoader;
 
 /**

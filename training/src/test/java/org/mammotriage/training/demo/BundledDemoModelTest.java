@@ -11,15 +11,15 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mammotriage.contract.Slot;
 import org.mammotriage.ingest.preprocess.Preprocessor;
-import org.mammotriage.ingest.synth.SynthOptions;
-import org.mammotriage.ingest.synth.SyntheticArchive;
 import org.mammotriage.scoring.ExamImage;
 import org.mammotriage.scoring.ExamInput;
 import org.mammotriage.scoring.ModelDirectory;
 import org.mammotriage.scoring.OnnxExamScorer;
 import org.mammotriage.scoring.ScoreResult;
-import org.mammotriage.scoring.Slot;
+import org.mammotriage.synth.SynthOptions;
+import org.mammotriage.synth.SyntheticArchive;
 import org.mammotriage.training.heads.ExamManifest;
 import org.mammotriage.training.heads.ExamRecord;
 

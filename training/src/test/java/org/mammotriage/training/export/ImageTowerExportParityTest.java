@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.mammotriage.evaluation.thresholds.OperatingPoint;
+import org.mammotriage.evaluation.thresholds.Thresholds;
 import org.mammotriage.scoring.LoadedModel;
 import org.mammotriage.scoring.ModelDirectory;
 import org.mammotriage.training.heads.BreastAggregation;
@@ -32,8 +34,6 @@ import org.mammotriage.training.model.Init;
 import org.mammotriage.training.model.ModelConfig;
 import org.mammotriage.training.model.Relu;
 import org.mammotriage.training.model.TransformerBlock;
-import org.mammotriage.training.thresholds.OperatingPoint;
-import org.mammotriage.training.thresholds.Thresholds;
 
 /**
  * The pretraining image tower (ResNet-10/18, global average pooling or the MV-MLM token

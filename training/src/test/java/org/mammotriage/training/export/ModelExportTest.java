@@ -8,12 +8,12 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mammotriage.evaluation.thresholds.OperatingPoint;
+import org.mammotriage.evaluation.thresholds.Thresholds;
 import org.mammotriage.scoring.LoadedModel;
 import org.mammotriage.scoring.ModelDirectory;
 import org.mammotriage.training.heads.BreastAggregation;
 import org.mammotriage.training.heads.ExamScorerBlock;
-import org.mammotriage.training.thresholds.OperatingPoint;
-import org.mammotriage.training.thresholds.Thresholds;
 
 class ModelExportTest {
 

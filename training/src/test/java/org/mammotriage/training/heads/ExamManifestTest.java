@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mammotriage.scoring.Slot;
+import org.mammotriage.contract.Slot;
 import org.mammotriage.training.data.DataException;
 
 class ExamManifestTest {

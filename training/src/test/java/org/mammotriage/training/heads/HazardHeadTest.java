@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import org.junit.jupiter.api.Test;
-import org.mammotriage.training.survival.SurvivalOutcome;
+import org.mammotriage.evaluation.survival.SurvivalOutcome;
 
 class HazardHeadTest {
 

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.mammotriage.training.survival.SurvivalOutcome;
+import org.mammotriage.evaluation.survival.SurvivalOutcome;
 
 class HeadsTrainerTest {
   private static final int D = 8;
@@ -30,7 +30,7 @@ class HeadsTrainerTest {
       assertThat(r.trainLoss()).hasSize(6).allSatisfy(l -> assertThat(l).isFinite());
       assertThat(r.trainLoss().get(5)).isLessThan(r.trainLoss().get(0));
       assertThat(r.bestEpoch()).isBetween(0, 5);
-      List<org.mammotriage.training.exameval.ExamPrediction> p =
+      List<org.mammotriage.evaluation.exam.ExamPrediction> p =
           HeadsPredictor.predict(r.heads(), m, table.split("val"));
       assertThat(p).hasSize(table.split("val").exams().size());
       assertThat(p)

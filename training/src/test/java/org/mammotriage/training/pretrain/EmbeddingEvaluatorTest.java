@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mammotriage.ingest.synth.SynthOptions;
-import org.mammotriage.ingest.synth.SyntheticArchive;
-import org.mammotriage.training.eval.Auc;
+import org.mammotriage.evaluation.metrics.Auc;
+import org.mammotriage.synth.SynthOptions;
+import org.mammotriage.synth.SyntheticArchive;
 import org.mammotriage.training.model.PretrainMethod;
 
 class EmbeddingEvaluatorTest {

@@ -1,0 +1,193 @@
+package org.mammotriage.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.mammotriage.synth.SynthOptions;
+import org.mammotriage.synth.SyntheticArchive;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ./run bench [NAME]}: benchmarks, each printing ratios against a baseline run in the same
+ * command. A module of its own so that the runtime jars carry no benchmark code or test models.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description =
+        "Benchmarks, each as a ratio against a baseline measured in the same run. Names: synth, scoring, ingest, streams.")
+public final class BenchCommand implements Callable<Integer> {
+  @Parameters(
+      arity = "0..1",
+      paramLabel = "NAME",
+      description = "which benchmark (synth, scoring, ingest, streams); all when omitted")
+  String name;
+
+  @Option(
+      names = "--patients",
+      defaultValue = "12",
+      description = "synth/streams: patients in the run (default ${DEFAULT-VALUE}).")
+  int patients;
+
+  @Option(
+      names = "--model",
+      paramLabel = "DIR",
+      description =
+          "scoring: a model directory (default: both a reference conv model built in code that reads"
+              + " the 1520x912 working image at full size, and the bundled demo model).")
+  Path model;
+
+  @Option(
+      names = "--input",
+      paramLabel = "HxW",
+      description =
+          "scoring: only the reference model built in code, with this input size (e.g. 320x192;"
+              + " 1520x912 reads the working image at full size).")
+  String input;
+
+  @Option(
+      names = "--exams",
+      defaultValue = "64",
+      description = "scoring: exams per measurement (default ${DEFAULT-VALUE}).")
+  int exams;
+
+  @Option(
+      names = "--rounds",
+      defaultValue = "3",
+      description =
+          "scoring: measurements of scorer and bare loop per batch size, alternating; medians are"
+              + " reported (default ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(
+      names = "--reps",
+      defaultValue = "5",
+      description = "ingest: timed runs per image (default ${DEFAULT-VALUE}).")
+  int reps;
+
+  @Override
+  public Integer call() throws Exception {
+    String which = name == null ? "all" : name;
+    switch (which) {
+      case "synth" -> synth();
+      case "scoring" -> scoring();
+      case "ingest" -> IngestBench.run(reps);
+      case "streams" -> StreamsBench.run(patients);
+      case "all" -> {
+        synth();
+        scoring();
+        IngestBench.run(reps);
+        StreamsBench.run(patients);
+      }
+      default -> {
+        System.err.println(
+            "unknown benchmark '" + which + "'; available: synth, scoring, ingest, streams");
+        return 2;
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * The model given, or the reference model at the size given; by default both ends of the range: a
+   * model that reads the working image at full size (where the model's cost dominates) and the
+   * small bundled demo model (where decoding the working images does).
+   */
+  private void scoring() throws Exception {
+    if (rounds < 1 || exams < 1) {
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this),
+          "--rounds and --exams must be at least 1; got " + rounds + " and " + exams);
+    }
+    if (model != null) {
+      ScoringBench.run(model, 0, 0, exams, rounds);
+    } else if (input != null) {
+      ScoringBench.run(null, inputSize()[0], inputSize()[1], exams, rounds);
+    } else {
+      ScoringBench.run(null, 1520, 912, exams, rounds);
+      Path demo = Path.of("models/demo-synthetic");
+      if (Files.isDirectory(demo)) {
+        System.out.println();
+        ScoringBench.run(demo, 0, 0, exams, rounds);
+      } else {
+        System.out.println(
+            "bench scoring: models/demo-synthetic not found (run from the repository root);"
+                + " the demo model was not measured");
+      }
+    }
+  }
+
+  private int[] inputSize() {
+    String[] p = input.toLowerCase(java.util.Locale.ROOT).split("x");
+    try {
+      int h = Integer.parseInt(p[0].trim());
+      int w = Integer.parseInt(p[1].trim());
+      if (p.length == 2 && h > 0 && w > 0 && h <= 4096 && w <= 4096) {
+        return new int[] {h, w};
+      }
+    } catch (RuntimeException e) {
+      // reported below
+    }
+    throw new picocli.CommandLine.ParameterException(
+        new picocli.CommandLine(this),
+        "--input must be HxW with 1..4096 each, e.g. 320x192 or 1520x912; got '" + input + "'");
+  }
+
+  /**
+   * Full-size synthetic archive generation against writing the same bytes straight to disk (the I/O
+   * floor).
+   */
+  private void synth() throws IOException {
+    Path dir = Files.createTempDirectory("bench-synth");
+    try {
+      SynthOptions o = SynthOptions.defaults(patients, 1);
+      SyntheticArchive.Summary s = SyntheticArchive.of(o).generate(dir.resolve("archive"));
+      byte[] block = new byte[8 << 20];
+      new java.util.Random(1).nextBytes(block);
+      long t0 = System.nanoTime();
+      long written = 0;
+      int i = 0;
+      while (written < s.bytes()) {
+        Files.write(dir.resolve("raw-" + i++), block);
+        written += block.length;
+      }
+      double rawSecs = (System.nanoTime() - t0) / 1e9;
+      double rawMbps = written / 1e6 / rawSecs;
+      double exams = s.studies();
+      System.out.printf(
+          Locale.ROOT,
+          "bench synth: %d studies, %d images (full size, 2 vendors), %.0f MB in %.1f s%n",
+          s.studies(),
+          s.images(),
+          s.bytes() / 1e6,
+          s.seconds());
+      System.out.printf(
+          Locale.ROOT,
+          "  generator: %.2f images/s, %.1f MB/s, %.1f exams/min -> 1,000 exams in about %.1f min%n",
+          s.imagesPerSecond(),
+          s.megabytesPerSecond(),
+          exams / s.seconds() * 60,
+          1000 / (exams / s.seconds()) / 60);
+      System.out.printf(
+          Locale.ROOT,
+          "  baseline (raw write of the same bytes): %.1f MB/s; generator/baseline = %.3f%n",
+          rawMbps,
+          s.megabytesPerSecond() / rawMbps);
+    } finally {
+      try (Stream<Path> w = Files.walk(dir)) {
+        w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchCommand()).execute(args));
+  }
+}

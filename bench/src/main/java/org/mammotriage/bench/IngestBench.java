@@ -1,0 +1,213 @@
+package org.mammotriage.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.TagFromName;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.mammotriage.ingest.preprocess.Preprocessor;
+import org.mammotriage.ingest.preprocess.WorkingImage;
+import org.mammotriage.ingest.publish.KafkaPublisher;
+import org.mammotriage.kafka.EmbeddedBroker;
+import org.mammotriage.schemas.TopicAdmin;
+import org.mammotriage.schemas.Topics;
+import org.mammotriage.schemas.avro.Laterality;
+import org.mammotriage.schemas.avro.MammogramImage;
+import org.mammotriage.schemas.serde.SerdeFactory;
+import org.mammotriage.synth.SynthOptions;
+import org.mammotriage.synth.SyntheticArchive;
+
+/**
+ * Decode + preprocess time per full-size image for both synthetic vendors, against a Python
+ * baseline (pydicom, numpy, OpenCV) doing the same steps on the same files; then images/s and MB/s
+ * into Kafka through the ingest publisher against a bare producer sending records of the same size,
+ * both waiting for each acknowledgement.
+ */
+final class IngestBench {
+  private IngestBench() {}
+
+  static void run(int reps) throws Exception {
+    Path dir = Files.createTempDirectory("bench-ingest");
+    SyntheticArchive.of(SynthOptions.defaults(4, 2)).generate(dir.resolve("a"));
+    Map<String, Path> byVendor = new LinkedHashMap<>();
+    try (Stream<Path> s = Files.walk(dir.resolve("a"))) {
+      for (Path p : s.filter(f -> f.toString().endsWith("L_CC.dcm")).sorted().toList()) {
+        AttributeList h = new AttributeList();
+        h.read(p.toFile(), TagFromName.PixelData);
+        String key =
+            Attribute.getSingleStringValueOrEmptyString(h, TagFromName.Manufacturer)
+                + " "
+                + Attribute.getSingleIntegerValueOrDefault(h, TagFromName.Rows, 0)
+                + "x"
+                + Attribute.getSingleIntegerValueOrDefault(h, TagFromName.Columns, 0)
+                + " "
+                + Attribute.getSingleStringValueOrEmptyString(
+                    h, TagFromName.PhotometricInterpretation);
+        byVendor.putIfAbsent(key, p);
+      }
+    }
+    Path script = dir.resolve("baseline.py");
+    try (InputStream in = IngestBench.class.getResourceAsStream("/bench/preprocess_baseline.py")) {
+      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+    }
+    List<String> cmd =
+        new ArrayList<>(List.of("/usr/bin/python3", script.toString(), String.valueOf(reps)));
+    byVendor.values().forEach(p -> cmd.add(p.toString()));
+    Process py = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+    String out = new String(py.getInputStream().readAllBytes());
+    String err = new String(py.getErrorStream().readAllBytes());
+    if (py.waitFor() != 0) {
+      throw new IllegalStateException(
+          "the Python baseline failed (needs Debian python3-pydicom, python3-numpy, python3-opencv;"
+              + " ./run bench installs them): "
+              + err);
+    }
+    JsonNode pyMs = new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
+    System.out.printf(
+        Locale.ROOT,
+        "bench ingest: decode + preprocess to 1520x912 PNG, mean of %d runs per image%n",
+        reps);
+    System.out.println(
+        "  image                                             java ms   python ms   python/java");
+    Preprocessor pp = Preprocessor.defaults();
+    WorkingImage last = null;
+    for (int w = 0; w < 3; w++) {
+      for (Path p : byVendor.values()) {
+        last = process(pp, p); // warm-up on every image first: the JIT compiles the hot loops
+      }
+    }
+    for (Map.Entry<String, Path> e : byVendor.entrySet()) {
+      System.gc(); // the archive generated above leaves garbage; do not time its collection
+      long t0 = System.nanoTime();
+      for (int i = 0; i < reps; i++) {
+        last = process(pp, e.getValue());
+      }
+      double javaMs = (System.nanoTime() - t0) / 1e6 / reps;
+      double pythonMs = pyMs.path(e.getValue().toString()).asDouble(Double.NaN);
+      System.out.printf(
+          Locale.ROOT,
+          "  %-48s %8.1f   %9.1f   %11.2f   (%s; %s)%n",
+          e.getKey(),
+          javaMs,
+          pythonMs,
+          pythonMs / javaMs,
+          dir.relativize(e.getValue()),
+          last.version().replaceAll(".*(crop=[0-9,]+).*", "$1"));
+    }
+    kafka(dir, last);
+  }
+
+  private static WorkingImage process(Preprocessor pp, Path file) throws Exception {
+    AttributeList l = new AttributeList();
+    l.read(file.toFile());
+    return pp.process(l);
+  }
+
+  private static void kafka(Path dir, WorkingImage sample) throws Exception {
+    int n = 200;
+    try (EmbeddedBroker broker = EmbeddedBroker.create(dir.resolve("kafka"), 0).start()) {
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+        TopicAdmin.ensureTopics(admin, (short) 1, null);
+        admin
+            .createTopics(
+                List.of(
+                    new org.apache.kafka.clients.admin.NewTopic("bench.raw", 6, (short) 1)
+                        .configs(
+                            Map.of(
+                                "max.message.bytes",
+                                String.valueOf(Topics.IMAGE_MAX_MESSAGE_BYTES)))))
+            .all()
+            .get();
+      }
+      Map<String, Object> props =
+          Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      List<MammogramImage> images = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        images.add(
+            MammogramImage.newBuilder()
+                .setStudyInstanceUid("2.25." + (i / 4))
+                .setSeriesInstanceUid("2.25.9")
+                .setSopInstanceUid("2.25.1" + i)
+                .setSopClassUid("1.2.840.10008.5.1.4.1.1.1.2")
+                .setPatientKey("k")
+                .setLaterality(Laterality.L)
+                .setView("CC")
+                .setPresentationIntent("FOR PRESENTATION")
+                .setOriginalRows(4096)
+                .setOriginalColumns(3328)
+                .setPreprocessingVersion(sample.version())
+                .setWorkingRows(1520)
+                .setWorkingColumns(912)
+                .setWorkingImagePng(ByteBuffer.wrap(sample.png()))
+                .setReceivedAt(java.time.Instant.now())
+                .setSourceAe("BENCH")
+                .build());
+      }
+      long bytes =
+          SerdeFactory.singleObject()
+              .serde(MammogramImage.class, false)
+              .serializer()
+              .serialize("t", images.get(0))
+              .length;
+      double pubSecs;
+      try (KafkaPublisher pub = new KafkaPublisher(props, SerdeFactory.singleObject(), 15_000)) {
+        pub.publish(images.get(0));
+        long t0 = System.nanoTime();
+        for (MammogramImage m : images) {
+          pub.publish(m);
+        }
+        pubSecs = (System.nanoTime() - t0) / 1e9;
+      }
+      byte[] raw = new byte[(int) bytes];
+      new java.util.Random(1).nextBytes(raw);
+      Map<String, Object> p2 = new java.util.HashMap<>(props);
+      p2.put(ProducerConfig.ACKS_CONFIG, "all");
+      p2.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+      p2.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.IMAGE_MAX_MESSAGE_BYTES);
+      double rawSecs;
+      try (KafkaProducer<String, byte[]> prod =
+          new KafkaProducer<>(p2, new StringSerializer(), new ByteArraySerializer())) {
+        prod.send(new ProducerRecord<>("bench.raw", "w", raw)).get();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+          prod.send(new ProducerRecord<>("bench.raw", "2.25." + (i / 4), raw)).get();
+        }
+        rawSecs = (System.nanoTime() - t0) / 1e9;
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "  Kafka, %d records of %.2f MB each (a full-size working image), acks=all, one at a time:%n",
+          n,
+          bytes / 1e6);
+      System.out.printf(
+          Locale.ROOT,
+          "    ingest publisher: %.1f images/s, %.1f MB/s; bare producer: %.1f records/s, %.1f MB/s;"
+              + " publisher/bare = %.2f%n",
+          n / pubSecs,
+          n * bytes / 1e6 / pubSecs,
+          n / rawSecs,
+          n * bytes / 1e6 / rawSecs,
+          rawSecs / pubSecs);
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package org.mammotriage.evaluation.exam;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.mammotriage.evaluation.survival.CalibrationCurve;
+import org.mammotriage.evaluation.survival.KYearAuc;
+import org.mammotriage.evaluation.thresholds.OperatingPoint;
+import org.mammotriage.evaluation.thresholds.WorkloadCurve;
+import org.mammotriage.report.HtmlReport;
+import org.mammotriage.report.SvgPlot;
+
+/** Writes an {@link EvaluationResult} as {@code evaluation.json} and {@code evaluation.html}. */
+public final class EvaluationReport {
+  public static final String JSON_FILE = "evaluation.json";
+  public static final String HTML_FILE = "evaluation.html";
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private EvaluationReport() {}
+
+  /** Writes both files into {@code dir}; {@code notice} is shown on top (e.g. synthetic data). */
+  public static void write(EvaluationResult r, String modelName, String notice, Path dir)
+      throws IOException {
+    Files.createDirectories(dir);
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("model", modelName);
+    json.put("notice", notice);
+    json.put("result", r);
+    JSON.writeValue(dir.resolve(JSON_FILE).toFile(), json);
+    html(r, modelName, notice).write(dir.resolve(HTML_FILE));
+  }
+
+  /** The metrics {@code model.json} carries (a compact summary of the evaluation). */
+  public static Map<String, Object> summary(EvaluationResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("evaluation_set", r.evaluationSet());
+    m.put("exams", r.exams());
+    m.put("cancer_exams", r.cancerExams());
+    m.put("exam_auc", interval(r.examAuc()));
+    m.put("breast_auc", interval(r.breastAuc()));
+    m.put("sensitivity_at_suspicious", r.atSuspicious().sensitivity());
+    m.put("specificity_at_suspicious", r.atSuspicious().specificity());
+    m.put("sensitivity_at_low", r.atLow().sensitivity());
+    m.put("c_index", r.cIndex().cIndex());
+    m.put("auc_2y", r.aucAt(2).auc());
+    m.put("auc_5y", r.aucAt(5).auc());
+    m.put("malignancy_ece", r.malignancyCalibration().expectedCalibrationError());
+    return m;
+  }
+
+  private static Map<String, Object> interval(
+      org.mammotriage.evaluation.metrics.BootstrapCi.Interval i) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("estimate", i.estimate());
+    m.put("ci95", List.of(i.lower(), i.upper()));
+    m.put("resampled", i.resampled());
+    return m;
+  }
+
+  public static HtmlReport html(EvaluationResult r, String modelName, String notice) {
+    HtmlReport h = new HtmlReport("Exam model evaluation: " + modelName);
+    if (notice != null && !notice.isBlank()) {
+      h.notice(notice);
+    }
+    h.heading("Data");
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("evaluated on", r.evaluationSet());
+    data.put("exams (with cancer)", r.exams() + " (" + r.cancerExams() + ")");
+    data.put("thresholds chosen on", r.validationSet());
+    data.put(
+        "validation exams (with cancer)",
+        r.validationExams() + " (" + r.validationCancerExams() + ")");
+    h.keyValues(data);
+    h.heading("Malignancy");
+    h.table(
+        List.of("level", "AUC", "95% CI low", "95% CI high"),
+        List.of(
+            List.of(
+                "exam (max over breasts)",
+                f(r.examAuc().estimate()),
+                f(r.examAuc().lower()),
+                f(r.examAuc().upper())),
+            List.of(
+                "breast",
+                f(r.breastAuc().estimate()),
+                f(r.breastAuc().lower()),
+                f(r.breastAuc().upper()))));
+    h.paragraph(
+        "95% CIs: percentile bootstrap, "
+            + r.examAuc().resamples()
+            + " resamples of whole "
+            + r.examAuc().resampled()
+            + "s (a woman's exams and the two breasts of an exam are not independent).");
+    h.paragraph("Thresholds: " + r.thresholds().provenance());
+    h.table(
+        List.of("threshold", "value", "sensitivity", "specificity", "TP", "FN", "TN", "FP"),
+        List.of(row("suspicious", r.atSuspicious()), row("low", r.atLow())));
+    h.chart(calibrationChart("Malignancy calibration (exam)", r.malignancyCalibration()));
+    h.heading("Workload");
+    double[] x = r.workload().stream().mapToDouble(WorkloadCurve.Point::workloadShareLow).toArray();
+    double[] y =
+        r.workload().stream().mapToDouble(WorkloadCurve.Point::cancersMissedShare).toArray();
+    h.chart(
+        SvgPlot.line()
+            .setTitle("Share of exams triaged low vs. share of cancers among them")
+            .optXLabel("exams below the low threshold")
+            .optYLabel("cancers below it")
+            .optYRange(0, 1)
+            .addSeries("test split", x, y)
+            .build());
+    h.heading("Risk (1-5 years)");
+    h.paragraph(
+        String.format(
+            Locale.ROOT,
+            "Concordance index (5-year risk): %.3f on %d comparable pairs. k-year AUC as in Mirai:"
+                + " negatives need follow-up to the horizon; cancers after it count as negatives.",
+            r.cIndex().cIndex(),
+            r.cIndex().comparablePairs()));
+    List<List<?>> rows = new ArrayList<>();
+    for (KYearAuc.Result k : r.kYearAuc()) {
+      rows.add(List.of((int) k.years(), f(k.auc()), k.positives(), k.negatives(), k.excluded()));
+    }
+    h.table(List.of("years", "AUC", "positives", "negatives", "excluded (censored)"), rows);
+    h.chart(calibrationChart("5-year risk calibration", r.fiveYearRiskCalibration()));
+    return h;
+  }
+
+  private static SvgPlot.Chart calibrationChart(String title, CalibrationCurve.Result c) {
+    double[] px = c.bins().stream().mapToDouble(CalibrationCurve.Bin::meanPredicted).toArray();
+    double[] py = c.bins().stream().mapToDouble(CalibrationCurve.Bin::observedRate).toArray();
+    return SvgPlot.line()
+        .setTitle(title + String.format(Locale.ROOT, " (ECE %.3f)", c.expectedCalibrationError()))
+        .optXLabel("mean predicted probability")
+        .optYLabel("observed rate")
+        .optYRange(0, 1)
+        .addSeries("model", px, py)
+        .addSeries("ideal", new double[] {0, 1}, new double[] {0, 1})
+        .build();
+  }
+
+  private static List<Object> row(String name, OperatingPoint p) {
+    return List.of(
+        name,
+        f(p.threshold()),
+        f(p.sensitivity()),
+        f(p.specificity()),
+        p.truePositives(),
+        p.falseNegatives(),
+        p.trueNegatives(),
+        p.falsePositives());
+  }
+
+  private static String f(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
+  }
+}

@@ -1,0 +1,34 @@
+package org.mammotriage.evaluation.exam;
+
+import java.util.List;
+import org.mammotriage.evaluation.metrics.BootstrapCi;
+import org.mammotriage.evaluation.survival.CalibrationCurve;
+import org.mammotriage.evaluation.survival.ConcordanceIndex;
+import org.mammotriage.evaluation.survival.KYearAuc;
+import org.mammotriage.evaluation.thresholds.OperatingPoint;
+import org.mammotriage.evaluation.thresholds.Thresholds;
+import org.mammotriage.evaluation.thresholds.WorkloadCurve;
+
+/** Everything {@code ./run train eval} measures; written as JSON and rendered as HTML. */
+public record EvaluationResult(
+    String evaluationSet,
+    int exams,
+    int cancerExams,
+    String validationSet,
+    int validationExams,
+    int validationCancerExams,
+    BootstrapCi.Interval examAuc,
+    BootstrapCi.Interval breastAuc,
+    Thresholds thresholds,
+    OperatingPoint atSuspicious,
+    OperatingPoint atLow,
+    ConcordanceIndex.Result cIndex,
+    List<KYearAuc.Result> kYearAuc,
+    CalibrationCurve.Result malignancyCalibration,
+    CalibrationCurve.Result fiveYearRiskCalibration,
+    List<WorkloadCurve.Point> workload) {
+
+  public KYearAuc.Result aucAt(int years) {
+    return kYearAuc.stream().filter(r -> r.years() == years).findFirst().orElseThrow();
+  }
+}

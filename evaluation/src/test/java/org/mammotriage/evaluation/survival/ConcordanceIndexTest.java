@@ -1,0 +1,47 @@
+package org.mammotriage.evaluation.survival;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConcordanceIndexTest {
+  // A cancer at 1y, B cancer at 3y, C censored at 2y, D censored at 5y.
+  // Comparable pairs: A-B, A-C, A-D (A's cancer came first) and B-D (D still cancer-free after 3y);
+  // C-B is not
+  // (C was censored before B's cancer).
+  private static final List<SurvivalOutcome> OUTCOMES =
+      List.of(
+          SurvivalOutcome.cancerAt(1),
+          SurvivalOutcome.cancerAt(3),
+          SurvivalOutcome.censoredAt(2),
+          SurvivalOutcome.censoredAt(5));
+
+  @Test
+  void shouldBeOneWhenEveryEarlierCancerHasTheHigherRisk() {
+    var r = ConcordanceIndex.compute(new double[] {0.9, 0.5, 0.3, 0.1}, OUTCOMES);
+
+    assertThat(r.comparablePairs()).isEqualTo(4);
+    assertThat(r.cIndex()).isEqualTo(1.0);
+  }
+
+  @Test
+  void shouldCountDiscordantPairsAndHalfForTies() {
+    // B-D discordant (0.5 < 0.6), A-C tied (0.9 = 0.9): (1 + 1 + 0.5 + 0) / 4
+    var r = ConcordanceIndex.compute(new double[] {0.9, 0.5, 0.9, 0.6}, OUTCOMES);
+
+    assertThat(r.cIndex()).isCloseTo(0.625, within(1e-12));
+  }
+
+  @Test
+  void shouldBeUndefinedWithoutAnyCancer() {
+    var r =
+        ConcordanceIndex.compute(
+            new double[] {0.1, 0.2},
+            List.of(SurvivalOutcome.censoredAt(1), SurvivalOutcome.censoredAt(2)));
+
+    assertThat(r.comparablePairs()).isZero();
+    assertThat(r.cIndex()).isNaN();
+  }
+}

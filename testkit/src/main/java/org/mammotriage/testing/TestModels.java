@@ -1,0 +1,246 @@
+package org.mammotriage.testing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+
+/**
+ * Reference ONNX model directories built in code (for tests, benchmarks and trying the pipeline),
+ * honouring the model directory contract (DESIGN §5). The default exam scorer computes KNOWN
+ * functions of its input, so tests can predict its outputs:
+ *
+ * <ul>
+ *   <li>per-view mean m_v of the normalised input; per-breast mean b = Σ present·m_v / max(1, Σ
+ *       present) over its two views
+ *   <li>malignancy = sigmoid(A·b + B)
+ *   <li>risk_k = sigmoid(BASE + k · softplus(G·mean(b_L, b_R))) for k = 1..5 (monotone)
+ * </ul>
+ *
+ * Variants break the contract on purpose: NaN outputs, non-monotone risk, a wrong input shape, an
+ * unknown output name. {@link Kind#CONV} is a small convolutional net of realistic cost, for
+ * benchmarks.
+ */
+public final class TestModels {
+  public static final float A = 2.0f;
+  public static final float B = -1.0f;
+  public static final float G = 1.5f;
+  public static final float BASE = -3.0f;
+  public static final double NORM_MEAN = 0.5;
+  public static final double NORM_STD = 0.25;
+
+  /** What the model does. */
+  public enum Kind {
+    KNOWN,
+    NAN,
+    NON_MONOTONE,
+    WRONG_SHAPE,
+    UNKNOWN_OUTPUT,
+    CONV
+  }
+
+  private TestModels() {}
+
+  /**
+   * Writes a complete, valid model directory (both ONNX files + model.json with correct sha256s).
+   */
+  public static Path write(Path dir, Kind kind, String name, String version, int h, int w) {
+    try {
+      Files.createDirectories(dir);
+      scorer(kind, h, w).write(dir.resolve("exam_scorer.onnx"));
+      encoder(h, w, 16).write(dir.resolve("image_encoder.onnx"));
+      ObjectMapper json = new ObjectMapper();
+      ObjectNode m = json.createObjectNode();
+      m.put("name", name)
+          .put("version", version)
+          .put("created", "2026-11-22T00:00:00Z")
+          .put("intended_use", "TEST MODEL built in code - not for clinical use")
+          .put("opset", 17);
+      m.putObject("producer").put("module", "scoring tests").put("git_sha", "none");
+      ObjectNode in = m.putObject("input").put("height", h).put("width", w);
+      in.putObject("normalisation").put("mean", NORM_MEAN).put("std", NORM_STD);
+      m.putObject("thresholds")
+          .put("suspicious", 0.6)
+          .put("low", 0.2)
+          .put("risk5y", 0.3)
+          .put("provenance", "fixed test values");
+      ObjectNode files = m.putObject("files");
+      files.put("exam_scorer.onnx", sha256(dir.resolve("exam_scorer.onnx")));
+      files.put("image_encoder.onnx", sha256(dir.resolve("image_encoder.onnx")));
+      m.putObject("metrics");
+      Files.writeString(
+          dir.resolve("model.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(m));
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static Path write(Path dir, Kind kind, int h, int w) {
+    return write(dir, kind, "test-" + kind.name().toLowerCase(), "1", h, w);
+  }
+
+  /**
+   * The expected malignancy of a breast whose present views have normalised means {@code means}.
+   */
+  public static double expectedMalignancy(double breastMean) {
+    return sigmoid(A * breastMean + B);
+  }
+
+  public static double[] expectedRisk(double leftMean, double rightMean) {
+    double t = Math.log1p(Math.exp(G * (leftMean + rightMean) / 2));
+    double[] r = new double[5];
+    for (int k = 0; k < 5; k++) {
+      r[k] = sigmoid(BASE + (k + 1) * t);
+    }
+    return r;
+  }
+
+  /** The normalised value of a constant 8-bit gray level. */
+  public static double normalised(int gray) {
+    return (gray / 255.0 - NORM_MEAN) / NORM_STD;
+  }
+
+  static double sigmoid(double x) {
+    return 1 / (1 + Math.exp(-x));
+  }
+
+  static OnnxGraphBuilder scorer(Kind kind, int h, int w) {
+    if (kind == Kind.CONV) {
+      return convScorer(h, w);
+    }
+    OnnxGraphBuilder g = new OnnxGraphBuilder("exam_scorer", 17);
+    if (kind == Kind.WRONG_SHAPE) {
+      g.input("views", -1, 4, h, w);
+    } else {
+      g.input("views", -1, 4, 1, h, w);
+    }
+    g.input("present", -1, 4);
+    long[] axes = kind == Kind.WRONG_SHAPE ? new long[] {2, 3} : new long[] {2, 3, 4};
+    String vm =
+        g.node("ReduceMean", new String[] {"views"}, "view_mean", "axes", axes, "keepdims", 0);
+    String vp = g.node("Mul", vm, "present");
+    String p = g.constant("breast_of_slot", new float[] {1, 0, 1, 0, 0, 1, 0, 1}, 4, 2);
+    String sums = g.node("MatMul", vp, p);
+    String counts = g.node("MatMul", "present", p);
+    String denom = g.node("Max", counts, g.scalar("one", 1f));
+    String bm = g.node("Div", sums, denom);
+    String logits = g.node("Add", g.node("Mul", bm, g.scalar("a", A)), g.scalar("b", B));
+    String malName = kind == Kind.UNKNOWN_OUTPUT ? "malignancy_prob" : "malignancy";
+    if (kind == Kind.NAN) {
+      String sig = g.node("Sigmoid", logits);
+      g.node("Mul", new String[] {sig, g.scalar("nan", Float.NaN)}, malName);
+    } else {
+      g.node("Sigmoid", new String[] {logits}, malName);
+    }
+    String s =
+        g.node("ReduceMean", new String[] {bm}, "exam_mean", "axes", new long[] {1}, "keepdims", 1);
+    String t = g.node("Softplus", g.node("Mul", s, g.scalar("g", G)));
+    float[] k =
+        kind == Kind.NON_MONOTONE ? new float[] {5, 4, 3, 2, 1} : new float[] {1, 2, 3, 4, 5};
+    String cum = g.node("MatMul", t, g.constant("years", k, 1, 5));
+    g.node("Sigmoid", new String[] {g.node("Add", cum, g.scalar("base", BASE))}, "risk");
+    g.output(malName, -1, 2).output("risk", -1, 5);
+    return g;
+  }
+
+  /** Three strided 3×3 convolutions and two small heads: costs like a real (tiny) model. */
+  static OnnxGraphBuilder convScorer(int h, int w) {
+    Random rnd = new Random(7);
+    OnnxGraphBuilder g = new OnnxGraphBuilder("exam_scorer_conv", 17);
+    g.input("views", -1, 4, 1, h, w).input("present", -1, 4);
+    String x = g.node("Reshape", "views", g.constantLong("shape_img", new long[] {-1, 1, h, w}, 4));
+    int[] ch = {1, 16, 32, 64};
+    for (int i = 0; i < 3; i++) {
+      String wts =
+          g.constant(
+              "conv" + i + "_w",
+              randn(rnd, ch[i + 1] * ch[i] * 9, Math.sqrt(2.0 / (ch[i] * 9))),
+              ch[i + 1],
+              ch[i],
+              3,
+              3);
+      String bias = g.constant("conv" + i + "_b", new float[ch[i + 1]], ch[i + 1]);
+      x =
+          g.node(
+              "Relu",
+              g.node(
+                  "Conv",
+                  new String[] {x, wts, bias},
+                  null,
+                  "kernel_shape",
+                  new long[] {3, 3},
+                  "strides",
+                  new long[] {2, 2},
+                  "pads",
+                  new long[] {1, 1, 1, 1}));
+    }
+    String pooled = g.node("GlobalAveragePool", x);
+    String feats =
+        g.node("Reshape", pooled, g.constantLong("shape_feat", new long[] {-1, 4, 64}, 3));
+    String mask = g.node("Unsqueeze", "present", g.constantLong("ax2", new long[] {2}, 1));
+    String masked = g.node("Mul", feats, mask);
+    String perBreast =
+        g.node("Reshape", masked, g.constantLong("shape_breast", new long[] {-1, 2, 2, 64}, 4));
+    String breast =
+        g.node("ReduceMax", new String[] {perBreast}, null, "axes", new long[] {2}, "keepdims", 0);
+    String mal = g.node("MatMul", breast, g.constant("mal_w", randn(rnd, 64, 0.1), 64, 1));
+    g.node(
+        "Sigmoid",
+        new String[] {g.node("Reshape", mal, g.constantLong("shape_mal", new long[] {-1, 2}, 2))},
+        "malignancy");
+    String exam =
+        g.node("ReduceMean", new String[] {breast}, null, "axes", new long[] {1}, "keepdims", 0);
+    String t =
+        g.node(
+            "Softplus", g.node("MatMul", exam, g.constant("risk_w", randn(rnd, 64, 0.1), 64, 1)));
+    String cum = g.node("MatMul", t, g.constant("years", new float[] {1, 2, 3, 4, 5}, 1, 5));
+    g.node("Sigmoid", new String[] {g.node("Add", cum, g.scalar("base", BASE))}, "risk");
+    g.output("malignancy", -1, 2).output("risk", -1, 5);
+    return g;
+  }
+
+  static OnnxGraphBuilder encoder(int h, int w, int d) {
+    OnnxGraphBuilder g = new OnnxGraphBuilder("image_encoder", 17);
+    g.input("image", -1, 1, h, w);
+    String m =
+        g.node(
+            "ReduceMean", new String[] {"image"}, null, "axes", new long[] {2, 3}, "keepdims", 0);
+    float[] wts = new float[d];
+    float[] bias = new float[d];
+    for (int i = 0; i < d; i++) {
+      wts[i] = (float) Math.cos(i);
+      bias[i] = (float) Math.sin(i);
+    }
+    String e =
+        g.node(
+            "Add",
+            g.node("MatMul", m, g.constant("enc_w", wts, 1, d)),
+            g.constant("enc_b", bias, d));
+    g.node("LpNormalization", new String[] {e}, "embedding", "axis", 1, "p", 2);
+    g.output("embedding", -1, d);
+    return g;
+  }
+
+  private static float[] randn(Random r, int n, double std) {
+    float[] f = new float[n];
+    for (int i = 0; i < n; i++) {
+      f[i] = (float) (r.nextGaussian() * std);
+    }
+    return f;
+  }
+
+  public static String sha256(Path f) throws IOException {
+    try {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
