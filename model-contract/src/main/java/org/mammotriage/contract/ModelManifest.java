@@ -2,8 +2,12 @@ package org.mammotriage.contract;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +17,10 @@ import java.util.Map;
  * {@code model.json}: identity, intended use, model input size and normalisation, outputs,
  * thresholds with how they were chosen, sha256 of each file, opset and evaluation metrics (DESIGN
  * §5). Parsed strictly: every problem found is reported at once.
+ *
+ * <p>The one reader and the one writer of the file: training writes through {@link #builder()}
+ * (which runs the same checks as {@link #read(Path)}, so no tool can write a manifest the scorer
+ * would refuse), and the scorer, the stream and the tests read through {@link #read(Path)}.
  */
 public record ModelManifest(
     String name,
@@ -33,7 +41,8 @@ public record ModelManifest(
   public static final String FILE = "model.json";
   public static final String EXAM_SCORER = "exam_scorer.onnx";
   public static final String IMAGE_ENCODER = "image_encoder.onnx";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public static ModelManifest read(Path file) {
     JsonNode n;
@@ -43,6 +52,24 @@ public record ModelManifest(
       throw new ModelLoadException(
           file + " is not valid JSON (" + e.getMessage() + "); re-export the model", e);
     }
+    return parse(n, file.toString());
+  }
+
+  /** A new manifest to write; {@link Builder#build()} validates it as {@link #read} would. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Writes this manifest as {@code model.json} in {@code dir} (temp file, then atomic move). */
+  public Path write(Path dir) throws IOException {
+    Path target = dir.resolve(FILE);
+    Path tmp = dir.resolve(FILE + ".tmp");
+    Files.write(tmp, JSON.writeValueAsBytes(raw));
+    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return target;
+  }
+
+  private static ModelManifest parse(JsonNode n, String file) {
     List<String> problems = new ArrayList<>();
     String name = text(n, "name", problems);
     String version = text(n, "version", problems);
@@ -103,6 +130,134 @@ public record ModelManifest(
         opset,
         n.path("metrics"),
         n);
+  }
+
+  /**
+   * What a producer knows about a model: {@code setX} are required, {@code optX} optional. Keys and
+   * layout of the JSON are decided here only.
+   */
+  public static final class Builder {
+    private String name;
+    private String version;
+    private String created =
+        java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    private String producerModule;
+    private String producerGitSha = "unknown";
+    private String intendedUse;
+    private int height;
+    private int width;
+    private double normMean = Double.NaN;
+    private double normStd = Double.NaN;
+    private final Map<String, String> outputs = new LinkedHashMap<>();
+    private ModelThresholds thresholds;
+    private final Map<String, String> files = new LinkedHashMap<>();
+    private int opset;
+    private Object metrics = Map.of();
+    private final Map<String, Object> extra = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    public Builder setName(String name) {
+      this.name = name;
+      return this;
+    }
+
+    public Builder setVersion(String version) {
+      this.version = version;
+      return this;
+    }
+
+    public Builder optCreated(String created) {
+      this.created = created;
+      return this;
+    }
+
+    public Builder setProducer(String module, String gitSha) {
+      this.producerModule = module;
+      this.producerGitSha = gitSha;
+      return this;
+    }
+
+    /** Free text; a model trained on synthetic data must say so and that it is not clinical. */
+    public Builder setIntendedUse(String intendedUse) {
+      this.intendedUse = intendedUse;
+      return this;
+    }
+
+    public Builder setInput(int height, int width, double normMean, double normStd) {
+      this.height = height;
+      this.width = width;
+      this.normMean = normMean;
+      this.normStd = normStd;
+      return this;
+    }
+
+    /** Documents one output tensor (name and meaning, e.g. {@code "[N,2] probability ..."}). */
+    public Builder optOutput(String name, String meaning) {
+      outputs.put(name, meaning);
+      return this;
+    }
+
+    public Builder setThresholds(ModelThresholds thresholds) {
+      this.thresholds = thresholds;
+      return this;
+    }
+
+    /** The sha256 of one file of the directory ({@link #EXAM_SCORER}, {@link #IMAGE_ENCODER}). */
+    public Builder setFile(String fileName, String sha256) {
+      files.put(fileName, sha256);
+      return this;
+    }
+
+    public Builder setOpset(int opset) {
+      this.opset = opset;
+      return this;
+    }
+
+    /** Evaluation metrics on the set they name (any JSON-serialisable value). */
+    public Builder optMetrics(Object metrics) {
+      this.metrics = metrics;
+      return this;
+    }
+
+    /** A further top-level key (e.g. {@code breast_aggregation}, {@code parity_max_abs_diff}). */
+    public Builder optExtra(String key, Object value) {
+      extra.put(key, value);
+      return this;
+    }
+
+    /** The manifest, checked exactly as {@link ModelManifest#read} checks a file. */
+    public ModelManifest build() {
+      ObjectNode j = JSON.createObjectNode();
+      j.put("name", name);
+      j.put("version", version);
+      j.put("created", created);
+      ObjectNode producer = j.putObject("producer");
+      producer.put("module", producerModule);
+      producer.put("git_sha", producerGitSha);
+      j.put("intended_use", intendedUse);
+      ObjectNode in = j.putObject("input");
+      in.put("height", height);
+      in.put("width", width);
+      ObjectNode norm = in.putObject("normalisation");
+      norm.put("mean", normMean);
+      norm.put("std", normStd);
+      ObjectNode out = j.putObject("outputs");
+      outputs.forEach(out::put);
+      ObjectNode t = j.putObject("thresholds");
+      if (thresholds != null) {
+        t.put("suspicious", thresholds.suspicious());
+        t.put("low", thresholds.low());
+        t.put("risk5y", thresholds.risk5y());
+        t.put("provenance", thresholds.provenance());
+      }
+      ObjectNode f = j.putObject("files");
+      files.forEach(f::put);
+      j.put("opset", opset);
+      extra.forEach((k, v) -> j.set(k, JSON.valueToTree(v)));
+      j.set("metrics", JSON.valueToTree(metrics));
+      return parse(j, "the manifest being written for " + name);
+    }
   }
 
   private static String text(JsonNode n, String key, List<String> problems) {

@@ -1,7 +1,5 @@
 package org.mammotriage.testing;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,6 +7,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Random;
+import org.mammotriage.contract.ModelManifest;
+import org.mammotriage.contract.ModelThresholds;
 
 /**
  * Reference ONNX model directories built in code (for tests, benchmarks and trying the pipeline),
@@ -54,27 +54,19 @@ public final class TestModels {
       Files.createDirectories(dir);
       scorer(kind, h, w).write(dir.resolve("exam_scorer.onnx"));
       encoder(h, w, 16).write(dir.resolve("image_encoder.onnx"));
-      ObjectMapper json = new ObjectMapper();
-      ObjectNode m = json.createObjectNode();
-      m.put("name", name)
-          .put("version", version)
-          .put("created", "2026-11-22T00:00:00Z")
-          .put("intended_use", "TEST MODEL built in code - not for clinical use")
-          .put("opset", 17);
-      m.putObject("producer").put("module", "scoring tests").put("git_sha", "none");
-      ObjectNode in = m.putObject("input").put("height", h).put("width", w);
-      in.putObject("normalisation").put("mean", NORM_MEAN).put("std", NORM_STD);
-      m.putObject("thresholds")
-          .put("suspicious", 0.6)
-          .put("low", 0.2)
-          .put("risk5y", 0.3)
-          .put("provenance", "fixed test values");
-      ObjectNode files = m.putObject("files");
-      files.put("exam_scorer.onnx", sha256(dir.resolve("exam_scorer.onnx")));
-      files.put("image_encoder.onnx", sha256(dir.resolve("image_encoder.onnx")));
-      m.putObject("metrics");
-      Files.writeString(
-          dir.resolve("model.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(m));
+      ModelManifest.builder()
+          .setName(name)
+          .setVersion(version)
+          .optCreated("2026-11-22T00:00:00Z")
+          .setProducer("mammotriage-testkit", "none")
+          .setIntendedUse("TEST MODEL built in code - not for clinical use")
+          .setInput(h, w, NORM_MEAN, NORM_STD)
+          .setThresholds(new ModelThresholds(0.6, 0.2, 0.3, "fixed test values"))
+          .setFile(ModelManifest.EXAM_SCORER, sha256(dir.resolve(ModelManifest.EXAM_SCORER)))
+          .setFile(ModelManifest.IMAGE_ENCODER, sha256(dir.resolve(ModelManifest.IMAGE_ENCODER)))
+          .setOpset(17)
+          .build()
+          .write(dir);
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -7,20 +7,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.onnxruntime.OrtException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mammotriage.contract.ModelManifest;
 import org.mammotriage.training.heads.ExamScorerBlock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,16 +29,14 @@ import org.slf4j.LoggerFactory;
  * and the parity figures.
  */
 public final class ModelExport {
-  public static final String EXAM_SCORER = "exam_scorer.onnx";
-  public static final String IMAGE_ENCODER = "image_encoder.onnx";
-  public static final String MODEL_JSON = "model.json";
+  public static final String EXAM_SCORER = ModelManifest.EXAM_SCORER;
+  public static final String IMAGE_ENCODER = ModelManifest.IMAGE_ENCODER;
+  public static final String MODEL_JSON = ModelManifest.FILE;
 
   /** Largest |ONNX Runtime − DJL| accepted on any output. */
   public static final double PARITY_TOLERANCE = 1e-4;
 
   private static final Logger LOG = LoggerFactory.getLogger(ModelExport.class);
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final OnnxExporter exporter;
 
@@ -68,8 +63,7 @@ public final class ModelExport {
     Map<String, String> sha = new LinkedHashMap<>();
     sha.put(EXAM_SCORER, writeAtomically(out.resolve(EXAM_SCORER), examScorer));
     sha.put(IMAGE_ENCODER, writeAtomically(out.resolve(IMAGE_ENCODER), imageEncoder));
-    Map<String, Object> json = manifest(scorer, card, sha, parity);
-    writeAtomically(out.resolve(MODEL_JSON), JSON.writeValueAsBytes(json));
+    manifest(scorer, card, sha, parity).write(out);
     LOG.info("exported model {} to {} (parity max abs diff {})", card.name(), out, parity);
     return new Result(out, parity, sha);
   }
@@ -123,47 +117,35 @@ public final class ModelExport {
     return worst;
   }
 
-  private static Map<String, Object> manifest(
+  private static ModelManifest manifest(
       ExamScorerBlock scorer, ModelCard card, Map<String, String> sha, Map<String, Double> parity) {
-    Map<String, Object> j = new LinkedHashMap<>();
-    j.put("name", card.name());
-    j.put("version", card.version());
-    j.put("created", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-    j.put("producer", Map.of("module", "mammotriage-training", "git_sha", GitSha.current()));
-    j.put("intended_use", card.intendedUse());
-    j.put(
-        "input",
-        Map.of(
-            "height",
-            scorer.height(),
-            "width",
-            scorer.width(),
-            "normalisation",
-            Map.of("mean", card.normMean(), "std", card.normStd())));
-    Map<String, Object> outputs = new LinkedHashMap<>();
-    outputs.put(ExamModelGraphs.MALIGNANCY, "[N,2] probability of cancer, left and right breast");
-    outputs.put(
-        ExamModelGraphs.RISK,
-        "[N,"
-            + scorer.heads().config().years()
-            + "] cumulative probability of cancer within"
-            + " 1..5 years (monotone)");
-    outputs.put(
-        ExamModelGraphs.EMBEDDING,
-        "[N," + scorer.heads().config().embeddingDim() + "] image embedding (image_encoder)");
-    j.put("outputs", outputs);
-    Map<String, Object> t = new LinkedHashMap<>();
-    t.put("suspicious", card.thresholds().suspicious());
-    t.put("low", card.thresholds().low());
-    t.put("risk5y", card.thresholds().risk5y());
-    t.put("provenance", card.thresholds().provenance());
-    j.put("thresholds", t);
-    j.put("files", sha);
-    j.put("opset", OnnxGraph.OPSET);
-    j.put("breast_aggregation", scorer.heads().config().aggregation().name().toLowerCase());
-    j.put("metrics", card.metrics());
-    j.put("parity_max_abs_diff", parity);
-    return j;
+    ModelManifest.Builder b =
+        ModelManifest.builder()
+            .setName(card.name())
+            .setVersion(card.version())
+            .setProducer("mammotriage-training", GitSha.current())
+            .setIntendedUse(card.intendedUse())
+            .setInput(scorer.height(), scorer.width(), card.normMean(), card.normStd())
+            .optOutput(
+                ExamModelGraphs.MALIGNANCY, "[N,2] probability of cancer, left and right breast")
+            .optOutput(
+                ExamModelGraphs.RISK,
+                "[N,"
+                    + scorer.heads().config().years()
+                    + "] cumulative probability of cancer within 1..5 years (monotone)")
+            .optOutput(
+                ExamModelGraphs.EMBEDDING,
+                "[N,"
+                    + scorer.heads().config().embeddingDim()
+                    + "] image embedding (image_encoder)")
+            .setThresholds(card.thresholds().toModelThresholds())
+            .setOpset(OnnxGraph.OPSET)
+            .optExtra(
+                "breast_aggregation", scorer.heads().config().aggregation().name().toLowerCase())
+            .optMetrics(card.metrics())
+            .optExtra("parity_max_abs_diff", parity);
+    sha.forEach(b::setFile);
+    return b.build();
   }
 
   private static String writeAtomically(Path target, byte[] bytes) throws IOException {
