@@ -27,8 +27,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.function.Consumer;
+import org.mammotriage.training.data.ViewImageLoader;
 import org.mammotriage.training.eval.Auc;
-import org.mammotriage.training.heads.ViewImageLoader;
 
 /**
  * Supervised fine-tuning of a pretrained image encoder on view-level labels (the "fine-tune the

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.mammotriage.ingest.preprocess.Preprocessor;
-import org.mammotriage.training.heads.ViewImageLoader;
+import org.mammotriage.training.data.ViewImageLoader;
 import org.mammotriage.training.loss.ClipLoss;
 import org.mammotriage.training.loss.GlamLoss;
 import org.mammotriage.training.loss.MvClipLoss;
