@@ -117,8 +117,8 @@ public final class DemoModelPipeline {
       EncoderStep.TrainedEncoder enc =
           encoderStep.train(manager, manifest, work.resolve("encoder"), progress);
       t0 = lap(seconds, "encoder", t0);
-      org.mammotriage.training.heads.ViewImageLoader loader =
-          new org.mammotriage.training.heads.ViewImageLoader(
+      org.mammotriage.training.data.ViewImageLoader loader =
+          new org.mammotriage.training.data.ViewImageLoader(
                   Preprocessor.defaults(), enc.height(), enc.width(), enc.normMean(), enc.normStd())
               .withDiskCache(PretrainEncoderStep.imageCache(work.resolve("encoder")))
               .withMemoryCache();

@@ -17,9 +17,11 @@ import org.mammotriage.training.model.TokenTransformerHead;
 import org.mammotriage.training.model.TransformerBlock;
 
 /**
- * ONNX mappings of the pretrained image encoder's blocks ({@code org.mammotriage.training.model}):
- * each writes the same arithmetic, in the same order, as the block's DJL forward pass in inference
- * mode. The text tower and GLAM's local head are not here: they are never served.
+ * ONNX mappings of the {@code org.mammotriage.training.model} blocks that are served: the image
+ * encoder's blocks and the one {@link TransformerBlock} / {@link MultiHeadAttention} pair (used by
+ * the MV-MLM token head and the exam risk head). Each writes the same arithmetic, in the same
+ * order, as the block's DJL forward pass in inference mode. The text tower and GLAM's local head
+ * are not here: they are never served.
  */
 final class EncoderMappers {
 
@@ -145,11 +147,7 @@ final class EncoderMappers {
     String q = splitHeads(g, ctx.export1(a.query(), in.get(0)), heads, dh, 0, 2, 1, 3);
     String kT = splitHeads(g, ctx.export1(a.key(), in.get(1)), heads, dh, 0, 2, 3, 1);
     String v = splitHeads(g, ctx.export1(a.value(), in.get(1)), heads, dh, 0, 2, 1, 3);
-    String scores =
-        Ops.mul(
-            g,
-            g.node("MatMul", List.of(q, kT)),
-            g.scalar("attn_scale", 1.0f / (float) Math.sqrt(dh)));
+    String scores = Ops.mul(g, g.node("MatMul", List.of(q, kT)), g.scalar("attn_scale", a.scale()));
     if (in.size() > 2) {
       scores = Ops.add(g, scores, in.get(2));
     }

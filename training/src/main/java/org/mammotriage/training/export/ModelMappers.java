@@ -9,58 +9,22 @@ import org.mammotriage.training.heads.BreastAggregation;
 import org.mammotriage.training.heads.ExamHeads;
 import org.mammotriage.training.heads.ExamScorerBlock;
 import org.mammotriage.training.heads.MalignancyHead;
-import org.mammotriage.training.heads.MultiHeadSelfAttention;
 import org.mammotriage.training.heads.RiskHead;
-import org.mammotriage.training.heads.ViewTransformerLayer;
 
 /**
  * ONNX mappings of the MammoTriage head blocks (the same arithmetic as their DJL forward passes).
+ * The risk head's transformer layers are {@code model} blocks, mapped in {@link EncoderMappers}.
  */
 final class ModelMappers {
 
   private ModelMappers() {}
 
   static void registerInto(OnnxExporter e) {
-    e.register(MultiHeadSelfAttention.class, ModelMappers::attention);
-    e.register(ViewTransformerLayer.class, ModelMappers::transformerLayer);
     e.register(AdditiveHazard.class, ModelMappers::hazard);
     e.register(RiskHead.class, ModelMappers::riskHead);
     e.register(MalignancyHead.class, ModelMappers::malignancyHead);
     e.register(ExamHeads.class, ModelMappers::examHeads);
     e.register(ExamScorerBlock.class, ModelMappers::examScorer);
-  }
-
-  /** inputs: x [B, T, d], maskBias [B, T]. */
-  private static List<String> attention(
-      MultiHeadSelfAttention a, List<String> in, ExportContext ctx) {
-    OnnxGraph g = ctx.graph();
-    String x = in.get(0);
-    long h = a.heads();
-    long dh = a.dim() / a.heads();
-    String q = Ops.transpose(g, Ops.reshape(g, ctx.export1(a.query(), x), 0, 0, h, dh), 0, 2, 1, 3);
-    String kT = Ops.transpose(g, Ops.reshape(g, ctx.export1(a.key(), x), 0, 0, h, dh), 0, 2, 3, 1);
-    String v = Ops.transpose(g, Ops.reshape(g, ctx.export1(a.value(), x), 0, 0, h, dh), 0, 2, 1, 3);
-    String scores =
-        Ops.mul(
-            g,
-            g.node("MatMul", List.of(q, kT)),
-            g.scalar("attn_scale", (float) (1 / Math.sqrt(dh))));
-    String bias = Ops.unsqueeze(g, in.get(1), 1, 2);
-    String attn = g.node("Softmax", List.of(Ops.add(g, scores, bias)), Attr.i("axis", -1));
-    String mixed = Ops.transpose(g, g.node("MatMul", List.of(attn, v)), 0, 2, 1, 3);
-    return List.of(ctx.export1(a.out(), Ops.reshape(g, mixed, 0, 0, a.dim())));
-  }
-
-  private static List<String> transformerLayer(
-      ViewTransformerLayer l, List<String> in, ExportContext ctx) {
-    OnnxGraph g = ctx.graph();
-    String x = in.get(0);
-    String attended =
-        ctx.export(l.attention(), List.of(ctx.export1(l.norm1(), x), in.get(1))).get(0);
-    x = Ops.add(g, x, attended);
-    String h = ctx.export1(l.ffIn(), ctx.export1(l.norm2(), x));
-    h = ctx.export1(l.ffOut(), Ops.gelu(g, h));
-    return List.of(Ops.add(g, x, h));
   }
 
   private static List<String> hazard(AdditiveHazard hz, List<String> in, ExportContext ctx) {
@@ -82,10 +46,14 @@ final class ModelMappers {
     }
     String x = Ops.mul(g, Ops.add(g, ctx.export1(r.project(), in.get(0)), slots), presentCol);
     String maskBias =
-        Ops.mul(
+        Ops.unsqueeze(
             g,
-            g.node("Sub", List.of(present, g.scalar("one", 1f))),
-            g.scalar("mask_negative", RiskHead.MASK_NEGATIVE));
+            Ops.mul(
+                g,
+                g.node("Sub", List.of(present, g.scalar("one", 1f))),
+                g.scalar("mask_negative", RiskHead.MASK_NEGATIVE)),
+            1,
+            2);
     for (var layer : r.layers()) {
       x = ctx.export(layer, List.of(x, maskBias)).get(0);
     }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.mammotriage.contract.Slot;
+import org.mammotriage.training.data.ViewImageLoader;
 
 /**
  * Image embeddings of exams from a frozen encoder, computed once so the heads train in seconds:

@@ -2,6 +2,7 @@ package org.mammotriage.training.heads;
 
 import ai.djl.nn.Block;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.mammotriage.training.data.ViewImageLoader;
 
 /**
  * A trained exam model before export: the image encoder (with the description that rebuilds it),

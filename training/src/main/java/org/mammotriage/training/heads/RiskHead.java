@@ -13,13 +13,14 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import org.mammotriage.training.model.TransformerBlock;
 
 /**
  * Exam-level risk: the four view embeddings [B, 4, D] (slot order L-CC, L-MLO, R-CC, R-MLO) are
- * projected, given a side and a view embedding, mixed by a small transformer across views (missing
- * views masked out of attention and pooling), mean-pooled over present views, and turned into
- * cumulative logits for years 1..N by the {@link AdditiveHazard} layer. Inputs: embeddings [B, 4,
- * D], present [B, 4]; output logits [B, years].
+ * projected, given a side and a view embedding, mixed by {@link TransformerBlock}s across views
+ * (MLP width 2 × dim; missing views masked out of attention and pooling), mean-pooled over present
+ * views, and turned into cumulative logits for years 1..N by the {@link AdditiveHazard} layer.
+ * Inputs: embeddings [B, 4, D], present [B, 4]; output logits [B, years].
  */
 public final class RiskHead extends AbstractBlock {
   /** Added to attention scores of missing views; large enough that softmax gives them ~0 weight. */
@@ -34,7 +35,7 @@ public final class RiskHead extends AbstractBlock {
   private final Linear project;
   private final Parameter sideEmbedding;
   private final Parameter viewEmbedding;
-  private final List<ViewTransformerLayer> layers = new ArrayList<>();
+  private final List<TransformerBlock> layers = new ArrayList<>();
   private final LayerNorm finalNorm;
   private final AdditiveHazard hazard;
 
@@ -57,7 +58,10 @@ public final class RiskHead extends AbstractBlock {
                 .optShape(new Shape(2, dim))
                 .build());
     for (int i = 0; i < layerCount; i++) {
-      layers.add(addChildBlock("layer" + i, new ViewTransformerLayer(dim, heads)));
+      layers.add(
+          addChildBlock(
+              "layer" + i,
+              TransformerBlock.builder().setDim(dim).setHeads(heads).optMlpDim(2 * dim).build()));
     }
     finalNorm = addChildBlock("finalNorm", LayerNorm.builder().axis(2).build());
     hazard = addChildBlock("hazard", new AdditiveHazard(years));
@@ -67,7 +71,7 @@ public final class RiskHead extends AbstractBlock {
     return project;
   }
 
-  public List<ViewTransformerLayer> layers() {
+  public List<TransformerBlock> layers() {
     return List.copyOf(layers);
   }
 
@@ -108,8 +112,9 @@ public final class RiskHead extends AbstractBlock {
             .singletonOrThrow()
             .add(slotEmbedding(manager, ps, training))
             .mul(presentCol);
-    NDArray maskBias = present.sub(1f).mul(MASK_NEGATIVE);
-    for (ViewTransformerLayer layer : layers) {
+    // additive key mask (B, 1, 1, 4): missing views receive no attention
+    NDArray maskBias = present.sub(1f).mul(MASK_NEGATIVE).expandDims(1).expandDims(1);
+    for (TransformerBlock layer : layers) {
       x = layer.forward(ps, new NDList(x, maskBias), training).singletonOrThrow();
     }
     x = finalNorm.forward(ps, new NDList(x), training).singletonOrThrow();
@@ -128,8 +133,9 @@ public final class RiskHead extends AbstractBlock {
     Shape emb = inputShapes[0];
     Shape tokens = new Shape(emb.get(0), emb.get(1), dim);
     project.initialize(manager, dataType, emb);
-    for (ViewTransformerLayer layer : layers) {
-      layer.initialize(manager, dataType, tokens, inputShapes[1]);
+    Shape mask = new Shape(emb.get(0), 1, 1, emb.get(1));
+    for (TransformerBlock layer : layers) {
+      layer.initialize(manager, dataType, tokens, mask);
     }
     finalNorm.initialize(manager, dataType, tokens);
     hazard.initialize(manager, dataType, new Shape(emb.get(0), dim));

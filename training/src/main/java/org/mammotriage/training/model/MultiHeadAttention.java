@@ -11,13 +11,17 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * Multi-head attention written out of Linear + matmul + softmax (so an exporter maps it to plain
- * ONNX ops). Inputs: query (B, Nq, d), key/value source (B, Nk, d), and optionally an additive mask
- * broadcastable to (B, heads, Nq, Nk) (0 = attend, a large negative number = do not).
+ * The one multi-head attention block of training (MV-MLM token head, text tower, GLAM
+ * cross-attention, and through {@link TransformerBlock} the exam risk head), written out of Linear
+ * + matmul + softmax so the ONNX export is the same arithmetic. Inputs: query (B, Nq, d), key/value
+ * source (B, Nk, d) (the same array for self-attention), and optionally an additive mask
+ * broadcastable to (B, heads, Nq, Nk) (0 = attend, a large negative number = do not; a key-padding
+ * mask is (B, 1, 1, Nk)). Output (B, Nq, d).
  */
 public final class MultiHeadAttention extends AbstractBlock {
   private final int dim;
   private final int heads;
+  private final float scale;
   private final Linear query;
   private final Linear key;
   private final Linear value;
@@ -27,6 +31,7 @@ public final class MultiHeadAttention extends AbstractBlock {
     super((byte) 1);
     this.dim = b.dim;
     this.heads = b.heads;
+    this.scale = 1.0f / (float) Math.sqrt(dim / heads);
     query = addChildBlock("query", Linear.builder().setUnits(dim).build());
     key = addChildBlock("key", Linear.builder().setUnits(dim).build());
     value = addChildBlock("value", Linear.builder().setUnits(dim).build());
@@ -43,6 +48,11 @@ public final class MultiHeadAttention extends AbstractBlock {
 
   public int heads() {
     return heads;
+  }
+
+  /** The score scale 1/√(dim/heads), as a float (the exporter writes the same constant). */
+  public float scale() {
+    return scale;
   }
 
   public Linear query() {
@@ -73,7 +83,7 @@ public final class MultiHeadAttention extends AbstractBlock {
     NDArray qh = split(query.forward(ps, new NDList(q), training).singletonOrThrow(), b, nq, dh);
     NDArray kh = split(key.forward(ps, new NDList(kv), training).singletonOrThrow(), b, nk, dh);
     NDArray vh = split(value.forward(ps, new NDList(kv), training).singletonOrThrow(), b, nk, dh);
-    NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).mul(1.0f / (float) Math.sqrt(dh));
+    NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).mul(scale);
     if (inputs.size() > 2) {
       scores = scores.add(inputs.get(2));
     }

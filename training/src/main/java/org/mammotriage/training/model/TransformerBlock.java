@@ -12,8 +12,10 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * Pre-norm transformer encoder block on (B, N, d): x + MHA(LN(x)), then x + MLP(LN(x)) with a GELU
- * MLP of width {@code mlpDim}. Optional second input: an additive attention mask.
+ * The one transformer layer of training (MV-MLM token head, text tower, exam risk head): pre-norm,
+ * no dropout, on (B, N, d): x + MHA(LN(x)), then x + MLP(LN(x)) with a GELU MLP of width {@code
+ * mlpDim}. Optional second input: an additive attention mask broadcastable to (B, heads, N, N), see
+ * {@link MultiHeadAttention}.
  */
 public final class TransformerBlock extends AbstractBlock {
   private final int dim;
@@ -104,7 +106,10 @@ public final class TransformerBlock extends AbstractBlock {
     fc2.initialize(manager, dataType, hidden);
   }
 
-  /** Builder: {@code setDim}, {@code setHeads} required; {@code optMlpDim} defaults to 4 × dim. */
+  /**
+   * Builder: {@code setDim}, {@code setHeads} required (dim divisible by heads); {@code optMlpDim}
+   * defaults to 4 × dim (0 also means the default; the risk head uses 2 × dim).
+   */
   public static final class Builder {
     private int dim;
     private int heads;
@@ -134,7 +139,8 @@ public final class TransformerBlock extends AbstractBlock {
                 + heads);
       }
       if (mlpDim < 0) {
-        throw new IllegalStateException("mlpDim must be positive, got " + mlpDim);
+        throw new IllegalStateException(
+            "mlpDim must be positive (or 0 for 4 × dim), got " + mlpDim);
       }
       return new TransformerBlock(this);
     }

@@ -19,7 +19,7 @@ import org.mammotriage.evaluation.metrics.BalancedAccuracy;
 import org.mammotriage.evaluation.metrics.BootstrapCi;
 import org.mammotriage.ingest.preprocess.Preprocessor;
 import org.mammotriage.progress.Progress;
-import org.mammotriage.training.heads.ViewImageLoader;
+import org.mammotriage.training.data.ViewImageLoader;
 import org.mammotriage.training.model.ModelConfig;
 import org.mammotriage.training.report.Tokenizer;
 import org.mammotriage.training.report.ZeroShotPrompts;

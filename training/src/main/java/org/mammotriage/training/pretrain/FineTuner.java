@@ -29,7 +29,7 @@ import java.util.Random;
 import java.util.function.Consumer;
 import org.mammotriage.evaluation.metrics.Auc;
 import org.mammotriage.progress.Progress;
-import org.mammotriage.training.heads.ViewImageLoader;
+import org.mammotriage.training.data.ViewImageLoader;
 
 /**
  * Supervised fine-tuning of a pretrained image encoder on view-level labels (the "fine-tune the

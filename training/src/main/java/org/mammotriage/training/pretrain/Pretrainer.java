@@ -29,7 +29,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.mammotriage.ingest.preprocess.Preprocessor;
 import org.mammotriage.progress.Progress;
-import org.mammotriage.training.heads.ViewImageLoader;
+import org.mammotriage.training.data.ViewImageLoader;
 import org.mammotriage.training.loss.ClipLoss;
 import org.mammotriage.training.loss.GlamLoss;
 import org.mammotriage.training.loss.MvClipLoss;

@@ -21,6 +21,7 @@ import org.mammotriage.scoring.LoadedModel;
 import org.mammotriage.scoring.ModelDirectory;
 import org.mammotriage.synth.SynthOptions;
 import org.mammotriage.synth.SyntheticArchive;
+import org.mammotriage.training.data.ViewImageLoader;
 import org.mammotriage.training.export.ExamModelGraphs;
 import org.mammotriage.training.export.ModelExport;
 import org.mammotriage.training.export.ParityCheck;
@@ -29,7 +30,6 @@ import org.mammotriage.training.heads.ExamManifest;
 import org.mammotriage.training.heads.ExamModelStore;
 import org.mammotriage.training.heads.ExamRecord;
 import org.mammotriage.training.heads.HeadsTrainer;
-import org.mammotriage.training.heads.ViewImageLoader;
 
 /**
  * The demo chain on a tiny synthetic archive with a small random CNN standing in for the pretrained

@@ -48,6 +48,8 @@ class HazardHeadTest {
       NDArray b = head.forward(ps, new NDList(changed, present), false).singletonOrThrow();
 
       assertThat(a.sub(b).abs().max().getFloat()).isLessThan(1e-5f);
+      // the risk transformer is the shared block with an MLP of 2 × dim
+      assertThat(head.layers()).hasSize(1).allSatisfy(l -> assertThat(l.mlpDim()).isEqualTo(16));
     }
   }
 

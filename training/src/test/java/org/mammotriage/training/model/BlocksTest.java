@@ -115,6 +115,13 @@ class BlocksTest {
         .hasMessageContaining("10, 18 or 34");
     assertThatThrownBy(() -> MultiHeadAttention.builder().setDim(10).setHeads(3).build())
         .hasMessageContaining("not divisible");
+    assertThatThrownBy(() -> MultiHeadAttention.builder().setHeads(2).build())
+        .hasMessageContaining("setDim");
+    assertThatThrownBy(() -> TransformerBlock.builder().setDim(10).setHeads(3).build())
+        .hasMessageContaining("divisible");
+    assertThatThrownBy(() -> TransformerBlock.builder().setDim(8).setHeads(2).optMlpDim(-1).build())
+        .hasMessageContaining("mlpDim");
+    assertThat(TransformerBlock.builder().setDim(8).setHeads(2).build().mlpDim()).isEqualTo(32);
     assertThatThrownBy(() -> ImageTower.builder().setEmbeddingDim(8).build())
         .hasMessageContaining("setEncoder");
     assertThatThrownBy(() -> PretrainMethod.parse("simclr"))

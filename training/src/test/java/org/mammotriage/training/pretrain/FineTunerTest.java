@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mammotriage.ingest.preprocess.Preprocessor;
 import org.mammotriage.synth.SynthOptions;
 import org.mammotriage.synth.SyntheticArchive;
-import org.mammotriage.training.heads.ViewImageLoader;
+import org.mammotriage.training.data.ViewImageLoader;
 import org.mammotriage.training.model.ModelConfig;
 import org.mammotriage.training.model.PretrainMethod;
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.mammotriage.ingest.preprocess.Preprocessor;
 import org.mammotriage.synth.SynthOptions;
 import org.mammotriage.synth.SyntheticArchive;
-import org.mammotriage.training.heads.ViewImageLoader;
+import org.mammotriage.training.data.ViewImageLoader;
 import org.mammotriage.training.model.ModelConfig;
 import org.mammotriage.training.model.PretrainMethod;
 import org.mammotriage.training.model.PretrainNet;

@@ -1,4 +1,4 @@
-package org.mammotriage.training.heads;
+package org.mammotriage.training.data;
 
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
