@@ -34,7 +34,9 @@ import org.mammotriage.scoring.ExamImage;
 import org.mammotriage.scoring.ExamInput;
 import org.mammotriage.scoring.OnnxExamScorer;
 import org.mammotriage.scoring.ScoreResult;
-import org.mammotriage.streams.ExamAssembler;
+import org.mammotriage.streams.SlotRules;
+import org.mammotriage.streams.SlotRules.Acquisition;
+import org.mammotriage.streams.SlotRules.Placement;
 import org.mammotriage.streams.Triage;
 import org.mammotriage.streams.TriageSettings;
 import org.mammotriage.streams.TriageStreamsConfig;
@@ -49,8 +51,8 @@ import picocli.CommandLine.Spec;
  * {@code mammotriage score}: scores one exam from files, for people trying a model by hand. The
  * folder holds either the exam's working images named by slot, or the study's DICOM files; DICOM
  * files go through ingest's own checks and preprocessing ({@link InstanceDecoder}) and are put into
- * slots by the stream's rules ({@link TriageSettings#slotOf}, retakes by {@link
- * ExamAssembler#compareAcquisitions}), so the score is the one the running system would give.
+ * slots by the stream's {@link SlotRules} (extra views, duplicates, retakes), so the score is the
+ * one the running system would give.
  */
 @Command(
     name = "score",
@@ -140,7 +142,8 @@ public final class ScoreCommand implements Callable<Integer> {
       }
       String examKey = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
       if (images.isEmpty()) {
-        DicomExam exam = readDicom(InstanceDecoder.fromConfig(cfg), TriageSettings.from(cfg), cfg);
+        DicomExam exam =
+            readDicom(InstanceDecoder.fromConfig(cfg), SlotRules.of(TriageSettings.from(cfg)), cfg);
         if (exam == null) {
           return 2;
         }
@@ -189,7 +192,7 @@ public final class ScoreCommand implements Callable<Integer> {
           t.suspicious(),
           t.low(),
           t.risk5y(),
-          Triage.category(r, t),
+          Triage.category(r, t).label(),
           Triage.riskElevated(r, t) ? " + risk elevated" : "");
       return 0;
     } finally {
@@ -226,7 +229,7 @@ public final class ScoreCommand implements Callable<Integer> {
       o.put("suspicion", r.suspicion());
       ArrayNode risk = o.putArray("risk_1_to_5_years");
       Arrays.stream(r.risk()).forEach(risk::add);
-      o.put("category", Triage.category(r, t));
+      o.put("category", Triage.category(r, t).label());
       o.put("risk_elevated", Triage.riskElevated(r, t));
     }
     ObjectNode th = o.putObject("thresholds");
@@ -242,13 +245,13 @@ public final class ScoreCommand implements Callable<Integer> {
   private record DicomExam(String studyUid, List<ExamImage> images) {}
 
   /** One DICOM file that may fill a slot. */
-  private record Candidate(Path file, String sop, Long acquiredMs, Integer instance) {}
+  private record Candidate(Path file, String sop, Acquisition acquisition) {}
 
   /**
    * Reads the folder's DICOM files as ingest would; prints what happened to each file; null (after
    * saying why) when nothing can be scored.
    */
-  private DicomExam readDicom(InstanceDecoder decoder, TriageSettings settings, MammoConfig cfg)
+  private DicomExam readDicom(InstanceDecoder decoder, SlotRules rules, MammoConfig cfg)
       throws IOException {
     List<Path> files;
     try (Stream<Path> walk = Files.walk(dir)) {
@@ -290,16 +293,16 @@ public final class ScoreCommand implements Callable<Integer> {
       }
       studies.add(InstanceDecoder.str(h, TagFromName.StudyInstanceUID));
       String sop = InstanceDecoder.str(h, TagFromName.SOPInstanceUID);
-      Path first = firstBySop.putIfAbsent(sop, f);
-      if (first != null) {
+      if (rules.isDuplicate(firstBySop.keySet(), sop)) {
         out.printf(
             Locale.ROOT,
             "  duplicate %s: the same SOP Instance UID as %s, ignored as the stream does%n",
             name,
-            dir.relativize(first));
+            dir.relativize(firstBySop.get(sop)));
         continue;
       }
-      var slot = settings.slotOf(c.laterality(), c.view(), c.modifiers());
+      firstBySop.put(sop, f);
+      var slot = rules.slotOf(c.laterality(), c.view(), c.modifiers());
       if (slot.isEmpty()) {
         out.printf(
             Locale.ROOT,
@@ -315,21 +318,20 @@ public final class ScoreCommand implements Callable<Integer> {
           new Candidate(
               f,
               sop,
-              acquired == null ? null : acquired.toEpochMilli(),
-              InstanceDecoder.instanceNumber(h));
+              new Acquisition(
+                  acquired == null ? null : acquired.toEpochMilli(),
+                  InstanceDecoder.instanceNumber(h)));
       Candidate cur = chosen.get(slot.get());
-      if (cur == null) {
+      Placement p = rules.place(cand.acquisition(), cur == null ? null : cur.acquisition());
+      if (p == Placement.FILLS) {
         chosen.put(slot.get(), cand);
       } else {
-        int order =
-            ExamAssembler.compareAcquisitions(
-                cand.acquiredMs(), cand.instance(), cur.acquiredMs(), cur.instance());
-        Candidate kept = order > 0 ? cand : cur;
-        Candidate dropped = order > 0 ? cur : cand;
+        Candidate kept = p.takesSlot() ? cand : cur;
+        Candidate dropped = p.takesSlot() ? cur : cand;
         chosen.put(slot.get(), kept);
         out.printf(
             Locale.ROOT,
-            order == 0
+            p == Placement.SAME
                 ? "  %s: %s and %s have the same acquisition time and instance number; the first"
                     + " (as the stream keeps the first to arrive) fills the slot%n"
                 : "  %s: %s is a later acquisition than %s and fills the slot (retake)%n",

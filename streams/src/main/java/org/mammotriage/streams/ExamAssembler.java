@@ -2,12 +2,10 @@ package org.mammotriage.streams;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -17,34 +15,33 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.mammotriage.contract.ModelThresholds;
 import org.mammotriage.contract.Slot;
-import org.mammotriage.schemas.Topics;
 import org.mammotriage.schemas.avro.ExamAssemblyState;
 import org.mammotriage.schemas.avro.ExamScore;
 import org.mammotriage.schemas.avro.MammogramImage;
-import org.mammotriage.schemas.avro.ModelRef;
 import org.mammotriage.schemas.avro.SlotImage;
-import org.mammotriage.schemas.avro.Thresholds;
 import org.mammotriage.schemas.avro.TriageDecision;
 import org.mammotriage.scoring.ExamImage;
 import org.mammotriage.scoring.ExamInput;
 import org.mammotriage.scoring.ExamScoringService;
 import org.mammotriage.scoring.ScoreResult;
+import org.mammotriage.streams.SlotRules.Acquisition;
+import org.mammotriage.streams.SlotRules.Placement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Assembles images into four-view exams (DESIGN §4) in the {@code exam-assembly-store}, keyed by
- * study: duplicates (same SOP UID) are ignored; a retake replaces a filled slot when it was
- * acquired later (then: higher instance number); extra and modified views are kept but not slotted.
- * An exam is released when its four slots are filled, or by a wall-clock punctuation after the
- * quiet period as a partial exam; a slot that changes after release releases version n+1. Every
- * release is scored and forwarded: an {@link ExamScore} to the scores sink, a {@link
- * TriageDecision} to the sink of its category, and to the risk sink when the 5-year risk is
- * elevated. Released exams are deleted after the retention period.
+ * study, by the {@link SlotRules} (duplicates, extra views, retakes). An exam is released when its
+ * four slots are filled, or by a wall-clock punctuation after the quiet period as a partial exam; a
+ * slot that changes after release releases version n+1. Every release is scored, routed by {@link
+ * Triage} and forwarded as an {@link ExamRelease}: an {@link ExamScore} to the scores sink, a
+ * {@link TriageDecision} to the sink of its {@link Category}, and to the risk sink when the 5-year
+ * risk is elevated. Released exams are deleted after the retention period.
  */
 public final class ExamAssembler implements Processor<String, MammogramImage, String, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(ExamAssembler.class);
   private final TriageSettings settings;
+  private final SlotRules rules;
   private final ExamScoringService scorer;
   private final StreamsMetrics metrics;
   private ProcessorContext<String, Object> context;
@@ -52,6 +49,7 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
 
   public ExamAssembler(TriageSettings settings, ExamScoringService scorer, StreamsMetrics metrics) {
     this.settings = settings;
+    this.rules = SlotRules.of(settings);
     this.scorer = scorer;
     this.metrics = metrics;
   }
@@ -80,7 +78,7 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
               .setLastImageAt(now)
               .build();
     }
-    if (st.getSeenSops().contains(img.getSopInstanceUid())) {
+    if (rules.isDuplicate(st.getSeenSops(), img.getSopInstanceUid())) {
       LOG.debug("study {}: duplicate instance {} ignored", study, img.getSopInstanceUid());
       return;
     }
@@ -88,17 +86,12 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     seen.add(img.getSopInstanceUid());
     st.setSeenSops(seen);
     st.setLastImageAt(now);
-    String slot = slotOf(img);
+    String laterality = img.getLaterality().name();
+    Slot slot = rules.slotOf(laterality, img.getView(), img.getViewModifiers()).orElse(null);
     boolean changed = false;
     if (slot == null) {
       List<String> extras = new ArrayList<>(st.getExtraViews());
-      extras.add(
-          img.getLaterality()
-              + "_"
-              + img.getView()
-              + (img.getViewModifiers().isEmpty()
-                  ? ""
-                  : "_" + String.join("_", img.getViewModifiers())));
+      extras.add(rules.extraViewName(laterality, img.getView(), img.getViewModifiers()));
       st.setExtraViews(extras);
     } else {
       changed = putSlot(st, slot, img);
@@ -112,19 +105,11 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     store.put(study, st);
   }
 
-  /** The slot an image fills, or null for an extra view. */
-  private String slotOf(MammogramImage img) {
-    return settings
-        .slotOf(img.getLaterality().name(), img.getView(), img.getViewModifiers())
-        .map(Enum::name)
-        .orElse(null);
-  }
-
-  /** Fills or replaces a slot; true when the exam's images changed. */
-  private static boolean putSlot(ExamAssemblyState st, String slot, MammogramImage img) {
+  /** Fills or replaces a slot as the rules place the image; true when the exam's images changed. */
+  private boolean putSlot(ExamAssemblyState st, Slot slot, MammogramImage img) {
     SlotImage incoming =
         SlotImage.newBuilder()
-            .setSlot(slot)
+            .setSlot(slot.name())
             .setSopInstanceUid(img.getSopInstanceUid())
             .setAcquisitionTime(
                 img.getAcquisitionTime() == null ? null : img.getAcquisitionTime().toEpochMilli())
@@ -132,47 +117,28 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
             .setPng(img.getWorkingImagePng())
             .build();
     List<SlotImage> slots = new ArrayList<>(st.getSlots());
-    for (int i = 0; i < slots.size(); i++) {
-      SlotImage cur = slots.get(i);
-      if (cur.getSlot().equals(slot)) {
-        if (RETAKE_ORDER.compare(incoming, cur) > 0) {
-          slots.set(i, incoming);
-          st.setSlots(slots);
-          return true;
-        }
-        return false; // an older acquisition of a filled slot: kept out
+    int i = 0;
+    while (i < slots.size() && !slots.get(i).getSlot().equals(slot.name())) {
+      i++;
+    }
+    SlotImage current = i < slots.size() ? slots.get(i) : null;
+    Placement p = rules.place(acquisition(incoming), current == null ? null : acquisition(current));
+    switch (p) {
+      case FILLS -> {
+        slots.add(incoming);
+        slots.sort(Comparator.comparing(s -> Slot.valueOf(s.getSlot()).ordinal()));
+      }
+      case REPLACES -> slots.set(i, incoming);
+      case EARLIER, SAME -> {
+        return false; // kept out: the slot's image stays
       }
     }
-    slots.add(incoming);
-    slots.sort(Comparator.comparing(s -> Slot.valueOf(s.getSlot()).ordinal()));
     st.setSlots(slots);
     return true;
   }
 
-  private static final Comparator<SlotImage> RETAKE_ORDER =
-      (a, b) ->
-          compareAcquisitions(
-              a.getAcquisitionTime(),
-              a.getInstanceNumber(),
-              b.getAcquisitionTime(),
-              b.getInstanceNumber());
-
-  /**
-   * Orders two images of one slot: positive when the first is the later acquisition (acquisition
-   * time in epoch ms, then instance number; an absent value counts as earliest). The later one is
-   * the retake that fills the slot.
-   */
-  public static int compareAcquisitions(
-      Long acquiredMsA, Integer instanceA, Long acquiredMsB, Integer instanceB) {
-    int c =
-        Long.compare(
-            acquiredMsA == null ? Long.MIN_VALUE : acquiredMsA,
-            acquiredMsB == null ? Long.MIN_VALUE : acquiredMsB);
-    return c != 0
-        ? c
-        : Integer.compare(
-            instanceA == null ? Integer.MIN_VALUE : instanceA,
-            instanceB == null ? Integer.MIN_VALUE : instanceB);
+  private static Acquisition acquisition(SlotImage s) {
+    return new Acquisition(s.getAcquisitionTime(), s.getInstanceNumber());
   }
 
   private void punctuate(long now) {
@@ -205,6 +171,7 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     }
   }
 
+  /** Releases the exam's next version: scores it, routes it and forwards its records. */
   private void release(String study, ExamAssemblyState st, boolean partial, long now) {
     int version = st.getVersion() + 1;
     st.setVersion(version);
@@ -222,103 +189,52 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     List<String> missing = EnumSet.complementOf(filled).stream().map(Enum::name).toList();
     ScoreResult r = scorer.score(new ExamInput(study, images));
     ModelThresholds t = Triage.thresholds(r.model().thresholds(), settings);
-    String category = Triage.category(r, t);
+    Category category = Triage.category(r, t);
     boolean risky = Triage.riskElevated(r, t);
-    List<String> reasons =
-        Triage.reasons(missing, partial && !missing.isEmpty(), version, r, category, risky);
+    boolean partialRelease = partial && !missing.isEmpty();
+    List<String> reasons = Triage.reasons(missing, partialRelease, version, r, category, risky);
     // wall clock after scoring: the task's cached system time would hide the scoring time
     long decided = Math.max(now, System.currentTimeMillis());
-    List<Double> risk =
-        r.risk() == null ? List.of() : java.util.Arrays.stream(r.risk()).boxed().toList();
-    ExamScore score =
-        ExamScore.newBuilder()
-            .setExamKey(study)
-            .setExamVersion(version)
-            .setPatientKey(st.getPatientKey())
-            .setAccessionNumber(st.getAccessionNumber())
-            .setSlotsFilled(filled.stream().map(Enum::name).toList())
-            .setSlotsMissing(missing)
-            .setSopInstanceUids(st.getSlots().stream().map(SlotImage::getSopInstanceUid).toList())
-            .setExtraViews(st.getExtraViews())
-            .setScorable(r.scorable())
-            .setUnscorableReason(r.unscorableReason())
-            .setMalignancyLeft(r.malignancyLeft())
-            .setMalignancyRight(r.malignancyRight())
-            .setSuspicion(r.suspicion())
-            .setRisk(risk)
-            .setCategory(category)
-            .setRiskElevated(risky)
-            .setReasonCodes(reasons)
-            .setModel(
-                ModelRef.newBuilder()
-                    .setName(r.model().name())
-                    .setVersion(r.model().version())
-                    .setSha256(r.model().sha256())
-                    .setIntendedUse(r.model().intendedUse())
-                    .build())
-            .setThresholds(
-                Thresholds.newBuilder()
-                    .setSuspicious(t.suspicious())
-                    .setLow(t.low())
-                    .setRisk5y(t.risk5y())
-                    .setSource(t.provenance())
-                    .build())
-            .setFirstImageAt(Instant.ofEpochMilli(st.getFirstImageAt()))
-            .setLastImageAt(Instant.ofEpochMilli(st.getLastImageAt()))
-            .setReleasedAt(Instant.ofEpochMilli(now))
-            .setScoredAt(Instant.ofEpochMilli(decided))
-            .setScoringMillis(r.scoringMillis())
-            .setScorerDevice(r.device())
-            .build();
-    TriageDecision d =
-        TriageDecision.newBuilder()
-            .setExamKey(study)
-            .setExamVersion(version)
-            .setPatientKey(st.getPatientKey())
-            .setAccessionNumber(st.getAccessionNumber())
-            .setCategory(category)
-            .setRiskElevated(risky)
-            .setSuspicion(r.suspicion())
-            .setMalignancyLeft(r.malignancyLeft())
-            .setMalignancyRight(r.malignancyRight())
-            .setRisk(risk)
-            .setReasonCodes(reasons)
-            .setModelId(r.model().id())
-            .setModelIntendedUse(r.model().intendedUse())
-            .setDecidedAt(Instant.ofEpochMilli(decided))
-            .setLatencyFromFirstImageMs(decided - st.getFirstImageAt())
-            .setLatencyFromLastImageMs(decided - st.getLastImageAt())
-            .build();
-    long ts = decided;
-    context.forward(new Record<String, Object>(study, score, ts), ExamTriageTopology.SINK_SCORES);
-    context.forward(new Record<String, Object>(study, d, ts), ExamTriageTopology.sinkFor(category));
-    if (risky) {
-      context.forward(new Record<String, Object>(study, d, ts), ExamTriageTopology.SINK_RISK);
-    }
+    ExamRelease rel =
+        new ExamRelease(
+            study,
+            st,
+            filled.stream().map(Enum::name).toList(),
+            missing,
+            r,
+            t,
+            category,
+            risky,
+            reasons,
+            now,
+            decided);
+    forward(rel);
     metrics.released(
-        partial && !missing.isEmpty(),
+        partialRelease,
         version > 1,
-        category,
-        decided - st.getFirstImageAt(),
-        decided - st.getLastImageAt());
+        category.label(),
+        rel.latencyFromFirstImageMs(),
+        rel.latencyFromLastImageMs());
     LOG.info(
         "study {} v{} released ({} slots{}): {} suspicion {} model {}",
         study,
         version,
         filled.size(),
         partial ? ", quiet period" : "",
-        category,
+        category.label(),
         r.suspicion(),
         r.model().id());
   }
 
-  static Set<String> topicsWritten() {
-    return Set.of(
-        Topics.SCORES.name(),
-        Topics.SUSPICIOUS.name(),
-        Topics.ROUTINE.name(),
-        Topics.LOW.name(),
-        Topics.INCOMPLETE.name(),
-        Topics.RISK_ELEVATED.name());
+  private void forward(ExamRelease rel) {
+    long ts = rel.decidedAtMs();
+    TriageDecision d = rel.triageDecision();
+    context.forward(
+        new Record<String, Object>(rel.study(), rel.examScore(), ts),
+        ExamTriageTopology.SINK_SCORES);
+    context.forward(new Record<String, Object>(rel.study(), d, ts), rel.category().sinkName());
+    if (rel.riskElevated()) {
+      context.forward(new Record<String, Object>(rel.study(), d, ts), ExamTriageTopology.SINK_RISK);
+    }
   }
 }

@@ -17,8 +17,8 @@ import org.mammotriage.scoring.ExamScoringService;
 /**
  * Builds the Kafka Streams topology (a pure function of its inputs): {@code mammo.images.v1} → exam
  * assembler (with the {@code exam-assembly-store}) → scores, the four triage topics and the risk
- * topic. Store and processor names are a compatibility contract: renaming them needs an application
- * reset.
+ * topic. Store, processor and sink names (here and in {@link Category}) are a compatibility
+ * contract: renaming them needs an application reset.
  */
 public final class ExamTriageTopology {
   public static final String SOURCE = "images-source";
@@ -31,10 +31,6 @@ public final class ExamTriageTopology {
   public static final String CHANGELOG_MAX_MESSAGE_BYTES = String.valueOf(32 * 1024 * 1024);
 
   private ExamTriageTopology() {}
-
-  public static String sinkFor(String category) {
-    return "triage-" + category + "-sink";
-  }
 
   public static Topology build(
       TriageSettings settings,
@@ -57,8 +53,8 @@ public final class ExamTriageTopology {
                     "max.message.bytes", CHANGELOG_MAX_MESSAGE_BYTES, "cleanup.policy", "compact"));
     t.addStateStore(store, ASSEMBLER);
     sink(t, SINK_SCORES, Topics.SCORES, serdes);
-    for (String c : new String[] {"suspicious", "routine", "low", "incomplete"}) {
-      sink(t, sinkFor(c), Topics.forCategory(c), serdes);
+    for (Category c : Category.values()) {
+      sink(t, c.sinkName(), c.topic(), serdes);
     }
     sink(t, SINK_RISK, Topics.RISK_ELEVATED, serdes);
     return t;

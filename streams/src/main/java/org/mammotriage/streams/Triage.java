@@ -22,15 +22,15 @@ public final class Triage {
         any ? "config" : "manifest");
   }
 
-  /** suspicious, routine, low, or incomplete (nothing scorable). */
-  public static String category(ScoreResult r, ModelThresholds t) {
+  /** Suspicious, routine, low, or incomplete (nothing scorable). */
+  public static Category category(ScoreResult r, ModelThresholds t) {
     if (!r.scorable() || r.suspicion() == null) {
-      return "incomplete";
+      return Category.INCOMPLETE;
     }
     if (r.suspicion() >= t.suspicious()) {
-      return "suspicious";
+      return Category.SUSPICIOUS;
     }
-    return r.suspicion() < t.low() ? "low" : "routine";
+    return r.suspicion() < t.low() ? Category.LOW : Category.ROUTINE;
   }
 
   public static boolean riskElevated(ScoreResult r, ModelThresholds t) {
@@ -45,7 +45,7 @@ public final class Triage {
       boolean partial,
       int version,
       ScoreResult r,
-      String category,
+      Category category,
       boolean riskElevated) {
     List<String> out = new ArrayList<>();
     for (String m : missing) {
@@ -66,7 +66,7 @@ public final class Triage {
     if (!r.scorable()) {
       out.add("UNSCORABLE_" + r.unscorableReason());
     }
-    out.add("CATEGORY_" + category.toUpperCase(java.util.Locale.ROOT));
+    out.add("CATEGORY_" + category.label().toUpperCase(java.util.Locale.ROOT));
     if (riskElevated) {
       out.add("RISK_5Y_ELEVATED");
     }

@@ -3,13 +3,11 @@ package org.mammotriage.streams;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.mammotriage.config.MammoConfig;
-import org.mammotriage.contract.Slot;
 
 /**
- * The topology's settings: quiet period, retention, view substitutions, and threshold overrides
- * (null: the model's manifest decides).
+ * The topology's settings: quiet period, retention, view substitutions (applied by {@link
+ * SlotRules}), and threshold overrides (null: the model's manifest decides).
  */
 public record TriageSettings(
     long quietPeriodMs,
@@ -49,18 +47,6 @@ public record TriageSettings(
         c.getDouble(TriageStreamsConfig.THRESHOLD_SUSPICIOUS),
         c.getDouble(TriageStreamsConfig.THRESHOLD_LOW),
         c.getDouble(TriageStreamsConfig.THRESHOLD_RISK5Y));
-  }
-
-  /**
-   * The exam slot an image fills (DESIGN §4): standard views without modifiers only, after the
-   * configured substitutions (e.g. ML for MLO); empty for an extra view.
-   */
-  public Optional<Slot> slotOf(String laterality, String view, List<String> modifiers) {
-    if (!modifiers.isEmpty()) {
-      return Optional.empty();
-    }
-    String v = view.toUpperCase(java.util.Locale.ROOT);
-    return Slot.of(laterality, substitutions.getOrDefault(v, v));
   }
 
   public TriageSettings withQuietPeriod(long ms) {
