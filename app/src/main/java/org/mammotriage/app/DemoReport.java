@@ -18,6 +18,7 @@ import org.mammotriage.report.HtmlReport;
 import org.mammotriage.report.SvgPlot;
 import org.mammotriage.schemas.avro.RejectedInstance;
 import org.mammotriage.schemas.avro.TriageDecision;
+import org.mammotriage.streams.Category;
 
 /**
  * What a run through the pipeline produced: decisions per exam, rejected files by reason against
@@ -25,7 +26,8 @@ import org.mammotriage.schemas.avro.TriageDecision;
  * and {@code report.html} (inline SVG plots, no network).
  */
 final class DemoReport {
-  static final List<String> CATEGORIES = List.of("suspicious", "routine", "low", "incomplete");
+  static final List<String> CATEGORIES =
+      java.util.Arrays.stream(Category.values()).map(Category::label).toList();
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

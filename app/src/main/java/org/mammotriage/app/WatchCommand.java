@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,10 +24,10 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.mammotriage.config.CommonConfig;
 import org.mammotriage.config.MammoConfig;
-import org.mammotriage.schemas.TopicSpec;
 import org.mammotriage.schemas.Topics;
 import org.mammotriage.schemas.avro.TriageDecision;
 import org.mammotriage.schemas.serde.SerdeFactory;
+import org.mammotriage.streams.Category;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -154,17 +156,12 @@ public final class WatchCommand implements Callable<Integer> {
   static List<String> topics(String which) {
     return switch (which.toLowerCase(Locale.ROOT)) {
       case "all" ->
-          List.of(
-              Topics.SUSPICIOUS.name(),
-              Topics.ROUTINE.name(),
-              Topics.LOW.name(),
-              Topics.INCOMPLETE.name(),
-              Topics.RISK_ELEVATED.name());
+          Stream.concat(
+                  Arrays.stream(Category.values()).map(c -> c.topic().name()),
+                  Stream.of(Topics.RISK_ELEVATED.name()))
+              .toList();
       case "risk" -> List.of(Topics.RISK_ELEVATED.name());
-      default -> {
-        TopicSpec<TriageDecision> t = Topics.forCategory(which.toLowerCase(Locale.ROOT));
-        yield List.of(t.name());
-      }
+      default -> List.of(Category.fromLabel(which.toLowerCase(Locale.ROOT)).topic().name());
     };
   }
 

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * README) say it is intended.
  */
 class ModuleLayeringTest {
-  private static final Path ROOT = Path.of(System.getProperty("mammotriage.root", "..")).normalize();
+  private static final Path ROOT =
+      Path.of(System.getProperty("mammotriage.root", "..")).normalize();
 
   /** Allowed compile-scope dependencies on other project modules, bottom up. */
   private static final Map<String, Set<String>> ALLOWED = new LinkedHashMap<>();

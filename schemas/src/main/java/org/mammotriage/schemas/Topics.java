@@ -55,21 +55,6 @@ public final class Topics {
   public static final List<TopicSpec<?>> ALL =
       List.of(IMAGES, INGEST_DLQ, SCORES, SUSPICIOUS, ROUTINE, LOW, INCOMPLETE, RISK_ELEVATED);
 
-  /** Suspicion categories in the order of the decision topics. */
-  public static TopicSpec<TriageDecision> forCategory(String category) {
-    return switch (category) {
-      case "suspicious" -> SUSPICIOUS;
-      case "routine" -> ROUTINE;
-      case "low" -> LOW;
-      case "incomplete" -> INCOMPLETE;
-      default ->
-          throw new IllegalArgumentException(
-              "unknown triage category '"
-                  + category
-                  + "' (expected suspicious, routine, low or incomplete)");
-    };
-  }
-
   public static Optional<TopicSpec<?>> byName(String name) {
     return ALL.stream().filter(t -> t.name().equals(name)).findFirst();
   }

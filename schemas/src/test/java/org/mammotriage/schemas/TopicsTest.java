@@ -1,7 +1,6 @@
 package org.mammotriage.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashSet;
 import org.junit.jupiter.api.Test;
@@ -23,12 +22,5 @@ class TopicsTest {
   void shouldRaiseMaxMessageBytesForImagesAboveEightMebibytes() {
     int max = Integer.parseInt(Topics.IMAGES.configs().get("max.message.bytes"));
     assertThat(max).isGreaterThan(8 * 1024 * 1024);
-  }
-
-  @Test
-  void shouldMapEachCategoryToItsTopicAndRejectUnknown() {
-    assertThat(Topics.forCategory("suspicious")).isSameAs(Topics.SUSPICIOUS);
-    assertThat(Topics.forCategory("incomplete").name()).isEqualTo("mammo.triage.incomplete.v1");
-    assertThatThrownBy(() -> Topics.forCategory("urgent")).hasMessageContaining("urgent");
   }
 }

@@ -28,6 +28,19 @@ public enum Category {
     this.sinkName = sinkName;
   }
 
+  /** The category with this label (the records' {@code category} field). */
+  public static Category fromLabel(String label) {
+    for (Category c : values()) {
+      if (c.label.equals(label)) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException(
+        "unknown triage category '"
+            + label
+            + "' (expected suspicious, routine, low or incomplete)");
+  }
+
   /** The value of the records' {@code category} field and of the metrics' category tag. */
   public String label() {
     return label;

@@ -1,6 +1,7 @@
 package org.mammotriage.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class CategoryTest {
   @Test
   void shouldAgreeWithTheTopicRegistryForEveryLabel() {
     for (Category c : Category.values()) {
-      assertThat(Topics.forCategory(c.label())).as(c.label()).isSameAs(c.topic());
+      assertThat(Category.fromLabel(c.label()).topic()).as(c.label()).isSameAs(c.topic());
     }
   }
 
@@ -45,5 +46,13 @@ class CategoryTest {
     assertThat(Arrays.stream(Category.values()).map(Category::sinkName))
         .doesNotHaveDuplicates()
         .doesNotContain(ExamTriageTopology.SINK_SCORES, ExamTriageTopology.SINK_RISK);
+  }
+
+  @Test
+  void shouldFindEachCategoryByLabelAndRejectUnknown() {
+    assertThat(Category.fromLabel("suspicious").topic()).isSameAs(Topics.SUSPICIOUS);
+    assertThat(Category.fromLabel("incomplete").topic().name())
+        .isEqualTo("mammo.triage.incomplete.v1");
+    assertThatThrownBy(() -> Category.fromLabel("urgent")).hasMessageContaining("urgent");
   }
 }
