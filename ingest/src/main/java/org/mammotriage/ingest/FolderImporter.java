@@ -55,7 +55,7 @@ public final class FolderImporter {
         case STORED -> stored++;
         case DUPLICATE -> dup++;
         case TRANSIENT_FAILURE -> fail++;
-        case REJECTED -> rejected.merge(o.reason(), 1, Integer::sum);
+        case REJECTED -> rejected.merge(o.reason().code(), 1, Integer::sum);
       }
       long now = System.nanoTime();
       if (now - lastReport > 2_000_000_000L || i == files.size() - 1) {

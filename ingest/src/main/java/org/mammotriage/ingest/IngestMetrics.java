@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.mammotriage.ingest.dicom.Reason;
 
 /** Ingest counters for Prometheus and the periodic log line. */
 public final class IngestMetrics {
@@ -63,10 +64,10 @@ public final class IngestMetrics {
     failed.increment();
   }
 
-  void rejected(String reason) {
+  void rejected(Reason reason) {
     rejectedByReason
         .computeIfAbsent(
-            reason,
+            reason.code(),
             r -> {
               AtomicLong a = new AtomicLong();
               registry.gauge(

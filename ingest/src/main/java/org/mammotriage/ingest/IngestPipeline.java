@@ -2,8 +2,10 @@ package org.mammotriage.ingest;
 
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.UniqueIdentifierAttribute;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.mammotriage.ingest.dicom.Classification;
+import org.mammotriage.ingest.dicom.Reason;
 import org.mammotriage.ingest.dicom.RejectedException;
 import org.mammotriage.ingest.preprocess.WorkingImage;
 import org.mammotriage.ingest.publish.KafkaPublisher;
@@ -73,7 +76,7 @@ public final class IngestPipeline {
     } catch (IOException e) {
       return new Outcome(
           Outcome.Status.TRANSIENT_FAILURE,
-          "IO",
+          Reason.IO,
           "cannot read the received file: " + e.getMessage(),
           null,
           null);
@@ -87,7 +90,7 @@ public final class IngestPipeline {
         metrics.duplicate();
         LOG.info("[{}] {} already published: acknowledged without publishing again", sourceAe, sop);
         return new Outcome(
-            Outcome.Status.DUPLICATE, "DUPLICATE", "already published", sop, studyOf(header));
+            Outcome.Status.DUPLICATE, null, "already published", sop, studyOf(header));
       }
       long t0 = System.nanoTime();
       InstanceDecoder.Decoded d = decoder.decode(file);
@@ -113,6 +116,14 @@ public final class IngestPipeline {
     } catch (RejectedException r) {
       return reject(header, r, sourceAe, stage, size);
     } catch (PublishException p) {
+      if (!p.retriable()) {
+        return reject(
+            header,
+            new RejectedException(Reason.PUBLISH_REJECTED, p.getMessage(), p),
+            sourceAe,
+            stage,
+            size);
+      }
       metrics.transientFailure();
       LOG.warn(
           "[{}] {} not acknowledged by Kafka, answering failure so the sender retries: {}",
@@ -121,10 +132,40 @@ public final class IngestPipeline {
           p.getMessage());
       return new Outcome(
           Outcome.Status.TRANSIENT_FAILURE,
-          "KAFKA_UNAVAILABLE",
+          Reason.KAFKA_UNAVAILABLE,
           p.getMessage(),
           InstanceDecoder.str(header, TagFromName.SOPInstanceUID),
           studyOf(header));
+    }
+  }
+
+  /**
+   * Refuses an instance that was never read (the SCP dropped its bytes, e.g. over {@code
+   * ingest.limit.bytes}): a DLQ record with what the C-STORE request said, like any rejection.
+   */
+  public Outcome refuse(
+      RejectedException r,
+      String sopClassUid,
+      String sopInstanceUid,
+      long size,
+      String sourceAe,
+      String stage) {
+    metrics.received(size);
+    AttributeList h = new AttributeList();
+    try {
+      putString(h, TagFromName.SOPClassUID, sopClassUid);
+      putString(h, TagFromName.SOPInstanceUID, sopInstanceUid);
+    } catch (DicomException e) {
+      // a UID the peer sent that PixelMed will not hold: the record goes without it
+    }
+    return reject(h, r, sourceAe, stage, size);
+  }
+
+  private static void putString(AttributeList l, AttributeTag t, String v) throws DicomException {
+    if (v != null && !v.isEmpty()) {
+      Attribute a = new UniqueIdentifierAttribute(t);
+      a.addValue(v);
+      l.put(a);
     }
   }
 
@@ -133,7 +174,7 @@ public final class IngestPipeline {
     String sop = InstanceDecoder.str(h, TagFromName.SOPInstanceUID);
     RejectedInstance rec =
         RejectedInstance.newBuilder()
-            .setReasonCode(r.reason())
+            .setReasonCode(r.reason().code())
             .setReasonText(r.getMessage())
             .setStage(stage)
             .setSourceAe(sourceAe)
@@ -151,6 +192,18 @@ public final class IngestPipeline {
     try {
       publisher.reject(rec);
     } catch (PublishException p) {
+      if (!p.retriable()) {
+        metrics.rejected(r.reason());
+        LOG.error(
+            "[{}] rejected {}: {} ({}); the DLQ refused its record too, so this line is the only"
+                + " record: {}",
+            sourceAe,
+            sop.isEmpty() ? "(no SOP UID)" : sop,
+            r.reason(),
+            r.getMessage(),
+            p.getMessage());
+        return new Outcome(Outcome.Status.REJECTED, r.reason(), r.getMessage(), sop, studyOf(h));
+      }
       metrics.transientFailure();
       LOG.warn(
           "[{}] rejection of {} ({}) could not be recorded in the DLQ; answering a transient failure: {}",
@@ -159,7 +212,11 @@ public final class IngestPipeline {
           r.reason(),
           p.getMessage());
       return new Outcome(
-          Outcome.Status.TRANSIENT_FAILURE, "KAFKA_UNAVAILABLE", p.getMessage(), sop, studyOf(h));
+          Outcome.Status.TRANSIENT_FAILURE,
+          Reason.KAFKA_UNAVAILABLE,
+          p.getMessage(),
+          sop,
+          studyOf(h));
     }
     metrics.rejected(r.reason());
     LOG.info(

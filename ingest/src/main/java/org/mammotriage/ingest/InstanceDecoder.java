@@ -17,7 +17,7 @@ import org.mammotriage.config.MammoConfig;
 import org.mammotriage.ingest.dicom.Classification;
 import org.mammotriage.ingest.dicom.InstanceClassifier;
 import org.mammotriage.ingest.dicom.Limits;
-import org.mammotriage.ingest.dicom.Reasons;
+import org.mammotriage.ingest.dicom.Reason;
 import org.mammotriage.ingest.dicom.RejectedException;
 import org.mammotriage.ingest.preprocess.Preprocessor;
 import org.mammotriage.ingest.preprocess.WorkingImage;
@@ -70,14 +70,14 @@ public final class InstanceDecoder {
       throws RejectedException {
     if (size > limits.maxBytes()) {
       throw new RejectedException(
-          Reasons.TOO_LARGE, size + " bytes exceeds ingest.limit.bytes=" + limits.maxBytes());
+          Reason.TOO_LARGE, size + " bytes exceeds ingest.limit.bytes=" + limits.maxBytes());
     }
     try (DicomInputStream in =
         new DicomInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
       header.read(in, TagFromName.PixelData);
     } catch (IOException | DicomException | RuntimeException e) {
       throw new RejectedException(
-          Reasons.CORRUPT, "not a readable DICOM file: " + e.getMessage(), e);
+          Reason.CORRUPT, "not a readable DICOM file: " + e.getMessage(), e);
     }
     classifier.checkPixelFormat(header);
     return classifier.classify(header, str(header, TagFromName.TransferSyntaxUID));
@@ -95,7 +95,7 @@ public final class InstanceDecoder {
       return new Decoded(full, preprocessor.process(full));
     } catch (IOException | DicomException | RuntimeException e) {
       throw new RejectedException(
-          Reasons.CORRUPT, "pixel data cannot be decoded: " + e.getMessage(), e);
+          Reason.CORRUPT, "pixel data cannot be decoded: " + e.getMessage(), e);
     }
   }
 

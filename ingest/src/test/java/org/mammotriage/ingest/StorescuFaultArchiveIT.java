@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mammotriage.ingest.dicom.Reason;
 import org.mammotriage.schemas.Topics;
 import org.mammotriage.schemas.avro.MammogramImage;
 import org.mammotriage.schemas.avro.RejectedInstance;
@@ -193,7 +194,7 @@ class StorescuFaultArchiveIT {
     for (Path t : truncated) {
       Outcome o = ingest.runtime.pipeline().process(t, "IMPORT", "INGEST_IMPORT");
       assertThat(o.status()).isEqualTo(Outcome.Status.REJECTED);
-      assertThat(o.reason()).isEqualTo("CORRUPT");
+      assertThat(o.reason()).isEqualTo(Reason.CORRUPT);
     }
   }
 

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mammotriage.ingest.dicom.Classification;
 import org.mammotriage.ingest.dicom.InstanceClassifier;
 import org.mammotriage.ingest.dicom.Limits;
+import org.mammotriage.ingest.dicom.Reason;
 import org.mammotriage.ingest.dicom.RejectedException;
 import org.mammotriage.schemas.Topics;
 import org.mammotriage.schemas.avro.MammogramImage;
@@ -44,14 +45,14 @@ class VendorSamplesIT {
     assertThatThrownBy(() -> new InstanceClassifier(false, Limits.defaults()).checkPixelFormat(h))
         .isInstanceOfSatisfying(
             RejectedException.class,
-            e -> assertThat(e.reason()).isEqualTo("UNSUPPORTED_PIXEL_FORMAT"));
+            e -> assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED_PIXEL_FORMAT));
     // the "scaled" GE sample is a For Processing object: refused like the other one
     assertThatThrownBy(
             () ->
                 new InstanceClassifier(false, Limits.defaults())
                     .classify(header("vendor-headers/MG-Im-GE-SenDS-scaled.dcm"), null))
         .isInstanceOfSatisfying(
-            RejectedException.class, e -> assertThat(e.reason()).isEqualTo("FOR_PROCESSING"));
+            RejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.FOR_PROCESSING));
   }
 
   @Test
@@ -59,7 +60,7 @@ class VendorSamplesIT {
     AttributeList h = header("vendor-headers/MG-Im-GE_Seno_1_ForProcessing.dcm");
     assertThatThrownBy(() -> new InstanceClassifier(false, Limits.defaults()).classify(h, null))
         .isInstanceOfSatisfying(
-            RejectedException.class, e -> assertThat(e.reason()).isEqualTo("FOR_PROCESSING"));
+            RejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.FOR_PROCESSING));
   }
 
   @Test
@@ -71,7 +72,7 @@ class VendorSamplesIT {
           new IngestHarness(kafka.bootstrapServers(), dir.resolve("s1"), Map.of())) {
         Outcome o = strict.runtime.pipeline().process(crop, "IMPORT", "INGEST_IMPORT");
         assertThat(o.status()).isEqualTo(Outcome.Status.REJECTED);
-        assertThat(o.reason()).isEqualTo("SECONDARY_CAPTURE_NOT_ACCEPTED");
+        assertThat(o.reason()).isEqualTo(Reason.SECONDARY_CAPTURE);
       }
       try (IngestHarness lenient =
           new IngestHarness(

@@ -16,8 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records that cannot be deserialised or processed go to {@code mammo.ingest.dlq.v1} with their
- * topic, partition and offset (in the same transaction), and the application goes on.
+ * Records that cannot be deserialised or processed, as {@link FailureClassifier} sorts them: a
+ * poison record goes to {@code mammo.ingest.dlq.v1} with its topic, partition and offset (in the
+ * same transaction) and the application goes on; a transient failure (scorer, registry, network,
+ * Kafka) fails the stream thread without a DLQ record, so the thread is replaced ({@link
+ * StreamThreadReplacement}) and exactly-once processes the record again.
  */
 public final class DlqExceptionHandlers {
   private static final Logger LOG = LoggerFactory.getLogger(DlqExceptionHandlers.class);
@@ -50,11 +53,24 @@ public final class DlqExceptionHandlers {
     return new ProducerRecord<>(Topics.INGEST_DLQ.name(), ctx.sourceRawKey(), value);
   }
 
+  /** Logs a transient failure; the record is not dead-lettered. */
+  static void logTransient(ErrorHandlerContext ctx, String stage, Exception e) {
+    LOG.warn(
+        "{} at {}-{}@{}: transient failure, not sent to {}; the stream thread fails and the record"
+            + " is processed again: {}",
+        stage,
+        ctx.topic(),
+        ctx.partition(),
+        ctx.offset(),
+        Topics.INGEST_DLQ.name(),
+        e.toString());
+  }
+
   static SerdeFactory serdes(Map<String, ?> configs) {
     return SerdeFactory.fromConfig(configs);
   }
 
-  /** Deserialization failures. */
+  /** Deserialization failures: an unreadable record is poison, an unreachable registry is not. */
   public static final class Deserialization implements DeserializationExceptionHandler {
     private SerdeFactory serdes = SerdeFactory.singleObject();
 
@@ -66,11 +82,15 @@ public final class DlqExceptionHandlers {
     @Override
     public Response handleError(
         ErrorHandlerContext ctx, ConsumerRecord<byte[], byte[]> record, Exception e) {
+      if (FailureClassifier.isRetriable(e)) {
+        logTransient(ctx, "STREAMS_DESERIALIZE", e);
+        return Response.fail();
+      }
       return Response.resume(List.of(dlq(ctx, "STREAMS_DESERIALIZE", e, serdes)));
     }
   }
 
-  /** Processing failures. */
+  /** Processing failures: bad input is poison, a failing scorer or registry is not. */
   public static final class Processing implements ProcessingExceptionHandler {
     private SerdeFactory serdes = SerdeFactory.singleObject();
 
@@ -81,6 +101,10 @@ public final class DlqExceptionHandlers {
 
     @Override
     public Response handleError(ErrorHandlerContext ctx, Record<?, ?> record, Exception e) {
+      if (FailureClassifier.isRetriable(e)) {
+        logTransient(ctx, "STREAMS_PROCESS", e);
+        return Response.fail();
+      }
       return Response.resume(List.of(dlq(ctx, "STREAMS_PROCESS", e, serdes)));
     }
   }

@@ -14,15 +14,12 @@ import org.mammotriage.schemas.serde.SerdeFactory;
 import org.mammotriage.scoring.ModelSwitcher;
 import org.mammotriage.scoring.OnnxExamScorer;
 import org.mammotriage.scoring.ScoringConfig;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Runs the triage topology against a Kafka cluster: exactly-once v2, DLQ handlers, the model's
- * scorer.
+ * Runs the triage topology against a Kafka cluster: exactly-once v2, DLQ handlers that tell poison
+ * records from transient failures, stream threads replaced after a backoff, the model's scorer.
  */
 public final class StreamsApp implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
   private final OnnxExamScorer scorer;
   private final ModelSwitcher switcher;
   private final KafkaStreams streams;
@@ -38,14 +35,9 @@ public final class StreamsApp implements AutoCloseable {
         ExamTriageTopology.build(
             TriageSettings.from(cfg), scorer, serdes, new StreamsMetrics(registry));
     this.streams = new KafkaStreams(topology, properties(cfg));
-    streams.setUncaughtExceptionHandler(
-        e -> {
-          LOG.error(
-              "stream thread failed; replacing it (work is not lost: exactly-once tasks are retried)",
-              e);
-          return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
-              .StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+    // transient failures (FailureClassifier) end here: the thread is replaced after a backoff
+    // and exactly-once processes its records again
+    streams.setUncaughtExceptionHandler(new StreamThreadReplacement());
   }
 
   static Properties properties(MammoConfig cfg) {

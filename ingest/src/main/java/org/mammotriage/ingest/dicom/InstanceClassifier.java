@@ -45,26 +45,25 @@ public final class InstanceClassifier {
     if (str(h, TagFromName.SOPInstanceUID).isEmpty()
         || str(h, TagFromName.StudyInstanceUID).isEmpty()) {
       throw new RejectedException(
-          Reasons.MISSING_UID, "SOP Instance UID or Study Instance UID is missing");
+          Reason.MISSING_UID, "SOP Instance UID or Study Instance UID is missing");
     }
     if (sopClass.equals(MG_FOR_PROCESSING) || intent.equals("FOR PROCESSING")) {
       throw new RejectedException(
-          Reasons.FOR_PROCESSING,
-          "For Processing (raw) mammogram; send the For Presentation image");
+          Reason.FOR_PROCESSING, "For Processing (raw) mammogram; send the For Presentation image");
     }
     if (!modality.equals("MG")) {
       throw new RejectedException(
-          Reasons.NOT_MG, "Modality " + (modality.isEmpty() ? "(empty)" : modality) + " is not MG");
+          Reason.NOT_MG, "Modality " + (modality.isEmpty() ? "(empty)" : modality) + " is not MG");
     }
     if (sopClass.equals(SECONDARY_CAPTURE)) {
       if (!acceptSecondaryCapture) {
         throw new RejectedException(
-            Reasons.SECONDARY_CAPTURE,
+            Reason.SECONDARY_CAPTURE,
             "Secondary Capture with Modality MG is refused unless ingest.accept.secondary.capture=true");
       }
     } else if (!sopClass.equals(MG_FOR_PRESENTATION)) {
       throw new RejectedException(
-          Reasons.UNSUPPORTED_SOP_CLASS,
+          Reason.UNSUPPORTED_SOP_CLASS,
           "SOP Class "
               + sopClass
               + " is not Digital Mammography X-Ray Image Storage - For Presentation");
@@ -73,7 +72,7 @@ public final class InstanceClassifier {
         && !transferSyntax.isEmpty()
         && !TRANSFER_SYNTAXES.contains(transferSyntax)) {
       throw new RejectedException(
-          Reasons.UNSUPPORTED_TRANSFER_SYNTAX,
+          Reason.UNSUPPORTED_TRANSFER_SYNTAX,
           "transfer syntax "
               + transferSyntax
               + " is not supported (uncompressed, JPEG lossless and JPEG 2000 are)");
@@ -81,7 +80,7 @@ public final class InstanceClassifier {
     String lat = laterality(h);
     if (lat == null) {
       throw new RejectedException(
-          Reasons.NO_LATERALITY,
+          Reason.NO_LATERALITY,
           "neither ImageLaterality (0020,0062) nor Laterality (0020,0060) says L or R");
     }
     String view = view(h);
@@ -97,7 +96,7 @@ public final class InstanceClassifier {
     int frames = Attribute.getSingleIntegerValueOrDefault(h, TagFromName.NumberOfFrames, 1);
     if (rows > limits.maxRows() || cols > limits.maxColumns() || frames > limits.maxFrames()) {
       throw new RejectedException(
-          Reasons.TOO_LARGE,
+          Reason.TOO_LARGE,
           rows
               + "x"
               + cols
@@ -115,7 +114,7 @@ public final class InstanceClassifier {
     int spp = Attribute.getSingleIntegerValueOrDefault(h, TagFromName.SamplesPerPixel, 1);
     if (rows < 16 || cols < 16 || (bits != 8 && bits != 16) || spp != 1) {
       throw new RejectedException(
-          Reasons.UNSUPPORTED_PIXEL_FORMAT,
+          Reason.UNSUPPORTED_PIXEL_FORMAT,
           "needs single-sample 8- or 16-bit pixels of at"
               + " least 16x16; found "
               + rows

@@ -2,20 +2,21 @@ package org.mammotriage.ingest.dicom;
 
 /** An instance that ingest refuses, permanently: resending it will not help. */
 public class RejectedException extends Exception {
-  private final String reason;
+  private final Reason reason;
 
-  public RejectedException(String reason, String text) {
-    super(text);
-    this.reason = reason;
+  public RejectedException(Reason reason, String text) {
+    this(reason, text, null);
   }
 
-  public RejectedException(String reason, String text, Throwable cause) {
+  public RejectedException(Reason reason, String text, Throwable cause) {
     super(text, cause);
+    if (reason.isTransient()) {
+      throw new IllegalArgumentException(reason + " is transient; a rejection is permanent");
+    }
     this.reason = reason;
   }
 
-  /** One of {@link Reasons}. */
-  public String reason() {
+  public Reason reason() {
     return reason;
   }
 }

@@ -3,11 +3,13 @@ package org.mammotriage.ingest.publish;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.mammotriage.schemas.Topics;
 import org.mammotriage.schemas.avro.MammogramImage;
@@ -46,20 +48,28 @@ public final class KafkaPublisher implements AutoCloseable {
   }
 
   public void publish(MammogramImage img) throws PublishException {
-    await(
-        images.send(new ProducerRecord<>(Topics.IMAGES.name(), img.getStudyInstanceUid(), img)),
+    send(
+        images,
+        new ProducerRecord<>(Topics.IMAGES.name(), img.getStudyInstanceUid(), img),
         img.getSopInstanceUid());
   }
 
   public void reject(RejectedInstance r) throws PublishException {
     String key = r.getStudyInstanceUid() != null ? r.getStudyInstanceUid() : r.getSopInstanceUid();
-    await(
-        rejects.send(new ProducerRecord<>(Topics.INGEST_DLQ.name(), key, r)),
-        r.getSopInstanceUid());
+    send(rejects, new ProducerRecord<>(Topics.INGEST_DLQ.name(), key, r), r.getSopInstanceUid());
   }
 
-  private void await(java.util.concurrent.Future<?> f, String sop) throws PublishException {
+  /**
+   * Sends and waits for the acknowledgement. {@code send} itself throws for what the serializer or
+   * the registry refuses, the future fails for what the broker refuses; each becomes a {@link
+   * PublishException} that says whether a retry can help.
+   */
+  private <V> void send(
+      KafkaProducer<String, V> producer, ProducerRecord<String, V> rec, String sop)
+      throws PublishException {
+    Future<RecordMetadata> f = null;
     try {
+      f = producer.send(rec);
       f.get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       f.cancel(false);
@@ -71,8 +81,8 @@ public final class KafkaPublisher implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new PublishException("interrupted while waiting for Kafka", e);
-    } catch (org.apache.kafka.common.KafkaException e) {
-      throw new PublishException("Kafka unavailable: " + e.getMessage(), e);
+    } catch (RuntimeException e) { // from send: the serializer, the registry, a closed producer
+      throw new PublishException("cannot send " + sop + " to Kafka: " + e.getMessage(), e);
     }
   }
 

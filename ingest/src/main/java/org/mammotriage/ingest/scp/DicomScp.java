@@ -31,22 +31,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.mammotriage.ingest.IngestPipeline;
 import org.mammotriage.ingest.Outcome;
+import org.mammotriage.ingest.dicom.DimseStatus;
+import org.mammotriage.ingest.dicom.Reason;
+import org.mammotriage.ingest.dicom.RejectedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A DICOM C-STORE / C-ECHO SCP on PixelMed's association layer. It answers each C-STORE itself,
- * with the outcome of the ingest pipeline: success only after Kafka acknowledged the record; a
- * failure status with a short comment for rejected instances (0xA900/0xC000) and for Kafka being
- * unavailable (0xA700, out of resources: the sender retries). Received data is streamed to a
- * temporary file (bounded by the size limit), never held whole in memory.
+ * with the outcome of the ingest pipeline: success only after Kafka acknowledged the record; else
+ * the status of the outcome's {@link Reason} with a short comment (0xA700 when Kafka is
+ * unavailable, so the sender retries). Received data is streamed to a temporary file (bounded by
+ * the size limit), never held whole in memory.
  */
 public final class DicomScp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DicomScp.class);
-  static final int SUCCESS = 0x0000;
-  static final int OUT_OF_RESOURCES = 0xA700;
-  static final int DATASET_DOES_NOT_MATCH = 0xA900;
-  static final int CANNOT_UNDERSTAND = 0xC000;
   private static final int C_STORE_RQ = 0x0001;
   private static final int C_ECHO_RQ = 0x0030;
 
@@ -148,7 +147,7 @@ public final class DicomScp implements AutoCloseable {
           LOG.info("{} association released", tag);
           return;
         }
-        respond(a, h, caller, tag);
+        respond(a, h, caller);
       }
     } catch (DicomNetworkException | IOException | DicomException | RuntimeException e) {
       LOG.warn("[{}] association ended abnormally: {}", id, e.getMessage());
@@ -168,44 +167,48 @@ public final class DicomScp implements AutoCloseable {
     }
   }
 
-  private void respond(Association a, MessageHandler h, String caller, String tag)
+  private void respond(Association a, MessageHandler h, String caller)
       throws DicomNetworkException, IOException, DicomException {
-    int status;
+    DimseStatus status = DimseStatus.SUCCESS;
     String comment = null;
-    if (h.commandField == C_ECHO_RQ) {
-      status = SUCCESS;
-    } else if (h.commandField != C_STORE_RQ) {
-      status = 0x0211; // unrecognised operation
-      comment = "only C-STORE and C-ECHO are supported";
-    } else if (h.tooLarge) {
-      status = OUT_OF_RESOURCES;
-      comment = "TOO_LARGE: object exceeds ingest.limit.bytes";
-      LOG.warn("{} {} refused: larger than {} bytes", tag, h.sopInstance, maxBytes);
-    } else {
-      Path file = h.toPart10(a.getTransferSyntaxForPresentationContextID(h.pcid), caller);
-      try {
-        Outcome o = pipeline.process(file, caller, "INGEST_SCP");
-        if (o.success()) {
-          status = SUCCESS;
-        } else if (o.status() == Outcome.Status.TRANSIENT_FAILURE) {
-          status = OUT_OF_RESOURCES;
-          comment = "RETRY: " + o.reason();
-        } else {
-          status =
-              o.reason().equals("CORRUPT") || o.reason().equals("TOO_LARGE")
-                  ? CANNOT_UNDERSTAND
-                  : DATASET_DOES_NOT_MATCH;
-          comment = o.reason() + ": " + o.text();
-        }
-      } finally {
-        Files.deleteIfExists(file);
+    if (h.commandField == C_STORE_RQ) {
+      Outcome o = store(a, h, caller);
+      status = o.dimseStatus();
+      if (!o.success()) {
+        comment = o.reason().isTransient() ? "RETRY: " + o.reason() : o.reason() + ": " + o.text();
       }
+    } else if (h.commandField != C_ECHO_RQ) {
+      status = DimseStatus.UNRECOGNIZED_OPERATION;
+      comment = "only C-STORE and C-ECHO are supported";
     }
     byte[] rsp =
         h.commandField == C_ECHO_RQ
             ? Responses.echo(h.sopClass, h.messageId)
-            : Responses.store(h.sopClass, h.sopInstance, h.messageId, status, comment);
+            : Responses.store(h.sopClass, h.sopInstance, h.messageId, status.code(), comment);
     a.send(h.pcid, rsp, null);
+  }
+
+  /** Runs a received instance through the pipeline; one over the size limit was never kept. */
+  private Outcome store(Association a, MessageHandler h, String caller)
+      throws DicomNetworkException, IOException, DicomException {
+    if (h.tooLarge) {
+      h.discard(); // the pipeline logs the rejection
+      return pipeline.refuse(
+          new RejectedException(
+              Reason.TOO_LARGE,
+              "object of " + h.dataBytes + " bytes exceeds ingest.limit.bytes=" + maxBytes),
+          h.sopClass,
+          h.sopInstance,
+          h.dataBytes,
+          caller,
+          "INGEST_SCP");
+    }
+    Path file = h.toPart10(a.getTransferSyntaxForPresentationContextID(h.pcid), caller);
+    try {
+      return pipeline.process(file, caller, "INGEST_SCP");
+    } finally {
+      Files.deleteIfExists(file);
+    }
   }
 
   /**
@@ -241,7 +244,7 @@ public final class DicomScp implements AutoCloseable {
     private final ByteArrayOutputStream command = new ByteArrayOutputStream();
     private Path dataFile;
     private OutputStream data;
-    private long dataBytes;
+    long dataBytes;
     boolean tooLarge;
     int commandField = -1;
     int messageId;
@@ -305,6 +308,16 @@ public final class DicomScp implements AutoCloseable {
       int dataSetType =
           Attribute.getSingleIntegerValueOrDefault(c, TagFromName.CommandDataSetType, 0x0101);
       expectData = dataSetType != 0x0101;
+    }
+
+    /** Deletes what was spooled of a data set that will not be used. */
+    void discard() throws IOException {
+      if (data != null) {
+        data.close();
+      }
+      if (dataFile != null) {
+        Files.deleteIfExists(dataFile);
+      }
     }
 
     /**

@@ -1,0 +1,125 @@
+package org.mammotriage.streams;
+
+import ai.onnxruntime.OrtException;
+import java.io.IOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.mammotriage.contract.ModelLoadException;
+import org.mammotriage.schemas.registry.SchemaRegistryException;
+
+/**
+ * Tells a poison record from a transient failure, the one place the streams edge decides it
+ * (Debezium's {@code isRetriable}); the DLQ handlers act on the answer.
+ *
+ * <p>Transient: the failure is this process's or its surroundings', and the same record will go
+ * through once it passes. The scorer (an {@link OrtException}, a closed session's or scorer's
+ * {@link IllegalStateException}, a {@link ModelLoadException}), the schema registry (no answer,
+ * 5xx, 408, 429, 401/403), the network ({@link SocketException}, {@link SocketTimeoutException},
+ * {@link UnknownHostException}, {@link HttpTimeoutException}), Kafka's {@link RetriableException}
+ * (timeouts included), a state store ({@link ProcessorStateException}), interruption. Such a record
+ * is not dead-lettered: the stream thread fails and is replaced, and exactly-once processes the
+ * record again.
+ *
+ * <p>Poison: the record itself is bad and would fail forever: {@link IllegalArgumentException} from
+ * bad data, Avro and (de)serialisation errors, a {@link ClassCastException}, an image that does not
+ * decode (an {@link IOException} that is not a network one), a schema id the registry does not know
+ * (another 4xx). It goes to the DLQ and processing goes on. So does a failure of no known kind: a
+ * thread that fails on every attempt would stop its partitions, while a DLQ record keeps topic,
+ * partition and offset for a replay.
+ *
+ * <p>The cause chain is walked from its root: the innermost exception of a known kind decides (a
+ * {@link SerializationException} caused by an unreachable registry is transient). An {@link
+ * IllegalStateException} decides only as the root; wrapping a cause, it is a wrapper.
+ */
+public final class FailureClassifier {
+  private FailureClassifier() {}
+
+  /** What a failure says about the record it happened on. */
+  public enum Kind {
+    /** The record is bad: dead-letter it and go on. */
+    POISON_RECORD,
+    /** The record is fine, something around it failed: do not dead-letter, process it again. */
+    TRANSIENT
+  }
+
+  public static Kind classify(Throwable failure) {
+    for (Throwable t : rootFirst(failure)) {
+      Optional<Kind> known = known(t);
+      if (known.isPresent()) {
+        return known.get();
+      }
+    }
+    return Kind.POISON_RECORD;
+  }
+
+  /** Whether processing the same record again can succeed. */
+  public static boolean isRetriable(Throwable failure) {
+    return classify(failure) == Kind.TRANSIENT;
+  }
+
+  private static Optional<Kind> known(Throwable t) {
+    if (t instanceof SchemaRegistryException r) {
+      return Optional.of(registryRetriable(r.httpStatus()) ? Kind.TRANSIENT : Kind.POISON_RECORD);
+    }
+    if (t instanceof RetriableException
+        || t instanceof java.util.concurrent.TimeoutException
+        || t instanceof InterruptedException
+        || t instanceof InterruptException
+        || t instanceof OrtException
+        || t instanceof ModelLoadException
+        || t instanceof ProcessorStateException
+        || t instanceof IllegalStateException && t.getCause() == null
+        || isNetwork(t)) {
+      return Optional.of(Kind.TRANSIENT);
+    }
+    if (t instanceof IllegalArgumentException
+        || t instanceof AvroRuntimeException
+        || t instanceof SerializationException
+        || t instanceof ClassCastException
+        || t instanceof IOException) {
+      return Optional.of(Kind.POISON_RECORD);
+    }
+    return Optional.empty();
+  }
+
+  private static boolean isNetwork(Throwable t) {
+    return t instanceof SocketException
+        || t instanceof SocketTimeoutException
+        || t instanceof UnknownHostException
+        || t instanceof HttpTimeoutException;
+  }
+
+  /** -1: no answer. 401/403: credentials, an operator fixes them. 408/429/5xx: try again. */
+  private static boolean registryRetriable(int httpStatus) {
+    return httpStatus < 0
+        || httpStatus >= 500
+        || httpStatus == 401
+        || httpStatus == 403
+        || httpStatus == 408
+        || httpStatus == 429;
+  }
+
+  /** The cause chain, innermost first; a cycle ends it. */
+  private static List<Throwable> rootFirst(Throwable failure) {
+    List<Throwable> chain = new ArrayList<>();
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+      chain.add(t);
+    }
+    Collections.reverse(chain);
+    return chain;
+  }
+}
