@@ -24,21 +24,7 @@ public final class AreaResize {
         tmp[y * w + x] = acc;
       }
     }
-    float[] out = new float[h * w];
-    int[] rs = new int[h];
-    float[][] rw = weights(rows, h, rs);
-    for (int y = 0; y < h; y++) {
-      float[] wt = rw[y];
-      for (int k = 0; k < wt.length; k++) {
-        float f = wt[k];
-        int row = (rs[y] + k) * w;
-        int o = y * w;
-        for (int x = 0; x < w; x++) {
-          out[o + x] += tmp[row + x] * f;
-        }
-      }
-    }
-    return out;
+    return resizeRows(tmp, rows, h, w);
   }
 
   /**
@@ -75,9 +61,14 @@ public final class AreaResize {
         tmp[trow + x] = acc;
       }
     }
+    return resizeRows(tmp, ch, h, w);
+  }
+
+  /** The second pass: {@code rows} rows of w columns (already resized) to h rows. */
+  private static float[] resizeRows(float[] tmp, int rows, int h, int w) {
     float[] out = new float[h * w];
     int[] rs = new int[h];
-    float[][] rw = weights(ch, h, rs);
+    float[][] rw = weights(rows, h, rs);
     for (int y = 0; y < h; y++) {
       float[] wt = rw[y];
       for (int k = 0; k < wt.length; k++) {
