@@ -25,6 +25,7 @@ import org.mammotriage.schemas.avro.RejectedInstance;
 import org.mammotriage.schemas.serde.SerdeFactory;
 import org.mammotriage.synth.SynthOptions;
 import org.mammotriage.synth.SyntheticArchive;
+import org.mammotriage.testing.Await;
 import org.mammotriage.testing.KafkaTestCluster;
 
 /**
@@ -63,6 +64,25 @@ class PermanentRefusalIT {
                 AlterConfigOp.OpType.SET));
     try (var admin = kafka.admin()) {
       admin.incrementalAlterConfigs(Map.of(images, small)).all().get();
+      // the broker applies topic configs asynchronously: wait until it reports the new limit
+      Await.until(
+          Duration.ofSeconds(30),
+          () -> {
+            try {
+              return "10000"
+                  .equals(
+                      admin
+                          .describeConfigs(List.of(images))
+                          .all()
+                          .get()
+                          .get(images)
+                          .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)
+                          .value());
+            } catch (Exception e) {
+              return false;
+            }
+          },
+          () -> "the image topic's max.message.bytes to become 10000");
     }
     Path file = files.get(0);
     try (IngestHarness ingest =
