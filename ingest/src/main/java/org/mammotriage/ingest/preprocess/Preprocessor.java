@@ -3,6 +3,7 @@ package org.mammotriage.ingest.preprocess;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.OtherWordAttribute;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
 import java.awt.image.BufferedImage;
@@ -52,7 +53,7 @@ public final class Preprocessor {
     // raw stored values, masked to BitsStored
     int[] raw = new int[n];
     if (bitsAllocated == 8) {
-      byte[] b = px.getByteValues();
+      byte[] b = eightBitValues(px);
       check(b.length >= n, "pixel data shorter than Rows x Columns");
       for (int i = 0; i < n; i++) {
         raw[i] = b[i] & mask;
@@ -106,6 +107,24 @@ public final class Preprocessor {
   }
 
   /**
+   * 8-bit pixel values in pixel order. DICOM allows OW as well as OB for 8-bit pixel data in
+   * explicit VR (dcmtk's storescu writes OW when it converts an implicit VR file); OW holds them as
+   * 16-bit words, pixel 2i in the low byte of word i, whatever the transfer syntax's byte order.
+   */
+  static byte[] eightBitValues(Attribute px) throws DicomException {
+    if (!(px instanceof OtherWordAttribute)) {
+      return px.getByteValues();
+    }
+    short[] words = px.getShortValues();
+    byte[] b = new byte[words.length * 2];
+    for (int i = 0; i < words.length; i++) {
+      b[2 * i] = (byte) words[i];
+      b[2 * i + 1] = (byte) (words[i] >> 8);
+    }
+    return b;
+  }
+
+  /**
    * VOI: the VOI LUT Sequence, else the first window, else min–max over the pixels present; fills
    * {@code lut} (indexed by stored value) with display values in [0, 1].
    */
@@ -120,7 +139,7 @@ public final class Preprocessor {
       int bits = desc[2];
       Attribute data = item.get(TagFromName.LUTData);
       int[] table;
-      if (data instanceof com.pixelmed.dicom.OtherWordAttribute) {
+      if (data instanceof OtherWordAttribute) {
         short[] sv = data.getShortValues();
         table = new int[sv.length];
         for (int i = 0; i < sv.length; i++) {

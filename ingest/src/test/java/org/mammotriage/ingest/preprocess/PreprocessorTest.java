@@ -6,6 +6,7 @@ import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeFactory;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.OtherByteAttribute;
 import com.pixelmed.dicom.OtherWordAttribute;
 import com.pixelmed.dicom.TagFromName;
 import org.junit.jupiter.api.Test;
@@ -146,5 +147,45 @@ class PreprocessorTest {
     WorkingImage b = pp.process(phantom(true, true, 90, 70, "2048,4096"));
     assertThat(a.png()).isEqualTo(b.png());
     assertThat(a.version()).isEqualTo(b.version());
+  }
+
+  /** The phantom as 8-bit pixels: OB, or OW as dcmtk's storescu/dcmconv +te write them. */
+  static AttributeList eightBit(boolean otherWord) throws Exception {
+    AttributeList l = phantom(false, false, 100, 90, null);
+    short[] sixteen = l.get(TagFromName.PixelData).getShortValues();
+    byte[] px = new byte[sixteen.length];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (byte) (sixteen[i] >> 4);
+    }
+    put(l, TagFromName.BitsAllocated, 8);
+    put(l, TagFromName.BitsStored, 8);
+    Attribute a;
+    if (otherWord) {
+      // OW holds the bytes as little-endian 16-bit words: pixel 2i is the low byte of word i
+      short[] words = new short[px.length / 2];
+      for (int i = 0; i < words.length; i++) {
+        words[i] = (short) ((px[2 * i] & 0xff) | (px[2 * i + 1] & 0xff) << 8);
+      }
+      a = new OtherWordAttribute(TagFromName.PixelData);
+      a.setValues(words);
+    } else {
+      a = new OtherByteAttribute(TagFromName.PixelData);
+      a.setValues(px);
+    }
+    l.put(a);
+    return l;
+  }
+
+  @Test
+  void shouldReadEightBitPixelDataStoredAsOtherWordLikeOtherByte() throws Exception {
+    // given: the same 8-bit image with OB pixel data and with OW pixel data (storescu's default)
+    WorkingImage ob = pp.process(eightBit(false));
+
+    // when
+    WorkingImage ow = pp.process(eightBit(true));
+
+    // then
+    assertThat(ow.gray()).isEqualTo(ob.gray());
+    assertThat(meanOfColumns(ow, 0, 10)).isGreaterThan(meanOfColumns(ow, 80, 90) + 50);
   }
 }
