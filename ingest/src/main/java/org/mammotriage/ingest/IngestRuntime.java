@@ -29,7 +29,14 @@ public final class IngestRuntime implements AutoCloseable {
             cfg.kafkaClientProps(),
             SerdeFactory.fromConfig(cfg.registryProps()),
             cfg.getLong(IngestConfig.PUBLISH_TIMEOUT_MS));
-    this.pipeline = new IngestPipeline(decoder, pseudonymizer, publisher, metrics, 200_000);
+    this.pipeline =
+        new IngestPipeline(
+            decoder,
+            pseudonymizer,
+            publisher,
+            metrics,
+            200_000,
+            cfg.getInt(IngestConfig.PROCESSING_CONCURRENCY));
   }
 
   public IngestPipeline pipeline() {

@@ -59,7 +59,7 @@ class PermanentRefusalIT {
     Collection<AlterConfigOp> small =
         List.of(
             new AlterConfigOp(
-                new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "10000"),
+                new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "1024"),
                 AlterConfigOp.OpType.SET));
     try (var admin = kafka.admin()) {
       admin.incrementalAlterConfigs(Map.of(images, small)).all().get();
