@@ -357,7 +357,10 @@ public final class Preprocessor {
       param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
       param.setCompressionQuality(0.75f);
     }
-    try (javax.imageio.stream.ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+    // an explicit memory cache: ImageIO.createImageOutputStream may cache in a temporary file,
+    // which ImageIO's own shutdown hook closes under a C-STORE still encoding at SIGTERM
+    try (javax.imageio.stream.ImageOutputStream ios =
+        new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
       w.setOutput(ios);
       w.write(null, new javax.imageio.IIOImage(img, null, null), param);
     } finally {

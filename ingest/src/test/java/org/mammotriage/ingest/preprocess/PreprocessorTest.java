@@ -9,7 +9,11 @@ import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.OtherByteAttribute;
 import com.pixelmed.dicom.OtherWordAttribute;
 import com.pixelmed.dicom.TagFromName;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Phantoms built in code: a bright half-disc against the chest wall on a dark background. */
 class PreprocessorTest {
@@ -187,5 +191,27 @@ class PreprocessorTest {
     // then
     assertThat(ow.gray()).isEqualTo(ob.gray());
     assertThat(meanOfColumns(ow, 0, 10)).isGreaterThan(meanOfColumns(ow, 80, 90) + 50);
+  }
+
+  @Test
+  void shouldEncodeTheWorkingImageWithoutImageIosFileCache(@TempDir Path cache) throws Exception {
+    // given: ImageIO set to cache in a folder that is gone, as its shutdown hook leaves the cache
+    // of an encoder still running at SIGTERM
+    boolean useCache = ImageIO.getUseCache();
+    java.io.File dir = ImageIO.getCacheDirectory();
+    Path gone = Files.createDirectory(cache.resolve("imageio"));
+    ImageIO.setUseCache(true);
+    ImageIO.setCacheDirectory(gone.toFile());
+    Files.delete(gone);
+    try {
+      // when
+      WorkingImage w = pp.process(phantom(false, false, 100, 90, null));
+
+      // then
+      assertThat(w.png()).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+    } finally {
+      ImageIO.setUseCache(useCache);
+      ImageIO.setCacheDirectory(dir);
+    }
   }
 }

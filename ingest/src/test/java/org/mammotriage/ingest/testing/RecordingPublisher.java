@@ -8,7 +8,7 @@ import org.mammotriage.schemas.avro.MammogramImage;
 import org.mammotriage.schemas.avro.RejectedInstance;
 
 /** Keeps what the pipeline published, for tests that need no broker. */
-public final class RecordingPublisher implements Publisher {
+public class RecordingPublisher implements Publisher {
   public final List<MammogramImage> images = new CopyOnWriteArrayList<>();
   public final List<RejectedInstance> rejections = new CopyOnWriteArrayList<>();
 
