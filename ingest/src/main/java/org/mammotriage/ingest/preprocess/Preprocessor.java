@@ -21,7 +21,9 @@ import org.mammotriage.contract.image.AreaResize;
  * 8-bit PNG.
  */
 public final class Preprocessor {
-  public static final String VERSION = "pp-1";
+  /** pp-2: the crop starts where the breast starts (pp-1 always started at x = 0). */
+  public static final String VERSION = "pp-2";
+
   private final int outRows;
   private final int outCols;
 
@@ -241,7 +243,9 @@ public final class Preprocessor {
 
   /**
    * Bounding box {x0, y0, x1, y1} (exclusive ends) of the largest connected bright region, found on
-   * a 4x-downsampled mask; the box always reaches the chest wall (x0 = 0).
+   * a 4x-downsampled mask, with a small margin. It starts where the breast starts: at the chest
+   * wall (x0 = 0) on a digital mammogram, further in on a film scan centred in a zero-padded frame,
+   * so that neither the padding nor the film labels in it are kept.
    */
   static int[] breastBox(float[] v, int rows, int cols) {
     int f = 4;
@@ -311,7 +315,7 @@ public final class Preprocessor {
     }
     int m = 2; // margin in downsampled pixels
     return new int[] {
-      0,
+      Math.max(0, (bestBox[0] - m) * f),
       Math.max(0, (bestBox[1] - m) * f),
       Math.min(cols, (bestBox[2] + 1 + m) * f),
       Math.min(rows, (bestBox[3] + 1 + m) * f)

@@ -25,7 +25,8 @@ public final class Readiness implements AutoCloseable {
   private final Admin admin;
   private final SchemaRegistryClient registry;
   private final long timeoutMs;
-  private volatile long checkedAt = Long.MIN_VALUE;
+  private volatile boolean checked;
+  private volatile long checkedAt;
   private volatile boolean ready;
   private volatile String why = "not checked yet";
 
@@ -45,9 +46,10 @@ public final class Readiness implements AutoCloseable {
   /** Ready now (a cached answer when the last check is recent). */
   public synchronized boolean ready() {
     long now = System.nanoTime() / 1_000_000;
-    if (now - checkedAt < CACHE_MS) {
+    if (checked && now - checkedAt < CACHE_MS) {
       return ready;
     }
+    checked = true;
     checkedAt = now;
     ready = kafka() && registry();
     if (ready) {

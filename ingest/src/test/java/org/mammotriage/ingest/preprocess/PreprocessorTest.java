@@ -214,4 +214,31 @@ class PreprocessorTest {
       ImageIO.setCacheDirectory(dir);
     }
   }
+
+  @Test
+  void shouldStartTheCropAtTheBreastOnAFilmScanCentredInZeroPadding() throws Exception {
+    // given: a film scan: the breast (chest wall on the left) starts 40 columns in, after zero
+    // padding that holds a bright film label
+    AttributeList l = phantom(false, false, 100, 90, null);
+    short[] px = l.get(TagFromName.PixelData).getShortValues();
+    short[] padded = new short[ROWS * COLS];
+    for (int y = 0; y < ROWS; y++) {
+      for (int x = 40; x < COLS; x++) {
+        padded[y * COLS + x] = px[y * COLS + x - 40];
+      }
+      for (int x = 8; x < 20 && y > 10 && y < 30; x++) {
+        padded[y * COLS + x] = 4000; // the film label
+      }
+    }
+    OtherWordAttribute a = new OtherWordAttribute(TagFromName.PixelData);
+    a.setValues(padded);
+    l.put(a);
+
+    // when
+    WorkingImage w = pp.process(l);
+
+    // then: the crop starts at the breast, so the padding and the label are left out
+    String crop = w.version().replaceAll(".*crop=([0-9,]+).*", "$1");
+    assertThat(Integer.parseInt(crop.split(",")[0])).isBetween(28, 40);
+  }
 }

@@ -196,6 +196,7 @@ public final class TestImages {
   /** Writes a list (e.g. a built one the test changed) as a Part-10 file. */
   public static Path writeList(AttributeList l, Path file, String transferSyntax)
       throws DicomException, IOException {
+    java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
     l.removeGroupLengthAttributes();
     l.removeMetaInformationHeaderAttributes();
     FileMetaInformation.addFileMetaInformation(l, transferSyntax, "TESTIMAGES");
