@@ -21,13 +21,23 @@ public final class Pipelines {
   }
 
   public static IngestPipeline of(Publisher publisher, Limits limits, boolean secondaryCapture) {
+    return of(publisher, limits, secondaryCapture, 10_000);
+  }
+
+  /** A pipeline that remembers no published SOP instance (every case is decoded in full). */
+  public static IngestPipeline withoutDuplicateCheck(Publisher publisher) {
+    return of(publisher, Limits.defaults(), false, 0);
+  }
+
+  private static IngestPipeline of(
+      Publisher publisher, Limits limits, boolean secondaryCapture, int duplicates) {
     return new IngestPipeline(
         new InstanceDecoder(
             new InstanceClassifier(secondaryCapture, limits), limits, new Preprocessor(152, 92)),
         Pseudonymizer.withSecret(SECRET),
         publisher,
         new IngestMetrics(new SimpleMeterRegistry()),
-        10_000,
+        duplicates,
         2);
   }
 }
