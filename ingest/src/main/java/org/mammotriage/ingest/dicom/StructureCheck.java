@@ -89,8 +89,33 @@ public final class StructureCheck {
     }
   }
 
+  /**
+   * The transfer syntaxes whose encoding the walk (and PixelMed) knows; any other would be parsed
+   * by PixelMed on a guess, so it is refused before that.
+   */
+  static final Set<String> READABLE =
+      Set.of(
+          "1.2.840.10008.1.2",
+          "1.2.840.10008.1.2.1",
+          "1.2.840.10008.1.2.1.99",
+          "1.2.840.10008.1.2.2",
+          "1.2.840.10008.1.2.4.50",
+          "1.2.840.10008.1.2.4.51",
+          "1.2.840.10008.1.2.4.57",
+          "1.2.840.10008.1.2.4.70",
+          "1.2.840.10008.1.2.4.80",
+          "1.2.840.10008.1.2.4.81",
+          "1.2.840.10008.1.2.4.90",
+          "1.2.840.10008.1.2.4.91",
+          "1.2.840.10008.1.2.5");
+
   private Summary walk() throws IOException, RejectedException {
     String ts = readPreambleAndMeta();
+    if (!READABLE.contains(ts)) {
+      throw new RejectedException(
+          Values.isUid(ts) ? Reason.UNSUPPORTED_TRANSFER_SYNTAX : Reason.INVALID_UID,
+          "transfer syntax " + Values.uidForMessage(ts) + " is not one ingest reads");
+    }
     boolean implicit = ts.equals("1.2.840.10008.1.2");
     boolean bigEndian = ts.equals("1.2.840.10008.1.2.2");
     if (ts.equals("1.2.840.10008.1.2.1.99")) {
@@ -128,6 +153,9 @@ public final class StructureCheck {
       return explicit ? "1.2.840.10008.1.2.1" : "1.2.840.10008.1.2";
     }
     String ts = null;
+    Set<Integer> seen = new HashSet<>();
+    long groupLength = -1;
+    long groupStart = -1;
     while (true) {
       byte[] next = in.peek(2);
       if (next.length < 2 || (next[0] & 0xff | (next[1] & 0xff) << 8) != 0x0002) {
@@ -135,18 +163,33 @@ public final class StructureCheck {
       }
       int tag = in.tag(false);
       count();
+      if (!seen.add(tag)) {
+        throw corrupt("file meta element %s occurs twice", tagText(tag));
+      }
       String vr = in.ascii(2);
       if (!isVr(vr) || vr.equals("SQ")) {
         throw corrupt("file meta element %s has the VR '%s'", tagText(tag), printable(vr));
       }
       long len = LONG_LENGTH_VRS.contains(vr) ? in.skipReservedThenU32(false) : in.u16(false);
       checkValueLength(tag, vr, len, Long.MAX_VALUE);
-      if (tag == 0x00020010) {
+      if (tag == 0x00020000 && len == 4) {
+        byte[] v = in.bytes(4);
+        groupLength =
+            (v[0] & 0xffL) | (v[1] & 0xffL) << 8 | (v[2] & 0xffL) << 16 | (v[3] & 0xffL) << 24;
+        groupStart = in.position();
+      } else if (tag == 0x00020010) {
         ts = new String(in.bytes((int) len), StandardCharsets.ISO_8859_1).replace("\0", "").trim();
         keep(tag, ts);
       } else {
         in.skip(len);
       }
+    }
+    if (groupLength >= 0 && in.position() - groupStart != groupLength) {
+      // PixelMed reads the meta information by this length: a wrong one makes it read data set
+      // elements as meta information or the reverse
+      throw corrupt(
+          "the file meta group length says %d bytes but the group holds %d",
+          groupLength, in.position() - groupStart);
     }
     if (ts == null || ts.isEmpty()) {
       throw new RejectedException(
@@ -210,6 +253,9 @@ public final class StructureCheck {
           return; // zero padding after the last element
         }
         throw corrupt("element (0000,0000) in the data set");
+      }
+      if (tag >>> 16 == 0x0000 || tag >>> 16 == 0x0002) {
+        throw corrupt("command or file meta element %s inside the data set", tagText(tag));
       }
       count();
       if (!f.tags.add(tag)) {
