@@ -63,6 +63,25 @@ class PermanentRefusalIT {
                 AlterConfigOp.OpType.SET));
     try (var admin = kafka.admin()) {
       admin.incrementalAlterConfigs(Map.of(images, small)).all().get();
+      // the broker applies a topic config change after the controller accepted it
+      org.mammotriage.testing.Await.until(
+          Duration.ofSeconds(30),
+          () -> {
+            try {
+              return "1024"
+                  .equals(
+                      admin
+                          .describeConfigs(List.of(images))
+                          .all()
+                          .get()
+                          .get(images)
+                          .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)
+                          .value());
+            } catch (Exception e) {
+              return false;
+            }
+          },
+          () -> "the image topic's max.message.bytes is 1024");
     }
     Path file = files.get(0);
     try (IngestHarness ingest =
