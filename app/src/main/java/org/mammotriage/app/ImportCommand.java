@@ -1,12 +1,9 @@
 package org.mammotriage.app;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.mammotriage.config.CommonConfig;
 import org.mammotriage.config.MammoConfig;
 import org.mammotriage.ingest.FolderImporter;
-import org.mammotriage.ingest.IngestConfig;
 import org.mammotriage.ingest.IngestRuntime;
 import org.mammotriage.ops.OpsServer;
 import picocli.CommandLine.Command;
@@ -18,8 +15,12 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "import",
     mixinStandardHelpOptions = true,
-    description =
-        "Import a folder of DICOM files (an archive or a replay) through the same validation and publishing as the SCP.")
+    description = {
+      "Import a folder of DICOM files (an archive or a replay) through the same validation and publishing as the SCP.",
+      "Every file is tried, whatever the others hold; a summary says what became of each kind.",
+      "Exit status: 0 every file stored (or already stored), 1 some were rejected or not stored (the summary and the"
+          + " DLQ say which and why), 2 bad usage or configuration."
+    })
 public final class ImportCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
@@ -34,7 +35,7 @@ public final class ImportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    var def = IngestConfig.define(CommonConfig.define());
+    var def = IngestCommand.definition();
     if (config.listRequested(def)) {
       return 0;
     }
@@ -43,17 +44,8 @@ public final class ImportCommand implements Callable<Integer> {
         IngestRuntime rt = new IngestRuntime(cfg, ops.registry())) {
       FolderImporter.Summary s =
           new FolderImporter(rt.pipeline()).importFolder(dir, System.err::println);
-      System.out.printf(
-          Locale.ROOT,
-          "imported %d files in %.1f s: %d stored, %d duplicates, %d rejected %s, %d transient failures%n",
-          s.files(),
-          s.seconds(),
-          s.stored(),
-          s.duplicates(),
-          s.rejectedTotal(),
-          s.rejected(),
-          s.transientFailures());
-      return s.transientFailures() > 0 ? 1 : 0;
+      System.out.print(s.report());
+      return s.exitCode();
     }
   }
 }

@@ -1,7 +1,6 @@
 package org.mammotriage.app;
 
 import java.nio.file.Files;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -14,6 +13,7 @@ import org.mammotriage.config.MammoConfig;
 import org.mammotriage.ingest.IngestConfig;
 import org.mammotriage.ingest.IngestRuntime;
 import org.mammotriage.ingest.scp.DicomScp;
+import org.mammotriage.ingest.scp.ScpSettings;
 import org.mammotriage.ops.OpsServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,9 +58,56 @@ public final class IngestCommand implements Callable<Integer> {
     return f;
   }
 
+  /** The default ops port of ingest: streams keeps 8080, so both start side by side. */
+  public static final int DEFAULT_OPS_HTTP_PORT = 8081;
+
+  /** Ingest's configuration keys: the common ones with ingest's ops port, and ingest's own. */
+  static org.apache.kafka.common.config.ConfigDef definition() {
+    return IngestConfig.define(CommonConfig.define(DEFAULT_OPS_HTTP_PORT));
+  }
+
+  /** A started ingest process: ops HTTP, the pipeline and the SCP. */
+  record Running(OpsServer ops, IngestRuntime runtime, DicomScp scp) implements AutoCloseable {
+    /** SIGTERM: the SCP drains (in-flight C-STOREs finish), then Kafka, then HTTP. */
+    @Override
+    public void close() {
+      scp.close();
+      runtime.close();
+      ops.close();
+    }
+  }
+
+  /** Starts ops HTTP, the runtime and the SCP; readiness follows the SCP and Kafka. */
+  static Running start(MammoConfig cfg) throws java.io.IOException {
+    OpsServer ops =
+        OpsServer.start(
+            cfg.getString(CommonConfig.OPS_HTTP_BIND_ADDRESS),
+            cfg.getInt(CommonConfig.OPS_HTTP_PORT),
+            OpsServer.newRegistry());
+    IngestRuntime rt = null;
+    try {
+      rt = new IngestRuntime(cfg, ops.registry());
+      DicomScp scp =
+          new DicomScp(
+              ScpSettings.fromConfig(cfg, rt.limits().maxBytes()),
+              rt.pipeline(),
+              Files.createTempDirectory("mammotriage-spool"),
+              ops.registry());
+      IngestRuntime runtime = rt;
+      ops.setReadiness(() -> scp.isRunning() && runtime.readiness().ready());
+      return new Running(ops, rt, scp);
+    } catch (java.io.IOException | RuntimeException e) {
+      if (rt != null) {
+        rt.close();
+      }
+      ops.close();
+      throw e;
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
-    var def = IngestConfig.define(CommonConfig.define());
+    var def = definition();
     if (config.listRequested(def)) {
       return 0;
     }
@@ -72,23 +119,12 @@ public final class IngestCommand implements Callable<Integer> {
       f.put(IngestConfig.AE_TITLE, aeTitle);
     }
     MammoConfig cfg = config.load(def, f);
-    OpsServer ops =
-        OpsServer.start(cfg.getInt(CommonConfig.OPS_HTTP_PORT), OpsServer.newRegistry());
-    IngestRuntime rt = new IngestRuntime(cfg, ops.registry());
+    Running running = start(cfg);
+    IngestRuntime rt = running.runtime();
     if (rt.throwAwaySecret()) {
       LOG.warn(
           "DEMO MODE: patient keys use a throw-away secret; keys will not match across restarts");
     }
-    DicomScp scp =
-        new DicomScp(
-            cfg.getInt(IngestConfig.DICOM_PORT),
-            cfg.getString(IngestConfig.AE_TITLE),
-            new HashSet<>(cfg.getList(IngestConfig.ALLOWED_CALLING_AE_TITLES)),
-            rt.pipeline(),
-            Files.createTempDirectory("mammotriage-spool"),
-            rt.limits().maxBytes(),
-            16);
-    ops.setReadiness(scp::isRunning);
     ScheduledExecutorService logger =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -107,18 +143,16 @@ public final class IngestCommand implements Callable<Integer> {
     System.out.printf(
         "DICOM SCP %s listening on port %d; Kafka %s; metrics on http port %d%n",
         cfg.getString(IngestConfig.AE_TITLE),
-        scp.port(),
+        running.scp().port(),
         cfg.getString(CommonConfig.KAFKA_BOOTSTRAP),
-        ops.port());
+        running.ops().port());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   LOG.info("SIGTERM: finishing in-flight C-STOREs");
-                  scp.close();
-                  rt.close();
-                  ops.close();
+                  running.close();
                   LOG.info("ingest stopped: {}", rt.metrics().summary());
                   stopped.countDown();
                 },

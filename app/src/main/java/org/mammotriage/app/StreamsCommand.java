@@ -70,7 +70,10 @@ public final class StreamsCommand implements Callable<Integer> {
       return 2;
     }
     OpsServer ops =
-        OpsServer.start(cfg.getInt(CommonConfig.OPS_HTTP_PORT), OpsServer.newRegistry());
+        OpsServer.start(
+            cfg.getString(CommonConfig.OPS_HTTP_BIND_ADDRESS),
+            cfg.getInt(CommonConfig.OPS_HTTP_PORT),
+            OpsServer.newRegistry());
     StreamsApp app = new StreamsApp(cfg, dir, ops.registry());
     ops.setReadiness(app::isRunning);
     ops.handle(

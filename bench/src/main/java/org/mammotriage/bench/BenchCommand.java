@@ -22,12 +22,14 @@ import picocli.CommandLine.Parameters;
     name = "bench",
     mixinStandardHelpOptions = true,
     description =
-        "Benchmarks, each as a ratio against a baseline measured in the same run. Names: synth, scoring, ingest, streams.")
+        "Benchmarks, each as a ratio against a baseline measured in the same run. Names: synth, scoring, ingest, streams;"
+            + " fuzz runs the ingest mutation fuzzer for long (not part of all).")
 public final class BenchCommand implements Callable<Integer> {
   @Parameters(
       arity = "0..1",
       paramLabel = "NAME",
-      description = "which benchmark (synth, scoring, ingest, streams); all when omitted")
+      description =
+          "which benchmark (synth, scoring, ingest, streams, fuzz); all but fuzz when omitted")
   String name;
 
   @Option(
@@ -72,6 +74,18 @@ public final class BenchCommand implements Callable<Integer> {
       description = "ingest: timed runs per image (default ${DEFAULT-VALUE}).")
   int reps;
 
+  @Option(
+      names = "--cases",
+      defaultValue = "5000",
+      description = "fuzz: mutated inputs to run (default ${DEFAULT-VALUE}).")
+  int cases;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "18",
+      description = "fuzz: seed of the mutations (default ${DEFAULT-VALUE}).")
+  long seed;
+
   @Override
   public Integer call() throws Exception {
     String which = name == null ? "all" : name;
@@ -80,6 +94,9 @@ public final class BenchCommand implements Callable<Integer> {
       case "scoring" -> scoring();
       case "ingest" -> IngestBench.run(reps);
       case "streams" -> StreamsBench.run(patients);
+      case "fuzz" -> {
+        return FuzzBench.run(cases, seed);
+      }
       case "all" -> {
         synth();
         scoring();
@@ -88,7 +105,7 @@ public final class BenchCommand implements Callable<Integer> {
       }
       default -> {
         System.err.println(
-            "unknown benchmark '" + which + "'; available: synth, scoring, ingest, streams");
+            "unknown benchmark '" + which + "'; available: synth, scoring, ingest, streams, fuzz");
         return 2;
       }
     }

@@ -19,12 +19,25 @@ public final class CommonConfig {
   public static final String REGISTRY_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
   public static final String REGISTRY_TIMEOUT = "schema.registry.request.timeout.ms";
   public static final String OPS_HTTP_PORT = "ops.http.port";
+  public static final String OPS_HTTP_BIND_ADDRESS = "ops.http.bind.address";
+
+  /** The default ops port of processes that do not choose their own (streams). */
+  public static final int DEFAULT_OPS_HTTP_PORT = 8080;
+
   public static final String OPS_METRICS_LOG_INTERVAL = "ops.metrics.log.interval.ms";
 
   private CommonConfig() {}
 
   /** A fresh definition holding the common keys; modules define their own keys on it. */
   public static ConfigDef define() {
+    return define(DEFAULT_OPS_HTTP_PORT);
+  }
+
+  /**
+   * The common keys with a process's own default ops port, so that two processes started side by
+   * side with defaults (ingest and streams) do not both want 8080.
+   */
+  public static ConfigDef define(int defaultOpsHttpPort) {
     return new ConfigDef()
         .define(
             KAFKA_BOOTSTRAP,
@@ -76,10 +89,17 @@ public final class CommonConfig {
         .define(
             OPS_HTTP_PORT,
             Type.INT,
-            8080,
+            defaultOpsHttpPort,
             Range.between(-1, 65535),
             Importance.MEDIUM,
-            "HTTP port for /health/live, /health/ready and /metrics (Prometheus). 0 picks a free port, -1 disables.")
+            "HTTP port for /health/live, /health/ready and /metrics (Prometheus). 0 picks a free port, -1 disables."
+                + " Defaults differ per process (streams 8080, ingest 8081) so both run on one host.")
+        .define(
+            OPS_HTTP_BIND_ADDRESS,
+            Type.STRING,
+            "",
+            Importance.LOW,
+            "Local address the ops HTTP server listens on; empty listens on every interface.")
         .define(
             OPS_METRICS_LOG_INTERVAL,
             Type.LONG,

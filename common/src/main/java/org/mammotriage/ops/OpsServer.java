@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
@@ -25,10 +26,37 @@ public final class OpsServer implements AutoCloseable {
 
   /** Starts on the port (0 = any free port); -1 gives a server that only holds the registry. */
   public static OpsServer start(int port, PrometheusMeterRegistry registry) throws IOException {
+    return start("", port, registry);
+  }
+
+  /**
+   * Starts on the address and port (empty address: every interface). A port already in use fails
+   * with a {@link BindException} that names the port and the key that sets it.
+   */
+  public static OpsServer start(String bindAddress, int port, PrometheusMeterRegistry registry)
+      throws IOException {
     if (port < 0) {
       return new OpsServer(registry, null);
     }
-    HttpServer s = HttpServer.create(new InetSocketAddress(port), 0);
+    InetSocketAddress where =
+        bindAddress == null || bindAddress.isBlank()
+            ? new InetSocketAddress(port)
+            : new InetSocketAddress(bindAddress, port);
+    HttpServer s;
+    try {
+      s = HttpServer.create(where, 0);
+    } catch (IOException e) {
+      BindException b =
+          new BindException(
+              "cannot listen for HTTP (health, metrics) on "
+                  + (bindAddress == null || bindAddress.isBlank() ? "port " + port : where)
+                  + " (ops.http.port"
+                  + (bindAddress == null || bindAddress.isBlank() ? "" : ", ops.http.bind.address")
+                  + "): "
+                  + e.getMessage());
+      b.initCause(e);
+      throw b;
+    }
     OpsServer ops = new OpsServer(registry, s);
     s.createContext("/health/live", ex -> ops.reply(ex, 200, "ok\n"));
     s.createContext(

@@ -54,4 +54,20 @@ class OpsServerTest {
       assertThat(slow.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
     }
   }
+
+  @Test
+  void shouldNameThePortAndTheKeyWhenThePortIsTaken() throws Exception {
+    try (OpsServer first = OpsServer.start(0, OpsServer.newRegistry())) {
+      // when
+      Throwable t =
+          org.assertj.core.api.Assertions.catchThrowable(
+              () -> OpsServer.start(first.port(), OpsServer.newRegistry()));
+
+      // then
+      assertThat(t)
+          .isInstanceOf(java.net.BindException.class)
+          .hasMessageContaining("port " + first.port())
+          .hasMessageContaining("ops.http.port");
+    }
+  }
 }

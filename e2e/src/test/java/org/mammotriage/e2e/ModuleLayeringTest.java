@@ -58,7 +58,7 @@ class ModuleLayeringTest {
         "ingest",
         "scoring",
         "streams");
-    allow("bench", "app", "testkit", "synth");
+    allow("bench", "app", "testkit", "synth", "ingest-tests");
     allow("e2e");
   }
 
@@ -201,6 +201,7 @@ class ModuleLayeringTest {
                     n.startsWith("org/mammotriage/testing/")
                         || n.startsWith("org/mammotriage/training/")
                         || n.startsWith("org/mammotriage/bench/")
+                        || n.startsWith("org/mammotriage/ingest/fuzz/")
                         || n.startsWith("ai/djl/"))
             .findFirst()
             .ifPresent(n -> wrong.add(name + " contains " + n));

@@ -3,6 +3,7 @@ package org.mammotriage.ingest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,19 +25,67 @@ public final class FolderImporter {
     this.pipeline = pipeline;
   }
 
-  /** Counts by outcome, and rejections by reason. */
+  /** Counts by outcome, rejections by reason, and the first files that were not stored. */
   public record Summary(
       int files,
       int stored,
       int duplicates,
       int transientFailures,
       Map<String, Integer> rejected,
-      double seconds) {
+      double seconds,
+      List<String> failures) {
+    static final int FAILURES_LISTED = 50;
+
+    public Summary(
+        int files,
+        int stored,
+        int duplicates,
+        int transientFailures,
+        Map<String, Integer> rejected,
+        double seconds) {
+      this(files, stored, duplicates, transientFailures, rejected, seconds, List.of());
+    }
+
     public int rejectedTotal() {
       return rejected.values().stream().mapToInt(Integer::intValue).sum();
     }
+
+    /** 0 when every file was stored (or was stored before), else 1. */
+    public int exitCode() {
+      return rejectedTotal() + transientFailures == 0 ? 0 : 1;
+    }
+
+    /** The summary as {@code import} prints it. */
+    public String report() {
+      StringBuilder b = new StringBuilder();
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "imported %d files in %.1f s: %d stored, %d duplicates, %d rejected, %d not stored"
+                  + " for a transient reason (send again)%n",
+              files,
+              seconds,
+              stored,
+              duplicates,
+              rejectedTotal(),
+              transientFailures));
+      rejected.forEach(
+          (reason, n) -> b.append(String.format(Locale.ROOT, "  rejected %-28s %5d%n", reason, n)));
+      for (String f : failures) {
+        b.append("  ").append(f).append(System.lineSeparator());
+      }
+      int unlisted = rejectedTotal() + transientFailures - failures.size();
+      if (unlisted > 0) {
+        b.append(String.format(Locale.ROOT, "  ... and %d more (see the DLQ)%n", unlisted));
+      }
+      return b.toString();
+    }
   }
 
+  /**
+   * Sends every file under {@code dir} through the pipeline, one after the other. One file's
+   * content never stops the others: each gets its own outcome.
+   */
   public Summary importFolder(Path dir, Consumer<String> progress) throws IOException {
     List<Path> files;
     try (Stream<Path> s = Files.walk(dir)) {
@@ -49,13 +98,18 @@ public final class FolderImporter {
     int dup = 0;
     int fail = 0;
     Map<String, Integer> rejected = new TreeMap<>();
+    List<String> failures = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
-      Outcome o = pipeline.process(files.get(i), "IMPORT", "INGEST_IMPORT");
+      Path file = files.get(i);
+      Outcome o = pipeline.process(file, "IMPORT", "INGEST_IMPORT");
       switch (o.status()) {
         case STORED -> stored++;
         case DUPLICATE -> dup++;
         case TRANSIENT_FAILURE -> fail++;
         case REJECTED -> rejected.merge(o.reason().code(), 1, Integer::sum);
+      }
+      if (!o.success() && failures.size() < Summary.FAILURES_LISTED) {
+        failures.add(dir.relativize(file) + ": " + o.reason() + " (" + o.text() + ")");
       }
       long now = System.nanoTime();
       if (now - lastReport > 2_000_000_000L || i == files.size() - 1) {
@@ -74,7 +128,8 @@ public final class FolderImporter {
                 (files.size() - i - 1) / rate));
       }
     }
-    return new Summary(files.size(), stored, dup, fail, rejected, (System.nanoTime() - t0) / 1e9);
+    return new Summary(
+        files.size(), stored, dup, fail, rejected, (System.nanoTime() - t0) / 1e9, failures);
   }
 
   private static String bar(double f) {

@@ -17,12 +17,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.mammotriage.ingest.dicom.Classification;
 import org.mammotriage.ingest.dicom.Reason;
 import org.mammotriage.ingest.dicom.RejectedException;
 import org.mammotriage.ingest.preprocess.WorkingImage;
-import org.mammotriage.ingest.publish.KafkaPublisher;
+import org.mammotriage.ingest.publish.DlqFields;
 import org.mammotriage.ingest.publish.PublishException;
+import org.mammotriage.ingest.publish.Publisher;
 import org.mammotriage.schemas.avro.Laterality;
 import org.mammotriage.schemas.avro.MammogramImage;
 import org.mammotriage.schemas.avro.RejectedInstance;
@@ -38,20 +41,36 @@ public final class IngestPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(IngestPipeline.class);
   private final InstanceDecoder decoder;
   private final Pseudonymizer pseudonymizer;
-  private final KafkaPublisher publisher;
+  private final Publisher publisher;
   private final IngestMetrics metrics;
   private final Set<String> recentlyPublished;
+  private final Semaphore processing;
 
   public IngestPipeline(
       InstanceDecoder decoder,
       Pseudonymizer pseudonymizer,
-      KafkaPublisher publisher,
+      Publisher publisher,
       IngestMetrics metrics,
       int duplicateCacheSize) {
+    this(decoder, pseudonymizer, publisher, metrics, duplicateCacheSize, 2);
+  }
+
+  /**
+   * @param processingConcurrency how many instances are decoded and preprocessed at once (the heap
+   *     bound: see {@link IngestConfig#PROCESSING_CONCURRENCY})
+   */
+  public IngestPipeline(
+      InstanceDecoder decoder,
+      Pseudonymizer pseudonymizer,
+      Publisher publisher,
+      IngestMetrics metrics,
+      int duplicateCacheSize,
+      int processingConcurrency) {
     this.decoder = decoder;
     this.pseudonymizer = pseudonymizer;
     this.publisher = publisher;
     this.metrics = metrics;
+    this.processing = new Semaphore(processingConcurrency, true);
     this.recentlyPublished =
         Collections.synchronizedSet(
             Collections.newSetFromMap(
@@ -64,7 +83,8 @@ public final class IngestPipeline {
   }
 
   /**
-   * Processes one DICOM Part-10 file.
+   * Processes one DICOM Part-10 file. Never throws: whatever the file holds, the outcome says what
+   * the sender is told.
    *
    * @param sourceAe the calling AE title, or IMPORT
    * @param stage INGEST_SCP or INGEST_IMPORT (for DLQ records)
@@ -74,45 +94,12 @@ public final class IngestPipeline {
     try {
       size = Files.size(file);
     } catch (IOException e) {
-      return new Outcome(
-          Outcome.Status.TRANSIENT_FAILURE,
-          Reason.IO,
-          "cannot read the received file: " + e.getMessage(),
-          null,
-          null);
+      return transientFailure(Reason.IO, "cannot read the received file: " + e.getMessage(), null);
     }
     metrics.received(size);
     AttributeList header = new AttributeList();
     try {
-      Classification c = decoder.readHeader(file, size, header);
-      String sop = InstanceDecoder.str(header, TagFromName.SOPInstanceUID);
-      if (recentlyPublished.contains(sop)) {
-        metrics.duplicate();
-        LOG.info("[{}] {} already published: acknowledged without publishing again", sourceAe, sop);
-        return new Outcome(
-            Outcome.Status.DUPLICATE, null, "already published", sop, studyOf(header));
-      }
-      long t0 = System.nanoTime();
-      InstanceDecoder.Decoded d = decoder.decode(file);
-      AttributeList full = d.attributes();
-      WorkingImage wi = d.workingImage();
-      String ts = InstanceDecoder.str(header, TagFromName.TransferSyntaxUID);
-      metrics
-          .preprocessTimer()
-          .record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
-      MammogramImage img = image(full, c, wi, ts, sourceAe);
-      publisher.publish(img);
-      recentlyPublished.add(sop);
-      metrics.accepted();
-      LOG.info(
-          "[{}] stored {} of study {} ({} {}{}) in Kafka",
-          sourceAe,
-          sop,
-          img.getStudyInstanceUid(),
-          c.laterality(),
-          c.view(),
-          c.modifiers().isEmpty() ? "" : " " + c.modifiers());
-      return new Outcome(Outcome.Status.STORED, null, null, sop, img.getStudyInstanceUid());
+      return decodeAndPublish(file, size, header, sourceAe);
     } catch (RejectedException r) {
       return reject(header, r, sourceAe, stage, size);
     } catch (PublishException p) {
@@ -124,19 +111,81 @@ public final class IngestPipeline {
             stage,
             size);
       }
-      metrics.transientFailure();
       LOG.warn(
           "[{}] {} not acknowledged by Kafka, answering failure so the sender retries: {}",
           sourceAe,
-          InstanceDecoder.str(header, TagFromName.SOPInstanceUID),
+          sopOf(header),
           p.getMessage());
-      return new Outcome(
-          Outcome.Status.TRANSIENT_FAILURE,
-          Reason.KAFKA_UNAVAILABLE,
-          p.getMessage(),
-          InstanceDecoder.str(header, TagFromName.SOPInstanceUID),
-          studyOf(header));
+      return transientFailure(Reason.KAFKA_UNAVAILABLE, p.getMessage(), header);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return transientFailure(Reason.SHUTTING_DOWN, "interrupted: ingest is stopping", header);
+    } catch (IOException e) {
+      // not the instance's fault (see InstanceDecoder.decode): the sender sends it again
+      LOG.warn(
+          "[{}] {} could not be processed, answering failure so the sender retries: {}",
+          sourceAe,
+          sopOf(header),
+          e.toString());
+      return transientFailure(Reason.IO, "processing failed: " + e, header);
+    } catch (RuntimeException | StackOverflowError e) {
+      LOG.error("[{}] {} could not be processed", sourceAe, sopOf(header), e);
+      return reject(
+          header,
+          new RejectedException(Reason.CORRUPT, "ingest could not process it: " + e, e),
+          sourceAe,
+          stage,
+          size);
     }
+  }
+
+  private Outcome decodeAndPublish(Path file, long size, AttributeList header, String sourceAe)
+      throws RejectedException, PublishException, IOException, InterruptedException {
+    Classification c = decoder.readHeader(file, size, header);
+    String sop = InstanceDecoder.str(header, TagFromName.SOPInstanceUID);
+    if (recentlyPublished.contains(sop)) {
+      metrics.duplicate();
+      LOG.info("[{}] {} already published: acknowledged without publishing again", sourceAe, sop);
+      return new Outcome(Outcome.Status.DUPLICATE, null, "already published", sop, studyOf(header));
+    }
+    InstanceDecoder.Decoded d;
+    processing.acquire();
+    try {
+      long t0 = System.nanoTime();
+      d = decoder.decode(file);
+      metrics.preprocessTimer().record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+    } finally {
+      processing.release();
+    }
+    String ts = InstanceDecoder.str(header, TagFromName.TransferSyntaxUID);
+    MammogramImage img = image(d.attributes(), c, d.workingImage(), ts, sourceAe);
+    publisher.publish(img);
+    recentlyPublished.add(sop);
+    metrics.accepted();
+    LOG.info(
+        "[{}] stored {} of study {} ({} {}{}) in Kafka",
+        sourceAe,
+        sop,
+        img.getStudyInstanceUid(),
+        c.laterality(),
+        c.view(),
+        c.modifiers().isEmpty() ? "" : " " + c.modifiers());
+    return new Outcome(Outcome.Status.STORED, null, null, sop, img.getStudyInstanceUid());
+  }
+
+  private Outcome transientFailure(Reason reason, String text, AttributeList header) {
+    metrics.transientFailure();
+    return new Outcome(
+        Outcome.Status.TRANSIENT_FAILURE,
+        reason,
+        DlqFields.text(text),
+        header == null ? null : DlqFields.uid(sopOf(header)),
+        header == null ? null : DlqFields.uid(studyOf(header)));
+  }
+
+  private static String sopOf(AttributeList h) {
+    String sop = DlqFields.uid(InstanceDecoder.str(h, TagFromName.SOPInstanceUID));
+    return sop == null ? "(no valid SOP Instance UID)" : sop;
   }
 
   /**
@@ -169,23 +218,30 @@ public final class IngestPipeline {
     }
   }
 
+  /**
+   * Writes the one DLQ record of a refused instance. Every field goes through {@link DlqFields}: a
+   * UID that is not a UID, a modality that is not a code string, is left out rather than copied.
+   */
   private Outcome reject(
       AttributeList h, RejectedException r, String sourceAe, String stage, long size) {
-    String sop = InstanceDecoder.str(h, TagFromName.SOPInstanceUID);
+    String sop = DlqFields.uid(InstanceDecoder.str(h, TagFromName.SOPInstanceUID));
+    String study = DlqFields.uid(studyOf(h));
+    String text = DlqFields.text(r.getMessage());
+    String named = sop == null ? "(no valid SOP Instance UID)" : sop;
     RejectedInstance rec =
         RejectedInstance.newBuilder()
             .setReasonCode(r.reason().code())
-            .setReasonText(r.getMessage())
+            .setReasonText(text)
             .setStage(stage)
-            .setSourceAe(sourceAe)
-            .setStudyInstanceUid(emptyToNull(studyOf(h)))
+            .setSourceAe(DlqFields.ae(sourceAe))
+            .setStudyInstanceUid(study)
             .setSeriesInstanceUid(
-                emptyToNull(InstanceDecoder.str(h, TagFromName.SeriesInstanceUID)))
-            .setSopInstanceUid(emptyToNull(sop))
-            .setSopClassUid(emptyToNull(InstanceDecoder.str(h, TagFromName.SOPClassUID)))
-            .setModality(emptyToNull(InstanceDecoder.str(h, TagFromName.Modality)))
+                DlqFields.uid(InstanceDecoder.str(h, TagFromName.SeriesInstanceUID)))
+            .setSopInstanceUid(sop)
+            .setSopClassUid(DlqFields.uid(InstanceDecoder.str(h, TagFromName.SOPClassUID)))
+            .setModality(DlqFields.codeString(InstanceDecoder.str(h, TagFromName.Modality)))
             .setTransferSyntaxUid(
-                emptyToNull(InstanceDecoder.str(h, TagFromName.TransferSyntaxUID)))
+                DlqFields.uid(InstanceDecoder.str(h, TagFromName.TransferSyntaxUID)))
             .setSizeBytes(size)
             .setRejectedAt(Instant.now())
             .build();
@@ -198,34 +254,29 @@ public final class IngestPipeline {
             "[{}] rejected {}: {} ({}); the DLQ refused its record too, so this line is the only"
                 + " record: {}",
             sourceAe,
-            sop.isEmpty() ? "(no SOP UID)" : sop,
+            named,
             r.reason(),
-            r.getMessage(),
-            p.getMessage());
-        return new Outcome(Outcome.Status.REJECTED, r.reason(), r.getMessage(), sop, studyOf(h));
+            text,
+            DlqFields.text(p.getMessage()));
+        return new Outcome(Outcome.Status.REJECTED, r.reason(), text, sop, study);
       }
       metrics.transientFailure();
       LOG.warn(
           "[{}] rejection of {} ({}) could not be recorded in the DLQ; answering a transient failure: {}",
           sourceAe,
-          sop,
+          named,
           r.reason(),
-          p.getMessage());
+          DlqFields.text(p.getMessage()));
       return new Outcome(
           Outcome.Status.TRANSIENT_FAILURE,
           Reason.KAFKA_UNAVAILABLE,
-          p.getMessage(),
+          DlqFields.text(p.getMessage()),
           sop,
-          studyOf(h));
+          study);
     }
     metrics.rejected(r.reason());
-    LOG.info(
-        "[{}] rejected {}: {} ({})",
-        sourceAe,
-        sop.isEmpty() ? "(no SOP UID)" : sop,
-        r.reason(),
-        r.getMessage());
-    return new Outcome(Outcome.Status.REJECTED, r.reason(), r.getMessage(), sop, studyOf(h));
+    LOG.info("[{}] rejected {}: {} ({})", sourceAe, named, r.reason(), text);
+    return new Outcome(Outcome.Status.REJECTED, r.reason(), text, sop, study);
   }
 
   private MammogramImage image(

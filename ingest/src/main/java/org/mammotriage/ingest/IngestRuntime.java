@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.mammotriage.config.MammoConfig;
 import org.mammotriage.ingest.dicom.Limits;
 import org.mammotriage.ingest.publish.KafkaPublisher;
+import org.mammotriage.ingest.publish.Readiness;
 import org.mammotriage.schemas.serde.SerdeFactory;
 
 /** Builds the ingest pipeline from configuration; owns the Kafka producer. */
@@ -13,6 +14,7 @@ public final class IngestRuntime implements AutoCloseable {
   private final IngestMetrics metrics;
   private final Pseudonymizer pseudonymizer;
   private final Limits limits;
+  private final Readiness readiness;
 
   public IngestRuntime(MammoConfig cfg, MeterRegistry registry) {
     InstanceDecoder decoder = InstanceDecoder.fromConfig(cfg);
@@ -29,7 +31,19 @@ public final class IngestRuntime implements AutoCloseable {
             cfg.kafkaClientProps(),
             SerdeFactory.fromConfig(cfg.registryProps()),
             cfg.getLong(IngestConfig.PUBLISH_TIMEOUT_MS));
-    this.pipeline = new IngestPipeline(decoder, pseudonymizer, publisher, metrics, 200_000);
+    this.readiness =
+        new Readiness(
+            cfg.kafkaClientProps(),
+            cfg.registryProps(),
+            Math.min(5_000, cfg.getLong(IngestConfig.PUBLISH_TIMEOUT_MS)));
+    this.pipeline =
+        new IngestPipeline(
+            decoder,
+            pseudonymizer,
+            publisher,
+            metrics,
+            200_000,
+            cfg.getInt(IngestConfig.PROCESSING_CONCURRENCY));
   }
 
   public IngestPipeline pipeline() {
@@ -48,8 +62,14 @@ public final class IngestRuntime implements AutoCloseable {
     return pseudonymizer.isThrowAway();
   }
 
+  /** Kafka (and the schema registry, when configured) answer: see {@link Readiness}. */
+  public Readiness readiness() {
+    return readiness;
+  }
+
   @Override
   public void close() {
+    readiness.close();
     publisher.close();
   }
 }

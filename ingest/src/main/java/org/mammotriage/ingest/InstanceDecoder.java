@@ -19,6 +19,7 @@ import org.mammotriage.ingest.dicom.InstanceClassifier;
 import org.mammotriage.ingest.dicom.Limits;
 import org.mammotriage.ingest.dicom.Reason;
 import org.mammotriage.ingest.dicom.RejectedException;
+import org.mammotriage.ingest.dicom.StructureCheck;
 import org.mammotriage.ingest.preprocess.Preprocessor;
 import org.mammotriage.ingest.preprocess.WorkingImage;
 
@@ -54,7 +55,10 @@ public final class InstanceDecoder {
         cfg.getInt(IngestConfig.MAX_ROWS),
         cfg.getInt(IngestConfig.MAX_COLUMNS),
         cfg.getInt(IngestConfig.MAX_FRAMES),
-        cfg.getLong(IngestConfig.MAX_BYTES));
+        cfg.getLong(IngestConfig.MAX_BYTES),
+        cfg.getInt(IngestConfig.MAX_SEQUENCE_DEPTH),
+        cfg.getInt(IngestConfig.MAX_ELEMENTS),
+        cfg.getInt(IngestConfig.MAX_VALUE_LENGTH));
   }
 
   public Limits limits() {
@@ -62,9 +66,10 @@ public final class InstanceDecoder {
   }
 
   /**
-   * Step 1: checks the file size, reads the header (everything before the pixel data) into {@code
-   * header} and classifies it. The header is filled as far as it could be read even when this
-   * throws, so a rejection can still name the instance.
+   * Step 1: checks the file size and the element structure ({@link StructureCheck}), reads the
+   * header (everything before the pixel data) into {@code header} and classifies it. The header is
+   * filled as far as it could be read even when this throws, so a rejection can still name the
+   * instance.
    */
   public Classification readHeader(Path file, long size, AttributeList header)
       throws RejectedException {
@@ -72,46 +77,64 @@ public final class InstanceDecoder {
       throw new RejectedException(
           Reason.TOO_LARGE, size + " bytes exceeds ingest.limit.bytes=" + limits.maxBytes());
     }
+    StructureCheck.check(file, limits, header);
+    header.clear(); // PixelMed reads into an empty list (it complains of every tag already there)
     try (DicomInputStream in =
         new DicomInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
       header.read(in, TagFromName.PixelData);
     } catch (IOException | DicomException | RuntimeException e) {
-      throw new RejectedException(
-          Reason.CORRUPT, "not a readable DICOM file: " + e.getMessage(), e);
+      throw new RejectedException(Reason.CORRUPT, "not a readable DICOM file: " + e, e);
+    } catch (StackOverflowError e) {
+      // StructureCheck bounds the nesting first; this is the backstop should PixelMed recurse
+      // anyway
+      throw new RejectedException(Reason.LIMIT_EXCEEDED, "the header nests too deeply to read", e);
     }
+    Classification c = classifier.classify(header, str(header, TagFromName.TransferSyntaxUID));
     classifier.checkPixelFormat(header);
-    return classifier.classify(header, str(header, TagFromName.TransferSyntaxUID));
+    return c;
   }
 
   /** A fully read instance and its working image. */
   public record Decoded(AttributeList attributes, WorkingImage workingImage) {}
 
-  /** Step 2: reads the whole file and preprocesses its pixels (call after {@link #readHeader}). */
-  public Decoded decode(Path file) throws RejectedException {
+  /**
+   * Step 2: reads the whole file and preprocesses its pixels (call after {@link #readHeader}).
+   * Throws {@link RejectedException} for what is wrong with the instance, and {@link IOException}
+   * for what is not its fault (the spool file gone, an interrupt at shutdown, writing the working
+   * image): the sender should send such an instance again.
+   */
+  public Decoded decode(Path file) throws RejectedException, IOException {
     AttributeList full = new AttributeList();
     try {
       full.read(file.toFile());
-      checkPixelLength(full);
+    } catch (IOException e) {
+      if (notTheInstancesFault(e)) {
+        throw e;
+      }
+      throw new RejectedException(Reason.CORRUPT, "not a readable DICOM file: " + e, e);
+    } catch (DicomException | RuntimeException e) {
+      throw new RejectedException(Reason.CORRUPT, "not a readable DICOM file: " + e, e);
+    } catch (StackOverflowError e) {
+      throw new RejectedException(
+          Reason.LIMIT_EXCEEDED, "the data set nests too deeply to read", e);
+    }
+    classifier.checkPixelData(full);
+    try {
+      // an IOException from here on comes from writing the working image: not the instance's fault
       return new Decoded(full, preprocessor.process(full));
-    } catch (IOException | DicomException | RuntimeException e) {
+    } catch (DicomException | RuntimeException e) {
       throw new RejectedException(
           Reason.CORRUPT, "pixel data cannot be decoded: " + e.getMessage(), e);
     }
   }
 
-  private static void checkPixelLength(AttributeList l) throws DicomException {
-    int rows = Attribute.getSingleIntegerValueOrDefault(l, TagFromName.Rows, 0);
-    int cols = Attribute.getSingleIntegerValueOrDefault(l, TagFromName.Columns, 0);
-    int bytes = Attribute.getSingleIntegerValueOrDefault(l, TagFromName.BitsAllocated, 16) / 8;
-    Attribute px = l.get(TagFromName.PixelData);
-    if (px == null || px.getVL() < (long) rows * cols * bytes) {
-      throw new DicomException(
-          "pixel data is "
-              + (px == null ? "missing" : px.getVL() + " bytes")
-              + ", expected "
-              + (long) rows * cols * bytes
-              + " (file truncated?)");
-    }
+  /** An interrupt (shutdown) or a spool file that vanished: the instance may well be fine. */
+  private static boolean notTheInstancesFault(IOException e) {
+    return Thread.currentThread().isInterrupted()
+        || e instanceof java.io.InterruptedIOException
+        || e instanceof java.nio.channels.ClosedByInterruptException
+        || e instanceof java.io.FileNotFoundException
+        || e instanceof java.nio.file.NoSuchFileException;
   }
 
   /** A header string, trimmed; empty when absent. */

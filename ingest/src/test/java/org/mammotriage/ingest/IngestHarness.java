@@ -3,11 +3,11 @@ package org.mammotriage.ingest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Set;
 import org.mammotriage.config.CommonConfig;
 import org.mammotriage.config.ConfigLoader;
 import org.mammotriage.config.MammoConfig;
 import org.mammotriage.ingest.scp.DicomScp;
+import org.mammotriage.ingest.scp.ScpSettings;
 import org.mammotriage.ops.OpsServer;
 
 /** A real ingest runtime and SCP on a free port, against the given broker. */
@@ -15,6 +15,7 @@ final class IngestHarness implements AutoCloseable {
   static final String SECRET = "integration-test-secret-0123456789";
   final IngestRuntime runtime;
   final DicomScp scp;
+  final io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry;
 
   IngestHarness(String bootstrap, Path spool, Map<String, String> extra) throws Exception {
     Map<String, String> flags =
@@ -29,16 +30,14 @@ final class IngestHarness implements AutoCloseable {
     flags.putAll(extra);
     MammoConfig cfg =
         ConfigLoader.load(IngestConfig.define(CommonConfig.define()), null, Map.of(), flags);
-    runtime = new IngestRuntime(cfg, OpsServer.newRegistry());
+    registry = OpsServer.newRegistry();
+    runtime = new IngestRuntime(cfg, registry);
     scp =
         new DicomScp(
-            0,
-            "MAMMOTRIAGE",
-            Set.copyOf(cfg.getList(IngestConfig.ALLOWED_CALLING_AE_TITLES)),
+            ScpSettings.fromConfig(cfg, runtime.limits().maxBytes()).withPort(0),
             runtime.pipeline(),
             Files.createDirectories(spool),
-            runtime.limits().maxBytes(),
-            4);
+            registry);
   }
 
   int port() {

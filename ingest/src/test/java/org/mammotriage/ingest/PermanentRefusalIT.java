@@ -25,7 +25,6 @@ import org.mammotriage.schemas.avro.RejectedInstance;
 import org.mammotriage.schemas.serde.SerdeFactory;
 import org.mammotriage.synth.SynthOptions;
 import org.mammotriage.synth.SyntheticArchive;
-import org.mammotriage.testing.Await;
 import org.mammotriage.testing.KafkaTestCluster;
 
 /**
@@ -60,16 +59,16 @@ class PermanentRefusalIT {
     Collection<AlterConfigOp> small =
         List.of(
             new AlterConfigOp(
-                new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "10000"),
+                new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "1024"),
                 AlterConfigOp.OpType.SET));
     try (var admin = kafka.admin()) {
       admin.incrementalAlterConfigs(Map.of(images, small)).all().get();
-      // the broker applies topic configs asynchronously: wait until it reports the new limit
-      Await.until(
+      // the broker applies a topic config change after the controller accepted it
+      org.mammotriage.testing.Await.until(
           Duration.ofSeconds(30),
           () -> {
             try {
-              return "10000"
+              return "1024"
                   .equals(
                       admin
                           .describeConfigs(List.of(images))
@@ -82,7 +81,7 @@ class PermanentRefusalIT {
               return false;
             }
           },
-          () -> "the image topic's max.message.bytes to become 10000");
+          () -> "the image topic's max.message.bytes is 1024");
     }
     Path file = files.get(0);
     try (IngestHarness ingest =

@@ -99,11 +99,11 @@ class VendorSamplesIT {
           .extracting(MammogramImage::getLaterality)
           .extracting(Enum::name)
           .containsExactlyInAnyOrder("L", "R");
+      // CBIS-DDSM keeps the view in PatientOrientation and names its crops in SeriesDescription:
+      // named crops, kept as extras, never slotted
+      assertThat(images).extracting(MammogramImage::getView).containsExactlyInAnyOrder("CC", "MLO");
       assertThat(images)
-          .allSatisfy(
-              i ->
-                  assertThat(i.getView())
-                      .isEqualTo("UNKNOWN")); // no view in these files: not slotted
+          .allSatisfy(i -> assertThat(i.getViewModifiers()).containsExactly("LESION_CROP"));
     }
   }
 }

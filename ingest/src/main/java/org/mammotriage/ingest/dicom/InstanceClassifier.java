@@ -38,22 +38,34 @@ public final class InstanceClassifier {
     this.limits = limits;
   }
 
+  /**
+   * Identity and type: the UIDs, presentation intent, modality, SOP class, transfer syntax and
+   * laterality, in that order, so that an object that is not a mammogram for presentation (a dose
+   * report, a For Processing image) is refused for what it is before anything about its pixels is
+   * judged. Pixel attributes are {@link #checkPixelFormat}'s.
+   */
   public Classification classify(AttributeList h, String transferSyntax) throws RejectedException {
     String sopClass = str(h, TagFromName.SOPClassUID);
     String modality = str(h, TagFromName.Modality);
     String intent = str(h, Tags.PresentationIntentType).toUpperCase(Locale.ROOT);
-    if (str(h, TagFromName.SOPInstanceUID).isEmpty()
-        || str(h, TagFromName.StudyInstanceUID).isEmpty()) {
-      throw new RejectedException(
-          Reason.MISSING_UID, "SOP Instance UID or Study Instance UID is missing");
-    }
+    checkUids(h, sopClass, transferSyntax);
     if (sopClass.equals(MG_FOR_PROCESSING) || intent.equals("FOR PROCESSING")) {
       throw new RejectedException(
           Reason.FOR_PROCESSING, "For Processing (raw) mammogram; send the For Presentation image");
     }
+    boolean imageClass = sopClass.equals(MG_FOR_PRESENTATION) || sopClass.equals(SECONDARY_CAPTURE);
+    if (!imageClass && Attribute.getSingleIntegerValueOrDefault(h, TagFromName.Rows, 0) == 0) {
+      throw new RejectedException(
+          Reason.NOT_AN_IMAGE,
+          "SOP Class "
+              + sopClass
+              + " (Modality "
+              + Values.codeForMessage(modality)
+              + ") has no image; ingest takes mammograms for presentation only");
+    }
     if (!modality.equals("MG")) {
       throw new RejectedException(
-          Reason.NOT_MG, "Modality " + (modality.isEmpty() ? "(empty)" : modality) + " is not MG");
+          Reason.NOT_MG, "Modality " + Values.codeForMessage(modality) + " is not MG");
     }
     if (sopClass.equals(SECONDARY_CAPTURE)) {
       if (!acceptSecondaryCapture) {
@@ -85,15 +97,88 @@ public final class InstanceClassifier {
     }
     String view = view(h);
     List<String> mods = modifiers(h);
+    if (sopClass.equals(SECONDARY_CAPTURE)) {
+      mods.addAll(secondaryCaptureKind(h));
+    }
     boolean slottable = (view.equals("CC") || view.equals("MLO")) && mods.isEmpty();
     return new Classification(lat, view, mods, slottable);
   }
 
-  /** Size and pixel-format limits, checked from the header before any pixel is read. */
+  /**
+   * The UIDs ingest keys and forwards must be UIDs: the study UID is the Kafka key, so a corrupted
+   * one would start a new exam.
+   */
+  private static void checkUids(AttributeList h, String sopClass, String transferSyntax)
+      throws RejectedException {
+    String[][] required = {
+      {"SOP Instance UID", str(h, TagFromName.SOPInstanceUID)},
+      {"Study Instance UID", str(h, TagFromName.StudyInstanceUID)},
+      {"Series Instance UID", str(h, TagFromName.SeriesInstanceUID)},
+      {"SOP Class UID", sopClass}
+    };
+    for (String[] uid : required) {
+      if (uid[1].isEmpty()) {
+        throw new RejectedException(Reason.MISSING_UID, uid[0] + " is missing");
+      }
+    }
+    for (String[] uid : required) {
+      if (!Values.isUid(uid[1])) {
+        throw new RejectedException(
+            Reason.INVALID_UID, uid[0] + " is not a UID: " + Values.uidForMessage(uid[1]));
+      }
+    }
+    if (transferSyntax != null && !transferSyntax.isEmpty() && !Values.isUid(transferSyntax)) {
+      throw new RejectedException(
+          Reason.INVALID_UID,
+          "Transfer Syntax UID is not a UID: " + Values.uidForMessage(transferSyntax));
+    }
+  }
+
+  /**
+   * Secondary Captures with Modality MG are mostly digitised film and its derivatives (CBIS-DDSM):
+   * lesion crops and ROI masks are named as such, so they are kept as extras, never slotted.
+   */
+  static List<String> secondaryCaptureKind(AttributeList h) {
+    String series = str(h, TagFromName.SeriesDescription).toLowerCase(Locale.ROOT);
+    String derivation = str(h, TagFromName.DerivationDescription).toLowerCase(Locale.ROOT);
+    String text = series + " " + derivation;
+    if (text.contains("roi") || text.contains("mask")) {
+      return List.of("ROI_MASK");
+    }
+    if (text.contains("crop")) {
+      return List.of("LESION_CROP");
+    }
+    return List.of();
+  }
+
+  private static final Set<String> PHOTOMETRIC =
+      Set.of(
+          "MONOCHROME1",
+          "MONOCHROME2",
+          "PALETTE COLOR",
+          "RGB",
+          "HSV",
+          "ARGB",
+          "CMYK",
+          "YBR_FULL",
+          "YBR_FULL_422",
+          "YBR_PARTIAL_422",
+          "YBR_PARTIAL_420",
+          "YBR_ICT",
+          "YBR_RCT");
+
+  /**
+   * The pixel module, from the header before any pixel is read: size limits (TOO_LARGE), attributes
+   * that contradict each other or the standard (INVALID_PIXEL_MODULE), and what ingest cannot use
+   * although it is valid: colour, more than 16 bits, images under 16x16 (UNSUPPORTED_PIXEL_FORMAT).
+   */
   public void checkPixelFormat(AttributeList h) throws RejectedException {
     int rows = Attribute.getSingleIntegerValueOrDefault(h, TagFromName.Rows, 0);
     int cols = Attribute.getSingleIntegerValueOrDefault(h, TagFromName.Columns, 0);
     int frames = Attribute.getSingleIntegerValueOrDefault(h, TagFromName.NumberOfFrames, 1);
+    if (h.get(TagFromName.NumberOfFrames) != null && frames < 1) {
+      throw invalid("NumberOfFrames is " + frames);
+    }
     if (rows > limits.maxRows() || cols > limits.maxColumns() || frames > limits.maxFrames()) {
       throw new RejectedException(
           Reason.TOO_LARGE,
@@ -110,21 +195,123 @@ public final class InstanceClassifier {
               + limits.maxFrames()
               + " (ingest.limit.rows/columns/frames)");
     }
-    int bits = Attribute.getSingleIntegerValueOrDefault(h, TagFromName.BitsAllocated, 0);
     int spp = Attribute.getSingleIntegerValueOrDefault(h, TagFromName.SamplesPerPixel, 1);
-    if (rows < 16 || cols < 16 || (bits != 8 && bits != 16) || spp != 1) {
+    String photometric = str(h, TagFromName.PhotometricInterpretation).toUpperCase(Locale.ROOT);
+    if (!PHOTOMETRIC.contains(photometric)) {
+      throw invalid(
+          "PhotometricInterpretation "
+              + (photometric.isEmpty() ? "is missing" : Values.codeForMessage(photometric))
+              + ", not a defined term");
+    }
+    int samplesNeeded =
+        photometric.startsWith("MONOCHROME") || photometric.equals("PALETTE COLOR")
+            ? 1
+            : photometric.equals("ARGB") || photometric.equals("CMYK") ? 4 : 3;
+    if (spp != samplesNeeded) {
+      throw invalid(
+          photometric + " with SamplesPerPixel " + spp + " (needs " + samplesNeeded + ")");
+    }
+    if (photometric.equals("PALETTE COLOR")
+        && h.get(TagFromName.RedPaletteColorLookupTableDescriptor) == null) {
+      throw invalid("PALETTE COLOR without a palette colour lookup table");
+    }
+    int allocated = Attribute.getSingleIntegerValueOrDefault(h, TagFromName.BitsAllocated, 0);
+    int stored = Attribute.getSingleIntegerValueOrDefault(h, TagFromName.BitsStored, allocated);
+    int highBit = Attribute.getSingleIntegerValueOrDefault(h, TagFromName.HighBit, stored - 1);
+    int representation =
+        Attribute.getSingleIntegerValueOrDefault(h, TagFromName.PixelRepresentation, 0);
+    if (allocated < 1 || allocated > 64 || allocated != 1 && allocated % 8 != 0) {
+      throw invalid("BitsAllocated is " + allocated);
+    }
+    if (stored < 1 || stored > allocated) {
+      throw invalid("BitsStored " + stored + " with BitsAllocated " + allocated);
+    }
+    if (highBit != stored - 1) {
+      throw invalid("HighBit " + highBit + " with BitsStored " + stored + " (must be one less)");
+    }
+    if (representation != 0 && representation != 1) {
+      throw invalid("PixelRepresentation is " + representation);
+    }
+    for (var tag : List.of(TagFromName.PixelSpacing, TagFromName.ImagerPixelSpacing)) {
+      checkSpacing(h, tag);
+    }
+    if (rows < 16
+        || cols < 16
+        || (allocated != 8 && allocated != 16)
+        || !photometric.startsWith("MONOCHROME")) {
       throw new RejectedException(
           Reason.UNSUPPORTED_PIXEL_FORMAT,
-          "needs single-sample 8- or 16-bit pixels of at"
-              + " least 16x16; found "
+          "needs MONOCHROME1/2 8- or 16-bit pixels of at least 16x16; found "
               + rows
               + "x"
               + cols
+              + ", "
+              + photometric
               + ", BitsAllocated "
-              + bits
-              + ", SamplesPerPixel "
-              + spp);
+              + allocated);
     }
+  }
+
+  private static void checkSpacing(AttributeList h, com.pixelmed.dicom.AttributeTag tag)
+      throws RejectedException {
+    Attribute a = h.get(tag);
+    if (a == null || a.getVM() == 0) {
+      return;
+    }
+    double[] d;
+    try {
+      d = a.getDoubleValues();
+    } catch (com.pixelmed.dicom.DicomException | RuntimeException e) {
+      throw invalid(tag + " is not numeric");
+    }
+    if (d == null || d.length != 2 || !(d[0] > 0 && d[0] < 1000) || !(d[1] > 0 && d[1] < 1000)) {
+      throw invalid(tag + " must be two positive values in mm");
+    }
+  }
+
+  /**
+   * After the whole object was read (and decompressed): Pixel Data is there and as long as the
+   * pixel module says, give or take the padding byte.
+   */
+  public void checkPixelData(AttributeList l) throws RejectedException {
+    Attribute px = l.get(TagFromName.PixelData);
+    if (px == null) {
+      throw new RejectedException(Reason.CORRUPT, "no Pixel Data (file truncated?)");
+    }
+    long expected =
+        (long) Attribute.getSingleIntegerValueOrDefault(l, TagFromName.Rows, 0)
+            * Attribute.getSingleIntegerValueOrDefault(l, TagFromName.Columns, 0)
+            * Math.max(
+                1, Attribute.getSingleIntegerValueOrDefault(l, TagFromName.NumberOfFrames, 1))
+            * Attribute.getSingleIntegerValueOrDefault(l, TagFromName.SamplesPerPixel, 1)
+            * (Attribute.getSingleIntegerValueOrDefault(l, TagFromName.BitsAllocated, 16) / 8);
+    long actual = pixelBytes(px);
+    if (actual < expected) {
+      throw new RejectedException(
+          Reason.CORRUPT,
+          "pixel data is " + actual + " bytes, expected " + expected + " (file truncated?)");
+    }
+    if (actual > expected + 1) {
+      throw invalid("pixel data is " + actual + " bytes, the pixel module says " + expected);
+    }
+  }
+
+  private static long pixelBytes(Attribute px) throws RejectedException {
+    try {
+      if (px instanceof com.pixelmed.dicom.OtherWordAttribute) {
+        short[] s = px.getShortValues();
+        return s == null ? 0 : 2L * s.length;
+      }
+      byte[] b = px.getByteValues();
+      return b == null ? 0 : b.length;
+    } catch (com.pixelmed.dicom.DicomException | RuntimeException e) {
+      throw new RejectedException(
+          Reason.CORRUPT, "pixel data cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  private static RejectedException invalid(String what) {
+    return new RejectedException(Reason.INVALID_PIXEL_MODULE, what);
   }
 
   static String laterality(AttributeList h) {
@@ -161,8 +348,20 @@ public final class InstanceClassifier {
         }
       }
     }
+    // CBIS-DDSM and other film digitisations put the view where PatientOrientation belongs; a
+    // real orientation (A, P, R, L, H, F pairs) is never one of these names
+    Attribute po = h.get(TagFromName.PatientOrientation);
+    if (po != null && po.getVM() == 1) {
+      String v = str(h, TagFromName.PatientOrientation).toUpperCase(Locale.ROOT);
+      if (VIEW_NAMES.contains(v)) {
+        return v;
+      }
+    }
     return "UNKNOWN";
   }
+
+  private static final Set<String> VIEW_NAMES =
+      Set.of("CC", "MLO", "ML", "LM", "XCCL", "XCCM", "FB", "SIO", "LMO", "AT", "CV");
 
   static List<String> modifiers(AttributeList h) {
     List<String> out = new ArrayList<>();

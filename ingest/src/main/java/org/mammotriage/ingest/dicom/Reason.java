@@ -19,14 +19,24 @@ public enum Reason {
   UNSUPPORTED_PIXEL_FORMAT(
       "UNSUPPORTED_PIXEL_FORMAT", DimseStatus.DATA_SET_DOES_NOT_MATCH_SOP_CLASS),
   MISSING_UID("MISSING_UID", DimseStatus.DATA_SET_DOES_NOT_MATCH_SOP_CLASS),
+  /** A study, series, SOP instance or SOP class UID that is not a UID (PS3.5 9.1). */
+  INVALID_UID("INVALID_UID", DimseStatus.DATA_SET_DOES_NOT_MATCH_SOP_CLASS),
+  /** Pixel module attributes that contradict each other or the pixel data. */
+  INVALID_PIXEL_MODULE("INVALID_PIXEL_MODULE", DimseStatus.DATA_SET_DOES_NOT_MATCH_SOP_CLASS),
+  /** A non-image object (structured report, presentation state, ...): nothing to triage. */
+  NOT_AN_IMAGE("NOT_AN_IMAGE", DimseStatus.DATA_SET_DOES_NOT_MATCH_SOP_CLASS),
   TOO_LARGE("TOO_LARGE", DimseStatus.CANNOT_UNDERSTAND),
+  /** Header structure over a configured limit: sequence depth, element count, value length. */
+  LIMIT_EXCEEDED("LIMIT_EXCEEDED", DimseStatus.CANNOT_UNDERSTAND),
   CORRUPT("CORRUPT", DimseStatus.CANNOT_UNDERSTAND),
   /** Kafka or the schema registry refused the record itself (too large, schema rejected). */
   PUBLISH_REJECTED("PUBLISH_REJECTED", DimseStatus.PROCESSING_FAILURE),
   /** Kafka or the schema registry did not answer in time or is down: transient. */
   KAFKA_UNAVAILABLE("KAFKA_UNAVAILABLE", DimseStatus.OUT_OF_RESOURCES),
   /** The received file could not be read back from the spool: transient. */
-  IO("IO", DimseStatus.OUT_OF_RESOURCES);
+  IO("IO", DimseStatus.OUT_OF_RESOURCES),
+  /** The SCP is stopping: the C-STORE was not processed and the sender should send it again. */
+  SHUTTING_DOWN("SHUTTING_DOWN", DimseStatus.OUT_OF_RESOURCES);
 
   private final String code;
   private final DimseStatus status;

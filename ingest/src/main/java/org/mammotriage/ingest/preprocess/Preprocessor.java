@@ -3,6 +3,7 @@ package org.mammotriage.ingest.preprocess;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.OtherWordAttribute;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
 import java.awt.image.BufferedImage;
@@ -20,7 +21,9 @@ import org.mammotriage.contract.image.AreaResize;
  * 8-bit PNG.
  */
 public final class Preprocessor {
-  public static final String VERSION = "pp-1";
+  /** pp-2: the crop starts where the breast starts (pp-1 always started at x = 0). */
+  public static final String VERSION = "pp-2";
+
   private final int outRows;
   private final int outCols;
 
@@ -52,7 +55,7 @@ public final class Preprocessor {
     // raw stored values, masked to BitsStored
     int[] raw = new int[n];
     if (bitsAllocated == 8) {
-      byte[] b = px.getByteValues();
+      byte[] b = eightBitValues(px);
       check(b.length >= n, "pixel data shorter than Rows x Columns");
       for (int i = 0; i < n; i++) {
         raw[i] = b[i] & mask;
@@ -106,6 +109,24 @@ public final class Preprocessor {
   }
 
   /**
+   * 8-bit pixel values in pixel order. DICOM allows OW as well as OB for 8-bit pixel data in
+   * explicit VR (dcmtk's storescu writes OW when it converts an implicit VR file); OW holds them as
+   * 16-bit words, pixel 2i in the low byte of word i, whatever the transfer syntax's byte order.
+   */
+  static byte[] eightBitValues(Attribute px) throws DicomException {
+    if (!(px instanceof OtherWordAttribute)) {
+      return px.getByteValues();
+    }
+    short[] words = px.getShortValues();
+    byte[] b = new byte[words.length * 2];
+    for (int i = 0; i < words.length; i++) {
+      b[2 * i] = (byte) words[i];
+      b[2 * i + 1] = (byte) (words[i] >> 8);
+    }
+    return b;
+  }
+
+  /**
    * VOI: the VOI LUT Sequence, else the first window, else min–max over the pixels present; fills
    * {@code lut} (indexed by stored value) with display values in [0, 1].
    */
@@ -120,7 +141,7 @@ public final class Preprocessor {
       int bits = desc[2];
       Attribute data = item.get(TagFromName.LUTData);
       int[] table;
-      if (data instanceof com.pixelmed.dicom.OtherWordAttribute) {
+      if (data instanceof OtherWordAttribute) {
         short[] sv = data.getShortValues();
         table = new int[sv.length];
         for (int i = 0; i < sv.length; i++) {
@@ -222,7 +243,9 @@ public final class Preprocessor {
 
   /**
    * Bounding box {x0, y0, x1, y1} (exclusive ends) of the largest connected bright region, found on
-   * a 4x-downsampled mask; the box always reaches the chest wall (x0 = 0).
+   * a 4x-downsampled mask, with a small margin. It starts where the breast starts: at the chest
+   * wall (x0 = 0) on a digital mammogram, further in on a film scan centred in a zero-padded frame,
+   * so that neither the padding nor the film labels in it are kept.
    */
   static int[] breastBox(float[] v, int rows, int cols) {
     int f = 4;
@@ -292,7 +315,7 @@ public final class Preprocessor {
     }
     int m = 2; // margin in downsampled pixels
     return new int[] {
-      0,
+      Math.max(0, (bestBox[0] - m) * f),
       Math.max(0, (bestBox[1] - m) * f),
       Math.min(cols, (bestBox[2] + 1 + m) * f),
       Math.min(rows, (bestBox[3] + 1 + m) * f)
@@ -338,7 +361,10 @@ public final class Preprocessor {
       param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
       param.setCompressionQuality(0.75f);
     }
-    try (javax.imageio.stream.ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+    // an explicit memory cache: ImageIO.createImageOutputStream may cache in a temporary file,
+    // which ImageIO's own shutdown hook closes under a C-STORE still encoding at SIGTERM
+    try (javax.imageio.stream.ImageOutputStream ios =
+        new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
       w.setOutput(ios);
       w.write(null, new javax.imageio.IIOImage(img, null, null), param);
     } finally {

@@ -21,7 +21,7 @@ import org.mammotriage.schemas.serde.SerdeFactory;
  * acknowledgement: a method that returns normally means the record is in Kafka; otherwise a {@link
  * PublishException} (never a silent loss).
  */
-public final class KafkaPublisher implements AutoCloseable {
+public final class KafkaPublisher implements Publisher {
   private final KafkaProducer<String, MammogramImage> images;
   private final KafkaProducer<String, RejectedInstance> rejects;
   private final long timeoutMs;
@@ -47,6 +47,7 @@ public final class KafkaPublisher implements AutoCloseable {
             d, new StringSerializer(), Topics.INGEST_DLQ.valueSerde(serdes).serializer());
   }
 
+  @Override
   public void publish(MammogramImage img) throws PublishException {
     send(
         images,
@@ -54,6 +55,7 @@ public final class KafkaPublisher implements AutoCloseable {
         img.getSopInstanceUid());
   }
 
+  @Override
   public void reject(RejectedInstance r) throws PublishException {
     String key = r.getStudyInstanceUid() != null ? r.getStudyInstanceUid() : r.getSopInstanceUid();
     send(rejects, new ProducerRecord<>(Topics.INGEST_DLQ.name(), key, r), r.getSopInstanceUid());

@@ -23,11 +23,16 @@ class ReasonTest {
     pinned.put("UNSUPPORTED_TRANSFER_SYNTAX", 0xA900);
     pinned.put("UNSUPPORTED_PIXEL_FORMAT", 0xA900);
     pinned.put("MISSING_UID", 0xA900);
+    pinned.put("INVALID_UID", 0xA900);
+    pinned.put("INVALID_PIXEL_MODULE", 0xA900);
+    pinned.put("NOT_AN_IMAGE", 0xA900);
+    pinned.put("LIMIT_EXCEEDED", 0xC000);
     pinned.put("TOO_LARGE", 0xC000);
     pinned.put("CORRUPT", 0xC000);
     pinned.put("PUBLISH_REJECTED", 0x0110);
     pinned.put("KAFKA_UNAVAILABLE", 0xA700);
     pinned.put("IO", 0xA700);
+    pinned.put("SHUTTING_DOWN", 0xA700);
 
     // when
     Map<String, Integer> actual =
@@ -44,7 +49,7 @@ class ReasonTest {
   @Test
   void shouldMakeOnlyOutOfResourcesReasonsTransient() {
     assertThat(Arrays.stream(Reason.values()).filter(Reason::isTransient))
-        .containsExactlyInAnyOrder(Reason.KAFKA_UNAVAILABLE, Reason.IO)
+        .containsExactlyInAnyOrder(Reason.KAFKA_UNAVAILABLE, Reason.IO, Reason.SHUTTING_DOWN)
         .allMatch(r -> r.status() == DimseStatus.OUT_OF_RESOURCES);
     assertThat(Reason.CORRUPT.isTransient()).isFalse();
   }

@@ -6,9 +6,14 @@ import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeFactory;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.OtherByteAttribute;
 import com.pixelmed.dicom.OtherWordAttribute;
 import com.pixelmed.dicom.TagFromName;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Phantoms built in code: a bright half-disc against the chest wall on a dark background. */
 class PreprocessorTest {
@@ -146,5 +151,94 @@ class PreprocessorTest {
     WorkingImage b = pp.process(phantom(true, true, 90, 70, "2048,4096"));
     assertThat(a.png()).isEqualTo(b.png());
     assertThat(a.version()).isEqualTo(b.version());
+  }
+
+  /** The phantom as 8-bit pixels: OB, or OW as dcmtk's storescu/dcmconv +te write them. */
+  static AttributeList eightBit(boolean otherWord) throws Exception {
+    AttributeList l = phantom(false, false, 100, 90, null);
+    short[] sixteen = l.get(TagFromName.PixelData).getShortValues();
+    byte[] px = new byte[sixteen.length];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (byte) (sixteen[i] >> 4);
+    }
+    put(l, TagFromName.BitsAllocated, 8);
+    put(l, TagFromName.BitsStored, 8);
+    Attribute a;
+    if (otherWord) {
+      // OW holds the bytes as little-endian 16-bit words: pixel 2i is the low byte of word i
+      short[] words = new short[px.length / 2];
+      for (int i = 0; i < words.length; i++) {
+        words[i] = (short) ((px[2 * i] & 0xff) | (px[2 * i + 1] & 0xff) << 8);
+      }
+      a = new OtherWordAttribute(TagFromName.PixelData);
+      a.setValues(words);
+    } else {
+      a = new OtherByteAttribute(TagFromName.PixelData);
+      a.setValues(px);
+    }
+    l.put(a);
+    return l;
+  }
+
+  @Test
+  void shouldReadEightBitPixelDataStoredAsOtherWordLikeOtherByte() throws Exception {
+    // given: the same 8-bit image with OB pixel data and with OW pixel data (storescu's default)
+    WorkingImage ob = pp.process(eightBit(false));
+
+    // when
+    WorkingImage ow = pp.process(eightBit(true));
+
+    // then
+    assertThat(ow.gray()).isEqualTo(ob.gray());
+    assertThat(meanOfColumns(ow, 0, 10)).isGreaterThan(meanOfColumns(ow, 80, 90) + 50);
+  }
+
+  @Test
+  void shouldEncodeTheWorkingImageWithoutImageIosFileCache(@TempDir Path cache) throws Exception {
+    // given: ImageIO set to cache in a folder that is gone, as its shutdown hook leaves the cache
+    // of an encoder still running at SIGTERM
+    boolean useCache = ImageIO.getUseCache();
+    java.io.File dir = ImageIO.getCacheDirectory();
+    Path gone = Files.createDirectory(cache.resolve("imageio"));
+    ImageIO.setUseCache(true);
+    ImageIO.setCacheDirectory(gone.toFile());
+    Files.delete(gone);
+    try {
+      // when
+      WorkingImage w = pp.process(phantom(false, false, 100, 90, null));
+
+      // then
+      assertThat(w.png()).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+    } finally {
+      ImageIO.setUseCache(useCache);
+      ImageIO.setCacheDirectory(dir);
+    }
+  }
+
+  @Test
+  void shouldStartTheCropAtTheBreastOnAFilmScanCentredInZeroPadding() throws Exception {
+    // given: a film scan: the breast (chest wall on the left) starts 40 columns in, after zero
+    // padding that holds a bright film label
+    AttributeList l = phantom(false, false, 100, 90, null);
+    short[] px = l.get(TagFromName.PixelData).getShortValues();
+    short[] padded = new short[ROWS * COLS];
+    for (int y = 0; y < ROWS; y++) {
+      for (int x = 40; x < COLS; x++) {
+        padded[y * COLS + x] = px[y * COLS + x - 40];
+      }
+      for (int x = 8; x < 20 && y > 10 && y < 30; x++) {
+        padded[y * COLS + x] = 4000; // the film label
+      }
+    }
+    OtherWordAttribute a = new OtherWordAttribute(TagFromName.PixelData);
+    a.setValues(padded);
+    l.put(a);
+
+    // when
+    WorkingImage w = pp.process(l);
+
+    // then: the crop starts at the breast, so the padding and the label are left out
+    String crop = w.version().replaceAll(".*crop=([0-9,]+).*", "$1");
+    assertThat(Integer.parseInt(crop.split(",")[0])).isBetween(28, 40);
   }
 }

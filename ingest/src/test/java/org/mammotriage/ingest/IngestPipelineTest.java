@@ -1,0 +1,249 @@
+package org.mammotriage.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.OtherWordAttribute;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TransferSyntax;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.mammotriage.ingest.dicom.Reason;
+import org.mammotriage.ingest.publish.DlqFields;
+import org.mammotriage.ingest.testing.DicomBytes;
+import org.mammotriage.ingest.testing.Pipelines;
+import org.mammotriage.ingest.testing.RecordingPublisher;
+import org.mammotriage.ingest.testing.TestImages;
+import org.mammotriage.schemas.avro.RejectedInstance;
+
+/** The ingest pipeline on files built in the test, against a publisher that records. */
+class IngestPipelineTest {
+  @TempDir Path dir;
+  final RecordingPublisher published = new RecordingPublisher();
+  final IngestPipeline pipeline = Pipelines.of(published);
+
+  private Path write(String name, AttributeList l) throws Exception {
+    return TestImages.write(l, dir.resolve(name));
+  }
+
+  private Outcome process(Path file) {
+    return pipeline.process(file, "MODALITY", "INGEST_SCP");
+  }
+
+  @Test
+  void shouldStoreAValidImage() throws Exception {
+    Outcome o = process(write("valid.dcm", TestImages.mammogram().build()));
+
+    assertThat(o.status()).isEqualTo(Outcome.Status.STORED);
+    assertThat(published.images)
+        .singleElement()
+        .satisfies(i -> assertThat(i.getView()).isEqualTo("CC"));
+    assertThat(published.rejections).isEmpty();
+  }
+
+  @Test
+  void shouldRefuseSequencesNestedAThousandDeepWithOneDlqRecordAndKeepWorking() throws Exception {
+    // given: a valid image with a private sequence nested 1,000 deep before its pixel data
+    AttributeList l = TestImages.mammogram().build();
+    byte[] valid = Files.readAllBytes(write("valid.dcm", l));
+    byte[] bomb =
+        DicomBytes.insertAt(
+            valid, DicomBytes.find(valid, 0x7FE00010, "OW"), DicomBytes.nestedSequences(1000));
+    Path file = Files.write(dir.resolve("bomb.dcm"), bomb);
+
+    // when
+    Outcome o = process(file);
+
+    // then
+    assertThat(o.status()).isEqualTo(Outcome.Status.REJECTED);
+    assertThat(o.reason()).isEqualTo(Reason.LIMIT_EXCEEDED);
+    assertThat(o.text()).contains("ingest.limit.sequence.depth");
+    assertThat(published.rejections)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getReasonCode()).isEqualTo("LIMIT_EXCEEDED");
+              assertThat(r.getSopInstanceUid())
+                  .isEqualTo(Attribute.getSingleStringValueOrNull(l, TagFromName.SOPInstanceUID));
+            });
+    assertThat(process(write("after.dcm", TestImages.mammogram().build())).status())
+        .isEqualTo(Outcome.Status.STORED);
+  }
+
+  @Test
+  void shouldKeepAnOverlongSopClassUidAndWhatItSwallowedOutOfTheDlqRecord() throws Exception {
+    // given: the SOP Class UID's length flipped to 58,908, so that its value swallows the
+    // elements after it, the patient's name and ID among them
+    String id = "PID-SECRET-4711";
+    String name = "Secretname^Patientia";
+    AttributeList l = TestImages.mammogram().size(320, 200).patient(id, name).build();
+    byte[] valid = Files.readAllBytes(write("valid.dcm", l));
+    Path file =
+        Files.write(
+            dir.resolve("flipped.dcm"),
+            DicomBytes.withShortLength(valid, 0x00080016, "UI", 58_908));
+
+    // when
+    Outcome o = process(file);
+
+    // then
+    assertThat(o.status()).isEqualTo(Outcome.Status.REJECTED);
+    RejectedInstance r = published.rejections.get(0);
+    assertThat(published.rejections).hasSize(1);
+    assertThat(DlqFields.violations(r)).isEmpty();
+    assertThat(r.getSopClassUid()).isNull();
+    String all = r.toString();
+    assertThat(all)
+        .doesNotContain("SECRET")
+        .doesNotContain("Secretname")
+        .doesNotContain("Patientia");
+    assertThat(published.images).isEmpty();
+  }
+
+  static Stream<Arguments> inconsistentPixelModules() {
+    return Stream.of(
+        Arguments.of(
+            "RGB with SamplesPerPixel 1", edit(TagFromName.PhotometricInterpretation, "RGB")),
+        Arguments.of(
+            "PALETTE COLOR without a LUT",
+            edit(TagFromName.PhotometricInterpretation, "PALETTE COLOR")),
+        Arguments.of(
+            "PhotometricInterpretation XYZ", edit(TagFromName.PhotometricInterpretation, "XYZ")),
+        Arguments.of("BitsStored > BitsAllocated", edit(TagFromName.BitsStored, 20)),
+        Arguments.of("HighBit 40", edit(TagFromName.HighBit, 40)),
+        Arguments.of("NumberOfFrames 0", edit(TagFromName.NumberOfFrames, "0")),
+        Arguments.of("PixelSpacing 0\\0", edit(TagFromName.PixelSpacing, "0", "0")),
+        Arguments.of(
+            "pixel data twice the expected length", (Edit) IngestPipelineTest::doublePixels));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("inconsistentPixelModules")
+  void shouldRefuseAnInconsistentPixelModule(String what, Edit edit) throws Exception {
+    // given
+    AttributeList l = TestImages.mammogram().build();
+    edit.apply(l);
+
+    // when
+    Outcome o = process(write("bad.dcm", l));
+
+    // then
+    assertThat(o.reason()).as(what).isEqualTo(Reason.INVALID_PIXEL_MODULE);
+    assertThat(published.images).isEmpty();
+    assertThat(published.rejections)
+        .singleElement()
+        .satisfies(r -> assertThat(DlqFields.violations(r)).isEmpty());
+  }
+
+  static Stream<Arguments> badUids() {
+    String latin1 =
+        new String(new byte[] {'1', '.', '2', '.', (byte) 0xE9, '3'}, StandardCharsets.ISO_8859_1);
+    return Stream.of(
+        Arguments.of(
+            "a study UID of 200 characters",
+            TagFromName.StudyInstanceUID,
+            "1.2." + "3".repeat(196)),
+        Arguments.of("a study UID with letters", TagFromName.StudyInstanceUID, "1.2.840.abc.7"),
+        Arguments.of("a study UID with a non-UTF-8 byte", TagFromName.StudyInstanceUID, latin1),
+        Arguments.of("a series UID with letters", TagFromName.SeriesInstanceUID, "1.2.x"),
+        Arguments.of(
+            "a SOP instance UID of 65 characters",
+            TagFromName.SOPInstanceUID,
+            "1." + "2".repeat(63)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badUids")
+  void shouldRefuseAUidThatIsNotAUid(String what, AttributeTag tag, String value) throws Exception {
+    // given
+    AttributeList l = TestImages.mammogram().build();
+    TestImages.put(l, tag, value);
+
+    // when
+    Outcome o = process(write("bad.dcm", l));
+
+    // then
+    assertThat(o.reason()).as(what).isEqualTo(Reason.INVALID_UID);
+    assertThat(published.images).isEmpty();
+    assertThat(published.rejections)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(DlqFields.violations(r)).isEmpty();
+              assertThat(r.toString()).doesNotContain(value);
+            });
+  }
+
+  @Test
+  void shouldRefuseADoseReportAsNotAnImage() throws Exception {
+    // given: an X-Ray Radiation Dose SR as a mammography unit sends it with every study
+    AttributeList l = new AttributeList();
+    TestImages.put(l, TagFromName.SOPClassUID, "1.2.840.10008.5.1.4.1.1.88.67");
+    TestImages.put(l, TagFromName.SOPInstanceUID, "1.2.826.0.1.3680043.9.7.1");
+    TestImages.put(l, TagFromName.StudyInstanceUID, "1.2.826.0.1.3680043.9.7.2");
+    TestImages.put(l, TagFromName.SeriesInstanceUID, "1.2.826.0.1.3680043.9.7.3");
+    TestImages.put(l, TagFromName.Modality, "SR");
+
+    // when
+    Outcome o = process(write("dose.dcm", l));
+
+    // then
+    assertThat(o.reason()).isEqualTo(Reason.NOT_AN_IMAGE);
+    assertThat(published.rejections)
+        .singleElement()
+        .satisfies(r -> assertThat(r.getModality()).isEqualTo("SR"));
+  }
+
+  @Test
+  void shouldRefuseAForProcessingImageWithTinyPixelsAsForProcessing() throws Exception {
+    // given
+    AttributeList l = TestImages.mammogram().size(8, 8).build();
+    TestImages.put(l, TagFromName.SOPClassUID, "1.2.840.10008.5.1.4.1.1.1.2.1");
+
+    // when
+    Outcome o = process(write("raw.dcm", l));
+
+    // then
+    assertThat(o.reason()).isEqualTo(Reason.FOR_PROCESSING);
+  }
+
+  @Test
+  void shouldStoreEveryUncompressedTransferSyntax() throws Exception {
+    for (String ts :
+        new String[] {
+          TransferSyntax.ImplicitVRLittleEndian,
+          TransferSyntax.ExplicitVRLittleEndian,
+          TransferSyntax.ExplicitVRBigEndian
+        }) {
+      Path f = TestImages.mammogram().write(dir.resolve(ts + ".dcm"), ts);
+      assertThat(process(f).status()).as(ts).isEqualTo(Outcome.Status.STORED);
+    }
+  }
+
+  /** A change to a valid image's attributes. */
+  interface Edit {
+    void apply(AttributeList l) throws Exception;
+  }
+
+  private static Edit edit(AttributeTag tag, Object... values) {
+    return l -> TestImages.put(l, tag, values);
+  }
+
+  private static void doublePixels(AttributeList l) throws Exception {
+    short[] px = l.get(TagFromName.PixelData).getShortValues();
+    short[] twice = new short[px.length * 2];
+    System.arraycopy(px, 0, twice, 0, px.length);
+    OtherWordAttribute a = new OtherWordAttribute(TagFromName.PixelData);
+    a.setValues(twice);
+    l.put(a);
+  }
+}
