@@ -72,6 +72,7 @@ public final class IngestCommand implements Callable<Integer> {
       f.put(IngestConfig.AE_TITLE, aeTitle);
     }
     MammoConfig cfg = config.load(def, f);
+    var registry = RegistryStartup.check(cfg, RegistryStartup.ingestWrites());
     OpsServer ops =
         OpsServer.start(cfg.getInt(CommonConfig.OPS_HTTP_PORT), OpsServer.newRegistry());
     IngestRuntime rt = new IngestRuntime(cfg, ops.registry());
@@ -88,7 +89,7 @@ public final class IngestCommand implements Callable<Integer> {
             Files.createTempDirectory("mammotriage-spool"),
             rt.limits().maxBytes(),
             16);
-    ops.setReadiness(scp::isRunning);
+    ops.setReadiness(RegistryStartup.readiness(scp::isRunning, registry));
     ScheduledExecutorService logger =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
