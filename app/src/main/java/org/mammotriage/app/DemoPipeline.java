@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.mammotriage.config.CommonConfig;
 import org.mammotriage.config.ConfigLoader;
 import org.mammotriage.config.MammoConfig;
@@ -97,8 +98,9 @@ public final class DemoPipeline implements AutoCloseable {
     Map<String, String> flags = new LinkedHashMap<>();
     flags.put(CommonConfig.KAFKA_BOOTSTRAP, bootstrap);
     flags.put(IngestConfig.DEMO, "true");
-    flags.putAll(extra);
-    return ConfigLoader.load(IngestConfig.define(CommonConfig.define()), null, Map.of(), flags);
+    ConfigDef def = IngestConfig.define(CommonConfig.define());
+    flags.putAll(mine(def, extra));
+    return ConfigLoader.load(def, null, Map.of(), flags);
   }
 
   /** The streams configuration the pipeline uses (fast commits), with {@code extra} on top. */
@@ -109,12 +111,30 @@ public final class DemoPipeline implements AutoCloseable {
     flags.put(TriageStreamsConfig.STATE_DIR, stateDir.toString());
     flags.put(TriageStreamsConfig.QUIET_PERIOD_MS, Long.toString(quietPeriodMs));
     flags.put("kafka.commit.interval.ms", "100");
-    flags.putAll(extra);
-    return ConfigLoader.load(
-        ScoringConfig.define(TriageStreamsConfig.define(CommonConfig.define())),
-        null,
-        Map.of(),
-        flags);
+    ConfigDef def = ScoringConfig.define(TriageStreamsConfig.define(CommonConfig.define()));
+    flags.putAll(mine(def, extra));
+    return ConfigLoader.load(def, null, Map.of(), flags);
+  }
+
+  /**
+   * The keys of {@code extra} one process takes: its own and Kafka's; a key neither process defines
+   * fails (a typo is not dropped).
+   */
+  private static Map<String, String> mine(ConfigDef def, Map<String, String> extra) {
+    Set<String> any = new java.util.HashSet<>(IngestConfig.define(CommonConfig.define()).names());
+    any.addAll(ScoringConfig.define(TriageStreamsConfig.define(CommonConfig.define())).names());
+    Map<String, String> out = new LinkedHashMap<>();
+    extra.forEach(
+        (k, v) -> {
+          if (!k.startsWith("kafka.") && !any.contains(k)) {
+            throw new org.apache.kafka.common.config.ConfigException(
+                k, v, "no MammoTriage process defines this key");
+          }
+          if (k.startsWith("kafka.") || def.names().contains(k)) {
+            out.put(k, v);
+          }
+        });
+    return out;
   }
 
   /** The wire format the pipeline writes, for readers of its topics. */

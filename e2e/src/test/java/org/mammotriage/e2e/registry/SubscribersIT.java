@@ -24,9 +24,12 @@ import org.mammotriage.app.ArchiveRun;
 import org.mammotriage.app.DemoPipeline;
 import org.mammotriage.app.Main;
 import org.mammotriage.config.CommonConfig;
+import org.mammotriage.schemas.Topics;
 import org.mammotriage.schemas.avro.TriageDecision;
+import org.mammotriage.streams.TriageStreamsConfig;
 import org.mammotriage.synth.SynthOptions;
 import org.mammotriage.synth.SyntheticArchive;
+import org.mammotriage.testing.Await;
 
 /**
  * Subscribers reading the decisions of a real pipeline (ingest over DICOM, streams with the demo
@@ -132,10 +135,15 @@ class SubscribersIT {
   }
 
   @Test
-  void shouldLetPythonAndNodeDecodeEveryDecisionWithoutARegistry() throws Exception {
+  void shouldLetPythonNodeAndKcatReadEveryDecisionWithoutARegistry() throws Exception {
     Path schemas = work.resolve("schemas");
     assertThat(Main.commandLine().execute("schemas", "export", schemas.toString())).isZero();
-    try (DemoPipeline p = DemoPipeline.start(work.resolve("pipeline-plain"), MODEL, 2000)) {
+    try (DemoPipeline p =
+        DemoPipeline.start(
+            work.resolve("pipeline-plain"),
+            MODEL,
+            2000,
+            Map.of(TriageStreamsConfig.JSON_MIRROR, "true"))) {
       ArchiveRun.Result r =
           ArchiveRun.run(
               archive,
@@ -182,7 +190,61 @@ class SubscribersIT {
               "--idle-exit",
               "30");
       assertThat(node).as("Node, no registry").containsExactlyInAnyOrderElementsOf(expected);
+
+      // the plain-JSON mirror, as kcat prints it (it lags the decisions by one commit)
+      List<List<Decisions.Seen>> kcat = new ArrayList<>(List.of(List.of()));
+      Await.until(
+          Duration.ofSeconds(60),
+          () -> {
+            kcat.set(0, kcatJsonMirrors(p.bootstrap()));
+            return kcat.get(0).size() >= java.size();
+          },
+          () -> "kcat to read " + java.size() + " JSON decisions; read " + kcat.get(0).size());
+      assertThat(kcat.get(0)).as("kcat, JSON mirror").containsExactlyInAnyOrderElementsOf(expected);
     }
+  }
+
+  /** {@code kcat -C -t <mirror> -e} on every JSON mirror topic; each line one JSON decision. */
+  private static List<Decisions.Seen> kcatJsonMirrors(String bootstrap) {
+    List<Decisions.Seen> out = new ArrayList<>();
+    ObjectMapper json = new ObjectMapper();
+    try {
+      for (var m : Topics.JSON_MIRRORS) {
+        Process k =
+            new ProcessBuilder(
+                    "kcat",
+                    "-b",
+                    bootstrap,
+                    "-C",
+                    "-t",
+                    m.name(),
+                    "-o",
+                    "beginning",
+                    "-e",
+                    "-q",
+                    "-f",
+                    "%s\n")
+                .redirectErrorStream(true)
+                .start();
+        String text = new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(k.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(k.exitValue()).as("kcat: %s", text).isZero();
+        for (String line : text.split("\n")) {
+          if (line.startsWith("{")) {
+            JsonNode n = json.readTree(line);
+            out.add(
+                new Decisions.Seen(
+                    m.source().name(),
+                    n.path("examKey").asText(),
+                    n.path("examVersion").asInt(),
+                    n.path("category").asText()));
+          }
+        }
+      }
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new AssertionError("cannot run kcat (Debian package kcat; ./run test installs it)", e);
+    }
+    return out;
   }
 
   /** Subjects, ids and compatibility as the registry's own REST API reports them. */
