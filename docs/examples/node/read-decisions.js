@@ -34,6 +34,7 @@ function args() {
   return a;
 }
 
+// --8<-- [start:node-plain]
 // No registry: header -> avsc type, from the schema export.
 function plainDecoder(dir) {
   const types = new Map();
@@ -47,9 +48,11 @@ function plainDecoder(dir) {
     return type.fromBuffer(value.subarray(10));
   };
 }
+// --8<-- [end:node-plain]
 
 async function main() {
   const a = args();
+  // --8<-- [start:node-registry]
   const decode = a.registry
     ? ((r) => (value) => r.decode(value))(new SchemaRegistry({ host: a.registry }))
     : plainDecoder(a.schemas);
@@ -75,6 +78,7 @@ async function main() {
       if (a.max && seen >= a.max) done();
     },
   });
+  // --8<-- [end:node-registry]
   const idle = setInterval(() => {
     if (a.idleExit && Date.now() - last > a.idleExit * 1000) done();
   }, 200);

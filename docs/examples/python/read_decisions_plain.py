@@ -27,6 +27,7 @@ DECISION_TOPICS = [
 ]
 
 
+# --8<-- [start:python-plain]
 def load_readers(schema_dir):
     """header bytes -> DatumReader, from the export's index.json."""
     with open(os.path.join(schema_dir, "index.json")) as f:
@@ -45,6 +46,7 @@ def decode(readers, value):
         raise ValueError(f"unknown writer schema (header {value[:10].hex()}); "
                          "re-run 'mammotriage schemas export'")
     return reader.read(avro.io.BinaryDecoder(io.BytesIO(value[10:])))
+# --8<-- [end:python-plain]
 
 
 def main():

@@ -32,6 +32,7 @@ def main():
     ap.add_argument("--idle-exit", type=float, default=0, help="stop after this many idle seconds")
     args = ap.parse_args()
 
+    # --8<-- [start:python-registry]
     serializer = MessageSerializer(CachedSchemaRegistryClient({"url": args.registry}))
     consumer = Consumer({
         "bootstrap.servers": args.bootstrap,
@@ -59,6 +60,7 @@ def main():
                 "examVersion": d["examVersion"], "category": d["category"],
                 "suspicion": d["suspicion"], "riskElevated": d["riskElevated"],
                 "modelId": d["modelId"]}), flush=True)
+            # --8<-- [end:python-registry]
             seen, last = seen + 1, time.monotonic()
     finally:
         consumer.close()

@@ -95,6 +95,9 @@ class SubscribersIT {
           .hasSizeGreaterThanOrEqualTo(exams.path("expected").asInt());
 
       assertSubjectsIdsAndCompatibility(reg, java);
+      assertThat(javaExample(p.bootstrap(), reg.url(), java.size()))
+          .as("Java example, registry")
+          .containsExactlyInAnyOrderElementsOf(expected);
 
       List<Decisions.Seen> python =
           Decisions.runConsumer(
@@ -158,6 +161,9 @@ class SubscribersIT {
       List<Decisions.Raw> java = Decisions.readAll(p.bootstrap(), p.serdes());
       Set<Decisions.Seen> expected = seen(java);
       assertThat(java).allSatisfy(d -> assertThat(d.value()[0]).isEqualTo((byte) 0xC3));
+      assertThat(javaExample(p.bootstrap(), null, java.size()))
+          .as("Java example, no registry")
+          .containsExactlyInAnyOrderElementsOf(expected);
 
       List<Decisions.Seen> python =
           Decisions.runConsumer(
@@ -202,6 +208,19 @@ class SubscribersIT {
           () -> "kcat to read " + java.size() + " JSON decisions; read " + kcat.get(0).size());
       assertThat(kcat.get(0)).as("kcat, JSON mirror").containsExactlyInAnyOrderElementsOf(expected);
     }
+  }
+
+  private static List<Decisions.Seen> javaExample(String bootstrap, String registry, int max) {
+    List<Decisions.Seen> out = new ArrayList<>();
+    ReadDecisionsExample.read(
+        bootstrap,
+        registry,
+        max,
+        Duration.ofSeconds(60),
+        (topic, d) ->
+            out.add(
+                new Decisions.Seen(topic, d.getExamKey(), d.getExamVersion(), d.getCategory())));
+    return out;
   }
 
   /** {@code kcat -C -t <mirror> -e} on every JSON mirror topic; each line one JSON decision. */
