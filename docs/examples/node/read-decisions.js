@@ -53,9 +53,9 @@ function plainDecoder(dir) {
 async function main() {
   const a = args();
   // --8<-- [start:node-registry]
-  const decode = a.registry
-    ? ((r) => (value) => r.decode(value))(new SchemaRegistry({ host: a.registry }))
-    : plainDecoder(a.schemas);
+  const registry = a.registry ? new SchemaRegistry({ host: a.registry }) : null;
+  // with a registry: the writer schema is fetched by the id in the value's header (and cached)
+  const decode = registry ? (value) => registry.decode(value) : plainDecoder(a.schemas);
   const kafka = new Kafka({ clientId: 'worklist-node', brokers: a.bootstrap.split(','),
                             logLevel: logLevel.ERROR });
   const consumer = kafka.consumer({ groupId: a.group, readUncommitted: false });

@@ -61,7 +61,8 @@ class SubscribersIT {
                 work.resolve("pipeline-registry"),
                 MODEL,
                 2000,
-                Map.of(CommonConfig.REGISTRY_URL, reg.url()))) {
+                // the first URL answers nothing: ingest and streams fail over to the real one
+                Map.of(CommonConfig.REGISTRY_URL, deadUrl() + "," + reg.url()))) {
       // replay against the running, registry-backed pipeline: it sends the archive over DICOM
       // and reads the decisions through the registry
       Path out = work.resolve("replay");
@@ -207,6 +208,12 @@ class SubscribersIT {
           },
           () -> "kcat to read " + java.size() + " JSON decisions; read " + kcat.get(0).size());
       assertThat(kcat.get(0)).as("kcat, JSON mirror").containsExactlyInAnyOrderElementsOf(expected);
+    }
+  }
+
+  private static String deadUrl() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return "http://127.0.0.1:" + s.getLocalPort() + "/apis/ccompat/v7";
     }
   }
 
