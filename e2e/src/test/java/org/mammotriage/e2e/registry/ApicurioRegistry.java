@@ -127,6 +127,8 @@ public final class ApicurioRegistry implements AutoCloseable {
             .redirectOutput(log.toFile())
             .start();
     Process p = process;
+    // a test JVM that dies (or is killed by a timeout) takes the registry with it
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "apicurio-stop"));
     Await.until(
         Duration.ofSeconds(120),
         () -> !p.isAlive() || answers(),
