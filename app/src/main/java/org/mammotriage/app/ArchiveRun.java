@@ -55,6 +55,10 @@ public final class ArchiveRun {
     return out;
   }
 
+  /**
+   * As {@link #run(Path, String, SerdeFactory, String, int, IngestPipeline, double, Duration,
+   * Consumer)} for a pipeline without a schema registry.
+   */
   public static Result run(
       Path archive,
       String bootstrap,
@@ -65,10 +69,33 @@ public final class ArchiveRun {
       Duration timeout,
       Consumer<String> progress)
       throws Exception {
+    return run(
+        archive,
+        bootstrap,
+        SerdeFactory.singleObject(),
+        dicomHost,
+        dicomPort,
+        localImport,
+        studiesPerSecond,
+        timeout,
+        progress);
+  }
+
+  /** Sends the archive and reads the decisions in the wire format {@code serdes} says. */
+  public static Result run(
+      Path archive,
+      String bootstrap,
+      SerdeFactory serdes,
+      String dicomHost,
+      int dicomPort,
+      IngestPipeline localImport,
+      double studiesPerSecond,
+      Duration timeout,
+      Consumer<String> progress)
+      throws Exception {
     Set<String> expected = expectedExams(archive);
     Map<String, String[]> faults = ArchiveSender.faults(archive);
-    try (DecisionCollector collector =
-        new DecisionCollector(bootstrap, SerdeFactory.singleObject())) {
+    try (DecisionCollector collector = new DecisionCollector(bootstrap, serdes)) {
       long t0 = System.nanoTime();
       List<ArchiveSender.FileResult> files =
           new ArchiveSender(dicomHost, dicomPort, localImport, progress)

@@ -21,16 +21,17 @@ import org.mammotriage.progress.Progress;
  * pipeline's import path instead, as a folder drop would, when a local pipeline is available.
  * Optionally paced to a rate of studies per second.
  */
-final class ArchiveSender {
+public final class ArchiveSender {
   /** What happened to one file: the C-STORE response storescu got, or the import outcome. */
-  record FileResult(Path file, String study, String status) {}
+  public record FileResult(Path file, String study, String status) {}
 
   private final String host;
   private final int port;
   private final IngestPipeline localImport;
   private final Consumer<String> progress;
 
-  ArchiveSender(String host, int port, IngestPipeline localImport, Consumer<String> progress) {
+  public ArchiveSender(
+      String host, int port, IngestPipeline localImport, Consumer<String> progress) {
     this.host = host;
     this.port = port;
     this.localImport = localImport;
@@ -69,7 +70,7 @@ final class ArchiveSender {
    *
    * @param studiesPerSecond 0 = as fast as possible
    */
-  List<FileResult> send(Path archive, double studiesPerSecond) throws Exception {
+  public List<FileResult> send(Path archive, double studiesPerSecond) throws Exception {
     List<Path> studies = studies(archive);
     Map<String, String[]> faults = faults(archive);
     List<FileResult> out = new ArrayList<>();

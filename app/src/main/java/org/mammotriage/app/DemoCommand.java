@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.mammotriage.config.CommonConfig;
 import org.mammotriage.scoring.ModelDirectory;
 import org.mammotriage.synth.SynthOptions;
 import org.mammotriage.synth.SyntheticArchive;
@@ -72,6 +73,14 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Give up waiting for decisions after this long.")
   long timeoutS;
 
+  @Option(
+      names = "--registry",
+      paramLabel = "URL",
+      description =
+          "Run the pipeline against this Confluent-API schema registry (schema.registry.url),"
+              + " e.g. http://localhost:8080/apis/ccompat/v7 for Apicurio.")
+  String registry;
+
   @Option(names = "--verbose", description = "Show the components' log lines (hidden by default).")
   boolean verbose;
 
@@ -129,7 +138,9 @@ public final class DemoCommand implements Callable<Integer> {
     t.put("synthetic_archive", (System.nanoTime() - t0) / 1e9);
     long t1 = System.nanoTime();
     ArchiveRun.Result r;
-    try (DemoPipeline p = DemoPipeline.start(work, model, quietMs)) {
+    Map<String, String> extra =
+        registry == null ? Map.of() : Map.of(CommonConfig.REGISTRY_URL, registry);
+    try (DemoPipeline p = DemoPipeline.start(work, model, quietMs, extra)) {
       t.put("start_pipeline", (System.nanoTime() - t1) / 1e9);
       System.out.printf(
           Locale.ROOT,
@@ -142,6 +153,7 @@ public final class DemoCommand implements Callable<Integer> {
           ArchiveRun.run(
               archive,
               p.bootstrap(),
+              p.serdes(),
               "127.0.0.1",
               p.scpPort(),
               p.ingest().pipeline(),

@@ -77,8 +77,13 @@ public final class IngestCommand implements Callable<Integer> {
     }
   }
 
-  /** Starts ops HTTP, the runtime and the SCP; readiness follows the SCP and Kafka. */
+  /**
+   * Checks the schema registry subjects (an outage defers the check, a refusal fails the start),
+   * then starts ops HTTP, the runtime and the SCP; readiness follows the SCP, Kafka and the
+   * registry.
+   */
   static Running start(MammoConfig cfg) throws java.io.IOException {
+    var registry = RegistryStartup.check(cfg, RegistryStartup.ingestWrites());
     OpsServer ops =
         OpsServer.start(
             cfg.getString(CommonConfig.OPS_HTTP_BIND_ADDRESS),
@@ -94,7 +99,9 @@ public final class IngestCommand implements Callable<Integer> {
               Files.createTempDirectory("mammotriage-spool"),
               ops.registry());
       IngestRuntime runtime = rt;
-      ops.setReadiness(() -> scp.isRunning() && runtime.readiness().ready());
+      ops.setReadiness(
+          RegistryStartup.readiness(
+              () -> scp.isRunning() && runtime.readiness().ready(), registry));
       return new Running(ops, rt, scp);
     } catch (java.io.IOException | RuntimeException e) {
       if (rt != null) {

@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
       ScoreCommand.class,
       IngestCommand.class,
       ImportCommand.class,
-      StreamsCommand.class
+      StreamsCommand.class,
+      SchemasCommand.class
     })
 public final class Main implements Callable<Integer> {
 

@@ -10,12 +10,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.mammotriage.config.CommonConfig;
 import org.mammotriage.evaluation.exam.EvalCommandSummary;
 import org.mammotriage.evaluation.exam.EvaluationReport;
 import org.mammotriage.evaluation.exam.EvaluationResult;
 import org.mammotriage.evaluation.exam.ExamPrediction;
 import org.mammotriage.report.HtmlReport;
+import org.mammotriage.schemas.serde.SerdeFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -77,13 +80,30 @@ public final class ReplayCommand implements Callable<Integer> {
       description = "Give up waiting for decisions after this long.")
   long timeoutS;
 
+  @Option(
+      names = "--registry",
+      paramLabel = "URL",
+      description =
+          "Schema registry of the pipeline (schema.registry.url): the running one's with"
+              + " --bootstrap, or one for the embedded pipeline to use.")
+  String registry;
+
+  @Mixin ConfigOptions config;
+
   @Option(names = "--verbose", description = "Show the components' log lines.")
   boolean verbose;
 
   @Override
   public Integer call() throws Exception {
+    if (config.listRequested(CommonConfig.define())) {
+      return 0;
+    }
     if (!verbose) {
       DemoCommand.quietLogs();
+    }
+    Map<String, String> extra = new LinkedHashMap<>(config.set);
+    if (registry != null) {
+      extra.put(CommonConfig.REGISTRY_URL, registry);
     }
     Path truthFile = truth != null ? truth : archive.resolve("truth.csv");
     Map<String, ReplayEvaluation.Truth> t = ReplayEvaluation.readTruth(truthFile);
@@ -96,16 +116,27 @@ public final class ReplayCommand implements Callable<Integer> {
       }
       String host = dicom.substring(0, dicom.lastIndexOf(':'));
       int port = Integer.parseInt(dicom.substring(dicom.lastIndexOf(':') + 1));
+      SerdeFactory serdes =
+          SerdeFactory.fromConfig(config.load(CommonConfig.define(), extra).registryProps());
       r =
           ArchiveRun.run(
-              archive, bootstrap, host, port, null, rate, Duration.ofSeconds(timeoutS), this::say);
+              archive,
+              bootstrap,
+              serdes,
+              host,
+              port,
+              null,
+              rate,
+              Duration.ofSeconds(timeoutS),
+              this::say);
     } else {
       Path work = Files.createTempDirectory("mammotriage-replay");
-      try (DemoPipeline p = DemoPipeline.start(work, model, quietMs)) {
+      try (DemoPipeline p = DemoPipeline.start(work, model, quietMs, extra)) {
         r =
             ArchiveRun.run(
                 archive,
                 p.bootstrap(),
+                p.serdes(),
                 "127.0.0.1",
                 p.scpPort(),
                 p.ingest().pipeline(),

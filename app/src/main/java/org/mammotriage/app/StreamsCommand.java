@@ -69,13 +69,14 @@ public final class StreamsCommand implements Callable<Integer> {
               + " or set scoring.model.dir");
       return 2;
     }
+    var registry = RegistryStartup.check(cfg, RegistryStartup.streamsWrites(cfg));
     OpsServer ops =
         OpsServer.start(
             cfg.getString(CommonConfig.OPS_HTTP_BIND_ADDRESS),
             cfg.getInt(CommonConfig.OPS_HTTP_PORT),
             OpsServer.newRegistry());
     StreamsApp app = new StreamsApp(cfg, dir, ops.registry());
-    ops.setReadiness(app::isRunning);
+    ops.setReadiness(RegistryStartup.readiness(app::isRunning, registry));
     ops.handle(
         ModelAdminHandler.PATH,
         ModelAdminHandler.fromTokenFile(

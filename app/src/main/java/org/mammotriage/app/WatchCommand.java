@@ -54,6 +54,14 @@ public final class WatchCommand implements Callable<Integer> {
   String bootstrap;
 
   @Option(
+      names = "--registry",
+      paramLabel = "URL",
+      description =
+          "Schema registry the producers use (schema.registry.url); without one, records are read"
+              + " as Avro single-object encoding.")
+  String registry;
+
+  @Option(
       names = "--topic",
       defaultValue = "all",
       description =
@@ -89,9 +97,14 @@ public final class WatchCommand implements Callable<Integer> {
     if (config.listRequested(def)) {
       return 0;
     }
-    MammoConfig cfg =
-        config.load(
-            def, bootstrap == null ? Map.of() : Map.of(CommonConfig.KAFKA_BOOTSTRAP, bootstrap));
+    Map<String, String> flags = new java.util.LinkedHashMap<>();
+    if (bootstrap != null) {
+      flags.put(CommonConfig.KAFKA_BOOTSTRAP, bootstrap);
+    }
+    if (registry != null) {
+      flags.put(CommonConfig.REGISTRY_URL, registry);
+    }
+    MammoConfig cfg = config.load(def, flags);
     List<String> topics = topics(topic);
     Properties props = new Properties();
     props.putAll(cfg.kafkaClientProps());

@@ -18,6 +18,14 @@ public final class CommonConfig {
       "schema.registry.ssl.truststore.password";
   public static final String REGISTRY_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
   public static final String REGISTRY_TIMEOUT = "schema.registry.request.timeout.ms";
+  public static final String REGISTRY_AUTO_REGISTER = "schema.registry.auto.register";
+  public static final String REGISTRY_COMPATIBILITY = "schema.registry.compatibility";
+  public static final String REGISTRY_SUBJECT_NAME_STRATEGY =
+      "schema.registry.subject.name.strategy";
+  public static final String REGISTRY_CACHE_TTL = "schema.registry.cache.ttl.ms";
+  public static final String REGISTRY_RETRY_BACKOFF = "schema.registry.retry.backoff.ms";
+  public static final String REGISTRY_RETRY_BACKOFF_MAX = "schema.registry.retry.backoff.max.ms";
+  public static final String REGISTRY_RETRY_TIMEOUT = "schema.registry.retry.timeout.ms";
   public static final String OPS_HTTP_PORT = "ops.http.port";
   public static final String OPS_HTTP_BIND_ADDRESS = "ops.http.bind.address";
 
@@ -52,8 +60,10 @@ public final class CommonConfig {
             Type.STRING,
             "",
             Importance.MEDIUM,
-            "Base URL of a Confluent-compatible schema registry (Confluent, Apicurio ccompat, Karapace). "
-                + "Empty: Avro single-object encoding without a registry.")
+            "Base URL of a Confluent-compatible schema registry (Confluent, Apicurio ccompat"
+                + " http://HOST:8080/apis/ccompat/v7, Karapace); several, comma-separated, are"
+                + " tried in turn (fail-over). Empty: Avro single-object encoding without a"
+                + " registry.")
         .define(
             REGISTRY_AUTH,
             Type.PASSWORD,
@@ -86,6 +96,71 @@ public final class CommonConfig {
             Range.atLeast(100),
             Importance.LOW,
             "Timeout of one schema registry request, in milliseconds.")
+        .define(
+            REGISTRY_AUTO_REGISTER,
+            Type.BOOLEAN,
+            true,
+            Importance.MEDIUM,
+            "Writers register their schemas. false: they only look them up (a governed registry)"
+                + " and refuse to write, naming subject and schema, while one is absent.")
+        .define(
+            REGISTRY_COMPATIBILITY,
+            Type.STRING,
+            "BACKWARD",
+            ConfigDef.ValidString.in(
+                "",
+                "NONE",
+                "BACKWARD",
+                "BACKWARD_TRANSITIVE",
+                "FORWARD",
+                "FORWARD_TRANSITIVE",
+                "FULL",
+                "FULL_TRANSITIVE"),
+            Importance.LOW,
+            "Compatibility level every subject a process writes must have: set on first use when"
+                + " weaker (with auto.register), otherwise checked at start. Empty: leave subjects"
+                + " as they are.")
+        .define(
+            REGISTRY_SUBJECT_NAME_STRATEGY,
+            Type.STRING,
+            "topic",
+            ConfigDef.ValidString.in("topic", "record", "topic-record"),
+            Importance.LOW,
+            "Subject names: topic (<topic>-value), record (the record's full name),"
+                + " topic-record (<topic>-<full name>). Keys are plain UTF-8 strings, never"
+                + " registered.")
+        .define(
+            REGISTRY_CACHE_TTL,
+            Type.LONG,
+            300_000L,
+            Range.atLeast(0),
+            Importance.LOW,
+            "How long a writer trusts a subject's registration before it checks it again, in"
+                + " milliseconds; a check that fails while the registry is away keeps the id.")
+        .define(
+            REGISTRY_RETRY_BACKOFF,
+            Type.LONG,
+            100L,
+            Range.atLeast(1),
+            Importance.LOW,
+            "First wait before a transient schema registry failure is retried, in milliseconds"
+                + " (doubling).")
+        .define(
+            REGISTRY_RETRY_BACKOFF_MAX,
+            Type.LONG,
+            2_000L,
+            Range.atLeast(1),
+            Importance.LOW,
+            "Longest wait between two schema registry retries, in milliseconds.")
+        .define(
+            REGISTRY_RETRY_TIMEOUT,
+            Type.LONG,
+            5_000L,
+            Range.atLeast(0),
+            Importance.LOW,
+            "How long one schema registry call retries transient failures before it reports"
+                + " them (ingest then answers a transient DICOM status, streams retries the"
+                + " record), in milliseconds.")
         .define(
             OPS_HTTP_PORT,
             Type.INT,

@@ -16,11 +16,24 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class TopicAdmin {
   private TopicAdmin() {}
 
-  /** Creates every missing topic of {@link Topics#ALL}; returns the names it created. */
+  /**
+   * Creates every missing topic of {@link Topics#ALL} and the (empty unless enabled) JSON mirrors
+   * of {@link Topics#JSON_MIRRORS}; returns the names it created.
+   */
   public static List<String> ensureTopics(
       Admin admin, short replication, Integer partitionsOverride)
       throws InterruptedException, ExecutionException, TimeoutException {
-    return ensureTopics(admin, Topics.ALL, replication, partitionsOverride);
+    List<String> created = ensureTopics(admin, Topics.ALL, replication, partitionsOverride);
+    Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+    List<NewTopic> mirrors = new ArrayList<>();
+    for (JsonMirrorTopic m : Topics.JSON_MIRRORS) {
+      if (!existing.contains(m.name())) {
+        int partitions = partitionsOverride != null ? partitionsOverride : m.defaultPartitions();
+        mirrors.add(new NewTopic(m.name(), partitions, replication).configs(m.configs()));
+      }
+    }
+    created.addAll(create(admin, mirrors));
+    return created;
   }
 
   public static List<String> ensureTopics(
@@ -35,6 +48,11 @@ public final class TopicAdmin {
             new NewTopic(t.name(), partitions, replication).configs(Map.copyOf(t.configs())));
       }
     }
+    return create(admin, toCreate);
+  }
+
+  private static List<String> create(Admin admin, List<NewTopic> toCreate)
+      throws InterruptedException, ExecutionException, TimeoutException {
     List<String> created = new ArrayList<>();
     for (var e : admin.createTopics(toCreate).values().entrySet()) {
       try {

@@ -55,6 +55,26 @@ public final class Topics {
   public static final List<TopicSpec<?>> ALL =
       List.of(IMAGES, INGEST_DLQ, SCORES, SUSPICIOUS, ROUTINE, LOW, INCOMPLETE, RISK_ELEVATED);
 
+  /**
+   * The optional plain-JSON mirrors of the decision topics ({@code streams.json.mirror.enabled}).
+   */
+  public static final List<JsonMirrorTopic> JSON_MIRRORS =
+      List.of(
+          mirror(SUSPICIOUS, "mammo.triage.suspicious.json.v1"),
+          mirror(ROUTINE, "mammo.triage.routine.json.v1"),
+          mirror(LOW, "mammo.triage.low.json.v1"),
+          mirror(INCOMPLETE, "mammo.triage.incomplete.json.v1"),
+          mirror(RISK_ELEVATED, "mammo.risk.elevated.json.v1"));
+
+  /** The JSON mirror of a decision topic. */
+  public static Optional<JsonMirrorTopic> jsonMirrorOf(String sourceTopic) {
+    return JSON_MIRRORS.stream().filter(m -> m.source().name().equals(sourceTopic)).findFirst();
+  }
+
+  private static JsonMirrorTopic mirror(TopicSpec<TriageDecision> source, String name) {
+    return new JsonMirrorTopic(name, source, "plain-JSON copy of " + source.name());
+  }
+
   public static Optional<TopicSpec<?>> byName(String name) {
     return ALL.stream().filter(t -> t.name().equals(name)).findFirst();
   }

@@ -29,9 +29,13 @@ public final class FakeSchemaRegistry implements AutoCloseable {
   private final Map<String, List<Integer>> subjects = new LinkedHashMap<>();
   private final AtomicInteger nextId = new AtomicInteger(1);
   private final AtomicInteger requests = new AtomicInteger();
+  private final Map<String, String> compatibility = new LinkedHashMap<>();
+  private final List<String> log = new ArrayList<>();
+  private volatile String globalCompatibility = "BACKWARD";
   private volatile String requiredAuth;
   private volatile int[] forcedError;
   private volatile String forcedMessage;
+  private volatile int forcedTimes;
 
   public FakeSchemaRegistry() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -55,9 +59,43 @@ public final class FakeSchemaRegistry implements AutoCloseable {
    * registry would).
    */
   public FakeSchemaRegistry failNextWith(int status, int errorCode, String message) {
+    return failNext(1, status, errorCode, message);
+  }
+
+  /** The next {@code times} requests are answered with this status (e.g. 503 while restarting). */
+  public synchronized FakeSchemaRegistry failNext(
+      int times, int status, int errorCode, String message) {
     this.forcedError = new int[] {status, errorCode};
     this.forcedMessage = message;
+    this.forcedTimes = times;
     return this;
+  }
+
+  /** Answers normally again (ends {@link #failNext}). */
+  public synchronized FakeSchemaRegistry heal() {
+    this.forcedError = null;
+    this.forcedTimes = 0;
+    return this;
+  }
+
+  /** The level a subject without its own has (Confluent's default BACKWARD; Apicurio's NONE). */
+  public FakeSchemaRegistry globalCompatibility(String level) {
+    this.globalCompatibility = level;
+    return this;
+  }
+
+  /** The subject's own level, or null. */
+  public synchronized String subjectCompatibility(String subject) {
+    return compatibility.get(subject);
+  }
+
+  public synchronized List<String> subjects() {
+    return List.copyOf(subjects.keySet());
+  }
+
+  /** Every request so far as {@code METHOD /path}. */
+  public synchronized List<String> requests() {
+    return List.copyOf(log);
   }
 
   public int requestCount() {
@@ -66,10 +104,13 @@ public final class FakeSchemaRegistry implements AutoCloseable {
 
   private synchronized void handle(HttpExchange ex) throws IOException {
     requests.incrementAndGet();
+    log.add(ex.getRequestMethod() + " " + ex.getRequestURI().getPath());
     try {
       int[] forced = forcedError;
       if (forced != null) {
-        forcedError = null;
+        if (--forcedTimes <= 0) {
+          forcedError = null;
+        }
         error(ex, forced[0], forced[1], forcedMessage);
         return;
       }
@@ -89,6 +130,10 @@ public final class FakeSchemaRegistry implements AutoCloseable {
         } else {
           ok(ex, JSON.createObjectNode().put("schema", s));
         }
+      } else if (parts.length >= 2 && parts[1].equals("config")) {
+        config(ex, method, parts.length > 2 ? decode(parts[2]) : null);
+      } else if (method.equals("GET") && path.equals("/subjects")) {
+        ok(ex, JSON.valueToTree(subjects.keySet()));
       } else if (method.equals("POST")
           && parts.length == 4
           && parts[1].equals("subjects")
@@ -104,6 +149,33 @@ public final class FakeSchemaRegistry implements AutoCloseable {
     }
   }
 
+  private void config(HttpExchange ex, String method, String subject) throws IOException {
+    if (method.equals("PUT")) {
+      String level = JSON.readTree(ex.getRequestBody()).path("compatibility").asText();
+      if (subject == null) {
+        globalCompatibility = level;
+      } else {
+        compatibility.put(subject, level);
+      }
+      ok(ex, JSON.createObjectNode().put("compatibility", level));
+      return;
+    }
+    String query = ex.getRequestURI().getQuery();
+    String own = subject == null ? globalCompatibility : compatibility.get(subject);
+    if (own == null && query != null && query.contains("defaultToGlobal=true")) {
+      own = globalCompatibility;
+    }
+    if (own == null) {
+      error(ex, 404, 40408, "Subject '" + subject + "' does not have subject-level compatibility");
+    } else {
+      ok(ex, JSON.createObjectNode().put("compatibilityLevel", own));
+    }
+  }
+
+  private static String decode(String s) {
+    return java.net.URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+
   private void register(HttpExchange ex, String subject) throws IOException {
     Schema schema = parseBody(ex);
     if (schema == null) {
@@ -116,7 +188,8 @@ public final class FakeSchemaRegistry implements AutoCloseable {
         return;
       }
     }
-    if (!versions.isEmpty()) {
+    String level = compatibility.getOrDefault(subject, globalCompatibility);
+    if (!versions.isEmpty() && !level.equals("NONE")) {
       Schema latest = new Schema.Parser().parse(schemas.get(versions.get(versions.size() - 1)));
       var result = SchemaCompatibility.checkReaderWriterCompatibility(schema, latest).getType();
       if (result != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {

@@ -60,6 +60,20 @@ public final class ExamTriageTopology {
     return t;
   }
 
+  /** As {@link #build}, plus the plain-JSON mirror of the decisions when asked for. */
+  public static Topology build(
+      TriageSettings settings,
+      ExamScoringService scorer,
+      SerdeFactory serdes,
+      StreamsMetrics metrics,
+      boolean jsonMirror) {
+    Topology t = build(settings, scorer, serdes, metrics);
+    if (jsonMirror) {
+      JsonDecisionMirror.addTo(t, serdes);
+    }
+    return t;
+  }
+
   @SuppressWarnings("unchecked")
   private static <V extends org.apache.avro.specific.SpecificRecord> void sink(
       Topology t, String name, TopicSpec<V> topic, SerdeFactory serdes) {

@@ -40,9 +40,11 @@ import org.mammotriage.schemas.registry.SchemaRegistryException;
  * thread that fails on every attempt would stop its partitions, while a DLQ record keeps topic,
  * partition and offset for a replay.
  *
- * <p>The cause chain is walked from its root: the innermost exception of a known kind decides (a
- * {@link SerializationException} caused by an unreachable registry is transient). An {@link
- * IllegalStateException} decides only as the root; wrapping a cause, it is a wrapper.
+ * <p>A {@link SchemaRegistryException} anywhere in the cause chain decides by its {@code
+ * retriable()} (its cause, e.g. the {@link IOException} of a registry closing the connection while
+ * it stops, says nothing about the record). Otherwise the chain is walked from its root: the
+ * innermost exception of a known kind decides. An {@link IllegalStateException} decides only as the
+ * root; wrapping a cause, it is a wrapper.
  */
 public final class FailureClassifier {
   private FailureClassifier() {}
@@ -56,6 +58,11 @@ public final class FailureClassifier {
   }
 
   public static Kind classify(Throwable failure) {
+    for (Throwable t : rootFirst(failure)) {
+      if (t instanceof SchemaRegistryException r) {
+        return r.retriable() ? Kind.TRANSIENT : Kind.POISON_RECORD;
+      }
+    }
     for (Throwable t : rootFirst(failure)) {
       Optional<Kind> known = known(t);
       if (known.isPresent()) {
@@ -71,9 +78,6 @@ public final class FailureClassifier {
   }
 
   private static Optional<Kind> known(Throwable t) {
-    if (t instanceof SchemaRegistryException r) {
-      return Optional.of(registryRetriable(r.httpStatus()) ? Kind.TRANSIENT : Kind.POISON_RECORD);
-    }
     if (t instanceof RetriableException
         || t instanceof java.util.concurrent.TimeoutException
         || t instanceof InterruptedException
@@ -100,16 +104,6 @@ public final class FailureClassifier {
         || t instanceof SocketTimeoutException
         || t instanceof UnknownHostException
         || t instanceof HttpTimeoutException;
-  }
-
-  /** -1: no answer. 401/403: credentials, an operator fixes them. 408/429/5xx: try again. */
-  private static boolean registryRetriable(int httpStatus) {
-    return httpStatus < 0
-        || httpStatus >= 500
-        || httpStatus == 401
-        || httpStatus == 403
-        || httpStatus == 408
-        || httpStatus == 429;
   }
 
   /** The cause chain, innermost first; a cycle ends it. */

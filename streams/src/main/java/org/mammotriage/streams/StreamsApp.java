@@ -33,7 +33,11 @@ public final class StreamsApp implements AutoCloseable {
     SerdeFactory serdes = SerdeFactory.fromConfig(cfg.registryProps());
     var topology =
         ExamTriageTopology.build(
-            TriageSettings.from(cfg), scorer, serdes, new StreamsMetrics(registry));
+            TriageSettings.from(cfg),
+            scorer,
+            serdes,
+            new StreamsMetrics(registry),
+            cfg.getBoolean(TriageStreamsConfig.JSON_MIRROR));
     this.streams = new KafkaStreams(topology, properties(cfg));
     // transient failures (FailureClassifier) end here: the thread is replaced after a backoff
     // and exactly-once processes its records again

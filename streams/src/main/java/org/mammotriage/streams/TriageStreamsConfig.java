@@ -16,12 +16,20 @@ public final class TriageStreamsConfig {
   public static final String THRESHOLD_SUSPICIOUS = "triage.threshold.suspicious";
   public static final String THRESHOLD_LOW = "triage.threshold.low";
   public static final String THRESHOLD_RISK5Y = "triage.threshold.risk5y";
+  public static final String JSON_MIRROR = "streams.json.mirror.enabled";
 
   private TriageStreamsConfig() {}
 
   /** Adds the streams keys to a definition. */
   public static ConfigDef define(ConfigDef def) {
     return def.define(
+            JSON_MIRROR,
+            Type.BOOLEAN,
+            false,
+            Importance.LOW,
+            "Also write every decision as plain JSON to mammo.triage.<category>.json.v1 and"
+                + " mammo.risk.elevated.json.v1 (readable with kcat), for integrators without Avro.")
+        .define(
             APPLICATION_ID,
             Type.STRING,
             "mammotriage-streams",

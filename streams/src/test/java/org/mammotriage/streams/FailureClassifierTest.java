@@ -63,6 +63,35 @@ class FailureClassifierTest {
   }
 
   @Test
+  void shouldLetTheRegistryFailureDecideWhateverItsCause() {
+    // what a deserializer throws when the registry closes the connection while it stops: the root
+    // is a plain IOException, which alone would read as an image that does not decode
+    assertThat(
+            FailureClassifier.classify(
+                new SerializationException(
+                    "cannot decode",
+                    new SchemaRegistryException(
+                        "unreachable",
+                        -1,
+                        -1,
+                        new IOException("HTTP/1.1 header parser received no bytes")))))
+        .isEqualTo(TRANSIENT);
+    // a governed registry that does not hold the schema yet: an operator registers it
+    assertThat(
+            FailureClassifier.classify(
+                new SerializationException(
+                    "cannot encode",
+                    new SchemaRegistryException("absent", 404, 40401, true, null))))
+        .isEqualTo(TRANSIENT);
+    // a record naming a schema id the registry never had
+    assertThat(
+            FailureClassifier.classify(
+                new SerializationException(
+                    "cannot decode", new SchemaRegistryException("unknown id", 404, 40403, null))))
+        .isEqualTo(POISON_RECORD);
+  }
+
+  @Test
   void shouldCallBadInputPoison() {
     assertThat(
             FailureClassifier.classify(

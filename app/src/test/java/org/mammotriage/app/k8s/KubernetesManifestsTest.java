@@ -179,7 +179,10 @@ class KubernetesManifestsTest {
     assertThat(all(KafkaUser.class))
         .extracting(u -> u.getMetadata().getName())
         .containsExactlyInAnyOrder(
-            "mammotriage-ingest", "mammotriage-streams", "mammotriage-worklist");
+            "mammotriage-ingest",
+            "mammotriage-streams",
+            "mammotriage-worklist",
+            "mammotriage-registry");
   }
 
   @Test
@@ -236,7 +239,56 @@ class KubernetesManifestsTest {
                       .as("%s %s", spec.name(), k)
                       .isEqualTo(v));
     }
-    assertThat(byName).hasSize(Topics.ALL.size());
+    for (var m : Topics.JSON_MIRRORS) {
+      KafkaTopic t = byName.get(m.name());
+      assertThat(t).as("KafkaTopic for the JSON mirror %s", m.name()).isNotNull();
+      assertThat(t.getSpec().getPartitions()).isEqualTo(m.defaultPartitions());
+    }
+    // the schema registry's own storage (Apicurio KafkaSQL), nothing else
+    assertThat(byName).containsKeys(REGISTRY_TOPICS.toArray(String[]::new));
+    assertThat(byName).hasSize(Topics.ALL.size() + Topics.JSON_MIRRORS.size() + 2);
+  }
+
+  static final List<String> REGISTRY_TOPICS = List.of("kafkasql-journal", "kafkasql-snapshots");
+
+  @Test
+  void shouldPointIngestAndStreamsAtTheRegistryThatTheBaseDeploys() throws Exception {
+    Deployment registry =
+        all(Deployment.class).stream()
+            .filter(d -> d.getMetadata().getName().equals("mammotriage-registry"))
+            .findFirst()
+            .orElseThrow();
+    Service svc =
+        all(Service.class).stream()
+            .filter(x -> x.getMetadata().getName().equals("mammotriage-registry"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(svc.getSpec().getSelector())
+        .isEqualTo(registry.getSpec().getSelector().getMatchLabels());
+    int port = svc.getSpec().getPorts().get(0).getPort();
+    String url = "http://mammotriage-registry:" + port + "/apis/ccompat/v7";
+    for (ConfigMap cm : all(ConfigMap.class)) {
+      Properties p = new Properties();
+      p.load(new StringReader(cm.getData().get("application.properties")));
+      assertThat(p.getProperty("schema.registry.url"))
+          .as(cm.getMetadata().getName())
+          .isEqualTo(url);
+    }
+    for (String app : List.of("mammotriage-ingest", "mammotriage-streams")) {
+      var labels =
+          Stream.concat(
+                  all(Deployment.class).stream()
+                      .filter(d -> d.getMetadata().getName().equals(app))
+                      .map(d -> d.getSpec().getTemplate().getMetadata().getLabels()),
+                  all(StatefulSet.class).stream()
+                      .filter(d -> d.getMetadata().getName().equals(app))
+                      .map(d -> d.getSpec().getTemplate().getMetadata().getLabels()))
+              .findFirst()
+              .orElseThrow();
+      assertThat(labels)
+          .as("%s may reach the registry (NetworkPolicy registry-clients-only)", app)
+          .containsEntry("mammotriage.io/registry-client", "true");
+    }
   }
 
   @Test
@@ -287,7 +339,7 @@ class KubernetesManifestsTest {
 
   @Test
   void shouldRunEveryContainerAsNonRootWithLimitsAndAReadOnlyRoot() {
-    assertThat(pods()).hasSize(2);
+    assertThat(pods()).hasSize(3);
     for (PodSpec pod : pods()) {
       assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
       List<Container> containers = new ArrayList<>(pod.getContainers());

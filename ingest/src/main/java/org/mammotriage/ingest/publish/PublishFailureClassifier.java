@@ -30,14 +30,19 @@ import org.mammotriage.schemas.registry.SchemaRegistryException;
  * 0xA700 and retries; nothing is dead-lettered. A failure of no known kind is transient too:
  * retrying loses nothing, dead-lettering a good instance would.
  *
- * <p>The cause chain is walked from its root: the innermost exception of a known kind decides, so a
- * {@link SerializationException} caused by an unreachable registry is transient.
+ * <p>A {@link SchemaRegistryException} anywhere in the cause chain decides by its {@code
+ * retriable()}. Otherwise the chain is walked from its root: the innermost exception of a known
+ * kind decides.
  */
 public final class PublishFailureClassifier {
   private PublishFailureClassifier() {}
 
   /** Whether sending the same record again later can succeed. */
   public static boolean isRetriable(Throwable failure) {
+    Optional<SchemaRegistryException> registry = registryFailure(failure);
+    if (registry.isPresent()) {
+      return registry.get().retriable();
+    }
     for (Throwable t : rootFirst(failure)) {
       Optional<Boolean> known = retriable(t);
       if (known.isPresent()) {
@@ -48,9 +53,6 @@ public final class PublishFailureClassifier {
   }
 
   private static Optional<Boolean> retriable(Throwable t) {
-    if (t instanceof SchemaRegistryException r) {
-      return Optional.of(registryRetriable(r.httpStatus()));
-    }
     if (t instanceof RetriableException
         || t instanceof java.util.concurrent.TimeoutException
         || t instanceof InterruptedException
@@ -70,14 +72,18 @@ public final class PublishFailureClassifier {
     return Optional.empty();
   }
 
-  /** -1: no answer. 401/403: credentials, an operator fixes them. 408/429/5xx: try again. */
-  private static boolean registryRetriable(int httpStatus) {
-    return httpStatus < 0
-        || httpStatus >= 500
-        || httpStatus == 401
-        || httpStatus == 403
-        || httpStatus == 408
-        || httpStatus == 429;
+  /**
+   * A registry failure anywhere in the chain decides by its own {@link
+   * SchemaRegistryException#retriable()}: its cause (an {@link IOException} when the registry
+   * closed the connection while stopping) says nothing about the record.
+   */
+  static Optional<SchemaRegistryException> registryFailure(Throwable failure) {
+    for (Throwable t : rootFirst(failure)) {
+      if (t instanceof SchemaRegistryException r) {
+        return Optional.of(r);
+      }
+    }
+    return Optional.empty();
   }
 
   /** The cause chain, innermost first; a cycle ends it. */

@@ -53,6 +53,23 @@ class PublishFailureClassifierTest {
   }
 
   @Test
+  void shouldLetTheRegistryFailureDecideWhateverItsCause() {
+    // a governed registry without the schema: the sender retries once an operator registered it
+    assertThat(
+            PublishFailureClassifier.isRetriable(
+                new SerializationException(
+                    "cannot encode",
+                    new SchemaRegistryException("absent", 404, 40401, true, null))))
+        .isTrue();
+    // an invalid schema stays permanent even when the registry's answer came with a cause
+    assertThat(
+            PublishFailureClassifier.isRetriable(
+                new SchemaRegistryException(
+                    "invalid", 422, 42201, new java.io.IOException("body"))))
+        .isFalse();
+  }
+
+  @Test
   void shouldRetryWhenCredentialsOrAclsAreMissingOrTheThreadIsInterrupted() {
     assertThat(PublishFailureClassifier.isRetriable(new TopicAuthorizationException("no acl")))
         .isTrue();

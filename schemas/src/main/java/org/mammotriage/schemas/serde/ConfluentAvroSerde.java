@@ -20,7 +20,9 @@ import org.mammotriage.schemas.registry.SchemaRegistryClient;
 
 /**
  * Confluent wire format: magic byte 0, the 4-byte big-endian schema id, then Avro binary. Subjects
- * follow the topic-name strategy ({@code <topic>-value} / {@code <topic>-key}).
+ * are named by the client's {@link org.mammotriage.schemas.registry.SubjectNameStrategy} (default
+ * {@code <topic>-value}); the writer's id comes from {@link SchemaRegistryClient#idForWriting}
+ * (compatibility checked, registered or only looked up, cached), the reader's schema by id.
  */
 public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde<T> {
   static final byte MAGIC = 0;
@@ -39,7 +41,7 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
   }
 
   private String subject(String topic) {
-    return topic + (isKey ? "-key" : "-value");
+    return client.subject(topic, isKey, readerSchema);
   }
 
   @Override
@@ -49,7 +51,7 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
       if (value == null) {
         return null;
       }
-      int id = client.register(subject(topic), readerSchema);
+      int id = client.idForWriting(subject(topic), readerSchema);
       try {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         out.write(MAGIC);
