@@ -51,6 +51,28 @@ class IngestPipelineTest {
   }
 
   @Test
+  void shouldStoreAValidImageWhoseFileMetaGroupLengthIsStale() throws Exception {
+    // given: a valid image whose (0002,0000) was not recounted after its meta UIDs were edited
+    byte[] b = Files.readAllBytes(write("valid.dcm", TestImages.mammogram().build()));
+    assertThat(new String(b, 128, 4, StandardCharsets.ISO_8859_1)).isEqualTo("DICM");
+    assertThat(b[132] == 0x02 && b[133] == 0 && b[134] == 0 && b[135] == 0).isTrue();
+    int at = 140; // tag (4) + "UL" (2) + length (2) after the preamble and DICM
+    int len = (b[at] & 0xff) | (b[at + 1] & 0xff) << 8;
+    len += 34;
+    b[at] = (byte) len;
+    b[at + 1] = (byte) (len >> 8);
+    Path stale = dir.resolve("stale.dcm");
+    Files.write(stale, b);
+
+    // when
+    Outcome o = process(stale);
+
+    // then
+    assertThat(o.status()).as(String.valueOf(o.text())).isEqualTo(Outcome.Status.STORED);
+    assertThat(published.rejections).isEmpty();
+  }
+
+  @Test
   void shouldRefuseSequencesNestedAThousandDeepWithOneDlqRecordAndKeepWorking() throws Exception {
     // given: a valid image with a private sequence nested 1,000 deep before its pixel data
     AttributeList l = TestImages.mammogram().build();

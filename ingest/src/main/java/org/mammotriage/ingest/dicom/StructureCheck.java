@@ -154,8 +154,6 @@ public final class StructureCheck {
     }
     String ts = null;
     Set<Integer> seen = new HashSet<>();
-    long groupLength = -1;
-    long groupStart = -1;
     while (true) {
       byte[] next = in.peek(2);
       if (next.length < 2 || (next[0] & 0xff | (next[1] & 0xff) << 8) != 0x0002) {
@@ -172,25 +170,16 @@ public final class StructureCheck {
       }
       long len = LONG_LENGTH_VRS.contains(vr) ? in.skipReservedThenU32(false) : in.u16(false);
       checkValueLength(tag, vr, len, Long.MAX_VALUE);
-      if (tag == 0x00020000 && len == 4) {
-        byte[] v = in.bytes(4);
-        groupLength =
-            (v[0] & 0xffL) | (v[1] & 0xffL) << 8 | (v[2] & 0xffL) << 16 | (v[3] & 0xffL) << 24;
-        groupStart = in.position();
-      } else if (tag == 0x00020010) {
+      if (tag == 0x00020010) {
         ts = new String(in.bytes((int) len), StandardCharsets.ISO_8859_1).replace("\0", "").trim();
         keep(tag, ts);
       } else {
         in.skip(len);
       }
     }
-    if (groupLength >= 0 && in.position() - groupStart != groupLength) {
-      // PixelMed reads the meta information by this length: a wrong one makes it read data set
-      // elements as meta information or the reverse
-      throw corrupt(
-          "the file meta group length says %d bytes but the group holds %d",
-          groupLength, in.position() - groupStart);
-    }
+    // A stale (0002,0000) group length is common in files whose meta UIDs were edited by a tool
+    // that did not recount it; the group ends where group 0002 ends, which is how it was read
+    // here, so a mismatch alone does not make a file corrupt (a valid image is never refused).
     if (ts == null || ts.isEmpty()) {
       throw new RejectedException(
           Reason.CORRUPT, "the file meta information has no Transfer Syntax UID (0002,0010)");
