@@ -84,6 +84,7 @@ class ModuleLayeringTest {
     PACKAGES.put("org.mammotriage.ops", "common");
     PACKAGES.put("org.mammotriage.report", "common");
     PACKAGES.put("org.mammotriage.progress", "common");
+    PACKAGES.put("org.mammotriage.failure", "common");
     PACKAGES.put("org.mammotriage.schemas", "schemas");
     PACKAGES.put("org.mammotriage.contract", "model-contract");
     PACKAGES.put("org.mammotriage.evaluation", "evaluation");

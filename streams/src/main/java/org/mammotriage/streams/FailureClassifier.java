@@ -6,18 +6,14 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.mammotriage.contract.ModelLoadException;
+import org.mammotriage.failure.Causes;
 import org.mammotriage.schemas.registry.SchemaRegistryException;
 
 /**
@@ -58,12 +54,12 @@ public final class FailureClassifier {
   }
 
   public static Kind classify(Throwable failure) {
-    for (Throwable t : rootFirst(failure)) {
-      if (t instanceof SchemaRegistryException r) {
-        return r.retriable() ? Kind.TRANSIENT : Kind.POISON_RECORD;
-      }
+    Optional<SchemaRegistryException> registry =
+        Causes.innermost(failure, SchemaRegistryException.class);
+    if (registry.isPresent()) {
+      return registry.get().retriable() ? Kind.TRANSIENT : Kind.POISON_RECORD;
     }
-    for (Throwable t : rootFirst(failure)) {
+    for (Throwable t : Causes.rootFirst(failure)) {
       Optional<Kind> known = known(t);
       if (known.isPresent()) {
         return known.get();
@@ -104,16 +100,5 @@ public final class FailureClassifier {
         || t instanceof SocketTimeoutException
         || t instanceof UnknownHostException
         || t instanceof HttpTimeoutException;
-  }
-
-  /** The cause chain, innermost first; a cycle ends it. */
-  private static List<Throwable> rootFirst(Throwable failure) {
-    List<Throwable> chain = new ArrayList<>();
-    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
-      chain.add(t);
-    }
-    Collections.reverse(chain);
-    return chain;
   }
 }

@@ -1,12 +1,7 @@
 package org.mammotriage.ingest.publish;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -16,6 +11,7 @@ import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.mammotriage.failure.Causes;
 import org.mammotriage.schemas.registry.SchemaRegistryException;
 
 /**
@@ -39,11 +35,12 @@ public final class PublishFailureClassifier {
 
   /** Whether sending the same record again later can succeed. */
   public static boolean isRetriable(Throwable failure) {
-    Optional<SchemaRegistryException> registry = registryFailure(failure);
+    Optional<SchemaRegistryException> registry =
+        Causes.innermost(failure, SchemaRegistryException.class);
     if (registry.isPresent()) {
       return registry.get().retriable();
     }
-    for (Throwable t : rootFirst(failure)) {
+    for (Throwable t : Causes.rootFirst(failure)) {
       Optional<Boolean> known = retriable(t);
       if (known.isPresent()) {
         return known.get();
@@ -70,30 +67,5 @@ public final class PublishFailureClassifier {
       return Optional.of(false);
     }
     return Optional.empty();
-  }
-
-  /**
-   * A registry failure anywhere in the chain decides by its own {@link
-   * SchemaRegistryException#retriable()}: its cause (an {@link IOException} when the registry
-   * closed the connection while stopping) says nothing about the record.
-   */
-  static Optional<SchemaRegistryException> registryFailure(Throwable failure) {
-    for (Throwable t : rootFirst(failure)) {
-      if (t instanceof SchemaRegistryException r) {
-        return Optional.of(r);
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** The cause chain, innermost first; a cycle ends it. */
-  static List<Throwable> rootFirst(Throwable failure) {
-    List<Throwable> chain = new ArrayList<>();
-    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
-      chain.add(t);
-    }
-    Collections.reverse(chain);
-    return chain;
   }
 }
