@@ -5,14 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.mammotriage.ingest.IngestPipeline;
+import org.mammotriage.ingest.scp.StorescuClient;
 import org.mammotriage.progress.Progress;
 
 /**
@@ -119,49 +118,7 @@ public final class ArchiveSender {
 
   /** One association: file → response status text ("Success", an error, or NOT_SENT). */
   Map<String, String> storescu(List<Path> files) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                "storescu", "-v", "-nh", "-aet", "DEMO_MODALITY", "-aec", DemoPipeline.AE_TITLE));
-    cmd.add(host);
-    cmd.add(String.valueOf(port));
-    files.forEach(f -> cmd.add(f.toString()));
-    Process p;
-    try {
-      p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      throw new IOException(
-          "cannot run dcmtk's storescu ("
-              + e.getMessage()
-              + "); install it with ./run bootstrap"
-              + " (Debian package dcmtk)",
-          e);
-    }
-    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor();
-    Map<String, String> result = new HashMap<>();
-    String current = null;
-    for (String line : text.split("\n")) {
-      if (line.startsWith("I: Sending file: ")) {
-        current = line.substring("I: Sending file: ".length()).trim();
-      } else if (current != null && line.contains("Received Store Response")) {
-        result.put(current, line.substring(line.indexOf('(') + 1, line.lastIndexOf(')')));
-        current = null;
-      } else if (current != null && line.startsWith("E: Bad DICOM file")) {
-        result.put(current, "NOT_SENT: " + line);
-        current = null;
-      }
-    }
-    for (Path f : files) {
-      result.putIfAbsent(
-          f.toString(),
-          String.format(
-              Locale.ROOT, "NO_RESPONSE (storescu exit %d): %s", p.exitValue(), tail(text)));
-    }
-    return result;
-  }
-
-  private static String tail(String s) {
-    return s.length() > 300 ? s.substring(s.length() - 300) : s;
+    return StorescuClient.send(
+        host, port, "DEMO_MODALITY", DemoPipeline.AE_TITLE, List.of(), files);
   }
 }
