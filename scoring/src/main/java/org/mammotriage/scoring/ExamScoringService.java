@@ -34,6 +34,9 @@ public interface ExamScoringService extends AutoCloseable {
   /** The model that scores the next exam. */
   ModelInfo activeModel();
 
+  /** The execution provider in use: cuda or cpu. */
+  String device();
+
   @Override
   void close();
 }

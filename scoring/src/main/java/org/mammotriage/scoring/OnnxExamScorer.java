@@ -169,7 +169,7 @@ public final class OnnxExamScorer implements ExamScoringService {
     return lingerTimeouts.get();
   }
 
-  /** The execution provider in use: cuda or cpu. */
+  @Override
   public String device() {
     return active.get().device();
   }

@@ -124,7 +124,7 @@ public final class TestModels {
   }
 
   public static Path writeV2(Path dir, Kind kind, int h, int w) {
-    return writeV2(dir, kind, "test-" + kind.name().toLowerCase() + "-v2", "1", h, w);
+    return writeV2(dir, kind, "test-" + kind.name().toLowerCase(), "1", h, w);
   }
 
   /**
