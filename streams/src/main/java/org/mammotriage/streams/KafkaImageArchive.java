@@ -60,6 +60,11 @@ final class KafkaImageArchive implements ImageArchive {
             new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
       }
       consumer.assign(List.of(tp));
+      long first = consumer.beginningOffsets(List.of(tp), FETCH_TIMEOUT).get(tp);
+      long end = consumer.endOffsets(List.of(tp), FETCH_TIMEOUT).get(tp);
+      if (offset < first || offset >= end) {
+        return gone(tp, offset, "the partition holds offsets " + first + ".." + (end - 1));
+      }
       consumer.seek(tp, offset);
       long deadline = System.nanoTime() + FETCH_TIMEOUT.toNanos();
       while (System.nanoTime() < deadline) {
