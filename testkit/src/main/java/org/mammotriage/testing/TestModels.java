@@ -85,6 +85,32 @@ public final class TestModels {
     return write(dir, kind, "test-" + kind.name().toLowerCase(), "1", h, w);
   }
 
+  /**
+   * Writes the bundled demo model as it was exported in contract 1 ({@code exam_scorer.onnx},
+   * {@code image_encoder.onnx}, {@code model.json} of 2026-11-29): the same weights as {@code
+   * models/demo-synthetic}, which holds them in contract 2. For tests and benchmarks that compare
+   * the two contracts on a real exported model.
+   */
+  public static Path demoSyntheticV1(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      for (String f :
+          new String[] {
+            ModelManifest.EXAM_SCORER, ModelManifest.IMAGE_ENCODER, ModelManifest.FILE
+          }) {
+        try (var in = TestModels.class.getResourceAsStream("demo-synthetic-v1/" + f)) {
+          if (in == null) {
+            throw new IllegalStateException("testkit resource demo-synthetic-v1/" + f + " missing");
+          }
+          Files.copy(in, dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The per-view output of the contract-2 {@link Kind#KNOWN} encoder: the view's mean [N, 1]. */
   public static final String VIEW_MEAN = "view_mean";
 
