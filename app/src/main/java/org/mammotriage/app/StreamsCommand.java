@@ -65,7 +65,7 @@ public final class StreamsCommand implements Callable<Integer> {
                 : Path.of(cfg.getString(ScoringConfig.MODEL_DIR));
     if (dir == null) {
       System.err.println(
-          "no model: pass --model MODEL_DIR (a directory with exam_scorer.onnx, image_encoder.onnx and model.json)"
+          "no model: pass --model MODEL_DIR (a directory with model.json and its ONNX files, e.g. image_encoder.onnx and exam_head.onnx)"
               + " or set scoring.model.dir");
       return 2;
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -22,21 +23,38 @@ import picocli.CommandLine.Parameters;
     name = "bench",
     mixinStandardHelpOptions = true,
     description =
-        "Benchmarks, each as a ratio against a baseline measured in the same run. Names: synth, scoring, ingest, streams;"
-            + " fuzz runs the ingest mutation fuzzer for long (not part of all).")
+        "Benchmarks, each as a ratio against a baseline measured in the same run. Names: synth, scoring, ingest, streams,"
+            + " state; fuzz runs the ingest mutation fuzzer for long (not part of all).")
 public final class BenchCommand implements Callable<Integer> {
   @Parameters(
       arity = "0..1",
       paramLabel = "NAME",
       description =
-          "which benchmark (synth, scoring, ingest, streams, fuzz); all but fuzz when omitted")
+          "which benchmark (synth, scoring, ingest, streams, state, fuzz); all but fuzz when omitted")
   String name;
 
   @Option(
       names = "--patients",
       defaultValue = "12",
-      description = "synth/streams: patients in the run (default ${DEFAULT-VALUE}).")
+      description = "synth/streams/state: patients in the run (default ${DEFAULT-VALUE}).")
   int patients;
+
+  @Option(
+      names = "--store-exams",
+      split = ",",
+      defaultValue = "1000,10000",
+      description =
+          "state: released exams loaded into the store before each restore, contract 2 (default"
+              + " ${DEFAULT-VALUE}).")
+  List<Integer> storeExams;
+
+  @Option(
+      names = "--baseline-store-exams",
+      defaultValue = "200",
+      description =
+          "state: released exams loaded for the restore of today's store (contract 1, four working"
+              + " images each; default ${DEFAULT-VALUE}).")
+  int baselineStoreExams;
 
   @Option(
       names = "--model",
@@ -94,6 +112,7 @@ public final class BenchCommand implements Callable<Integer> {
       case "scoring" -> scoring();
       case "ingest" -> IngestBench.run(reps);
       case "streams" -> StreamsBench.run(patients);
+      case "state" -> StateBench.run(patients, storeExams, baselineStoreExams);
       case "fuzz" -> {
         return FuzzBench.run(cases, seed);
       }
@@ -102,10 +121,13 @@ public final class BenchCommand implements Callable<Integer> {
         scoring();
         IngestBench.run(reps);
         StreamsBench.run(patients);
+        StateBench.run(patients, storeExams, baselineStoreExams);
       }
       default -> {
         System.err.println(
-            "unknown benchmark '" + which + "'; available: synth, scoring, ingest, streams, fuzz");
+            "unknown benchmark '"
+                + which
+                + "'; available: synth, scoring, ingest, streams, state, fuzz");
         return 2;
       }
     }

@@ -2,197 +2,162 @@ package org.mammotriage.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.mammotriage.config.CommonConfig;
-import org.mammotriage.config.ConfigLoader;
-import org.mammotriage.config.MammoConfig;
-import org.mammotriage.ingest.IngestConfig;
-import org.mammotriage.ingest.IngestRuntime;
-import org.mammotriage.kafka.EmbeddedBroker;
 import org.mammotriage.ops.OpsServer;
-import org.mammotriage.schemas.TopicAdmin;
-import org.mammotriage.schemas.Topics;
-import org.mammotriage.schemas.avro.TriageDecision;
-import org.mammotriage.schemas.serde.SerdeFactory;
-import org.mammotriage.scoring.ScoringConfig;
+import org.mammotriage.scoring.EncodeResult;
+import org.mammotriage.scoring.ExamImage;
+import org.mammotriage.scoring.ExamInput;
+import org.mammotriage.scoring.OnnxExamScorer;
 import org.mammotriage.streams.StreamsApp;
-import org.mammotriage.streams.TriageStreamsConfig;
-import org.mammotriage.synth.SynthOptions;
-import org.mammotriage.synth.SyntheticArchive;
-import org.mammotriage.testing.TestModels;
 
 /**
  * End to end on one machine: synthetic studies imported through ingest (decode, preprocess,
- * publish) into an embedded broker, assembled, scored and routed by the streams app. Sustained
- * exams/s at full speed, then latency from an exam's last image acknowledged by ingest to its
- * decision at half that rate, next to the scorer alone on the same model.
+ * publish) into an embedded broker, assembled, scored and routed by the streams app, once with
+ * today's whole-exam path (the demo model in contract 1: the four working images kept in the store,
+ * the whole exam encoded at release) and once with the embeddings path (the same weights in
+ * contract 2: each image encoded on arrival, only the head at release), on the same archives.
+ * Sustained exams/s at full speed (ingest included: on two cores it is mostly ingest's decoding and
+ * preprocessing), then latency from an exam's last image acknowledged by ingest to its decision at
+ * a fixed pace (half the contract-1 rate), next to one image-encoder run and the scorer alone,
+ * measured in the same run.
  */
 final class StreamsBench {
   private StreamsBench() {}
 
+  /** One contract's run. */
+  record Run(String label, int exams, double examsPerSecond, List<Long> latencies) {
+    long p50() {
+      return BenchPipeline.quantile(latencies, 0.5);
+    }
+
+    long p99() {
+      return BenchPipeline.quantile(latencies, 0.99);
+    }
+  }
+
   static void run(int patients) throws Exception {
-    double rate;
     Path dir = Files.createTempDirectory("bench-streams");
-    Path model =
-        TestModels.write(dir.resolve("model"), TestModels.Kind.CONV, "bench-conv", "1", 320, 192);
+    Path[] models = BenchPipeline.demoModels(dir);
     System.out.println(
-        "bench streams: reference conv model built in code at 320x192 (3 strided convolutions);"
-            + " synthetic studies at half the detector size");
-    try (EmbeddedBroker broker = EmbeddedBroker.create(dir.resolve("kafka"), 0).start()) {
-      try (Admin admin =
-          Admin.create(
-              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-        TopicAdmin.ensureTopics(admin, (short) 1, 2);
-      }
-      String bs = broker.bootstrapServers();
-      MammoConfig ingestCfg =
-          ConfigLoader.load(
-              IngestConfig.define(CommonConfig.define()),
-              null,
-              Map.of(),
-              Map.of(CommonConfig.KAFKA_BOOTSTRAP, bs, IngestConfig.DEMO, "true"));
-      MammoConfig streamsCfg =
-          ConfigLoader.load(
-              ScoringConfig.define(TriageStreamsConfig.define(CommonConfig.define())),
-              null,
-              Map.of(),
-              Map.of(
-                  CommonConfig.KAFKA_BOOTSTRAP,
-                  bs,
-                  TriageStreamsConfig.STATE_DIR,
-                  dir.resolve("state").toString(),
-                  TriageStreamsConfig.QUIET_PERIOD_MS,
-                  "600000",
-                  ScoringConfig.BATCH_MAX,
-                  "1",
-                  "kafka.commit.interval.ms",
-                  "100"));
-      try (IngestRuntime ingest = new IngestRuntime(ingestCfg, OpsServer.newRegistry());
-          StreamsApp app = new StreamsApp(streamsCfg, model, OpsServer.newRegistry())) {
-        app.start();
-        List<Path> full = studies(dir.resolve("a"), patients, 11);
-        long t0 = System.currentTimeMillis();
-        Map<String, Long> done = importAll(ingest, full, 0);
-        Map<String, Long> decided = awaitDecisions(bs, done.keySet());
-        double secs = (maxOf(decided) - t0) / 1000.0;
-        rate = full.size() / secs;
-        System.out.printf(
-            Locale.ROOT,
-            "  full speed: %d exams (%d images) imported and decided in %.1f s: %.2f exams/s end to end%n",
-            full.size(),
-            4 * full.size(),
-            secs,
-            rate);
-        List<Path> half = studies(dir.resolve("b"), patients, 12);
-        long gapMs = (long) (2000 / rate);
-        Map<String, Long> lastImage = importAll(ingest, half, gapMs);
-        Map<String, Long> dec2 = awaitDecisions(bs, lastImage.keySet());
-        List<Long> lat = new ArrayList<>();
-        lastImage.forEach((s, t) -> lat.add(dec2.get(s) - t));
-        lat.sort(Long::compare);
-        System.out.printf(
-            Locale.ROOT,
-            "  at half that rate (one exam every %d ms): last image to decision p50 %d ms, p99 %d ms%n",
-            gapMs,
-            lat.get(lat.size() / 2),
-            lat.get(Math.min(lat.size() - 1, (int) Math.ceil(lat.size() * 0.99) - 1)));
-      }
-      double scorer = ScoringBench.scorerRate(model, ScoringBench.workingImages(24), 1);
+        "bench streams: the demo model (256x160) in contract 1 (whole exam at release) and"
+            + " contract 2 (image encoded on arrival, head at release), same weights; synthetic"
+            + " studies at half the detector size, 1520x912 working images; one stream thread");
+    List<Path> warm = BenchPipeline.studies(dir.resolve("w"), 2, 13);
+    List<Path> full = BenchPipeline.studies(dir.resolve("a"), patients, 11);
+    List<Path> paced = BenchPipeline.studies(dir.resolve("b"), patients, 12);
+    Run one = run(dir.resolve("c1"), "contract 1 (today)", models[0], warm, full, paced, -1);
+    long gapMs = (long) (2000 / one.examsPerSecond());
+    Run two =
+        run(dir.resolve("c2"), "contract 2 (embeddings)", models[1], warm, full, paced, gapMs);
+    double[] encoder = encoderMillis(models[1], 48);
+    double scorer = ScoringBench.scorerRate(models[0], ScoringBench.workingImages(24), 1);
+    System.out.printf(
+        Locale.ROOT,
+        "  one image-encoder run (decode + resize + encoder, batch 1, contract 2): median %.1f ms,"
+            + " p90 %.1f ms; the whole exam at batch 1 (contract 1 scorer alone): %.1f ms%n",
+        encoder[0],
+        encoder[1],
+        1000 / scorer);
+    System.out.printf(
+        Locale.ROOT, "  %-24s %9s %14s %14s%n", "", "exams/s", "p50 last->dec", "p99 last->dec");
+    for (Run r : List.of(one, two)) {
       System.out.printf(
           Locale.ROOT,
-          "  scorer alone (PNG decode + resize + ONNX run) on 1520x912 working images, batch 1: %.2f exams/s;"
-              + " end to end / scorer = %.2f%n",
-          scorer,
-          rate / scorer);
+          "  %-24s %9.2f %11d ms %11d ms%n",
+          r.label(),
+          r.examsPerSecond(),
+          r.p50(),
+          r.p99());
     }
+    System.out.printf(
+        Locale.ROOT,
+        "  contract 2 / contract 1: p50 %.2f, p99 %.2f, throughput %.2f (paced at one exam every %d"
+            + " ms, %d exams)%n",
+        two.p50() / (double) one.p50(),
+        two.p99() / (double) one.p99(),
+        two.examsPerSecond() / one.examsPerSecond(),
+        gapMs,
+        two.exams());
+    double goal = encoder[0] + 20;
+    System.out.printf(
+        Locale.ROOT,
+        "  goal p50 <= one encoder run + 20 ms = %.1f ms: %s (p50 %d ms)%n",
+        goal,
+        two.p50() <= goal ? "met" : "NOT met",
+        two.p50());
   }
 
-  private static List<Path> studies(Path out, int patients, long seed) throws Exception {
-    SyntheticArchive.of(SynthOptions.defaults(patients, seed).withScale(0.5)).generate(out);
-    try (Stream<Path> s = Files.list(out)) {
-      return s.filter(Files::isDirectory)
-          .filter(p -> !p.getFileName().toString().equals("preview"))
-          .sorted()
-          .toList();
-    }
-  }
-
-  /**
-   * Imports study by study; returns the wall-clock time (ms) at which each study's last image was
-   * acknowledged.
-   */
-  private static Map<String, Long> importAll(IngestRuntime ingest, List<Path> studies, long gapMs)
+  private static Run run(
+      Path dir,
+      String label,
+      Path model,
+      List<Path> warm,
+      List<Path> full,
+      List<Path> paced,
+      long gapMsOrMinus1)
       throws Exception {
-    Map<String, Long> out = new HashMap<>();
-    for (Path study : studies) {
-      long start = System.currentTimeMillis();
-      String uid = null;
-      try (Stream<Path> s = Files.list(study)) {
-        for (Path f : s.sorted().toList()) {
-          var o = ingest.pipeline().process(f, "BENCH", "INGEST_IMPORT");
-          uid = o.studyInstanceUid();
+    try (BenchPipeline p = BenchPipeline.start(dir);
+        StreamsApp app =
+            new StreamsApp(
+                p.streamsConfig("bench-streams", dir.resolve("state"), 600_000),
+                model,
+                OpsServer.newRegistry())) {
+      app.start();
+      String id = app.scorer().activeModel().id();
+      // a few exams first, so that ingest, the stream and the scorer are past their warm-up
+      p.awaitDecisions(p.importAll(warm, 0).keySet(), id);
+      long t0 = System.currentTimeMillis();
+      Map<String, Long> done = p.importAll(full, 0);
+      Map<String, Long> decided = p.awaitDecisions(done.keySet(), id);
+      double secs =
+          (decided.values().stream().mapToLong(Long::longValue).max().orElseThrow() - t0) / 1000.0;
+      double rate = full.size() / secs;
+      long gapMs = gapMsOrMinus1 > 0 ? gapMsOrMinus1 : (long) (2000 / rate);
+      Map<String, Long> lastImage = p.importAll(paced, gapMs);
+      Map<String, Long> dec2 = p.awaitDecisions(lastImage.keySet(), id);
+      List<Long> lat = new ArrayList<>();
+      lastImage.forEach((s, t) -> lat.add(dec2.get(s) - t));
+      lat.sort(Long::compare);
+      System.out.printf(
+          Locale.ROOT,
+          "  %s, model %s: %d exams at full speed in %.1f s (%.2f exams/s); paced one every %d ms:"
+              + " last image -> decision p50 %d ms, p99 %d ms%n",
+          label,
+          id,
+          full.size(),
+          secs,
+          rate,
+          gapMs,
+          BenchPipeline.quantile(lat, 0.5),
+          BenchPipeline.quantile(lat, 0.99));
+      return new Run(label, paced.size(), rate, lat);
+    }
+  }
+
+  /** Median and p90 ms of encoding one working image on the contract-2 model, batch 1. */
+  static double[] encoderMillis(Path model, int n) throws Exception {
+    List<ExamInput> exams = ScoringBench.workingImages((n + 3) / 4);
+    List<ExamImage> images = new ArrayList<>();
+    exams.forEach(e -> images.addAll(e.images()));
+    List<Double> ms = new ArrayList<>();
+    try (OnnxExamScorer s = new OnnxExamScorer(model, "cpu", false, 0, 1, 0)) {
+      for (int pass = 0; pass < 2; pass++) {
+        for (ExamImage img : images) {
+          long t0 = System.nanoTime();
+          EncodeResult r = s.encode(img);
+          if (!r.encoded()) {
+            throw new IllegalStateException("bench image not encoded: " + r.failure());
+          }
+          if (pass == 1) {
+            ms.add((System.nanoTime() - t0) / 1e6);
+          }
         }
       }
-      out.put(uid, System.currentTimeMillis());
-      long wait = gapMs - (System.currentTimeMillis() - start);
-      if (wait > 0) {
-        java.util.concurrent.locks.LockSupport.parkNanos(wait * 1_000_000L);
-      }
     }
-    return out;
-  }
-
-  /** Decision time (decidedAt, ms) per study, read_committed from every suspicion topic. */
-  private static Map<String, Long> awaitDecisions(String bs, java.util.Set<String> studies) {
-    Map<String, Object> p =
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bs,
-            ConsumerConfig.GROUP_ID_CONFIG,
-            "bench-" + System.nanoTime(),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            "earliest",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-            "read_committed");
-    Map<String, Long> out = new HashMap<>();
-    var de = SerdeFactory.singleObject().serde(TriageDecision.class, false).deserializer();
-    try (var c = new KafkaConsumer<>(p, new StringDeserializer(), de)) {
-      c.subscribe(
-          List.of(
-              Topics.SUSPICIOUS.name(),
-              Topics.ROUTINE.name(),
-              Topics.LOW.name(),
-              Topics.INCOMPLETE.name()));
-      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-      while (!out.keySet().containsAll(studies) && System.nanoTime() < deadline) {
-        c.poll(Duration.ofMillis(200))
-            .forEach(
-                r -> {
-                  if (studies.contains(r.key())) {
-                    out.putIfAbsent(r.key(), r.value().getDecidedAt().toEpochMilli());
-                  }
-                });
-      }
-    }
-    if (!out.keySet().containsAll(studies)) {
-      throw new IllegalStateException(
-          "only " + out.size() + " of " + studies.size() + " exams were decided within 10 minutes");
-    }
-    return out;
-  }
-
-  private static long maxOf(Map<String, Long> m) {
-    return m.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+    ms.sort(Double::compare);
+    return new double[] {ms.get(ms.size() / 2), ms.get((int) Math.ceil(ms.size() * 0.9) - 1)};
   }
 }

@@ -18,6 +18,14 @@ import java.util.Map;
  * thresholds with how they were chosen, sha256 of each file, opset and evaluation metrics (DESIGN
  * §5). Parsed strictly: every problem found is reported at once.
  *
+ * <p>{@code contract_version} says which files the directory holds. Contract 1 (the key absent, as
+ * in every directory written before it existed): {@link #EXAM_SCORER} scores a whole exam from its
+ * four images, {@link #IMAGE_ENCODER} gives an embedding. Contract 2: {@link #IMAGE_ENCODER}
+ * encodes one view into its embedding plus the per-view outputs named in {@code
+ * encoder.per_view_outputs}, and {@link #EXAM_HEAD} scores an exam from the four views' encodings
+ * (each encoder output stacked over the slots under the same name, plus {@code present}), so a
+ * stream can keep embeddings instead of pixels.
+ *
  * <p>The one reader and the one writer of the file: training writes through {@link #builder()}
  * (which runs the same checks as {@link #read(Path)}, so no tool can write a manifest the scorer
  * would refuse), and the scorer, the stream and the tests read through {@link #read(Path)}.
@@ -36,11 +44,45 @@ public record ModelManifest(
     Map<String, String> fileSha256,
     int opset,
     JsonNode metrics,
+    int contractVersion,
+    int embeddingDim,
+    Map<String, Integer> perViewOutputs,
     JsonNode raw) {
 
   public static final String FILE = "model.json";
   public static final String EXAM_SCORER = "exam_scorer.onnx";
   public static final String IMAGE_ENCODER = "image_encoder.onnx";
+  public static final String EXAM_HEAD = "exam_head.onnx";
+
+  /** One graph scores the whole exam from its images ({@link #EXAM_SCORER}). */
+  public static final int CONTRACT_V1 = 1;
+
+  /** Per-view {@link #IMAGE_ENCODER} and an {@link #EXAM_HEAD} over the four encodings. */
+  public static final int CONTRACT_V2 = 2;
+
+  /** The encoder output every contract-2 encoder has: [N, D]; the head's input [N, 4, D]. */
+  public static final String EMBEDDING = "embedding";
+
+  /** Names an encoder output may not take: the head's other inputs and the encoder's input. */
+  private static final List<String> RESERVED = List.of(EMBEDDING, "present", "image");
+
+  /** The ONNX files a directory of this contract holds, in the order they are checked. */
+  public static List<String> filesOf(int contractVersion) {
+    return contractVersion == CONTRACT_V2
+        ? List.of(IMAGE_ENCODER, EXAM_HEAD)
+        : List.of(EXAM_SCORER, IMAGE_ENCODER);
+  }
+
+  /** The ONNX files of this directory. */
+  public List<String> files() {
+    return filesOf(contractVersion);
+  }
+
+  /** True for contract 2: images are encoded one by one and the exam head scores the encodings. */
+  public boolean encodesViews() {
+    return contractVersion == CONTRACT_V2;
+  }
+
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -58,6 +100,54 @@ public record ModelManifest(
   /** A new manifest to write; {@link Builder#build()} validates it as {@link #read} would. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** Keys the builder writes itself; any other top-level key is carried as an extra. */
+  private static final List<String> BUILDER_KEYS =
+      List.of(
+          "contract_version",
+          "name",
+          "version",
+          "created",
+          "producer",
+          "intended_use",
+          "input",
+          "outputs",
+          "thresholds",
+          "encoder",
+          "files",
+          "opset",
+          "metrics");
+
+  /**
+   * A builder holding everything this manifest says except its contract, encoder and files (the
+   * producer of a derived directory, e.g. the same weights in another contract, sets those and its
+   * own producer).
+   */
+  public Builder toBuilder() {
+    Builder b =
+        builder()
+            .setName(name)
+            .setVersion(version)
+            .optCreated(created)
+            .setIntendedUse(intendedUse)
+            .setInput(inputHeight, inputWidth, normMean, normStd)
+            .setThresholds(thresholds)
+            .setOpset(opset)
+            .optMetrics(metrics);
+    JsonNode p = raw.path("producer");
+    b.setProducer(p.path("module").asText(producer), p.path("git_sha").asText("unknown"));
+    raw.path("outputs")
+        .fields()
+        .forEachRemaining(e -> b.optOutput(e.getKey(), e.getValue().asText()));
+    raw.fields()
+        .forEachRemaining(
+            e -> {
+              if (!BUILDER_KEYS.contains(e.getKey())) {
+                b.optExtra(e.getKey(), e.getValue());
+              }
+            });
+    return b;
   }
 
   /** Writes this manifest as {@code model.json} in {@code dir} (temp file, then atomic move). */
@@ -91,9 +181,47 @@ public record ModelManifest(
       problems.add(
           "thresholds.low (" + low + ") must not exceed thresholds.suspicious (" + susp + ")");
     }
+    int contract = n.path("contract_version").asInt(CONTRACT_V1);
+    if (n.has("contract_version")
+        && (!n.path("contract_version").isInt()
+            || (contract != CONTRACT_V1 && contract != CONTRACT_V2))) {
+      problems.add(
+          "contract_version must be 1 or 2 (this scorer knows no other), found "
+              + n.path("contract_version"));
+      contract = CONTRACT_V1;
+    }
+    int embeddingDim = 0;
+    Map<String, Integer> perView = new LinkedHashMap<>();
+    if (contract == CONTRACT_V2) {
+      JsonNode enc = n.path("encoder");
+      embeddingDim = enc.path("embedding_dim").asInt(-1);
+      if (embeddingDim <= 0 || embeddingDim > 65_536) {
+        problems.add("encoder.embedding_dim must be an integer in 1..65536 (contract 2)");
+      }
+      JsonNode outs = enc.path("per_view_outputs");
+      if (!outs.isMissingNode() && !outs.isObject()) {
+        problems.add("encoder.per_view_outputs must be an object of output name to width");
+      }
+      for (var it = outs.fields(); it.hasNext(); ) {
+        var e = it.next();
+        int k = e.getValue().asInt(-1);
+        if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]{0,63}") || RESERVED.contains(e.getKey())) {
+          problems.add(
+              "encoder.per_view_outputs: '"
+                  + e.getKey()
+                  + "' is not a usable output name (an identifier other than "
+                  + RESERVED
+                  + ")");
+        } else if (!e.getValue().isInt() || k <= 0 || k > 65_536) {
+          problems.add("encoder.per_view_outputs." + e.getKey() + " must be a width in 1..65536");
+        } else {
+          perView.put(e.getKey(), k);
+        }
+      }
+    }
     Map<String, String> files = new LinkedHashMap<>();
     JsonNode f = n.path("files");
-    for (String required : List.of(EXAM_SCORER, IMAGE_ENCODER)) {
+    for (String required : filesOf(contract)) {
       String sha = f.path(required).asText("");
       if (!sha.matches("[0-9a-f]{64}")) {
         problems.add("files." + required + " must be the file's sha256 (64 lowercase hex digits)");
@@ -129,6 +257,9 @@ public record ModelManifest(
         files,
         opset,
         n.path("metrics"),
+        contract,
+        embeddingDim,
+        java.util.Collections.unmodifiableMap(perView),
         n);
   }
 
@@ -154,8 +285,32 @@ public record ModelManifest(
     private int opset;
     private Object metrics = Map.of();
     private final Map<String, Object> extra = new LinkedHashMap<>();
+    private int contractVersion = CONTRACT_V1;
+    private int embeddingDim;
+    private final Map<String, Integer> perViewOutputs = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * Which files the directory holds ({@link #CONTRACT_V1} by default); contract 2 also needs
+     * {@link #setEncoder}.
+     */
+    public Builder setContractVersion(int contractVersion) {
+      this.contractVersion = contractVersion;
+      return this;
+    }
+
+    /**
+     * Contract 2: the encoder's embedding width and its per-view outputs (name to width, in the
+     * order the head reads them), each of which the head takes as [N, 4, width] under the same
+     * name.
+     */
+    public Builder setEncoder(int embeddingDim, Map<String, Integer> perViewOutputs) {
+      this.embeddingDim = embeddingDim;
+      this.perViewOutputs.clear();
+      this.perViewOutputs.putAll(perViewOutputs);
+      return this;
+    }
 
     public Builder setName(String name) {
       this.name = name;
@@ -229,6 +384,9 @@ public record ModelManifest(
     /** The manifest, checked exactly as {@link ModelManifest#read} checks a file. */
     public ModelManifest build() {
       ObjectNode j = JSON.createObjectNode();
+      if (contractVersion != CONTRACT_V1) {
+        j.put("contract_version", contractVersion);
+      }
       j.put("name", name);
       j.put("version", version);
       j.put("created", created);
@@ -250,6 +408,12 @@ public record ModelManifest(
         t.put("low", thresholds.low());
         t.put("risk5y", thresholds.risk5y());
         t.put("provenance", thresholds.provenance());
+      }
+      if (contractVersion == CONTRACT_V2) {
+        ObjectNode enc = j.putObject("encoder");
+        enc.put("embedding_dim", embeddingDim);
+        ObjectNode pv = enc.putObject("per_view_outputs");
+        perViewOutputs.forEach(pv::put);
       }
       ObjectNode f = j.putObject("files");
       files.forEach(f::put);

@@ -26,11 +26,27 @@ import org.mammotriage.schemas.avro.TriageDecision;
 class SchemaCompatibilityTest {
 
   private static Schema pinned(String name) throws IOException {
+    return pinned(name, 1);
+  }
+
+  private static Schema pinned(String name, int version) throws IOException {
     try (InputStream in =
-        SchemaCompatibilityTest.class.getResourceAsStream("/pinned/" + name + ".v1.avsc")) {
-      assertThat(in).as("pinned schema for %s", name).isNotNull();
+        SchemaCompatibilityTest.class.getResourceAsStream(
+            "/pinned/" + name + ".v" + version + ".avsc")) {
+      assertThat(in).as("pinned schema for %s v%s", name, version).isNotNull();
       return new Schema.Parser().parse(in);
     }
+  }
+
+  /** Every pinned version of a record, oldest first (v1 always exists). */
+  private static List<Schema> allPinned(String name) throws IOException {
+    List<Schema> out = new java.util.ArrayList<>();
+    for (int v = 1;
+        SchemaCompatibilityTest.class.getResource("/pinned/" + name + ".v" + v + ".avsc") != null;
+        v++) {
+      out.add(pinned(name, v));
+    }
+    return out;
   }
 
   private static Schema current(String name) {
@@ -56,10 +72,38 @@ class SchemaCompatibilityTest {
         "ExamAssemblyState"
       })
   void shouldReadEveryPinnedVersionWithTheCurrentSchema(String name) throws IOException {
-    var result = SchemaCompatibility.checkReaderWriterCompatibility(current(name), pinned(name));
-    assertThat(result.getType())
-        .as(result.getDescription())
-        .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+    for (Schema old : allPinned(name)) {
+      var result = SchemaCompatibility.checkReaderWriterCompatibility(current(name), old);
+      assertThat(result.getType())
+          .as(result.getDescription())
+          .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+    }
+  }
+
+  /**
+   * The internal state store is restored from its changelog by the next version of the app, which
+   * decodes single-object records by their writer schema's fingerprint: every earlier pinned
+   * version of ExamAssemblyState must ship in the runtime's schema history, exactly as pinned.
+   */
+  @Test
+  void shouldShipEveryEarlierStateSchemaForTheStoreToRestore() throws IOException {
+    List<Schema> pins = allPinned("ExamAssemblyState");
+    Schema now = current("ExamAssemblyState");
+    List<Schema> earlier =
+        pins.stream()
+            .filter(
+                s ->
+                    org.apache.avro.SchemaNormalization.parsingFingerprint64(s)
+                        != org.apache.avro.SchemaNormalization.parsingFingerprint64(now))
+            .toList();
+    assertThat(earlier).isNotEmpty();
+    assertThat(
+            org.mammotriage.schemas.serde.SingleObjectAvroSerde.history(
+                org.mammotriage.schemas.avro.ExamAssemblyState.class))
+        .containsExactlyElementsOf(earlier);
+    assertThat(org.apache.avro.SchemaNormalization.parsingFingerprint64(pins.get(pins.size() - 1)))
+        .as("the newest pin is the current schema")
+        .isEqualTo(org.apache.avro.SchemaNormalization.parsingFingerprint64(now));
   }
 
   @Test

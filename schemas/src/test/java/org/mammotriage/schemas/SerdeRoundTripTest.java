@@ -85,4 +85,51 @@ class SerdeRoundTripTest {
         .isInstanceOf(SerializationException.class)
         .hasMessageContaining("single-object");
   }
+
+  @Test
+  void shouldDecodeAnAssemblyStateWrittenWithTheFirstStateSchema() throws Exception {
+    // given: a state record as the version before contract 2 wrote it (working image in the slot)
+    org.apache.avro.Schema v1;
+    try (var in = getClass().getResourceAsStream("/pinned/ExamAssemblyState.v1.avsc")) {
+      v1 = new org.apache.avro.Schema.Parser().parse(in);
+    }
+    var slot =
+        new org.apache.avro.generic.GenericData.Record(
+            v1.getField("slots").schema().getElementType());
+    slot.put("slot", "L_CC");
+    slot.put("sopInstanceUid", "1.2.3.4");
+    slot.put("acquisitionTime", 5L);
+    slot.put("instanceNumber", 1);
+    slot.put("png", java.nio.ByteBuffer.wrap(new byte[] {9, 8, 7}));
+    var st = new org.apache.avro.generic.GenericData.Record(v1);
+    st.put("studyInstanceUid", "1.2.3");
+    st.put("patientKey", "pk");
+    st.put("accessionNumber", null);
+    st.put("version", 1);
+    st.put("changedSinceRelease", false);
+    st.put("firstImageAt", 1L);
+    st.put("lastImageAt", 2L);
+    st.put("releasedAt", 3L);
+    st.put("seenSops", List.of("1.2.3.4"));
+    st.put("extraViews", List.of());
+    st.put("slots", List.of(slot));
+    java.nio.ByteBuffer written =
+        new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
+                org.apache.avro.generic.GenericData.get(), v1)
+            .encode(st);
+    byte[] bytes = new byte[written.remaining()];
+    written.get(bytes);
+    // when: the current state serde reads it (a restore after an upgrade)
+    var state =
+        SerdeFactory.singleObject()
+            .serde(org.mammotriage.schemas.avro.ExamAssemblyState.class, false)
+            .deserializer()
+            .deserialize("exam-assembly-store-changelog", bytes);
+    // then: the image is there and there is no encoding yet
+    assertThat(state.getVersion()).isEqualTo(1);
+    var s0 = state.getSlots().get(0);
+    assertThat(s0.getPng().array()).containsExactly(9, 8, 7);
+    assertThat(s0.getEncoding()).isNull();
+    assertThat(s0.getSourceOffset()).isNull();
+  }
 }

@@ -8,14 +8,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.mammotriage.contract.ModelManifest;
 
 /**
- * An opened, validated model directory: its manifest and its two sessions. Reference-counted so
- * that a hot model change lets exams in flight finish on the old sessions before they are closed.
+ * An opened, validated model directory: its manifest and its sessions (contract 1: exam scorer and
+ * image encoder; contract 2: image encoder and exam head). Reference-counted so that a hot model
+ * change lets exams in flight finish on the old sessions before they are closed.
  */
 public final class LoadedModel implements AutoCloseable {
   private final Path dir;
   private final ModelManifest manifest;
   private final OrtSession examScorer;
   private final OrtSession imageEncoder;
+  private final OrtSession examHead;
   private final String device;
   private final ModelInfo info;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -27,12 +29,14 @@ public final class LoadedModel implements AutoCloseable {
       ModelManifest manifest,
       OrtSession examScorer,
       OrtSession imageEncoder,
+      OrtSession examHead,
       String device,
       String sha) {
     this.dir = dir;
     this.manifest = manifest;
     this.examScorer = examScorer;
     this.imageEncoder = imageEncoder;
+    this.examHead = examHead;
     this.device = device;
     this.info =
         new ModelInfo(
@@ -40,7 +44,8 @@ public final class LoadedModel implements AutoCloseable {
             manifest.version(),
             sha,
             manifest.intendedUse(),
-            manifest.thresholds());
+            manifest.thresholds(),
+            manifest.contractVersion());
   }
 
   public Path dir() {
@@ -51,12 +56,23 @@ public final class LoadedModel implements AutoCloseable {
     return manifest;
   }
 
+  /** Contract 1's whole-exam graph; null for a contract-2 model. */
   public OrtSession examScorer() {
     return examScorer;
   }
 
   public OrtSession imageEncoder() {
     return imageEncoder;
+  }
+
+  /** Contract 2's exam head; null for a contract-1 model. */
+  public OrtSession examHead() {
+    return examHead;
+  }
+
+  /** True for contract 2: views are encoded one by one and the head scores the encodings. */
+  public boolean encodesViews() {
+    return manifest.encodesViews();
   }
 
   /** The execution provider the sessions run on: cuda or cpu. */
@@ -98,8 +114,11 @@ public final class LoadedModel implements AutoCloseable {
   private void closeNow() {
     if (closed.compareAndSet(false, true)) {
       try {
-        examScorer.close();
-        imageEncoder.close();
+        for (OrtSession s : new OrtSession[] {examScorer, imageEncoder, examHead}) {
+          if (s != null) {
+            s.close();
+          }
+        }
       } catch (OrtException e) {
         throw new IllegalStateException("closing sessions of " + info.id() + " failed", e);
       }

@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,10 +23,12 @@ import org.mammotriage.contract.ModelLoadException;
 import org.mammotriage.contract.ModelManifest;
 
 /**
- * Opens a model directory ({@code exam_scorer.onnx}, {@code image_encoder.onnx}, {@code
- * model.json}) and checks it against the contract of DESIGN §5 before anything is scored: manifest
- * fields, sha256 of each file, and the names, types and shapes of every input and output. Every
- * failure says what is wrong and what to do.
+ * Opens a model directory and checks it against the contract of DESIGN §5 before anything is
+ * scored: manifest fields, sha256 of each file, and the names, types and shapes of every input and
+ * output. Contract 1: {@code exam_scorer.onnx} and {@code image_encoder.onnx}; contract 2 ({@code
+ * contract_version: 2} in {@code model.json}): {@code image_encoder.onnx} (image → embedding and
+ * the declared per-view outputs) and {@code exam_head.onnx} (each encoder output stacked over the
+ * four slots, and present → malignancy, risk). Every failure says what is wrong and what to do.
  */
 public final class ModelDirectory {
   private ModelDirectory() {}
@@ -38,30 +41,26 @@ public final class ModelDirectory {
           "model directory "
               + dir
               + " does not exist; set scoring.model.dir to a folder with "
-              + ModelManifest.EXAM_SCORER
-              + ", "
+              + ModelManifest.FILE
+              + " and the ONNX files it names ("
               + ModelManifest.IMAGE_ENCODER
               + " and "
-              + ModelManifest.FILE);
+              + ModelManifest.EXAM_HEAD
+              + ", or "
+              + ModelManifest.EXAM_SCORER
+              + " and "
+              + ModelManifest.IMAGE_ENCODER
+              + " for contract 1)");
     }
-    for (String f :
-        new String[] {ModelManifest.FILE, ModelManifest.EXAM_SCORER, ModelManifest.IMAGE_ENCODER}) {
-      if (!Files.isRegularFile(dir.resolve(f))) {
-        throw new ModelLoadException(
-            "model directory "
-                + dir
-                + " has no "
-                + f
-                + "; a model directory needs "
-                + ModelManifest.EXAM_SCORER
-                + ", "
-                + ModelManifest.IMAGE_ENCODER
-                + " and "
-                + ModelManifest.FILE
-                + " (export one with ./run train export)");
-      }
+    if (!Files.isRegularFile(dir.resolve(ModelManifest.FILE))) {
+      throw missing(dir, ModelManifest.FILE, ModelManifest.filesOf(ModelManifest.CONTRACT_V2));
     }
     ModelManifest m = ModelManifest.read(dir.resolve(ModelManifest.FILE));
+    for (String f : m.files()) {
+      if (!Files.isRegularFile(dir.resolve(f))) {
+        throw missing(dir, f, m.files());
+      }
+    }
     for (Map.Entry<String, String> e : m.fileSha256().entrySet()) {
       String actual = sha256(dir.resolve(e.getKey()));
       if (!actual.equals(e.getValue())) {
@@ -78,6 +77,7 @@ public final class ModelDirectory {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OrtSession scorer = null;
     OrtSession encoder = null;
+    OrtSession head = null;
     try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
       opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       if (intraOpThreads > 0) {
@@ -87,20 +87,62 @@ public final class ModelDirectory {
       // the cores the next exams' images are being decoded on
       opts.addConfigEntry("session.intra_op.allow_spinning", "0");
       String used = ExecutionDevice.configure(opts, device, deviceRequired);
-      scorer = open(env, dir.resolve(ModelManifest.EXAM_SCORER), opts);
       encoder = open(env, dir.resolve(ModelManifest.IMAGE_ENCODER), opts);
-      checkScorer(scorer, m);
-      checkEncoder(encoder, m);
-      String id = m.fileSha256().get(ModelManifest.EXAM_SCORER);
-      return new LoadedModel(dir, m, scorer, encoder, used, id);
+      if (m.encodesViews()) {
+        head = open(env, dir.resolve(ModelManifest.EXAM_HEAD), opts);
+        checkEncoderV2(encoder, m);
+        checkHead(head, m);
+      } else {
+        scorer = open(env, dir.resolve(ModelManifest.EXAM_SCORER), opts);
+        checkScorer(scorer, m);
+        checkEncoder(encoder, m);
+      }
+      return new LoadedModel(dir, m, scorer, encoder, head, used, modelSha(m));
     } catch (OrtException e) {
-      closeQuietly(scorer, encoder);
+      closeQuietly(scorer, encoder, head);
       throw new ModelLoadException(
           "ONNX Runtime cannot set up sessions for " + dir + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      closeQuietly(scorer, encoder);
+      closeQuietly(scorer, encoder, head);
       throw e;
     }
+  }
+
+  /**
+   * The sha256 a model is known by: contract 1, that of {@code exam_scorer.onnx} (as before);
+   * contract 2, the sha256 of the text {@code
+   * "image_encoder.onnx=<sha256>\nexam_head.onnx=<sha256>\n"}, so that a change of either graph is
+   * another model.
+   */
+  static String modelSha(ModelManifest m) {
+    if (!m.encodesViews()) {
+      return m.fileSha256().get(ModelManifest.EXAM_SCORER);
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String f : m.files()) {
+      sb.append(f).append('=').append(m.fileSha256().get(f)).append('\n');
+    }
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(sb.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static ModelLoadException missing(Path dir, String file, List<String> files) {
+    return new ModelLoadException(
+        "model directory "
+            + dir
+            + " has no "
+            + file
+            + "; a model directory needs "
+            + ModelManifest.FILE
+            + " and the ONNX files it names (here "
+            + String.join(", ", files)
+            + "); export one with ./run train export");
   }
 
   private static OrtSession open(OrtEnvironment env, Path file, OrtSession.SessionOptions opts) {
@@ -140,6 +182,52 @@ public final class ModelDirectory {
     }
   }
 
+  /** Contract 2: image [N,1,H,W] → embedding [N,D] and each declared per-view output [N,K]. */
+  private static void checkEncoderV2(OrtSession s, ModelManifest m) throws OrtException {
+    String f = ModelManifest.IMAGE_ENCODER;
+    expectNames(f, "inputs", s.getInputInfo().keySet(), Set.of("image"));
+    Set<String> outs = new TreeSet<>(m.perViewOutputs().keySet());
+    outs.add(ModelManifest.EMBEDDING);
+    expectNames(f, "outputs", s.getOutputInfo().keySet(), outs);
+    expectShape(
+        f, "input image", s.getInputInfo().get("image"), -1, 1, m.inputHeight(), m.inputWidth());
+    expectShape(
+        f,
+        "output " + ModelManifest.EMBEDDING,
+        s.getOutputInfo().get(ModelManifest.EMBEDDING),
+        -1,
+        m.embeddingDim());
+    for (Map.Entry<String, Integer> e : m.perViewOutputs().entrySet()) {
+      expectShape(f, "output " + e.getKey(), s.getOutputInfo().get(e.getKey()), -1, e.getValue());
+    }
+  }
+
+  /**
+   * Contract 2: embedding [N,4,D], each per-view output [N,4,K], present [N,4] → malignancy [N,2],
+   * risk [N,5].
+   */
+  private static void checkHead(OrtSession s, ModelManifest m) throws OrtException {
+    String f = ModelManifest.EXAM_HEAD;
+    Set<String> ins = new TreeSet<>(m.perViewOutputs().keySet());
+    ins.add(ModelManifest.EMBEDDING);
+    ins.add("present");
+    expectNames(f, "inputs", s.getInputInfo().keySet(), ins);
+    expectNames(f, "outputs", s.getOutputInfo().keySet(), Set.of("malignancy", "risk"));
+    expectShape(
+        f,
+        "input " + ModelManifest.EMBEDDING,
+        s.getInputInfo().get(ModelManifest.EMBEDDING),
+        -1,
+        4,
+        m.embeddingDim());
+    for (Map.Entry<String, Integer> e : m.perViewOutputs().entrySet()) {
+      expectShape(f, "input " + e.getKey(), s.getInputInfo().get(e.getKey()), -1, 4, e.getValue());
+    }
+    expectShape(f, "input present", s.getInputInfo().get("present"), -1, 4);
+    expectShape(f, "output malignancy", s.getOutputInfo().get("malignancy"), -1, 2);
+    expectShape(f, "output risk", s.getOutputInfo().get("risk"), -1, 5);
+  }
+
   private static void expectNames(
       String file, String what, Set<String> actual, Set<String> expected) {
     if (!actual.equals(expected)) {
@@ -155,7 +243,7 @@ public final class ModelDirectory {
               + new TreeSet<>(expected)
               + (unknown.isEmpty() ? "" : "; unknown name(s) " + unknown)
               + (missing.isEmpty() ? "" : "; missing " + missing)
-              + ". Re-export the model with the names of DESIGN §5.");
+              + ". Re-export the model with the names of DESIGN §5 and model.json.");
     }
   }
 

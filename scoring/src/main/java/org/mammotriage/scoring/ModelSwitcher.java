@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.mammotriage.contract.ModelLoadException;
+import org.mammotriage.contract.ModelManifest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelSwitcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelSwitcher.class);
-  static final String[] FILES = {"model.json", "exam_scorer.onnx", "image_encoder.onnx"};
+
+  /** The files of both contracts: a change of any of them is a change of the directory. */
+  static final String[] FILES = {
+    ModelManifest.FILE,
+    ModelManifest.EXAM_SCORER,
+    ModelManifest.IMAGE_ENCODER,
+    ModelManifest.EXAM_HEAD
+  };
 
   private final OnnxExamScorer scorer;
   private final Path watched;

@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * batchMax} exams, waiting at most {@code lingerMs}). {@link #activate} switches to a new model
  * directory without a restart: exams in flight finish on the old sessions, which close when they
  * are done.
+ *
+ * <p>Contract-2 models (DESIGN §5) are also run in two stages: {@link #encode} encodes one image
+ * (concurrent callers are batched into one encoder run by an {@link EncodeBatcher}) and {@link
+ * #scoreEncoded} runs only the exam head over stored encodings, refusing encodings of another
+ * model. {@link #score} on a contract-2 model encodes the exam's four views in one run, then runs
+ * the head: the same numbers as the two stages.
  */
 public final class OnnxExamScorer implements ExamScoringService {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxExamScorer.class);
@@ -60,6 +66,9 @@ public final class OnnxExamScorer implements ExamScoringService {
           });
   private volatile boolean closed;
   private final InputBlockPool blocks;
+  private final EncodeBatcher encodeBatcher;
+  // where a caller of encode() prepares its image (it waits for the run before it reuses it)
+  private final ThreadLocal<FloatBuffer> imageBuffer = new ThreadLocal<>();
   // exams given to score() and not yet completed by the batcher (queued, batched, or being queued)
   private final java.util.concurrent.atomic.AtomicInteger outstanding =
       new java.util.concurrent.atomic.AtomicInteger();
@@ -135,6 +144,7 @@ public final class OnnxExamScorer implements ExamScoringService {
     batcher = new Thread(this::batchLoop, "scoring-batcher");
     batcher.setDaemon(true);
     batcher.start();
+    encodeBatcher = new EncodeBatcher(this.batchMax, this.lingerMs);
   }
 
   /** From the scoring.* configuration keys. */
@@ -159,7 +169,7 @@ public final class OnnxExamScorer implements ExamScoringService {
     return lingerTimeouts.get();
   }
 
-  /** The execution provider in use: cuda or cpu. */
+  @Override
   public String device() {
     return active.get().device();
   }
@@ -428,18 +438,22 @@ public final class OnnxExamScorer implements ExamScoringService {
         views = b.views;
         present = b.present;
       }
-      OrtEnvironment env = OrtEnvironment.getEnvironment();
-      views.clear().limit(n * 4 * plane);
-      present.clear().limit(n * 4);
-      try (OnnxTensor v = OnnxTensor.createTensor(env, views, new long[] {n, 4, 1, h, w});
-          OnnxTensor p = OnnxTensor.createTensor(env, present, new long[] {n, 4});
-          OrtSession.Result r = m.examScorer().run(Map.of("views", v, "present", p))) {
-        float[][] mal = (float[][]) r.get("malignancy").orElseThrow().getValue();
-        float[][] risk = (float[][]) r.get("risk").orElseThrow().getValue();
+      try {
+        EncoderHeadRuns.HeadOutput out =
+            m.encodesViews()
+                ? encodeThenHead(m, views, exams, runnable)
+                : runWholeExam(m, views, present, n);
         double millis = (System.nanoTime() - t0) / 1e6 / exams.size();
         for (int k = 0; k < n; k++) {
           int i = runnable.get(k);
-          results[i] = interpret(exams.get(i), m, mal[k], risk[k], millis);
+          results[i] =
+              interpret(
+                  exams.get(i).examKey(),
+                  slotsOf(exams.get(i)),
+                  m,
+                  out.malignancy()[k],
+                  out.risk()[k],
+                  millis);
         }
       } catch (OrtException e) {
         for (int i : runnable) {
@@ -453,10 +467,62 @@ public final class OnnxExamScorer implements ExamScoringService {
     return Arrays.asList(results);
   }
 
+  /** Contract 1: the whole-exam graph on views [n, 4, 1, H, W] and present [n, 4]. */
+  private static EncoderHeadRuns.HeadOutput runWholeExam(
+      LoadedModel m, FloatBuffer views, FloatBuffer present, int n) throws OrtException {
+    int h = m.manifest().inputHeight();
+    int w = m.manifest().inputWidth();
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    views.clear().limit(n * 4 * h * w);
+    present.clear().limit(n * 4);
+    try (OnnxTensor v = OnnxTensor.createTensor(env, views, new long[] {n, 4, 1, h, w});
+        OnnxTensor p = OnnxTensor.createTensor(env, present, new long[] {n, 4});
+        OrtSession.Result r = m.examScorer().run(Map.of("views", v, "present", p))) {
+      return new EncoderHeadRuns.HeadOutput(
+          (float[][]) r.get("malignancy").orElseThrow().getValue(),
+          (float[][]) r.get("risk").orElseThrow().getValue());
+    }
+  }
+
+  /**
+   * Contract 2: the encoder over all n × 4 prepared views in one run, then the head over the
+   * encodings of the views each exam has (a missing view's encoding is not used: the head gets
+   * zeros and present 0, as for an exam assembled from stored encodings).
+   */
+  private static EncoderHeadRuns.HeadOutput encodeThenHead(
+      LoadedModel m, FloatBuffer views, List<ExamInput> exams, List<Integer> runnable)
+      throws OrtException {
+    int n = runnable.size();
+    ViewEncoding[] enc = EncoderHeadRuns.encode(m, views, n * 4);
+    List<ViewEncoding[]> perExam = new ArrayList<>(n);
+    for (int k = 0; k < n; k++) {
+      ViewEncoding[] slots = new ViewEncoding[4];
+      for (ExamImage img : exams.get(runnable.get(k)).images()) {
+        int s = img.slot().ordinal();
+        slots[s] = enc[k * 4 + s];
+      }
+      perExam.add(slots);
+    }
+    return EncoderHeadRuns.head(m, perExam);
+  }
+
+  private static boolean[] slotsOf(ExamInput e) {
+    boolean[] has = new boolean[4];
+    e.images().forEach(i -> has[i.slot().ordinal()] = true);
+    return has;
+  }
+
+  /**
+   * Checks and reads one exam's outputs.
+   *
+   * @param slots which of the four slots the exam has a view for
+   */
   private static ScoreResult interpret(
-      ExamInput e, LoadedModel m, float[] mal, float[] risk, double millis) {
+      String examKey, boolean[] slots, LoadedModel m, float[] mal, float[] risk, double millis) {
     boolean[] breast = new boolean[2];
-    e.images().forEach(i -> breast[i.slot().breastIndex()] = true);
+    for (org.mammotriage.contract.Slot s : org.mammotriage.contract.Slot.values()) {
+      breast[s.breastIndex()] |= slots[s.ordinal()];
+    }
     String bad = null;
     for (float v : mal) {
       if (!Float.isFinite(v) || v < -EPS || v > 1 + EPS) {
@@ -475,13 +541,13 @@ public final class OnnxExamScorer implements ExamScoringService {
     if (bad != null) {
       LOG.warn(
           "exam {} unscorable on model {}: {} (malignancy {}, risk {})",
-          e.examKey(),
+          examKey,
           m.info().id(),
           bad,
           Arrays.toString(mal),
           Arrays.toString(risk));
       return new ScoreResult(
-          e.examKey(), false, bad, null, null, null, null, m.info(), m.device(), millis);
+          examKey, false, bad, null, null, null, null, m.info(), m.device(), millis);
     }
     Double left = breast[0] ? (double) mal[0] : null;
     Double right = breast[1] ? (double) mal[1] : null;
@@ -491,12 +557,16 @@ public final class OnnxExamScorer implements ExamScoringService {
       r[k] = risk[k];
     }
     return new ScoreResult(
-        e.examKey(), true, null, left, right, suspicion, r, m.info(), m.device(), millis);
+        examKey, true, null, left, right, suspicion, r, m.info(), m.device(), millis);
   }
 
   private static ScoreResult unscorable(ExamInput e, LoadedModel m, String reason, long t0) {
+    return unscorable(e.examKey(), m, reason, t0);
+  }
+
+  private static ScoreResult unscorable(String examKey, LoadedModel m, String reason, long t0) {
     return new ScoreResult(
-        e.examKey(),
+        examKey,
         false,
         reason,
         null,
@@ -506,6 +576,119 @@ public final class OnnxExamScorer implements ExamScoringService {
         m.info(),
         m.device(),
         (System.nanoTime() - t0) / 1e6);
+  }
+
+  /** The active model, marked in use; the caller releases it. */
+  private LoadedModel acquireActive() {
+    LoadedModel m;
+    do {
+      m = active.get();
+    } while (!m.acquire());
+    return m;
+  }
+
+  /**
+   * Encodes one working image on the active model (contract 2), batched with the images other
+   * threads are encoding at the same time. A contract-1 model encodes nothing: the result says
+   * {@link EncodeResult#MODEL_ENCODES_NO_VIEWS} and the caller keeps the image.
+   */
+  @Override
+  public EncodeResult encode(ExamImage image) {
+    LoadedModel m = acquireActive();
+    try {
+      if (!m.encodesViews()) {
+        return EncodeResult.failed(m.info(), EncodeResult.MODEL_ENCODES_NO_VIEWS);
+      }
+      ModelManifest mf = m.manifest();
+      int plane = mf.inputHeight() * mf.inputWidth();
+      FloatBuffer buf = imageBuffer.get();
+      if (buf == null || buf.capacity() < plane) {
+        buf = ByteBuffer.allocateDirect(4 * plane).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        imageBuffer.set(buf);
+      }
+      boolean batched = batchMax > 1 && !closed;
+      if (batched) {
+        encodeBatcher.begin();
+      }
+      try {
+        ImagePreparer.decodeNormalisedInto(
+            image.png(), mf.inputHeight(), mf.inputWidth(), mf.normMean(), mf.normStd(), buf, 0);
+      } catch (IOException e) {
+        if (batched) {
+          encodeBatcher.abandon();
+        }
+        LOG.warn(
+            "the {} image {} does not decode: {}",
+            image.slot(),
+            image.sopInstanceUid(),
+            e.getMessage());
+        return EncodeResult.failed(m.info(), EncodeResult.UNDECODABLE_IMAGE);
+      }
+      ViewEncoding enc =
+          batched ? encodeBatcher.submit(m, buf).get() : EncoderHeadRuns.encode(m, buf, 1)[0];
+      if (!enc.isFinite()) {
+        LOG.warn(
+            "the {} image {} encodes to non-finite values on model {}",
+            image.slot(),
+            image.sopInstanceUid(),
+            m.info().id());
+        return EncodeResult.failed(m.info(), EncodeResult.NON_FINITE_OUTPUT);
+      }
+      return EncodeResult.ok(m.info(), enc);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while encoding " + image.sopInstanceUid(), e);
+    } catch (OrtException | ExecutionException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      LOG.warn(
+          "encoding {} failed on model {}: {}",
+          image.sopInstanceUid(),
+          m.info().id(),
+          cause.toString());
+      return new EncodeResult(m.info(), null, EncodeResult.RUNTIME_ERROR);
+    } finally {
+      m.release();
+    }
+  }
+
+  /**
+   * Scores an exam from its stored encodings with the exam head of the active model. Every encoding
+   * must come from that model: otherwise nothing runs and the result is unscorable with {@link
+   * ScoreResult#ENCODED_BY_OTHER_MODEL} (the caller re-encodes and asks again), so a score never
+   * mixes two models.
+   */
+  @Override
+  public ScoreResult scoreEncoded(String examKey, List<EncodedView> views) {
+    long t0 = System.nanoTime();
+    LoadedModel m = acquireActive();
+    try {
+      if (views.isEmpty()) {
+        return unscorable(examKey, m, "NO_VIEWS", t0);
+      }
+      ViewEncoding[] slots = new ViewEncoding[4];
+      boolean[] has = new boolean[4];
+      for (EncodedView v : views) {
+        if (!m.encodesViews() || !v.encoding().modelId().equals(m.info().id())) {
+          return unscorable(examKey, m, ScoreResult.ENCODED_BY_OTHER_MODEL, t0);
+        }
+        int s = v.slot().ordinal();
+        if (has[s]) {
+          throw new IllegalArgumentException(
+              "exam " + examKey + " has two views for slot " + v.slot());
+        }
+        has[s] = true;
+        slots[s] = v.encoding();
+      }
+      try {
+        EncoderHeadRuns.HeadOutput out = EncoderHeadRuns.head(m, List.<ViewEncoding[]>of(slots));
+        return interpret(
+            examKey, has, m, out.malignancy()[0], out.risk()[0], (System.nanoTime() - t0) / 1e6);
+      } catch (OrtException e) {
+        return unscorable(examKey, m, "RUNTIME_ERROR: " + e.getMessage(), t0);
+      }
+    } finally {
+      m.release();
+    }
   }
 
   private static final ThreadLocal<float[]> ZEROS = ThreadLocal.withInitial(() -> new float[0]);
@@ -528,18 +711,24 @@ public final class OnnxExamScorer implements ExamScoringService {
     return b;
   }
 
-  /** One run on blank inputs so the first real exam does not pay for session initialisation. */
+  /**
+   * One run on blank inputs so the first real exam does not pay for session initialisation
+   * (contract 2: an encoder run of one image and a head run).
+   */
   private void warmUp(LoadedModel m) {
     int h = m.manifest().inputHeight();
     int w = m.manifest().inputWidth();
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
     FloatBuffer v =
         ByteBuffer.allocateDirect(4 * 4 * h * w).order(ByteOrder.nativeOrder()).asFloatBuffer();
     FloatBuffer p = ByteBuffer.allocateDirect(4 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-    try (OnnxTensor views = OnnxTensor.createTensor(env, v, new long[] {1, 4, 1, h, w});
-        OnnxTensor present = OnnxTensor.createTensor(env, p, new long[] {1, 4});
-        OrtSession.Result r = m.examScorer().run(Map.of("views", views, "present", present))) {
-      r.get("risk").orElseThrow();
+    try {
+      if (m.encodesViews()) {
+        ViewEncoding[] one = EncoderHeadRuns.encode(m, v, 1);
+        EncoderHeadRuns.head(
+            m, List.<ViewEncoding[]>of(new ViewEncoding[] {one[0], null, null, null}));
+      } else {
+        runWholeExam(m, v, p, 1);
+      }
     } catch (OrtException e) {
       m.retire();
       throw new ModelLoadException("warm-up run of " + m.dir() + " failed: " + e.getMessage(), e);
@@ -561,6 +750,7 @@ public final class OnnxExamScorer implements ExamScoringService {
       Thread.currentThread().interrupt();
     }
     prepare.shutdown();
+    encodeBatcher.close();
     LoadedModel m = active.get();
     if (m != null) {
       m.retire();

@@ -20,4 +20,11 @@ public record ScoreResult(
     double[] risk,
     ModelInfo model,
     String device,
-    double scoringMillis) {}
+    double scoringMillis) {
+
+  /**
+   * Reason of a {@link ExamScoringService#scoreEncoded} call whose encodings are not all from the
+   * active model: nothing was run.
+   */
+  public static final String ENCODED_BY_OTHER_MODEL = "ENCODED_BY_OTHER_MODEL";
+}

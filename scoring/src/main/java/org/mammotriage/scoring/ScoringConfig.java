@@ -25,7 +25,7 @@ public final class ScoringConfig {
             Type.STRING,
             "",
             Importance.HIGH,
-            "Model directory holding exam_scorer.onnx, image_encoder.onnx and model.json. Empty: the bundled "
+            "Model directory: model.json and the ONNX files it names (contract 2: image_encoder.onnx and exam_head.onnx; contract 1: exam_scorer.onnx and image_encoder.onnx). Empty: the bundled "
                 + "synthetic demo model (models/demo-synthetic), which is not for clinical use.")
         .define(
             DEVICE,

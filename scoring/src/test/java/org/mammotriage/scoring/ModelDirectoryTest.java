@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mammotriage.contract.ModelLoadException;
+import org.mammotriage.contract.ModelManifest;
 import org.mammotriage.testing.TestModels;
 import org.mammotriage.testing.TestModels.Kind;
 
@@ -106,5 +107,72 @@ class ModelDirectoryTest {
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("scoring.device.required=true")
         .hasMessageContaining("-Pgpu");
+  }
+
+  private Path modelV2(Kind kind) {
+    return TestModels.writeV2(dir.resolve("v2-" + kind.name()), kind, 30, 18);
+  }
+
+  @Test
+  void shouldLoadAContractTwoDirectoryWithItsEncoderAndHead() {
+    try (LoadedModel m = ModelDirectory.load(modelV2(Kind.KNOWN), "cpu", false, 1)) {
+      assertThat(m.encodesViews()).isTrue();
+      assertThat(m.info().encodesViews()).isTrue();
+      assertThat(m.examScorer()).isNull();
+      assertThat(m.examHead()).isNotNull();
+      assertThat(m.manifest().perViewOutputs()).containsOnlyKeys(TestModels.VIEW_MEAN);
+      assertThat(m.manifest().embeddingDim()).isEqualTo(TestModels.KNOWN_DIM);
+    }
+  }
+
+  @Test
+  void shouldKnowAContractTwoModelByBothOfItsGraphs() throws Exception {
+    Path a = modelV2(Kind.KNOWN);
+    Path b = TestModels.writeV2(dir.resolve("other-head"), Kind.NON_MONOTONE, 30, 18);
+    ModelManifest ma = ModelManifest.read(a.resolve(ModelManifest.FILE));
+    ModelManifest mb = ModelManifest.read(b.resolve(ModelManifest.FILE));
+    // same encoder file, another head: another model
+    assertThat(mb.fileSha256().get(ModelManifest.IMAGE_ENCODER))
+        .isEqualTo(ma.fileSha256().get(ModelManifest.IMAGE_ENCODER));
+    assertThat(ModelDirectory.modelSha(mb)).isNotEqualTo(ModelDirectory.modelSha(ma));
+    assertThat(ModelDirectory.modelSha(ma)).hasSize(64);
+  }
+
+  @Test
+  void shouldNameAWrongEncoderInputShapeOfAContractTwoModel() {
+    assertThatThrownBy(() -> ModelDirectory.load(modelV2(Kind.WRONG_SHAPE), "cpu", false, 1))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("image_encoder.onnx: input image has shape")
+        .hasMessageContaining("[N, 1, 30, 18]");
+  }
+
+  @Test
+  void shouldNameAnUnknownHeadOutputOfAContractTwoModel() {
+    assertThatThrownBy(() -> ModelDirectory.load(modelV2(Kind.UNKNOWN_OUTPUT), "cpu", false, 1))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("exam_head.onnx: outputs must be exactly")
+        .hasMessageContaining("unknown name(s) [malignancy_prob]");
+  }
+
+  @Test
+  void shouldNameAPerViewOutputTheManifestDeclaresButTheEncoderLacks() throws Exception {
+    Path m = modelV2(Kind.KNOWN);
+    Files.writeString(
+        m.resolve("model.json"),
+        Files.readString(m.resolve("model.json")).replace("\"view_mean\" : 1", "\"view_max\" : 1"));
+    assertThatThrownBy(() -> ModelDirectory.load(m, "cpu", false, 1))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("image_encoder.onnx: outputs must be exactly")
+        .hasMessageContaining("missing [view_max]");
+  }
+
+  @Test
+  void shouldNameTheMissingHeadOfAContractTwoModel() throws Exception {
+    Path m = modelV2(Kind.KNOWN);
+    Files.delete(m.resolve(ModelManifest.EXAM_HEAD));
+    assertThatThrownBy(() -> ModelDirectory.load(m, "cpu", false, 1))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("has no exam_head.onnx")
+        .hasMessageContaining("image_encoder.onnx, exam_head.onnx");
   }
 }

@@ -1,16 +1,17 @@
 package org.mammotriage.streams;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.mammotriage.contract.ModelThresholds;
@@ -20,8 +21,6 @@ import org.mammotriage.schemas.avro.ExamScore;
 import org.mammotriage.schemas.avro.MammogramImage;
 import org.mammotriage.schemas.avro.SlotImage;
 import org.mammotriage.schemas.avro.TriageDecision;
-import org.mammotriage.scoring.ExamImage;
-import org.mammotriage.scoring.ExamInput;
 import org.mammotriage.scoring.ExamScoringService;
 import org.mammotriage.scoring.ScoreResult;
 import org.mammotriage.streams.SlotRules.Acquisition;
@@ -37,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * Triage} and forwarded as an {@link ExamRelease}: an {@link ExamScore} to the scores sink, a
  * {@link TriageDecision} to the sink of its {@link Category}, and to the risk sink when the 5-year
  * risk is elevated. Released exams are deleted after the retention period.
+ *
+ * <p>With a contract-2 model an image is encoded when it arrives and the state keeps its encoding
+ * instead of its pixels ({@link SlotImages}); a release runs only the exam head, and {@link
+ * ReleaseScoring} makes sure every score comes from one model after a hot model change.
  */
 public final class ExamAssembler implements Processor<String, MammogramImage, String, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(ExamAssembler.class);
@@ -44,20 +47,33 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
   private final SlotRules rules;
   private final ExamScoringService scorer;
   private final StreamsMetrics metrics;
+  private final ImageArchive.Factory archives;
+  private final Deserializer<MammogramImage> imageDeserializer;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, ExamAssemblyState> store;
+  private ImageArchive archive;
+  private ReleaseScoring scoring;
 
-  public ExamAssembler(TriageSettings settings, ExamScoringService scorer, StreamsMetrics metrics) {
+  public ExamAssembler(
+      TriageSettings settings,
+      ExamScoringService scorer,
+      StreamsMetrics metrics,
+      ImageArchive.Factory archives,
+      Deserializer<MammogramImage> imageDeserializer) {
     this.settings = settings;
     this.rules = SlotRules.of(settings);
     this.scorer = scorer;
     this.metrics = metrics;
+    this.archives = archives;
+    this.imageDeserializer = imageDeserializer;
   }
 
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.store = context.getStateStore(ExamTriageTopology.STORE);
+    this.archive = archives.open(context.appConfigs(), imageDeserializer);
+    this.scoring = new ReleaseScoring(scorer, archive);
     long every = Math.max(100, Math.min(settings.quietPeriodMs() / 4, 5_000));
     context.schedule(Duration.ofMillis(every), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
   }
@@ -105,24 +121,33 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     store.put(study, st);
   }
 
-  /** Fills or replaces a slot as the rules place the image; true when the exam's images changed. */
+  /**
+   * Fills or replaces a slot as the rules place the image (encoding it first when it takes the
+   * slot); true when the exam's images changed.
+   */
   private boolean putSlot(ExamAssemblyState st, Slot slot, MammogramImage img) {
-    SlotImage incoming =
-        SlotImage.newBuilder()
-            .setSlot(slot.name())
-            .setSopInstanceUid(img.getSopInstanceUid())
-            .setAcquisitionTime(
-                img.getAcquisitionTime() == null ? null : img.getAcquisitionTime().toEpochMilli())
-            .setInstanceNumber(img.getInstanceNumber())
-            .setPng(img.getWorkingImagePng())
-            .build();
     List<SlotImage> slots = new ArrayList<>(st.getSlots());
     int i = 0;
     while (i < slots.size() && !slots.get(i).getSlot().equals(slot.name())) {
       i++;
     }
     SlotImage current = i < slots.size() ? slots.get(i) : null;
-    Placement p = rules.place(acquisition(incoming), current == null ? null : acquisition(current));
+    Acquisition acquired =
+        new Acquisition(
+            img.getAcquisitionTime() == null ? null : img.getAcquisitionTime().toEpochMilli(),
+            img.getInstanceNumber());
+    Placement p = rules.place(acquired, current == null ? null : acquisition(current));
+    if (!p.takesSlot()) {
+      return false; // kept out: the slot's image stays
+    }
+    RecordMetadata source = context.recordMetadata().orElse(null);
+    SlotImage incoming =
+        SlotImages.arrive(
+            scorer,
+            slot,
+            img,
+            source == null ? null : source.partition(),
+            source == null ? null : source.offset());
     switch (p) {
       case FILLS -> {
         slots.add(incoming);
@@ -177,22 +202,23 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     st.setVersion(version);
     st.setChangedSinceRelease(false);
     st.setReleasedAt(now);
-    List<ExamImage> images = new ArrayList<>();
     EnumSet<Slot> filled = EnumSet.noneOf(Slot.class);
     for (SlotImage s : st.getSlots()) {
-      ByteBuffer b = s.getPng().duplicate();
-      byte[] png = new byte[b.remaining()];
-      b.get(png);
-      images.add(new ExamImage(Slot.valueOf(s.getSlot()), png, s.getSopInstanceUid()));
       filled.add(Slot.valueOf(s.getSlot()));
     }
     List<String> missing = EnumSet.complementOf(filled).stream().map(Enum::name).toList();
-    ScoreResult r = scorer.score(new ExamInput(study, images));
+    ReleaseScoring.Outcome outcome = scoring.score(study, st);
+    ScoreResult r = outcome.result();
     ModelThresholds t = Triage.thresholds(r.model().thresholds(), settings);
     Category category = Triage.category(r, t);
     boolean risky = Triage.riskElevated(r, t);
     boolean partialRelease = partial && !missing.isEmpty();
-    List<String> reasons = Triage.reasons(missing, partialRelease, version, r, category, risky);
+    List<String> reasons =
+        new ArrayList<>(Triage.reasons(missing, partialRelease, version, r, category, risky));
+    if (outcome.reencoded() > 0) {
+      reasons.add(ReleaseScoring.REENCODED);
+      metrics.reencoded(outcome.reencoded());
+    }
     // wall clock after scoring: the task's cached system time would hide the scoring time
     long decided = Math.max(now, System.currentTimeMillis());
     ExamRelease rel =
@@ -224,6 +250,13 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
         category.label(),
         r.suspicion(),
         r.model().id());
+  }
+
+  @Override
+  public void close() {
+    if (archive != null) {
+      archive.close();
+    }
   }
 
   private void forward(ExamRelease rel) {

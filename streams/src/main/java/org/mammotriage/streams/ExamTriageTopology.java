@@ -27,23 +27,49 @@ public final class ExamTriageTopology {
   public static final String SINK_SCORES = "scores-sink";
   public static final String SINK_RISK = "risk-elevated-sink";
 
-  /** The changelog must hold a study's four working images. */
+  /**
+   * The changelog must hold a study's four working images while a contract-1 model is active (with
+   * a contract-2 model a state record holds encodings, a few KB).
+   */
   public static final String CHANGELOG_MAX_MESSAGE_BYTES = String.valueOf(32 * 1024 * 1024);
 
   private ExamTriageTopology() {}
 
+  /** The topology; after a hot model change images are read back from the images topic. */
   public static Topology build(
       TriageSettings settings,
       ExamScoringService scorer,
       SerdeFactory serdes,
       StreamsMetrics metrics) {
+    return build(settings, scorer, serdes, metrics, KafkaImageArchive::new);
+  }
+
+  /**
+   * The topology with the given source of images to read back after a model change (tests give one
+   * that needs no broker).
+   */
+  public static Topology build(
+      TriageSettings settings,
+      ExamScoringService scorer,
+      SerdeFactory serdes,
+      StreamsMetrics metrics,
+      ImageArchive.Factory archives) {
     Topology t = new Topology();
     t.addSource(
         SOURCE,
         Serdes.String().deserializer(),
         Topics.IMAGES.valueSerde(serdes).deserializer(),
         Topics.IMAGES.name());
-    t.addProcessor(ASSEMBLER, () -> new ExamAssembler(settings, scorer, metrics), SOURCE);
+    t.addProcessor(
+        ASSEMBLER,
+        () ->
+            new ExamAssembler(
+                settings,
+                scorer,
+                metrics,
+                archives,
+                Topics.IMAGES.valueSerde(serdes).deserializer()),
+        SOURCE);
     Serde<ExamAssemblyState> stateSerde = serdes.serde(ExamAssemblyState.class, false);
     StoreBuilder<KeyValueStore<String, ExamAssemblyState>> store =
         Stores.keyValueStoreBuilder(

@@ -18,6 +18,7 @@ public final class StreamsMetrics {
   private final DistributionSummary fromFirst;
   private final DistributionSummary fromLast;
   private final AtomicLong storeSize = new AtomicLong();
+  private final Counter reencoded;
 
   public StreamsMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -46,6 +47,15 @@ public final class StreamsMetrics {
             .publishPercentileHistogram()
             .register(registry);
     registry.gauge("mammotriage_exam_store_size", storeSize);
+    reencoded =
+        Counter.builder("mammotriage_views_reencoded")
+            .description(
+                "views encoded again at release because the model changed after they arrived")
+            .register(registry);
+  }
+
+  void reencoded(int views) {
+    reencoded.increment(views);
   }
 
   void released(

@@ -21,8 +21,10 @@ import org.mammotriage.testing.TestModels;
 /**
  * Exactly once under failure and scale-out: a streams instance in its own JVM is killed without a
  * clean shutdown in the middle of a 200-exam run and a new one finishes; two instances share the
- * work and one stops mid-run. Reading with read_committed, every exam is in mammo.scores.v1 exactly
- * once and on exactly one suspicion topic.
+ * work and one stops mid-run; a late image after release, with the instance killed between the
+ * release and the late image, is decided as version 2 once, from the encodings the new instance
+ * restored. Reading with read_committed, every exam version is in mammo.scores.v1 exactly once and
+ * on exactly one suspicion topic. The models are contract 2 (encodings in the store).
  */
 class ExactlyOnceUnderFailureIT {
   /**
@@ -83,6 +85,11 @@ class ExactlyOnceUnderFailureIT {
   }
 
   private Process startProcess(String bootstrap, Path model, Path state) throws Exception {
+    return startProcess(bootstrap, model, state, QUIET_MS);
+  }
+
+  private Process startProcess(String bootstrap, Path model, Path state, String quietMs)
+      throws Exception {
     String cp =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     // its own temp dir: native libraries (RocksDB, ONNX Runtime) are extracted there, apart from
@@ -105,7 +112,7 @@ class ExactlyOnceUnderFailureIT {
                 bootstrap,
                 model.toString(),
                 state.toString(),
-                QUIET_MS));
+                quietMs));
     return new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(Path.of("target", "proc-" + state.getFileName() + ".log").toFile())
@@ -117,7 +124,7 @@ class ExactlyOnceUnderFailureIT {
     try (KafkaTestCluster kafka = KafkaTestCluster.start()) {
       // a convolutional reference model (~60 ms an exam here), so the kill lands mid-run
       Path model =
-          TestModels.write(dir.resolve("model"), TestModels.Kind.CONV, "crash", "1", 320, 192);
+          TestModels.writeV2(dir.resolve("model"), TestModels.Kind.CONV, "crash", "1", 320, 192);
       StreamsItSupport.produceExams(kafka.bootstrapServers(), "crash", 200);
       Process first = startProcess(kafka.bootstrapServers(), model, dir.resolve("state1"));
       try {
@@ -154,7 +161,7 @@ class ExactlyOnceUnderFailureIT {
   @Test
   void shouldShareTheWorkAndLetTheSurvivorTakeOverWhenOneInstanceStops() throws Exception {
     try (KafkaTestCluster kafka = KafkaTestCluster.start()) {
-      Path model = TestModels.write(dir.resolve("model"), TestModels.Kind.KNOWN, 30, 18);
+      Path model = TestModels.writeV2(dir.resolve("model"), TestModels.Kind.KNOWN, 30, 18);
       StreamsItSupport.produceExams(kafka.bootstrapServers(), "scale", 60);
       try (StreamsApp a =
               new StreamsApp(
@@ -185,6 +192,80 @@ class ExactlyOnceUnderFailureIT {
             () -> "the survivor finishes all 60 exams");
         assertThat(a.isRunning()).isTrue();
         assertEachExamExactlyOnce(kafka, "scale", 60);
+      }
+    }
+  }
+
+  @Test
+  void shouldDecideALateImageAfterReleaseAsVersionTwoOnceAfterAKill() throws Exception {
+    try (KafkaTestCluster kafka = KafkaTestCluster.start()) {
+      Path model = TestModels.writeV2(dir.resolve("model"), TestModels.Kind.KNOWN, 30, 18);
+      int n = 10;
+      // three views of each exam: released as partial version 1 after a short quiet period
+      StreamsItSupport.produceViews(
+          kafka.bootstrapServers(), "late", n, List.of("L_CC", "L_MLO", "R_CC"));
+      Process first = startProcess(kafka.bootstrapServers(), model, dir.resolve("late1"), "2000");
+      try {
+        Await.until(
+            Duration.ofSeconds(90),
+            () -> scored(kafka, "late") >= n,
+            () ->
+                "version 1 of the "
+                    + n
+                    + " exams; log: "
+                    + tail(Path.of("target", "proc-late1.log")));
+      } finally {
+        first.destroyForcibly(); // SIGKILL
+        first.waitFor(30, TimeUnit.SECONDS);
+      }
+      // the late image of each exam, read by a new instance that restores the store (encodings)
+      StreamsItSupport.produceViews(kafka.bootstrapServers(), "late", n, List.of("R_MLO"));
+      Process second = startProcess(kafka.bootstrapServers(), model, dir.resolve("late2"), "2000");
+      try {
+        Await.until(
+            Duration.ofSeconds(120),
+            () -> scored(kafka, "late") >= 2L * n,
+            () ->
+                "version 2 of the "
+                    + n
+                    + " exams; log: "
+                    + tail(Path.of("target", "proc-late2.log")));
+        List<ExamScore> scores =
+            StreamsItSupport.scores(kafka).stream()
+                .filter(s -> s.getExamKey().startsWith("late."))
+                .toList();
+        Map<String, Long> perVersion =
+            scores.stream()
+                .collect(
+                    Collectors.groupingBy(
+                        s -> s.getExamKey() + "#" + s.getExamVersion(), Collectors.counting()));
+        assertThat(perVersion).hasSize(2 * n);
+        assertThat(perVersion.values()).as("each exam version once").allMatch(c -> c == 1);
+        assertThat(scores)
+            .filteredOn(s -> s.getExamVersion() == 2)
+            .hasSize(n)
+            .allSatisfy(
+                s -> {
+                  assertThat(s.getSlotsMissing()).isEmpty();
+                  assertThat(s.getScorable()).isTrue();
+                  assertThat(s.getReasonCodes()).contains("AMENDED_VERSION_2");
+                });
+        Map<String, List<TriageDecision>> d = StreamsItSupport.decisions(kafka);
+        List<TriageDecision> onSuspicion = new ArrayList<>();
+        StreamsItSupport.DECISION_TOPICS.forEach(t -> onSuspicion.addAll(d.get(t)));
+        Map<String, Long> decided =
+            onSuspicion.stream()
+                .filter(x -> x.getExamKey().startsWith("late."))
+                .collect(
+                    Collectors.groupingBy(
+                        x -> x.getExamKey() + "#" + x.getExamVersion(), Collectors.counting()));
+        assertThat(decided).hasSize(2 * n);
+        assertThat(decided.values())
+            .as("each exam version on exactly one suspicion topic")
+            .allMatch(c -> c == 1);
+      } finally {
+        second.destroy();
+        second.waitFor(30, TimeUnit.SECONDS);
       }
     }
   }

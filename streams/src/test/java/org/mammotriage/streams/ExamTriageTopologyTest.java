@@ -19,10 +19,11 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.TestInstance;
 import org.mammotriage.ops.OpsServer;
 import org.mammotriage.schemas.Topics;
 import org.mammotriage.schemas.avro.ExamScore;
@@ -37,28 +38,38 @@ import org.mammotriage.testing.TestModels;
 /**
  * The topology with a real ONNX model whose outputs are known functions of brightness: all views
  * white (255) → suspicious and risk elevated; mid grey (128) → routine; black (0) → low (manifest
- * thresholds 0.6 / 0.2 / 0.3).
+ * thresholds 0.6 / 0.2 / 0.3). The model is contract 2 (images encoded on arrival, the head at
+ * release); {@link ExamTriageTopologyContractOneTest} runs every test again on the contract-1 model
+ * of the same functions.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ExamTriageTopologyTest {
   static final long QUIET = 60_000;
   static final long RETENTION = 600_000;
-  @TempDir static Path models;
-  static OnnxExamScorer scorer;
+  Path models;
+  OnnxExamScorer scorer;
   static final SerdeFactory SERDES = SerdeFactory.singleObject();
   TopologyTestDriver driver;
   TestInputTopic<String, MammogramImage> images;
   long clock = 1_700_000_000_000L;
 
+  /** The model directory the tests run on. */
+  Path writeModel(Path dir) {
+    return TestModels.writeV2(dir, TestModels.Kind.KNOWN, 30, 18);
+  }
+
   @BeforeAll
-  static void model() {
-    scorer =
-        new OnnxExamScorer(
-            TestModels.write(models.resolve("m"), TestModels.Kind.KNOWN, 30, 18),
-            "cpu",
-            false,
-            1,
-            1,
-            0);
+  void model() throws java.io.IOException {
+    models = java.nio.file.Files.createTempDirectory("topology-test");
+    scorer = new OnnxExamScorer(writeModel(models.resolve("m")), "cpu", false, 1, 1, 0);
+  }
+
+  @AfterAll
+  void closeModel() throws java.io.IOException {
+    scorer.close();
+    try (var files = java.nio.file.Files.walk(models)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
   }
 
   void start(TriageSettings s) {

@@ -59,7 +59,7 @@ class StreamsEndToEndIT {
             new FolderImporter(ingest.pipeline()).importFolder(dir.resolve("a"), line -> {});
         assertThat(s.stored()).isGreaterThan(4 * studies.size() - 4);
       }
-      Path model = TestModels.write(dir.resolve("model"), TestModels.Kind.KNOWN, 30, 18);
+      Path model = TestModels.writeV2(dir.resolve("model"), TestModels.Kind.KNOWN, 30, 18);
       try (StreamsApp app =
           new StreamsApp(
               StreamsItSupport.config(kafka.bootstrapServers(), dir.resolve("state"), Map.of()),

@@ -63,6 +63,16 @@ final class StreamsItSupport {
 
   /** n exams of four views each, small grey PNGs, produced directly to mammo.images.v1. */
   static void produceExams(String bootstrap, String prefix, int n) throws Exception {
+    produceViews(bootstrap, prefix, n, List.of("L_CC", "L_MLO", "R_CC", "R_MLO"));
+  }
+
+  /**
+   * The given views (e.g. {@code R_MLO}) of n exams, small grey PNGs (exam e is grey (e * 37) %
+   * 256), produced directly to mammo.images.v1; a view's acquisition order is its place among the
+   * four.
+   */
+  static void produceViews(String bootstrap, String prefix, int n, List<String> views)
+      throws Exception {
     // a plain acks=all producer, one request in flight: an idempotent bulk producer got stuck
     // retrying a batch the
     // broker refused as OUT_OF_ORDER_SEQUENCE_NUMBER on a loaded machine; a re-sent image is
@@ -80,14 +90,15 @@ final class StreamsItSupport {
             1,
             ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
             Topics.IMAGE_MAX_MESSAGE_BYTES);
+    List<String> all = List.of("L_CC", "L_MLO", "R_CC", "R_MLO");
     try (KafkaProducer<String, MammogramImage> prod =
         new KafkaProducer<>(
             p, new StringSerializer(), Topics.IMAGES.valueSerde(SERDES).serializer())) {
       for (int e = 0; e < n; e++) {
         String study = prefix + "." + e;
         int gray = (e * 37) % 256;
-        int k = 1;
-        for (String s : List.of("L_CC", "L_MLO", "R_CC", "R_MLO")) {
+        for (String s : views) {
+          int k = all.indexOf(s) + 1;
           MammogramImage img =
               ExamTriageTopologyTest.image(
                   study,
@@ -99,10 +110,29 @@ final class StreamsItSupport {
                   k,
                   List.of());
           prod.send(new ProducerRecord<>(Topics.IMAGES.name(), study, img));
-          k++;
         }
       }
       prod.flush();
+    }
+  }
+
+  /**
+   * How many records of mammo.images.v1 the streams application has committed as processed (its
+   * consumer group's offsets, summed over partitions).
+   */
+  static long imagesProcessed(KafkaTestCluster kafka, String applicationId) {
+    try (var admin = kafka.admin()) {
+      return admin
+          .listConsumerGroupOffsets(applicationId)
+          .partitionsToOffsetAndMetadata()
+          .get()
+          .entrySet()
+          .stream()
+          .filter(e -> e.getKey().topic().equals(Topics.IMAGES.name()) && e.getValue() != null)
+          .mapToLong(e -> e.getValue().offset())
+          .sum();
+    } catch (Exception e) {
+      return -1;
     }
   }
 

@@ -28,6 +28,7 @@ public final class TrainMain implements Callable<Integer> {
     // heads, evaluation, export and the demo model (issue 8)
     cl.addSubcommand(new org.mammotriage.training.exameval.EvalCommand());
     cl.addSubcommand(new org.mammotriage.training.export.ExportCommand());
+    cl.addSubcommand(new org.mammotriage.training.export.ConvertCommand());
     cl.addSubcommand(new org.mammotriage.training.demo.DemoModelCommand());
     return cl;
   }

@@ -218,8 +218,11 @@ public final class DemoModelPipeline {
     StringBuilder b = new StringBuilder();
     b.append("# ").append(o.name()).append(" — MammoTriage demo model\n\n");
     b.append("**").append(NOTICE).append("**\n\n");
-    b.append("Files: `exam_scorer.onnx`, `image_encoder.onnx` (ONNX opset 17, exported from DJL in")
-        .append(" Java), `model.json` (thresholds, sha256, metrics), `evaluation.json` and")
+    b.append("Files: `image_encoder.onnx` (one view → embedding and its malignancy logit) and")
+        .append(
+            " `exam_head.onnx` (the four views' encodings → malignancy, risk), model contract 2,")
+        .append(" ONNX opset 17, exported from DJL in")
+        .append(" Java; `model.json` (thresholds, sha256, metrics), `evaluation.json` and")
         .append(" `evaluation.html` (the evaluation on the held-out synthetic test split).\n\n");
     b.append("## How it was made\n\n");
     b.append(

@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
     name = "export",
     mixinStandardHelpOptions = true,
     description =
-        "Export a trained, evaluated exam model to ONNX (exam_scorer.onnx, image_encoder.onnx,"
-            + " opset 17) with model.json; fails if ONNX Runtime and DJL disagree by more than 1e-4.")
+        "Export a trained, evaluated exam model to ONNX (opset 17) with model.json: contract 2"
+            + " (image_encoder.onnx + exam_head.onnx, the default) or 1 (exam_scorer.onnx +"
+            + " image_encoder.onnx); fails if ONNX Runtime and DJL disagree by more than 1e-4.")
 public final class ExportCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "Trained model directory.")
   Path model;
@@ -25,6 +26,12 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Option(names = "--version", defaultValue = "1.0.0", description = "Model version.")
   String version;
+
+  @Option(
+      names = "--contract",
+      defaultValue = "2",
+      description = "Model directory contract: 2 (per-view encoder + exam head) or 1. Default 2.")
+  int contract;
 
   @Override
   public Integer call() throws Exception {
@@ -40,7 +47,8 @@ public final class ExportCommand implements Callable<Integer> {
               m.normStd(),
               selected.thresholds(),
               selected.metrics());
-      ModelExport.Result r = new ModelExport(OnnxExporter.standard()).write(m.scorer(), card, out);
+      ModelExport.Result r =
+          new ModelExport(OnnxExporter.standard()).write(m.scorer(), card, out, contract);
       System.out.println("exported " + out + "; parity max |ONNX - DJL|: " + r.parity());
       return 0;
     }

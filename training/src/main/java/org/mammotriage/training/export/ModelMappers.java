@@ -87,21 +87,46 @@ final class ModelMappers {
     String emb = ctx.export1(s.encoder(), flat);
     String embeddings = Ops.reshape(g, emb, -1, 4, s.heads().config().embeddingDim());
     List<String> out = ctx.export(s.heads(), List.of(embeddings, present));
-    String viewProbs = Ops.mul(g, g.node("Sigmoid", List.of(out.get(0))), present);
+    return List.of(malignancy(s, g, out.get(0), present), g.node("Sigmoid", List.of(out.get(1))));
+  }
+
+  /**
+   * Contract 2's image encoder: image [N, 1, H, W] → embedding [N, D] and the view's malignancy
+   * logit [N, 1] (the malignancy probe on the embedding).
+   */
+  static List<String> viewEncoder(ExamScorerBlock s, String image, ExportContext ctx) {
+    String emb = ctx.export1(s.encoder(), image);
+    String logit = ctx.export1(s.heads().malignancy().probe(), emb);
+    return List.of(emb, logit);
+  }
+
+  /**
+   * Contract 2's exam head: embedding [N, 4, D], view logits [N, 4, 1], present [N, 4] → malignancy
+   * [N, 2], risk [N, years] (probabilities), the arithmetic of {@link #examScorer} after its
+   * encoder.
+   */
+  static List<String> examHead(
+      ExamScorerBlock s, String embeddings, String viewLogits, String present, ExportContext ctx) {
+    OnnxGraph g = ctx.graph();
+    String logits = Ops.reshape(g, viewLogits, -1, 4);
+    String risk = ctx.export(s.heads().risk(), List.of(embeddings, present)).get(0);
+    return List.of(malignancy(s, g, logits, present), g.node("Sigmoid", List.of(risk)));
+  }
+
+  /** Per-view logits [N, 4] → per-breast probability [N, 2] by the model's aggregation. */
+  private static String malignancy(
+      ExamScorerBlock s, OnnxGraph g, String viewLogits, String present) {
+    String viewProbs = Ops.mul(g, g.node("Sigmoid", List.of(viewLogits)), present);
     String perBreast = Ops.reshape(g, viewProbs, -1, 2, 2);
-    String malignancy;
     if (s.heads().config().aggregation() == BreastAggregation.MAX) {
-      malignancy =
-          g.node("ReduceMax", List.of(perBreast), Attr.ints("axes", 2), Attr.i("keepdims", 0));
-    } else {
-      String n =
-          g.node(
-              "Max",
-              List.of(
-                  Ops.reduceSum(g, Ops.reshape(g, present, -1, 2, 2), false, 2),
-                  g.scalar("one", 1f)));
-      malignancy = g.node("Div", List.of(Ops.reduceSum(g, perBreast, false, 2), n));
+      return g.node("ReduceMax", List.of(perBreast), Attr.ints("axes", 2), Attr.i("keepdims", 0));
     }
-    return List.of(malignancy, g.node("Sigmoid", List.of(out.get(1))));
+    String n =
+        g.node(
+            "Max",
+            List.of(
+                Ops.reduceSum(g, Ops.reshape(g, present, -1, 2, 2), false, 2),
+                g.scalar("one", 1f)));
+    return g.node("Div", List.of(Ops.reduceSum(g, perBreast, false, 2), n));
   }
 }

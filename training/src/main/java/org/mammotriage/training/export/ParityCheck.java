@@ -12,6 +12,7 @@ import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mammotriage.training.heads.ExamScorerBlock;
 
 /**
  * Runs an exported graph in ONNX Runtime and the DJL block on the same inputs (inference mode) and
@@ -87,5 +88,40 @@ public final class ParityCheck {
   public static double maxAbsDiff(
       byte[] onnxModel, Block block, String input, String output, NDArray x) throws OrtException {
     return maxAbsDiff(onnxModel, block, List.of(input), List.of(output), new NDList(x)).get(output);
+  }
+
+  /**
+   * A contract-2 pair as the stream runs it — the encoder on each view, the head on the four
+   * encodings (missing views zeros) — against the DJL whole-exam block on the same exams: output
+   * name (malignancy, risk) → max |onnx - djl|.
+   *
+   * @param views [n, 4, 1, H, W]
+   * @param present [n, 4]
+   */
+  public static Map<String, Double> compositionMaxAbsDiff(
+      byte[] encoder, byte[] head, ExamScorerBlock scorer, NDArray views, NDArray present)
+      throws OrtException {
+    int n = (int) views.getShape().get(0);
+    NDList expected =
+        scorer.forward(
+            new ParameterStore(views.getManager(), false), new NDList(views, present), false);
+    Map<String, Double> diffs = new LinkedHashMap<>();
+    try (ContractTwoComposition two =
+        new ContractTwoComposition(
+            encoder,
+            head,
+            Map.of(ExamModelGraphs.VIEW_LOGIT, 1),
+            scorer.height(),
+            scorer.width())) {
+      Map<String, float[]> got = two.score(views.toFloatArray(), present.toFloatArray(), n);
+      diffs.put(
+          ExamModelGraphs.MALIGNANCY,
+          OrtGraphRun.maxAbsDiff(
+              got.get(ExamModelGraphs.MALIGNANCY), expected.get(0).toFloatArray()));
+      diffs.put(
+          ExamModelGraphs.RISK,
+          OrtGraphRun.maxAbsDiff(got.get(ExamModelGraphs.RISK), expected.get(1).toFloatArray()));
+    }
+    return diffs;
   }
 }

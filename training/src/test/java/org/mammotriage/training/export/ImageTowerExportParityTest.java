@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.mammotriage.contract.ModelManifest;
 import org.mammotriage.evaluation.thresholds.OperatingPoint;
 import org.mammotriage.evaluation.thresholds.Thresholds;
 import org.mammotriage.scoring.LoadedModel;
@@ -152,14 +153,18 @@ class ImageTowerExportParityTest {
       try (LoadedModel loaded = ModelDirectory.load(out, "cpu", false, 1)) {
         assertThat(loaded.manifest().inputHeight()).isEqualTo(H);
         assertThat(loaded.manifest().inputWidth()).isEqualTo(W);
-        assertThat(loaded.imageEncoder().getOutputNames()).containsExactly("embedding");
+        assertThat(loaded.imageEncoder().getOutputNames())
+            .containsExactlyInAnyOrder("embedding", ExamModelGraphs.VIEW_LOGIT);
       }
-      Map<String, Double> fromDisk =
-          scorerDiffs(
-              "disk",
-              Files.readAllBytes(out.resolve(ModelExport.EXAM_SCORER)),
+      NDList missing = PretrainedTowers.exams(m, realViews, MISSING);
+      Map<String, Double> fromDisk = new LinkedHashMap<>();
+      ParityCheck.compositionMaxAbsDiff(
+              Files.readAllBytes(out.resolve(ModelExport.IMAGE_ENCODER)),
+              Files.readAllBytes(out.resolve(ModelManifest.EXAM_HEAD)),
               scorer,
-              PretrainedTowers.exams(m, realViews, MISSING));
+              missing.get(0),
+              missing.get(1))
+          .forEach((k, v) -> fromDisk.put("disk encoder x4 -> head " + k, v));
       fromDisk.put(
           "image_encoder",
           encoderDiff(

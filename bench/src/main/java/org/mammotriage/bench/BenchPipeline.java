@@ -1,0 +1,233 @@
+package org.mammotriage.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.mammotriage.config.CommonConfig;
+import org.mammotriage.config.ConfigLoader;
+import org.mammotriage.config.MammoConfig;
+import org.mammotriage.ingest.IngestConfig;
+import org.mammotriage.ingest.IngestRuntime;
+import org.mammotriage.kafka.EmbeddedBroker;
+import org.mammotriage.ops.OpsServer;
+import org.mammotriage.schemas.TopicAdmin;
+import org.mammotriage.schemas.Topics;
+import org.mammotriage.schemas.avro.TriageDecision;
+import org.mammotriage.schemas.serde.SerdeFactory;
+import org.mammotriage.scoring.ScoringConfig;
+import org.mammotriage.streams.TriageStreamsConfig;
+import org.mammotriage.synth.SynthOptions;
+import org.mammotriage.synth.SyntheticArchive;
+import org.mammotriage.testing.TestModels;
+
+/**
+ * What the streams and state benchmarks share: an embedded broker with the project's topics (two
+ * partitions each), ingest importing synthetic studies, the streams configuration, waiting for
+ * decisions, and the model pair they compare (the bundled demo model in contract 1, as it was
+ * exported, and in contract 2, the same weights).
+ */
+final class BenchPipeline implements AutoCloseable {
+  static final int PARTITIONS = 2;
+  final EmbeddedBroker broker;
+  final IngestRuntime ingest;
+
+  private BenchPipeline(EmbeddedBroker broker, IngestRuntime ingest) {
+    this.broker = broker;
+    this.ingest = ingest;
+  }
+
+  static BenchPipeline start(Path dir) throws Exception {
+    EmbeddedBroker broker = EmbeddedBroker.create(dir.resolve("kafka"), 0).start();
+    try (Admin admin = admin(broker.bootstrapServers())) {
+      TopicAdmin.ensureTopics(admin, (short) 1, PARTITIONS);
+    }
+    MammoConfig ingestCfg =
+        ConfigLoader.load(
+            IngestConfig.define(CommonConfig.define()),
+            null,
+            Map.of(),
+            Map.of(
+                CommonConfig.KAFKA_BOOTSTRAP,
+                broker.bootstrapServers(),
+                IngestConfig.DEMO,
+                "true"));
+    return new BenchPipeline(broker, new IngestRuntime(ingestCfg, OpsServer.newRegistry()));
+  }
+
+  String bootstrap() {
+    return broker.bootstrapServers();
+  }
+
+  static Admin admin(String bootstrap) {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+  }
+
+  /** The streams configuration of the benchmarks: one stream thread, batch 1. */
+  MammoConfig streamsConfig(String applicationId, Path stateDir, long quietMs) {
+    return ConfigLoader.load(
+        ScoringConfig.define(TriageStreamsConfig.define(CommonConfig.define())),
+        null,
+        Map.of(),
+        Map.of(
+            CommonConfig.KAFKA_BOOTSTRAP,
+            bootstrap(),
+            TriageStreamsConfig.APPLICATION_ID,
+            applicationId,
+            TriageStreamsConfig.STATE_DIR,
+            stateDir.toString(),
+            TriageStreamsConfig.QUIET_PERIOD_MS,
+            Long.toString(quietMs),
+            ScoringConfig.BATCH_MAX,
+            "1",
+            ScoringConfig.MODEL_WATCH_INTERVAL_MS,
+            "0",
+            "kafka.commit.interval.ms",
+            "100"));
+  }
+
+  /** The demo model as exported in contract 1 and as it ships (contract 2), same weights. */
+  static Path[] demoModels(Path dir) {
+    Path v2 = Path.of("models", "demo-synthetic");
+    if (!Files.isDirectory(v2)) {
+      throw new IllegalStateException(
+          "models/demo-synthetic not found: run the benchmark from the repository root");
+    }
+    return new Path[] {TestModels.demoSyntheticV1(dir.resolve("demo-contract-1")), v2};
+  }
+
+  /** The study folders of a synthetic archive at half the detector size. */
+  static List<Path> studies(Path out, int patients, long seed) throws Exception {
+    SyntheticArchive.of(SynthOptions.defaults(patients, seed).withScale(0.5)).generate(out);
+    try (Stream<Path> s = Files.list(out)) {
+      return s.filter(Files::isDirectory)
+          .filter(p -> !p.getFileName().toString().equals("preview"))
+          .sorted()
+          .toList();
+    }
+  }
+
+  /**
+   * Imports study by study, one every {@code gapMs} at most; returns the wall-clock time (ms) at
+   * which each study's last image was acknowledged.
+   */
+  Map<String, Long> importAll(List<Path> studies, long gapMs) throws Exception {
+    Map<String, Long> out = new HashMap<>();
+    for (Path study : studies) {
+      long start = System.currentTimeMillis();
+      String uid = null;
+      try (Stream<Path> s = Files.list(study)) {
+        for (Path f : s.sorted().toList()) {
+          var o = ingest.pipeline().process(f, "BENCH", "INGEST_IMPORT");
+          uid = o.studyInstanceUid();
+        }
+      }
+      out.put(uid, System.currentTimeMillis());
+      long wait = gapMs - (System.currentTimeMillis() - start);
+      if (wait > 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(wait * 1_000_000L);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Decision time (decidedAt, ms) of each study's first decision by the given model (null: any),
+   * read_committed from every suspicion topic.
+   */
+  Map<String, Long> awaitDecisions(Set<String> studies, String modelId) {
+    Map<String, Object> p =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap(),
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "bench-" + System.nanoTime(),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed");
+    Map<String, Long> out = new HashMap<>();
+    var de = SerdeFactory.singleObject().serde(TriageDecision.class, false).deserializer();
+    try (var c = new KafkaConsumer<>(p, new StringDeserializer(), de)) {
+      c.subscribe(
+          List.of(
+              Topics.SUSPICIOUS.name(),
+              Topics.ROUTINE.name(),
+              Topics.LOW.name(),
+              Topics.INCOMPLETE.name()));
+      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+      while (!out.keySet().containsAll(studies) && System.nanoTime() < deadline) {
+        c.poll(Duration.ofMillis(200))
+            .forEach(
+                r -> {
+                  if (studies.contains(r.key())
+                      && (modelId == null || modelId.equals(r.value().getModelId()))) {
+                    out.putIfAbsent(r.key(), r.value().getDecidedAt().toEpochMilli());
+                  }
+                });
+      }
+    }
+    if (!out.keySet().containsAll(studies)) {
+      throw new IllegalStateException(
+          "only " + out.size() + " of " + studies.size() + " exams were decided within 10 minutes");
+    }
+    return out;
+  }
+
+  /** The studies decided so far by the given model (every suspicion topic, read_committed). */
+  Set<String> decidedBy(String modelId) {
+    Map<String, Object> p =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap(),
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed");
+    Set<String> out = new java.util.HashSet<>();
+    var de = SerdeFactory.singleObject().serde(TriageDecision.class, false).deserializer();
+    try (var c = new KafkaConsumer<>(p, new StringDeserializer(), de)) {
+      List<org.apache.kafka.common.TopicPartition> parts = new java.util.ArrayList<>();
+      for (var t : List.of(Topics.SUSPICIOUS, Topics.ROUTINE, Topics.LOW, Topics.INCOMPLETE)) {
+        c.partitionsFor(t.name())
+            .forEach(
+                i ->
+                    parts.add(new org.apache.kafka.common.TopicPartition(t.name(), i.partition())));
+      }
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      var end = c.endOffsets(parts);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))
+          && System.nanoTime() < deadline) {
+        c.poll(Duration.ofMillis(100))
+            .forEach(
+                r -> {
+                  if (modelId.equals(r.value().getModelId())) {
+                    out.add(r.key());
+                  }
+                });
+      }
+    }
+    return out;
+  }
+
+  /** The value at quantile q (0..1) of sorted values, nearest rank. */
+  static long quantile(List<Long> sorted, double q) {
+    int i = (int) Math.ceil(sorted.size() * q) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+  }
+
+  @Override
+  public void close() {
+    ingest.close();
+    broker.close();
+  }
+}

@@ -1,0 +1,59 @@
+package org.mammotriage.streams;
+
+import java.nio.ByteBuffer;
+import org.mammotriage.contract.Slot;
+import org.mammotriage.schemas.avro.MammogramImage;
+import org.mammotriage.schemas.avro.SlotImage;
+import org.mammotriage.scoring.EncodeResult;
+import org.mammotriage.scoring.ExamImage;
+import org.mammotriage.scoring.ExamScoringService;
+import org.mammotriage.scoring.ViewEncoding;
+
+/**
+ * What the assembly state keeps of an image that takes a slot. With a contract-2 model it is
+ * encoded on arrival and only its encoding is kept; with a contract-1 model (which scores from
+ * pixels) its working image is kept. Either way the slot remembers where the image is in {@code
+ * mammo.images.v1}, to encode it again after a model change. A slot with an encoding never gets
+ * pixels again: {@link #withEncoding} is the one way an encoding enters a slot, and it drops them.
+ */
+final class SlotImages {
+  private SlotImages() {}
+
+  /**
+   * The slot entry for an arriving image, encoded on the active model when that model encodes
+   * views.
+   *
+   * @param partition the image's partition in mammo.images.v1, null when unknown
+   * @param offset the image's offset there, null when unknown
+   */
+  static SlotImage arrive(
+      ExamScoringService scorer, Slot slot, MammogramImage img, Integer partition, Long offset) {
+    byte[] png = ReleaseScoring.copy(img.getWorkingImagePng());
+    SlotImage.Builder b =
+        SlotImage.newBuilder()
+            .setSlot(slot.name())
+            .setSopInstanceUid(img.getSopInstanceUid())
+            .setAcquisitionTime(
+                img.getAcquisitionTime() == null ? null : img.getAcquisitionTime().toEpochMilli())
+            .setInstanceNumber(img.getInstanceNumber())
+            .setSourcePartition(partition)
+            .setSourceOffset(offset);
+    EncodeResult r = scorer.encode(new ExamImage(slot, png, img.getSopInstanceUid()));
+    if (r.encoded()) {
+      return withEncoding(b.build(), r.encoding());
+    }
+    if (EncodeResult.MODEL_ENCODES_NO_VIEWS.equals(r.failure())) {
+      return b.setPng(ByteBuffer.wrap(png)).build();
+    }
+    return b.setEncodeFailure(r.failure()).build();
+  }
+
+  /** The slot with this encoding and no pixels (and no earlier failure). */
+  static SlotImage withEncoding(SlotImage s, ViewEncoding e) {
+    return SlotImage.newBuilder(s)
+        .setEncoding(SlotEncodings.toState(e))
+        .setPng(null)
+        .setEncodeFailure(null)
+        .build();
+  }
+}
