@@ -75,25 +75,15 @@ final class EncodeBatcher implements AutoCloseable {
           continue;
         }
         batch.add(first);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(lingerMs);
-        while (batch.size() < batchMax) {
-          Pending p = queue.poll();
-          if (p == null) {
-            long left = deadline - System.nanoTime();
-            if (outstanding.get() <= batch.size() || left <= 0) {
-              break;
-            }
-            p = queue.poll(left, TimeUnit.NANOSECONDS);
-            if (p == null) {
-              break;
-            }
-          }
-          if (p.model() != first.model()) {
-            carried = p; // one model per run: it starts the next batch
-            break;
-          }
-          batch.add(p);
-        }
+        carried =
+            BatchCollector.fill(
+                    batch,
+                    queue,
+                    batchMax,
+                    lingerMs,
+                    outstanding,
+                    (a, b) -> a.model() == b.model()) // one model per run
+                .carried();
         run(batch);
         batch.clear();
       } catch (InterruptedException e) {

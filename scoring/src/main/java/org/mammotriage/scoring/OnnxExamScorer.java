@@ -307,23 +307,10 @@ public final class OnnxExamScorer implements ExamScoringService {
           continue;
         }
         batch.add(first);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(lingerMs);
-        while (batch.size() < batchMax) {
-          Pending p = queue.poll();
-          if (p == null) {
-            // linger only while another exam is on its way: a lone caller (one stream thread)
-            // does not wait out the linger on every exam
-            long left = deadline - System.nanoTime();
-            if (outstanding.get() <= batch.size() || left <= 0) {
-              break;
-            }
-            p = queue.poll(left, TimeUnit.NANOSECONDS);
-            if (p == null) {
-              lingerTimeouts.incrementAndGet();
-              break;
-            }
-          }
-          batch.add(p);
+        BatchCollector.Filled<Pending> filled =
+            BatchCollector.fill(batch, queue, batchMax, lingerMs, outstanding, (a, b) -> true);
+        if (filled.stop() == BatchCollector.Stop.LINGER_TIMED_OUT) {
+          lingerTimeouts.incrementAndGet();
         }
         try {
           List<ScoreResult> results =
