@@ -62,23 +62,28 @@ public final class TestModels {
       Files.createDirectories(dir);
       scorer(kind, h, w).write(dir.resolve("exam_scorer.onnx"));
       encoder(h, w, 16).write(dir.resolve("image_encoder.onnx"));
-      ModelManifest.builder()
-          .setName(name)
-          .setVersion(version)
-          .optCreated("2026-11-22T00:00:00Z")
-          .setProducer("mammotriage-testkit", "none")
-          .setIntendedUse("TEST MODEL built in code - not for clinical use")
-          .setInput(h, w, NORM_MEAN, NORM_STD)
-          .setThresholds(new ModelThresholds(0.6, 0.2, 0.3, "fixed test values"))
+      manifest(name, version, h, w)
           .setFile(ModelManifest.EXAM_SCORER, sha256(dir.resolve(ModelManifest.EXAM_SCORER)))
           .setFile(ModelManifest.IMAGE_ENCODER, sha256(dir.resolve(ModelManifest.IMAGE_ENCODER)))
-          .setOpset(17)
           .build()
           .write(dir);
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** What every test model's manifest says besides its files and contract. */
+  private static ModelManifest.Builder manifest(String name, String version, int h, int w) {
+    return ModelManifest.builder()
+        .setName(name)
+        .setVersion(version)
+        .optCreated("2026-11-22T00:00:00Z")
+        .setProducer("mammotriage-testkit", "none")
+        .setIntendedUse("TEST MODEL built in code - not for clinical use")
+        .setInput(h, w, NORM_MEAN, NORM_STD)
+        .setThresholds(new ModelThresholds(0.6, 0.2, 0.3, "fixed test values"))
+        .setOpset(17);
   }
 
   public static Path write(Path dir, Kind kind, int h, int w) {
@@ -128,19 +133,11 @@ public final class TestModels {
       (conv ? convEncoderV2(h, w) : encoderV2(kind, h, w))
           .write(dir.resolve(ModelManifest.IMAGE_ENCODER));
       (conv ? convHeadV2() : headV2(kind)).write(dir.resolve(ModelManifest.EXAM_HEAD));
-      ModelManifest.builder()
+      manifest(name, version, h, w)
           .setContractVersion(ModelManifest.CONTRACT_V2)
           .setEncoder(conv ? 64 : KNOWN_DIM, conv ? Map.of() : Map.of(VIEW_MEAN, 1))
-          .setName(name)
-          .setVersion(version)
-          .optCreated("2026-11-22T00:00:00Z")
-          .setProducer("mammotriage-testkit", "none")
-          .setIntendedUse("TEST MODEL built in code - not for clinical use")
-          .setInput(h, w, NORM_MEAN, NORM_STD)
-          .setThresholds(new ModelThresholds(0.6, 0.2, 0.3, "fixed test values"))
           .setFile(ModelManifest.IMAGE_ENCODER, sha256(dir.resolve(ModelManifest.IMAGE_ENCODER)))
           .setFile(ModelManifest.EXAM_HEAD, sha256(dir.resolve(ModelManifest.EXAM_HEAD)))
-          .setOpset(17)
           .build()
           .write(dir);
       return dir;

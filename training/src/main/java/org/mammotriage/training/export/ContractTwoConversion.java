@@ -169,9 +169,9 @@ public final class ContractTwoConversion {
     enc.addNode(node("Add", List.of("view_logit_matmul", bias.getInput(1)), "view_logit_add"));
     enc.addNode(node("Identity", List.of("view_logit_add"), ExamModelGraphs.VIEW_LOGIT));
     enc.addNode(node("Identity", List.of(emb), ExamModelGraphs.EMBEDDING));
-    enc.addInput(valueInfo(ExamModelGraphs.IMAGE, -1, 1, h, w));
-    enc.addOutput(valueInfo(ExamModelGraphs.EMBEDDING, -1, d));
-    enc.addOutput(valueInfo(ExamModelGraphs.VIEW_LOGIT, -1, 1));
+    enc.addInput(OnnxGraph.valueInfo(ExamModelGraphs.IMAGE, -1, 1, h, w));
+    enc.addOutput(OnnxGraph.valueInfo(ExamModelGraphs.EMBEDDING, -1, d));
+    enc.addOutput(OnnxGraph.valueInfo(ExamModelGraphs.VIEW_LOGIT, -1, 1));
     addInitializers(enc, inits);
 
     // the head: the rest, reading the encodings from its inputs
@@ -211,8 +211,8 @@ public final class ContractTwoConversion {
         head.addNode(n);
       }
     }
-    head.addInput(valueInfo(ExamModelGraphs.EMBEDDING, -1, 4, d));
-    head.addInput(valueInfo(ExamModelGraphs.VIEW_LOGIT, -1, 4, 1));
+    head.addInput(OnnxGraph.valueInfo(ExamModelGraphs.EMBEDDING, -1, 4, d));
+    head.addInput(OnnxGraph.valueInfo(ExamModelGraphs.VIEW_LOGIT, -1, 4, 1));
     head.addInput(
         g.getInputList().stream()
             .filter(i -> i.getName().equals(ExamModelGraphs.PRESENT))
@@ -332,29 +332,6 @@ public final class ContractTwoConversion {
     g.getNodeList()
         .forEach(n -> n.getInputList().stream().filter(inits::containsKey).forEach(used::add));
     used.forEach(name -> g.addInitializer(inits.get(name)));
-  }
-
-  private static OnnxMl.ValueInfoProto valueInfo(String name, long... dims) {
-    OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
-    for (long d : dims) {
-      OnnxMl.TensorShapeProto.Dimension.Builder dim =
-          OnnxMl.TensorShapeProto.Dimension.newBuilder();
-      if (d < 0) {
-        dim.setDimParam("N");
-      } else {
-        dim.setDimValue(d);
-      }
-      shape.addDim(dim);
-    }
-    return OnnxMl.ValueInfoProto.newBuilder()
-        .setName(name)
-        .setType(
-            OnnxMl.TypeProto.newBuilder()
-                .setTensorType(
-                    OnnxMl.TypeProto.Tensor.newBuilder()
-                        .setElemType(TensorProto.DataType.FLOAT.getNumber())
-                        .setShape(shape)))
-        .build();
   }
 
   private static OnnxMl.ModelProto model(

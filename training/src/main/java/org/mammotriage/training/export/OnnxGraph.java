@@ -129,7 +129,8 @@ public final class OnnxGraph {
         .build();
   }
 
-  private static OnnxMl.ValueInfoProto valueInfo(String name, long... dims) {
+  /** A float tensor's value info; a negative dimension is the batch dimension {@code N}. */
+  static OnnxMl.ValueInfoProto valueInfo(String name, long... dims) {
     OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
     for (long d : dims) {
       OnnxMl.TensorShapeProto.Dimension.Builder dim =
