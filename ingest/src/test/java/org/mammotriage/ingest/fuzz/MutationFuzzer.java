@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.mammotriage.ingest.testing.DicomBytes;
 
 /**
  * Seeded mutations of valid DICOM files, the way transfers, broken encoders and hostile senders
@@ -146,20 +147,7 @@ public final class MutationFuzzer {
   }
 
   static int find(byte[] file, int tag, String vr) {
-    byte[] p = {
-      (byte) (tag >>> 16),
-      (byte) (tag >>> 24),
-      (byte) tag,
-      (byte) (tag >>> 8),
-      (byte) vr.charAt(0),
-      (byte) vr.charAt(1)
-    };
-    for (int i = 132; i + p.length <= file.length; i++) {
-      if (Arrays.equals(file, i, i + p.length, p, 0, p.length)) {
-        return i;
-      }
-    }
-    return -1;
+    return DicomBytes.indexOf(file, tag, vr);
   }
 
   private static byte[] insertBeforePixelData(byte[] seed, byte[] element) {

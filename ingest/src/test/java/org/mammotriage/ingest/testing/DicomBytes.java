@@ -13,6 +13,15 @@ public final class DicomBytes {
 
   /** Offset of the first element with this tag and VR (a plain search of the tag and VR bytes). */
   public static int find(byte[] file, int tag, String vr) {
+    int at = indexOf(file, tag, vr);
+    if (at < 0) {
+      throw new IllegalArgumentException(String.format("no (%08X) %s element", tag, vr));
+    }
+    return at;
+  }
+
+  /** Like {@link #find}, or -1 when the file has no such element. */
+  public static int indexOf(byte[] file, int tag, String vr) {
     byte[] pattern = {
       (byte) (tag >>> 16),
       (byte) (tag >>> 24),
@@ -26,7 +35,7 @@ public final class DicomBytes {
         return i;
       }
     }
-    throw new IllegalArgumentException(String.format("no (%08X) %s element", tag, vr));
+    return -1;
   }
 
   public static byte[] insertAt(byte[] file, int offset, byte[] element) {
