@@ -187,13 +187,16 @@ public final class ScoreCommand implements Callable<Integer> {
                   .toArray()));
       out.printf(
           Locale.ROOT,
-          "category with the %s thresholds (suspicious %.3f, low %.3f, risk5y %.3f): %s%s%n",
+          "category with the %s thresholds (suspicious %.3f, low %.3f, risk5y %.3f): %s%s%s%n",
           t.provenance().equals("config") ? "configured" : "model's",
           t.suspicious(),
           t.low(),
           t.risk5y(),
           Triage.category(r, t).label(),
-          Triage.riskElevated(r, t) ? " + risk elevated" : "");
+          Triage.riskElevated(r, t) ? " + risk elevated" : "",
+          Triage.unseenBreasts(r).isEmpty()
+              ? ""
+              : " (breast unseen: " + String.join(", ", Triage.unseenBreasts(r)) + ")");
       return 0;
     } finally {
       stdout.flush();
@@ -230,6 +233,7 @@ public final class ScoreCommand implements Callable<Integer> {
       ArrayNode risk = o.putArray("risk_1_to_5_years");
       Arrays.stream(r.risk()).forEach(risk::add);
       o.put("category", Triage.category(r, t).label());
+      Triage.unseenBreasts(r).forEach(o.putArray("breasts_unseen")::add);
       o.put("risk_elevated", Triage.riskElevated(r, t));
     }
     ObjectNode th = o.putObject("thresholds");

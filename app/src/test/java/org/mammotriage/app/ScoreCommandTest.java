@@ -247,4 +247,27 @@ class ScoreCommandTest {
         .startsWith("category with the configured thresholds (suspicious 0.000")
         .contains(": suspicious");
   }
+
+  @Test
+  void shouldRouteAnExamWithABreastUnseenToIncompleteNeverLowOrRoutine() throws Exception {
+    Path dicom = exam(tmp.resolve("left-only"), STUDIES.get(0), "R_CC", "R_MLO");
+    // every exam scores at or above "low" 0 and below "suspicious" 1: routine if both were seen
+    Run r =
+        score(
+            dicom.toString(),
+            "--model",
+            MODEL,
+            "--json",
+            "-D",
+            "triage.threshold.suspicious=1.0",
+            "-D",
+            "triage.threshold.low=0.0");
+
+    assertThat(r.rc()).as(r.err()).isZero();
+    JsonNode j = new ObjectMapper().readTree(r.out());
+    assertThat(j.at("/malignancy/left").isNumber()).isTrue();
+    assertThat(j.at("/malignancy/right").isMissingNode()).isTrue();
+    assertThat(j.path("category").asText()).isEqualTo("incomplete");
+    assertThat(j.path("breasts_unseen").toString()).isEqualTo("[\"R\"]");
+  }
 }

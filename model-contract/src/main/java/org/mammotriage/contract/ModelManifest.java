@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mammotriage.contract.domain.ValidatedDomain;
 
 /**
  * {@code model.json}: identity, intended use, model input size and normalisation, outputs,
@@ -25,6 +26,9 @@ import java.util.Map;
  * encoder.per_view_outputs}, and {@link #EXAM_HEAD} scores an exam from the four views' encodings
  * (each encoder output stacked over the slots under the same name, plus {@code present}), so a
  * stream can keep embeddings instead of pixels.
+ *
+ * <p>{@code domain} (optional; null for manifests written before it): the validated domain and the
+ * embedding OOD reference ({@link ValidatedDomain}; layout in {@code ManifestDomain}).
  *
  * <p>The one reader and the one writer of the file: training writes through {@link #builder()}
  * (which runs the same checks as {@link #read(Path)}, so no tool can write a manifest the scorer
@@ -47,6 +51,7 @@ public record ModelManifest(
     int contractVersion,
     int embeddingDim,
     Map<String, Integer> perViewOutputs,
+    ValidatedDomain domain,
     JsonNode raw) {
 
   public static final String FILE = "model.json";
@@ -117,6 +122,7 @@ public record ModelManifest(
           "encoder",
           "files",
           "opset",
+          "domain",
           "metrics");
 
   /**
@@ -134,6 +140,7 @@ public record ModelManifest(
             .setInput(inputHeight, inputWidth, normMean, normStd)
             .setThresholds(thresholds)
             .setOpset(opset)
+            .optDomain(domain)
             .optMetrics(metrics);
     JsonNode p = raw.path("producer");
     b.setProducer(p.path("module").asText(producer), p.path("git_sha").asText("unknown"));
@@ -232,6 +239,7 @@ public record ModelManifest(
     if (opset < 11) {
       problems.add("opset must be a number >= 11");
     }
+    ValidatedDomain domain = ManifestDomain.read(n.path("domain"), embeddingDim, problems);
     if (!problems.isEmpty()) {
       throw new ModelLoadException(
           file
@@ -260,6 +268,7 @@ public record ModelManifest(
         contract,
         embeddingDim,
         java.util.Collections.unmodifiableMap(perView),
+        domain,
         n);
   }
 
@@ -288,8 +297,15 @@ public record ModelManifest(
     private int contractVersion = CONTRACT_V1;
     private int embeddingDim;
     private final Map<String, Integer> perViewOutputs = new LinkedHashMap<>();
+    private ValidatedDomain domain;
 
     private Builder() {}
+
+    /** The validated domain and embedding OOD reference (null: none, as before it existed). */
+    public Builder optDomain(ValidatedDomain domain) {
+      this.domain = domain;
+      return this;
+    }
 
     /**
      * Which files the directory holds ({@link #CONTRACT_V1} by default); contract 2 also needs
@@ -419,6 +435,9 @@ public record ModelManifest(
       files.forEach(f::put);
       j.put("opset", opset);
       extra.forEach((k, v) -> j.set(k, JSON.valueToTree(v)));
+      if (domain != null) {
+        j.set("domain", ManifestDomain.write(JSON, domain));
+      }
       j.set("metrics", JSON.valueToTree(metrics));
       return parse(j, "the manifest being written for " + name);
     }

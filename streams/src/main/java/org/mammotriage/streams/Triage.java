@@ -22,7 +22,13 @@ public final class Triage {
         any ? "config" : "manifest");
   }
 
-  /** Suspicious, routine, low, or incomplete (nothing scorable). */
+  /**
+   * Suspicious, routine, low, or incomplete (DESIGN §4, §9): incomplete when nothing is scorable or
+   * when a breast has no scorable view and the breast that was seen is not suspicious. An exam with
+   * a breast unseen is never {@code low} or {@code routine} on the other breast's score alone; a
+   * suspicious score on the breast that was seen still routes it to {@code suspicious} (the finding
+   * is read with priority, and its reasons say {@code BREAST_UNSEEN_*}).
+   */
   public static Category category(ScoreResult r, ModelThresholds t) {
     if (!r.scorable() || r.suspicion() == null) {
       return Category.INCOMPLETE;
@@ -30,7 +36,22 @@ public final class Triage {
     if (r.suspicion() >= t.suspicious()) {
       return Category.SUSPICIOUS;
     }
+    if (!unseenBreasts(r).isEmpty()) {
+      return Category.INCOMPLETE;
+    }
     return r.suspicion() < t.low() ? Category.LOW : Category.ROUTINE;
+  }
+
+  /** The breasts ("L", "R") of a scorable exam that have no scorable view (no probability). */
+  public static List<String> unseenBreasts(ScoreResult r) {
+    List<String> out = new ArrayList<>(2);
+    if (r.scorable() && r.malignancyLeft() == null) {
+      out.add("L");
+    }
+    if (r.scorable() && r.malignancyRight() == null) {
+      out.add("R");
+    }
+    return out;
   }
 
   public static boolean riskElevated(ScoreResult r, ModelThresholds t) {
@@ -65,6 +86,9 @@ public final class Triage {
     }
     if (!r.scorable()) {
       out.add("UNSCORABLE_" + r.unscorableReason());
+    }
+    for (String side : unseenBreasts(r)) {
+      out.add("BREAST_UNSEEN_" + side);
     }
     out.add("CATEGORY_" + category.label().toUpperCase(java.util.Locale.ROOT));
     if (riskElevated) {

@@ -325,6 +325,21 @@ class ExamTriageTopologyTest {
   }
 
   @Test
+  void shouldRouteAUnilateralExamWithALowScoreToIncompleteNotLow() {
+    start();
+    sendExam("s7b", 0, "R_CC", "R_MLO");
+    advance(QUIET + 1);
+    ExamScore s = scores().get(0);
+    assertThat(s.getMalignancyLeft()).isNull();
+    assertThat(s.getMalignancyRight()).isNotNull();
+    assertThat(s.getCategory()).isEqualTo("incomplete");
+    assertThat(s.getReasonCodes()).contains("UNILATERAL", "BREAST_UNSEEN_L");
+    assertThat(decisions(Topics.LOW.name())).isEmpty();
+    assertThat(decisions(Topics.ROUTINE.name())).isEmpty();
+    assertThat(decisions(Topics.INCOMPLETE.name())).hasSize(1);
+  }
+
+  @Test
   void shouldRouteAnExamWithNothingScorableToIncomplete() {
     start();
     send(image("s8", "s8.x", "L", "XCCL", 255, 1, 1, List.of()));

@@ -26,6 +26,35 @@ class TriageTest {
     assertThat(Triage.category(scored(0.19), T)).isEqualTo(Category.LOW);
   }
 
+  static ScoreResult oneBreast(Double left, Double right) {
+    double s = left != null ? left : right;
+    return new ScoreResult("s", true, null, left, right, s, new double[5], MODEL, "cpu", 1);
+  }
+
+  @Test
+  void shouldRouteAnExamWithABreastUnseenToIncompleteWhenTheOtherIsNotSuspicious() {
+    assertThat(Triage.category(oneBreast(0.1, null), T)).isEqualTo(Category.INCOMPLETE);
+    assertThat(Triage.category(oneBreast(null, 0.1), T)).isEqualTo(Category.INCOMPLETE);
+    assertThat(Triage.category(oneBreast(0.4, null), T)).isEqualTo(Category.INCOMPLETE);
+    assertThat(Triage.category(oneBreast(null, 0.59), T)).isEqualTo(Category.INCOMPLETE);
+  }
+
+  @Test
+  void shouldRouteAnExamWithABreastUnseenToSuspiciousWhenTheSeenBreastIsSuspicious() {
+    assertThat(Triage.category(oneBreast(0.6, null), T)).isEqualTo(Category.SUSPICIOUS);
+    assertThat(Triage.category(oneBreast(null, 0.9), T)).isEqualTo(Category.SUSPICIOUS);
+  }
+
+  @Test
+  void shouldNameTheUnseenBreastInTheReasons() {
+    ScoreResult r = oneBreast(null, 0.1);
+    List<String> reasons =
+        Triage.reasons(List.of("L_CC", "L_MLO"), true, 1, r, Triage.category(r, T), false);
+
+    assertThat(reasons).contains("BREAST_UNSEEN_L", "CATEGORY_INCOMPLETE");
+    assertThat(reasons).doesNotContain("BREAST_UNSEEN_R");
+  }
+
   @Test
   void shouldRouteAnUnscorableExamToIncomplete() {
     ScoreResult r =

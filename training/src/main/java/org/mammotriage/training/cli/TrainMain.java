@@ -30,6 +30,7 @@ public final class TrainMain implements Callable<Integer> {
     cl.addSubcommand(new org.mammotriage.training.export.ExportCommand());
     cl.addSubcommand(new org.mammotriage.training.export.ConvertCommand());
     cl.addSubcommand(new org.mammotriage.training.demo.DemoModelCommand());
+    cl.addSubcommand(new org.mammotriage.training.domain.DomainCommand());
     return cl;
   }
 
