@@ -102,7 +102,7 @@ final class BenchmarkV2 {
               0.95 + 0.1 * r.nextDouble(),
               Math.exp((r.nextDouble() * 2 - 1) * 0.25),
               0.85 + 0.3 * r.nextDouble(),
-              (r.nextDouble() * 2 - 1) * 0.05,
+              -0.02 + 0.06 * r.nextDouble(),
               contrast[v],
               rot,
               aspect);

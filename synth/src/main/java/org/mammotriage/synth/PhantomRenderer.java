@@ -80,6 +80,7 @@ final class PhantomRenderer {
     double ky = Math.sin(theta) * 2 * Math.PI / period;
     double skin = Math.max(1.0, 1.2 / g.spacing());
     long noiseSeed = rnd.nextLong();
+    double glandContrast = b.v2() == null ? 0.42 : PhantomV2.GLAND_CONTRAST;
     for (int y = 0; y < rows; y++) {
       double edge = g.edgeAt(y);
       double fy = y / cell;
@@ -102,7 +103,7 @@ final class PhantomRenderer {
           double thick = Math.sqrt(Math.max(0, 1 - r * r * r));
           double tex = sample(field, lc, iy, wy, x / cell) * vprof * (1.05 - 0.35 * r);
           double gland = smoothstep(threshold - 0.14, threshold + 0.14, tex);
-          double val = 0.30 + 0.42 * gland + riskAmp * gland * Math.sin(kx * x + ky * y);
+          double val = 0.30 + glandContrast * gland + riskAmp * gland * Math.sin(kx * x + ky * y);
           val *= 0.55 + 0.45 * thick;
           if (edge - x < skin) {
             val += 0.07;

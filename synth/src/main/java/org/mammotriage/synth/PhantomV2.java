@@ -8,11 +8,14 @@ import java.util.SplittableRandom;
  * survive the resize to the model input, landmarks, and the per-view exposure.
  */
 final class PhantomV2 {
-  /** Contrast of v2 masses relative to v1's (lower: a mass should not be trivial to see). */
-  static final double MASS_CONTRAST = 0.8;
+  /** Contrast of v2 masses relative to v1's. */
+  static final double MASS_CONTRAST = 1.4;
 
   /** Peak contrast of one calcification speck (v1: 0.5). */
-  static final double SPECK_CONTRAST = 0.35;
+  static final double SPECK_CONTRAST = 0.5;
+
+  /** Brightness of fibroglandular tissue over fat (v1: 0.42): less mass-like clutter. */
+  static final double GLAND_CONTRAST = 0.32;
 
   /**
    * Speck radii in mm: malignant 0.45–0.75, benign 0.7–1.1 (v1: 0.12–0.32 and 0.3–0.55, below a
@@ -131,14 +134,24 @@ final class PhantomV2 {
     }
   }
 
-  /** The view's exposure inside the breast: v → offset + gain · v^gamma. */
+  /**
+   * Exposure floor: tissue stays above it, so that ingest's breast crop (a threshold on display
+   * values) still finds the whole breast.
+   */
+  static final double EXPOSURE_BASE = 0.1;
+
+  /**
+   * The view's exposure inside the breast: v → base + offset + gain · (v − base)^gamma, with base =
+   * {@value #EXPOSURE_BASE}.
+   */
   static void expose(float[] out, PhantomRenderer.Geometry g, BreastV2.ViewVariation var) {
     for (int y = 0; y < g.rows(); y++) {
       double edge = g.edgeAt(y);
       int base = y * g.cols();
       for (int x = 0; x < Math.min(g.cols(), (int) Math.ceil(edge)); x++) {
-        double v = Math.max(0, out[base + x]);
-        out[base + x] = (float) (var.offset() + var.gain() * Math.pow(v, var.gamma()));
+        double v = Math.max(0, out[base + x] - EXPOSURE_BASE);
+        out[base + x] =
+            (float) (EXPOSURE_BASE + var.offset() + var.gain() * Math.pow(v, var.gamma()));
       }
     }
   }

@@ -156,6 +156,16 @@ public final class Pretrainer {
   /** Pretrains on the train split of {@code data} and writes the model folder {@code out}. */
   public static Result train(PretrainData data, Options o, Path out, Consumer<String> progress)
       throws IOException {
+    return train(data, o, out, progress, null);
+  }
+
+  /**
+   * As {@link #train(PretrainData, Options, Path, Consumer)}, reading images through {@code shared}
+   * (a loader several runs share, so its memory cache is filled once); null makes one.
+   */
+  public static Result train(
+      PretrainData data, Options o, Path out, Consumer<String> progress, ViewImageLoader shared)
+      throws IOException {
     PretrainMethod method = o.method();
     List<BreastSample> train = data.split("train", method.ccMloPairs());
     if (train.size() < 2) {
@@ -185,14 +195,16 @@ public final class Pretrainer {
             PretrainedModel.describe(method, config, o.toJson(), startStep)));
 
     ViewImageLoader loader =
-        new ViewImageLoader(
-                Preprocessor.defaults(),
-                config.inputHeight(),
-                config.inputWidth(),
-                config.normMean(),
-                config.normStd())
-            .withDiskCache(o.imageCache() != null ? o.imageCache() : out.resolve("image-cache"))
-            .withMemoryCache();
+        shared != null
+            ? shared
+            : new ViewImageLoader(
+                    Preprocessor.defaults(),
+                    config.inputHeight(),
+                    config.inputWidth(),
+                    config.normMean(),
+                    config.normStd())
+                .withDiskCache(o.imageCache() != null ? o.imageCache() : out.resolve("image-cache"))
+                .withMemoryCache();
     preload(loader, train, progress);
 
     Engine.getInstance().setRandomSeed((int) o.seed());
@@ -364,6 +376,12 @@ public final class Pretrainer {
         c.glamDim(),
         c.normMean(),
         c.normStd());
+  }
+
+  /** Loads (and caches) every CC and MLO image of {@code breasts}, in parallel, with progress. */
+  public static void warm(
+      ViewImageLoader loader, List<BreastSample> breasts, Consumer<String> progress) {
+    preload(loader, breasts, progress);
   }
 
   private static void preload(
