@@ -47,16 +47,23 @@ public final class SynthCommand implements Callable<Integer> {
   double faultShare;
 
   @Option(
+      names = "--benchmark",
+      defaultValue = "v1",
+      description =
+          "v1 (default: the archive every test and the demo use) or v2 (the pretraining benchmark:"
+              + " reports from a simulated reader, per-view compression and exposure, lesions partly"
+              + " hidden in one view, CC/MLO landmarks; see synth/README.md).")
+  String benchmark;
+
+  @Option(
       names = "--malignant-share",
-      defaultValue = "0.08",
-      description = "Share of patients with a screen-detected cancer.")
-  double malignantShare;
+      description = "Share of patients with a screen-detected cancer (default 0.08; v2: 0.20).")
+  Double malignantShare;
 
   @Option(
       names = "--scale",
-      defaultValue = "1.0",
-      description = "Image size relative to the real detectors (default ${DEFAULT-VALUE}).")
-  double scale;
+      description = "Image size relative to the real detectors (default 1.0; v2: 0.25).")
+  Double scale;
 
   @Option(names = "--preview", description = "Write a contact sheet PNG per exam under preview/.")
   boolean preview;
@@ -67,12 +74,20 @@ public final class SynthCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SynthOptions o =
-        SynthOptions.defaults(patients, seed)
-            .withScale(scale)
-            .withFaults(faults)
-            .withFaultShare(faultShare)
-            .withMalignantShare(malignantShare)
-            .withPreview(preview);
+        switch (benchmark.trim().toLowerCase(Locale.ROOT)) {
+          case "v1", "1" -> SynthOptions.defaults(patients, seed);
+          case "v2", "2" -> SynthOptions.benchmarkV2(patients, seed);
+          default ->
+              throw new picocli.CommandLine.ParameterException(
+                  new picocli.CommandLine(this), "--benchmark must be v1 or v2, got " + benchmark);
+        };
+    if (scale != null) {
+      o = o.withScale(scale);
+    }
+    if (malignantShare != null) {
+      o = o.withMalignantShare(malignantShare);
+    }
+    o = o.withFaults(faults).withFaultShare(faultShare).withPreview(preview);
     if (threads != null) {
       o = o.withThreads(threads);
     }

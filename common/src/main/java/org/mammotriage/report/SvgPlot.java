@@ -48,6 +48,17 @@ public final class SvgPlot {
     }
   }
 
+  /** A shaded band (e.g. a 95 % CI) drawn behind the line of the series with the same name. */
+  public record Band(String series, double[] x, double[] lower, double[] upper) {
+    public Band {
+      Objects.requireNonNull(series, "series");
+      if (x.length != lower.length || x.length != upper.length) {
+        throw new IllegalArgumentException(
+            "band " + series + ": x, lower and upper differ in length");
+      }
+    }
+  }
+
   /**
    * One bar series: a value per category, optional lower/upper ends of an error bar (may be null).
    */
@@ -81,6 +92,7 @@ public final class SvgPlot {
     private Double yMin;
     private Double yMax;
     private final List<Series> series = new ArrayList<>();
+    private final List<Band> bands = new ArrayList<>();
 
     public LineBuilder setTitle(String title) {
       this.title = title;
@@ -115,6 +127,17 @@ public final class SvgPlot {
       return this;
     }
 
+    /**
+     * A line with a shaded band from {@code lower} to {@code upper} (e.g. its 95 % CI) in the
+     * line's colour; points where a bound is not finite are left out of the band.
+     */
+    public LineBuilder addSeries(
+        String name, double[] x, double[] y, double[] lower, double[] upper) {
+      addSeries(name, x, y);
+      bands.add(new Band(name, x.clone(), lower.clone(), upper.clone()));
+      return this;
+    }
+
     public Chart build() {
       if (title == null) {
         throw new IllegalStateException("line plot needs setTitle(...)");
@@ -128,7 +151,8 @@ public final class SvgPlot {
             "line plot '" + title + "' is too small: " + width + "x" + height);
       }
       List<Series> copy = List.copyOf(series);
-      return () -> renderLine(this, copy);
+      List<Band> bandCopy = List.copyOf(bands);
+      return () -> renderLine(this, copy, bandCopy);
     }
   }
 
@@ -209,7 +233,7 @@ public final class SvgPlot {
     }
   }
 
-  private static String renderLine(LineBuilder b, List<Series> series) {
+  private static String renderLine(LineBuilder b, List<Series> series, List<Band> bands) {
     double xMin = Double.POSITIVE_INFINITY;
     double xMax = Double.NEGATIVE_INFINITY;
     double dataMin = Double.POSITIVE_INFINITY;
@@ -240,6 +264,34 @@ public final class SvgPlot {
             MARGIN_TOP);
     StringBuilder svg = open(b.width, b.height, b.title);
     frame(svg, x, y, b.width, b.height, b.xLabel, b.yLabel, true);
+    for (Band band : bands) {
+      int idx = 0;
+      for (int i = 0; i < series.size(); i++) {
+        if (series.get(i).name().equals(band.series())) {
+          idx = i;
+        }
+      }
+      StringBuilder upper = new StringBuilder();
+      StringBuilder lower = new StringBuilder();
+      for (int i = 0; i < band.x().length; i++) {
+        if (Double.isFinite(band.x()[i])
+            && Double.isFinite(band.lower()[i])
+            && Double.isFinite(band.upper()[i])) {
+          double px = x.map(band.x()[i]);
+          upper.append(Xml.num(px)).append(',').append(Xml.num(y.map(band.upper()[i]))).append(' ');
+          lower.insert(0, Xml.num(px) + "," + Xml.num(y.map(band.lower()[i])) + " ");
+        }
+      }
+      if (upper.length() > 0) {
+        svg.append("<polygon fill=\"")
+            .append(PALETTE[idx % PALETTE.length])
+            .append("\" fill-opacity=\"0.18\" stroke=\"none\" points=\"")
+            .append((upper.toString() + lower).trim())
+            .append("\"><title>")
+            .append(Xml.escape(band.series() + " 95% CI"))
+            .append("</title></polygon>\n");
+      }
+    }
     int k = 0;
     for (Series s : series) {
       String colour = PALETTE[k % PALETTE.length];

@@ -105,6 +105,29 @@ class HtmlReportTest {
   }
 
   @Test
+  void shouldShadeACiBandBehindItsLineAndSkipUndeterminedBounds() throws Exception {
+    var chart =
+        SvgPlot.line()
+            .setTitle("AUC")
+            .optYRange(0, 1)
+            .addSeries(
+                "clip",
+                new double[] {0, 1, 2},
+                new double[] {0.6, 0.7, 0.8},
+                new double[] {0.5, Double.NaN, 0.7},
+                new double[] {0.7, 0.8, 0.9})
+            .build();
+    String svg = chart.render();
+    Document doc = parse(svg);
+    var polygons = doc.getElementsByTagName("polygon");
+    assertThat(polygons.getLength()).isEqualTo(1);
+    // two points with both bounds: 4 corners of the band, upper left to right then lower back
+    String pts = polygons.item(0).getAttributes().getNamedItem("points").getNodeValue();
+    assertThat(pts.trim().split(" ")).hasSize(4);
+    assertThat(svg.indexOf("<polygon")).isLessThan(svg.indexOf("<polyline"));
+  }
+
+  @Test
   void shouldRefuseChartsWithoutTitleSeriesOrMatchingCategories() {
     assertThatThrownBy(() -> SvgPlot.line().build()).hasMessageContaining("setTitle");
     assertThatThrownBy(() -> SvgPlot.line().setTitle("t").build())

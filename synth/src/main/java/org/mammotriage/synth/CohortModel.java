@@ -77,9 +77,13 @@ final class CohortModel {
     double latent = r.nextGaussian();
     String vendor = r.nextBoolean() ? "A" : "B";
     double split = r.nextDouble();
-    String splitName = split < 0.7 ? "train" : split < 0.85 ? "val" : "test";
+    String splitName =
+        o.v2()
+            ? (split < 0.55 ? "train" : split < 0.70 ? "val" : "test")
+            : (split < 0.7 ? "train" : split < 0.85 ? "val" : "test");
 
-    int nExams = 1 + r.nextInt(3);
+    // v2: 1–2 exams, so more women (the unit of every CI) fit the same number of images
+    int nExams = 1 + r.nextInt(o.v2() ? 2 : 3);
     double[] times = new double[nExams];
     for (int k = 1; k < nExams; k++) {
       times[k] = times[k - 1] + (r.nextBoolean() ? 1 : 2) + (r.nextDouble() - 0.5) * 0.1;
@@ -139,9 +143,28 @@ final class CohortModel {
               cancerSide == 'R',
               k == nExams - 1 ? cancer : null,
               cancerSide == 'R');
+      if (o.v2()) {
+        lb = withV2(lb, CohortModel.streamFor(o.seed(), i, 9000 + 2L * k), density);
+        rb = withV2(rb, CohortModel.streamFor(o.seed(), i, 9001 + 2L * k), density);
+      }
       exams.add(new Exam(k, study, acc, date, age, lb, rb, splitName));
     }
     return new Patient(id, name, birth, density, latent, vendor, exams);
+  }
+
+  /** Benchmark v2: the reader's report and each view's variation, from the breast's own stream. */
+  private static Breast withV2(Breast b, SplittableRandom r, int density) {
+    BreastV2.ReaderReport report = BenchmarkV2.read(r, b.lesions(), density);
+    BreastV2.ViewVariation[] v = BenchmarkV2.variations(r, b.lesions().size());
+    return new Breast(
+        b.laterality(),
+        b.depthMm(),
+        b.halfHeightMm(),
+        b.lesions(),
+        b.birads(),
+        b.yearsToCancer(),
+        b.yearsToLastFollowup(),
+        new BreastV2(report, v[0], v[1], b.v2() == null ? List.of() : b.v2().landmarks()));
   }
 
   private static Lesion malignantLesion(SplittableRandom r, BreastPlan plan) {
@@ -168,23 +191,37 @@ final class CohortModel {
   }
 
   /** A breast's persistent geometry and benign findings. */
-  private record BreastPlan(char side, double depthMm, double halfHeightMm, List<Lesion> benign) {
+  private record BreastPlan(
+      char side,
+      double depthMm,
+      double halfHeightMm,
+      List<Lesion> benign,
+      List<BreastV2.Landmark> landmarks) {
 
     static BreastPlan draw(SplittableRandom r, SynthOptions o, char side) {
       double depth = 60 + 50 * r.nextDouble();
       double half = 62 + 26 * r.nextDouble();
-      BreastPlan p = new BreastPlan(side, depth, half, new ArrayList<>());
+      BreastPlan p = new BreastPlan(side, depth, half, new ArrayList<>(), new ArrayList<>());
       if (r.nextDouble() < o.benignMassShare()) {
         p.benign.add(p.place(r, Lesion.Type.BENIGN_MASS, 4 + 5 * r.nextDouble()));
       }
       if (r.nextDouble() < o.benignCalcShare()) {
         p.benign.add(p.place(r, Lesion.Type.BENIGN_CALCIFICATION, 3 + 3 * r.nextDouble()));
       }
+      if (o.v2()) {
+        p.landmarks.addAll(BenchmarkV2.landmarks(r, p::position));
+      }
       return p;
     }
 
     /** A position inside the breast in both views and clear of the MLO pectoral muscle. */
     Lesion place(SplittableRandom r, Lesion.Type type, double radiusMm) {
+      double[] at = position(r);
+      return new Lesion(type, at[0], at[1], at[2], radiusMm, r.nextLong());
+    }
+
+    /** {depth, CC offset, MLO offset} in mm, clear of the pectoral wedge. */
+    double[] position(SplittableRandom r) {
       for (int attempt = 0; ; attempt++) {
         double d = depthMm * (0.3 + 0.5 * r.nextDouble());
         double room = Math.sqrt(1 - Math.pow(d / depthMm, 2));
@@ -193,7 +230,7 @@ final class CohortModel {
         double mlo =
             (r.nextDouble() * 1.0 - 0.3) * mloHalf * room; // below the pectoral wedge (upper part)
         if (attempt > 50 || clearOfPectoral(d, mlo)) {
-          return new Lesion(type, d, cc, mlo, radiusMm, r.nextLong());
+          return new double[] {d, cc, mlo};
         }
       }
     }
@@ -223,7 +260,14 @@ final class CohortModel {
               ? (cancer.type() == Lesion.Type.MALIGNANT_MASS && cancer.radiusMm() > 8 ? 5 : 4)
               : benign.isEmpty() ? 1 : 2;
       return new Breast(
-          side, depthMm, halfHeightMm, List.copyOf(lesions), birads, ytc, round2(followupEnd - t));
+          side,
+          depthMm,
+          halfHeightMm,
+          List.copyOf(lesions),
+          birads,
+          ytc,
+          round2(followupEnd - t),
+          landmarks.isEmpty() ? null : new BreastV2(null, null, null, List.copyOf(landmarks)));
     }
 
     private static double round2(double v) {

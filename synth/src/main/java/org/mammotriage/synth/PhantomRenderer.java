@@ -48,10 +48,13 @@ final class PhantomRenderer {
   }
 
   static Geometry geometry(Breast b, boolean mlo, int rows, int cols, double spacing) {
-    double half = b.halfHeightMm() * (mlo ? MLO_HEIGHT_FACTOR : 1.0) / spacing;
+    BreastV2.ViewVariation var = variation(b, mlo);
+    double halfMm = b.halfHeightMm() * (var == null ? 1 : var.halfHeightScale());
+    double depthMm = b.depthMm() * (var == null ? 1 : var.depthScale());
+    double half = halfMm * (mlo ? MLO_HEIGHT_FACTOR : 1.0) / spacing;
     half = Math.min(half, rows * 0.48);
     double cy = mlo ? rows * 0.52 : rows * 0.5;
-    double depth = Math.min(b.depthMm() / spacing, cols * 0.9);
+    double depth = Math.min(depthMm / spacing, cols * 0.9);
     double pw = mlo ? depth * 0.45 : 0;
     double ph = mlo ? rows * 0.55 : 0;
     return new Geometry(rows, cols, spacing, cy, half, depth, pw, ph);
@@ -77,6 +80,7 @@ final class PhantomRenderer {
     double ky = Math.sin(theta) * 2 * Math.PI / period;
     double skin = Math.max(1.0, 1.2 / g.spacing());
     long noiseSeed = rnd.nextLong();
+    double glandContrast = b.v2() == null ? 0.42 : PhantomV2.GLAND_CONTRAST;
     for (int y = 0; y < rows; y++) {
       double edge = g.edgeAt(y);
       double fy = y / cell;
@@ -99,7 +103,7 @@ final class PhantomRenderer {
           double thick = Math.sqrt(Math.max(0, 1 - r * r * r));
           double tex = sample(field, lc, iy, wy, x / cell) * vprof * (1.05 - 0.35 * r);
           double gland = smoothstep(threshold - 0.14, threshold + 0.14, tex);
-          double val = 0.30 + 0.42 * gland + riskAmp * gland * Math.sin(kx * x + ky * y);
+          double val = 0.30 + glandContrast * gland + riskAmp * gland * Math.sin(kx * x + ky * y);
           val *= 0.55 + 0.45 * thick;
           if (edge - x < skin) {
             val += 0.07;
@@ -109,9 +113,27 @@ final class PhantomRenderer {
         out[base + x] = v;
       }
     }
-    for (Lesion l : b.lesions()) {
-      drawLesion(out, g, l, mlo);
+    BreastV2.ViewVariation var = variation(b, mlo);
+    for (int k = 0; k < b.lesions().size(); k++) {
+      if (var == null) {
+        drawLesion(out, g, b.lesions().get(k), mlo);
+      } else {
+        PhantomV2.drawLesion(out, g, b.lesions().get(k), mlo, var, k);
+      }
     }
+    if (b.v2() != null) {
+      for (BreastV2.Landmark lm : b.v2().landmarks()) {
+        PhantomV2.drawLandmark(out, g, lm, mlo);
+      }
+    }
+    if (var != null) {
+      PhantomV2.expose(out, g, var);
+    }
+  }
+
+  /** The v2 variation of this view, or null (v1, or a breast without a reader's view data). */
+  static BreastV2.ViewVariation variation(Breast b, boolean mlo) {
+    return b.v2() == null ? null : b.v2().view(mlo);
   }
 
   private static float[] lowResTexture(int lr, int lc, SplittableRandom rnd) {
@@ -153,7 +175,7 @@ final class PhantomRenderer {
     return a * (1 - wy) + b * wy;
   }
 
-  private static double smoothstep(double e0, double e1, double x) {
+  static double smoothstep(double e0, double e1, double x) {
     double t = Math.min(1, Math.max(0, (x - e0) / (e1 - e0)));
     return t * t * (3 - 2 * t);
   }
@@ -179,10 +201,27 @@ final class PhantomRenderer {
     }
   }
 
-  private static void drawMass(
+  static void drawMass(
       float[] out, Geometry g, double[] c, double r, SplittableRandom rnd, boolean malignant) {
-    double aspect = 1 + 0.4 * rnd.nextDouble();
-    double rot = rnd.nextDouble() * Math.PI;
+    drawMass(out, g, c, r, rnd, malignant, 0, 1, 1);
+  }
+
+  /**
+   * A mass; {@code rotate}, {@code aspectFactor} and {@code contrast} are v2's per-view changes (0,
+   * 1, 1 in v1).
+   */
+  static void drawMass(
+      float[] out,
+      Geometry g,
+      double[] c,
+      double r,
+      SplittableRandom rnd,
+      boolean malignant,
+      double rotate,
+      double aspectFactor,
+      double contrast) {
+    double aspect = (1 + 0.4 * rnd.nextDouble()) * aspectFactor;
+    double rot = rnd.nextDouble() * Math.PI + rotate;
     int lobes = 3 + rnd.nextInt(4);
     double[] phase = {rnd.nextDouble() * 6.3, rnd.nextDouble() * 6.3, rnd.nextDouble() * 6.3};
     int spicules = malignant ? 8 + rnd.nextInt(9) : 0;
@@ -237,7 +276,7 @@ final class PhantomRenderer {
           }
         }
         if (add > 0) {
-          out[y * g.cols() + x] += (float) add;
+          out[y * g.cols() + x] += (float) (add * contrast);
         }
       }
     }

@@ -100,7 +100,7 @@ final class StudyWriter {
     for (Map.Entry<String, String[]> s : slotted.entrySet()) {
       char lat = s.getKey().charAt(0);
       Breast b = e.breast(lat);
-      manifest.add(
+      String row =
           SyntheticArchive.csv(
               p.patientId(),
               e.studyUid(),
@@ -118,7 +118,15 @@ final class StudyWriter {
               b.yearsToLastFollowup(),
               e.split(),
               vendor.manufacturer,
-              e.date()));
+              e.date());
+      if (o.v2()) {
+        BreastV2.ReaderReport rep = b.v2().report();
+        row +=
+            ","
+                + SyntheticArchive.csv(
+                    rep.mass(), rep.calcification(), rep.birads(), rep.density());
+      }
+      manifest.add(row);
     }
     if (o.preview()) {
       Preview.write(

@@ -11,6 +11,10 @@ package org.mammotriage.synth;
  * @param benignCalcShare share of breasts with a benign calcification cluster
  * @param densityWeights relative weights of BI-RADS density A, B, C, D
  * @param faultShare with faults on, the share of studies that get one fault each
+ * @param benchmark 1 (the default archive) or 2, the pretraining benchmark (see {@link
+ *     #benchmarkV2}): reports from a simulated reader, per-view compression and intensity, lesions
+ *     partly hidden in one view, landmarks shared by CC and MLO, lesions sized for the model input.
+ *     Version 1 output does not change with this option.
  */
 public record SynthOptions(
     int patients,
@@ -23,9 +27,13 @@ public record SynthOptions(
     double benignCalcShare,
     double[] densityWeights,
     boolean preview,
-    int threads) {
+    int threads,
+    int benchmark) {
 
   public SynthOptions {
+    if (benchmark != 1 && benchmark != 2) {
+      throw new IllegalArgumentException("benchmark must be 1 or 2, got " + benchmark);
+    }
     if (patients < 1) {
       throw new IllegalArgumentException("patients must be at least 1, got " + patients);
     }
@@ -56,7 +64,50 @@ public record SynthOptions(
         0.06,
         new double[] {0.1, 0.4, 0.4, 0.1},
         false,
-        Math.max(1, Runtime.getRuntime().availableProcessors()));
+        Math.max(1, Runtime.getRuntime().availableProcessors()),
+        1);
+  }
+
+  /**
+   * The pretraining benchmark (v2): detector scale 0.25, a cancer in 20 % of the exams (one
+   * breast), benign masses in 15 % and benign calcification clusters in 12 % of the breasts, so
+   * that a probe's 10 % label fraction still holds tens of positives; see synth/README.md.
+   */
+  public static SynthOptions benchmarkV2(int patients, long seed) {
+    return new SynthOptions(
+        patients,
+        seed,
+        0.25,
+        false,
+        0.25,
+        0.20,
+        0.15,
+        0.12,
+        new double[] {0.1, 0.4, 0.4, 0.1},
+        false,
+        Math.max(1, Runtime.getRuntime().availableProcessors()),
+        2);
+  }
+
+  public boolean v2() {
+    return benchmark == 2;
+  }
+
+  /** The same options with the benchmark version set (1 or 2). */
+  public SynthOptions withBenchmark(int b) {
+    return new SynthOptions(
+        patients,
+        seed,
+        scale,
+        faults,
+        faultShare,
+        malignantShare,
+        benignMassShare,
+        benignCalcShare,
+        densityWeights,
+        preview,
+        threads,
+        b);
   }
 
   public SynthOptions withScale(double s) {
@@ -71,7 +122,8 @@ public record SynthOptions(
         benignCalcShare,
         densityWeights,
         preview,
-        threads);
+        threads,
+        benchmark);
   }
 
   public SynthOptions withFaults(boolean f) {
@@ -86,7 +138,8 @@ public record SynthOptions(
         benignCalcShare,
         densityWeights,
         preview,
-        threads);
+        threads,
+        benchmark);
   }
 
   public SynthOptions withFaultShare(double s) {
@@ -101,7 +154,8 @@ public record SynthOptions(
         benignCalcShare,
         densityWeights,
         preview,
-        threads);
+        threads,
+        benchmark);
   }
 
   public SynthOptions withMalignantShare(double s) {
@@ -116,7 +170,8 @@ public record SynthOptions(
         benignCalcShare,
         densityWeights,
         preview,
-        threads);
+        threads,
+        benchmark);
   }
 
   public SynthOptions withPreview(boolean p) {
@@ -131,7 +186,8 @@ public record SynthOptions(
         benignCalcShare,
         densityWeights,
         p,
-        threads);
+        threads,
+        benchmark);
   }
 
   public SynthOptions withThreads(int t) {
@@ -146,7 +202,8 @@ public record SynthOptions(
         benignCalcShare,
         densityWeights,
         preview,
-        Math.max(1, t));
+        Math.max(1, t),
+        benchmark);
   }
 
   public SynthOptions withDensityWeights(double... w) {
@@ -161,6 +218,7 @@ public record SynthOptions(
         benignCalcShare,
         w,
         preview,
-        threads);
+        threads,
+        benchmark);
   }
 }

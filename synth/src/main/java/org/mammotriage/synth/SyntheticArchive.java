@@ -39,6 +39,15 @@ public final class SyntheticArchive {
   public static final String MANIFEST_HEADER =
       "patient_id,study_uid,sop_uid,laterality,view,image_path,age,density,birads,"
           + "mass,calcification,malignant,years_to_cancer,years_to_last_followup,split,manufacturer,exam_date";
+
+  /**
+   * Benchmark v2's manifest: the same columns plus what the simulated reader wrote (mass and
+   * calcification 1/0, or -1 with the findings section missing; BI-RADS and density blank when
+   * missing). Training builds the report text from these; the probes use the truth columns.
+   */
+  public static final String MANIFEST_HEADER_V2 =
+      MANIFEST_HEADER + ",report_mass,report_calcification,report_birads,report_density";
+
   public static final String TRUTH_HEADER =
       "patient_id,study_uid,accession,exam_date,laterality,age,density,birads,mass,"
           + "calcification,malignant,years_to_cancer,years_to_last_followup,split,lesion_type,lesion_distance_mm,"
@@ -143,7 +152,7 @@ public final class SyntheticArchive {
     long bytes = 0;
     try (Writer m = Files.newBufferedWriter(out.resolve("manifest.csv"));
         Writer t = Files.newBufferedWriter(out.resolve("truth.csv"))) {
-      m.write(MANIFEST_HEADER + "\n");
+      m.write((options.v2() ? MANIFEST_HEADER_V2 : MANIFEST_HEADER) + "\n");
       t.write(TRUTH_HEADER + "\n");
       for (StudyOutput o : outputs) {
         for (String row : o.manifestRows()) {

@@ -41,7 +41,7 @@ class LesionGeometryTest {
     assertThat(checked).isGreaterThanOrEqualTo(40);
   }
 
-  private static double centroidX(Breast with, Breast without, boolean mlo, double spacing) {
+  static double centroidX(Breast with, Breast without, boolean mlo, double spacing) {
     int rows = 700;
     int cols = 560;
     PhantomRenderer.Geometry g = PhantomRenderer.geometry(with, mlo, rows, cols, spacing);

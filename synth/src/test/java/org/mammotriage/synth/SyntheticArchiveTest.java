@@ -42,6 +42,24 @@ class SyntheticArchiveTest {
   }
 
   @Test
+  void shouldKeepVersionOneArchivesByteIdenticalToBeforeBenchmarkV2(@TempDir Path dir)
+      throws Exception {
+    // the checksum of every file of this archive as written before benchmark v2 existed (commit
+    // c884b46, x86-64, PixelMed 20220618): adding v2 must not move a single v1 byte
+    SyntheticArchive.of(small(42)).generate(dir);
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    Map<String, String> files = checksums(dir);
+    for (Map.Entry<String, String> e : files.entrySet()) {
+      md.update(
+          (e.getKey() + "=" + e.getValue() + "\n")
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    assertThat(files).hasSize(18);
+    assertThat(HexFormat.of().formatHex(md.digest()))
+        .isEqualTo("63e351c99e33b270c046c27a1dd22e7274ed87ed7a465889dbdb976eb5235261");
+  }
+
+  @Test
   void shouldWriteADifferentArchiveForADifferentSeed(@TempDir Path dir) throws Exception {
     SyntheticArchive.of(small(42)).generate(dir.resolve("a"));
     SyntheticArchive.of(small(43)).generate(dir.resolve("b"));

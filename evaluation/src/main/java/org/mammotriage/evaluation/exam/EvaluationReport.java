@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.mammotriage.evaluation.metrics.BootstrapCi;
 import org.mammotriage.evaluation.survival.CalibrationCurve;
 import org.mammotriage.evaluation.survival.KYearAuc;
 import org.mammotriage.evaluation.thresholds.OperatingPoint;
@@ -50,8 +51,11 @@ public final class EvaluationReport {
     m.put("specificity_at_suspicious", r.atSuspicious().specificity());
     m.put("sensitivity_at_low", r.atLow().sensitivity());
     m.put("c_index", r.cIndex().cIndex());
+    m.put("c_index_ci95", List.of(r.cIndexCi().lower(), r.cIndexCi().upper()));
     m.put("auc_2y", r.aucAt(2).auc());
+    m.put("auc_2y_ci95", List.of(r.aucCiAt(2).lower(), r.aucCiAt(2).upper()));
     m.put("auc_5y", r.aucAt(5).auc());
+    m.put("auc_5y_ci95", List.of(r.aucCiAt(5).lower(), r.aucCiAt(5).upper()));
     m.put("malignancy_ece", r.malignancyCalibration().expectedCalibrationError());
     return m;
   }
@@ -62,6 +66,8 @@ public final class EvaluationReport {
     m.put("estimate", i.estimate());
     m.put("ci95", List.of(i.lower(), i.upper()));
     m.put("resampled", i.resampled());
+    m.put("resamples", i.resamples());
+    m.put("undefined_resamples", i.undefined());
     return m;
   }
 
@@ -120,15 +126,42 @@ public final class EvaluationReport {
     h.paragraph(
         String.format(
             Locale.ROOT,
-            "Concordance index (5-year risk): %.3f on %d comparable pairs. k-year AUC as in Mirai:"
-                + " negatives need follow-up to the horizon; cancers after it count as negatives.",
-            r.cIndex().cIndex(),
-            r.cIndex().comparablePairs()));
+            "Concordance index (5-year risk): %s on %d comparable pairs (95%% CI by patient,"
+                + " %d of %d resamples without a comparable pair). k-year AUC as in Mirai: years"
+                + " are whole years (a cancer at t counts from year floor(t)+1, so one at exactly"
+                + " 1.0 y is a 2-year, not a 1-year, positive); negatives need follow-up to the"
+                + " horizon; cancers after it count as negatives. Undefined bootstrap resamples are"
+                + " counted, not redrawn; a bound among them reads n/a.",
+            r.cIndexCi().format(),
+            r.cIndex().comparablePairs(),
+            r.cIndexCi().undefined(),
+            r.cIndexCi().resamples()));
     List<List<?>> rows = new ArrayList<>();
-    for (KYearAuc.Result k : r.kYearAuc()) {
-      rows.add(List.of((int) k.years(), f(k.auc()), k.positives(), k.negatives(), k.excluded()));
+    for (int i = 0; i < r.kYearAuc().size(); i++) {
+      KYearAuc.Result k = r.kYearAuc().get(i);
+      BootstrapCi.Interval ci = r.kYearAucCi().get(i);
+      rows.add(
+          List.of(
+              (int) k.years(),
+              f(k.auc()),
+              f(ci.lower()),
+              f(ci.upper()),
+              ci.undefined(),
+              k.positives(),
+              k.negatives(),
+              k.excluded()));
     }
-    h.table(List.of("years", "AUC", "positives", "negatives", "excluded (censored)"), rows);
+    h.table(
+        List.of(
+            "years",
+            "AUC",
+            "95% CI low",
+            "95% CI high",
+            "undefined resamples",
+            "positives",
+            "negatives",
+            "excluded (censored)"),
+        rows);
     h.chart(calibrationChart("5-year risk calibration", r.fiveYearRiskCalibration()));
     return h;
   }

@@ -23,12 +23,24 @@ public record EvaluationResult(
     OperatingPoint atSuspicious,
     OperatingPoint atLow,
     ConcordanceIndex.Result cIndex,
+    BootstrapCi.Interval cIndexCi,
     List<KYearAuc.Result> kYearAuc,
+    List<BootstrapCi.Interval> kYearAucCi,
     CalibrationCurve.Result malignancyCalibration,
     CalibrationCurve.Result fiveYearRiskCalibration,
     List<WorkloadCurve.Point> workload) {
 
   public KYearAuc.Result aucAt(int years) {
     return kYearAuc.stream().filter(r -> r.years() == years).findFirst().orElseThrow();
+  }
+
+  /** The patient-level bootstrap CI of {@link #aucAt(int)}. */
+  public BootstrapCi.Interval aucCiAt(int years) {
+    for (int i = 0; i < kYearAuc.size(); i++) {
+      if (kYearAuc.get(i).years() == years) {
+        return kYearAucCi.get(i);
+      }
+    }
+    throw new java.util.NoSuchElementException("no " + years + "-year AUC");
   }
 }

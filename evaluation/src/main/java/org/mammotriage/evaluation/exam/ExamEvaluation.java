@@ -60,9 +60,13 @@ public final class ExamEvaluation {
             breastScores, breastLabels, breastPatients, "patient", Auc::of, RESAMPLES, SEED);
     List<SurvivalOutcome> outcomes = test.stream().map(ExamPrediction::outcome).toList();
     ConcordanceIndex.Result cIndex = ConcordanceIndex.compute(riskAt(test, 5), outcomes);
+    BootstrapCi.Interval cIndexCi =
+        ConcordanceIndex.interval(riskAt(test, 5), outcomes, patients, RESAMPLES, SEED);
     List<KYearAuc.Result> kYear = new ArrayList<>();
+    List<BootstrapCi.Interval> kYearCi = new ArrayList<>();
     for (int k : new int[] {1, 2, 3, 4, 5}) {
       kYear.add(KYearAuc.compute(riskAt(test, k), outcomes, k));
+      kYearCi.add(KYearAuc.interval(riskAt(test, k), outcomes, k, patients, RESAMPLES, SEED));
     }
     List<Double> fiveYearPredicted = new ArrayList<>();
     List<Boolean> fiveYearTruth = new ArrayList<>();
@@ -89,7 +93,9 @@ public final class ExamEvaluation {
         OperatingPoint.at(thresholds.suspicious(), scores, cancer),
         OperatingPoint.at(thresholds.low(), scores, cancer),
         cIndex,
+        cIndexCi,
         kYear,
+        kYearCi,
         CalibrationCurve.compute(scores, cancer, 10),
         CalibrationCurve.compute(
             fiveYearPredicted.stream().mapToDouble(Double::doubleValue).toArray(), truth5, 10),

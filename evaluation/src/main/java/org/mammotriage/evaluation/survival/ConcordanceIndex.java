@@ -1,6 +1,7 @@
 package org.mammotriage.evaluation.survival;
 
 import java.util.List;
+import org.mammotriage.evaluation.metrics.BootstrapCi;
 
 /**
  * Harrell's concordance index with right censoring: a pair is comparable when the earlier time is
@@ -41,5 +42,27 @@ public final class ConcordanceIndex {
       }
     }
     return new Result(comparable == 0 ? Double.NaN : concordant / comparable, comparable);
+  }
+
+  /**
+   * Percentile-bootstrap CI of the C-index resampling whole clusters (patients). A resample without
+   * a comparable pair is undefined and counted, never redrawn.
+   *
+   * @param clusters the patient of each exam, or null for independent exams
+   */
+  public static BootstrapCi.Interval interval(
+      double[] risk, List<SurvivalOutcome> outcomes, String[] clusters, int resamples, long seed) {
+    if (risk.length != outcomes.size()) {
+      throw new IllegalArgumentException(
+          risk.length + " risks for " + outcomes.size() + " outcomes");
+    }
+    return BootstrapCi.statistic(
+        risk.length,
+        clusters,
+        "patient",
+        idx -> compute(BootstrapCi.pick(risk, idx), BootstrapCi.pick(outcomes, idx)).cIndex(),
+        resamples,
+        0.95,
+        seed);
   }
 }

@@ -65,8 +65,8 @@ class MetricsTest {
 
   @Test
   void shouldBeReproducibleForTheSameSeed() {
-    double[] s = {0.1, 0.4, 0.35, 0.8, 0.7, 0.2};
-    int[] y = {0, 0, 1, 1, 1, 0};
+    double[] s = {0.1, 0.4, 0.35, 0.8, 0.7, 0.2, 0.15, 0.45, 0.3, 0.9, 0.6, 0.25};
+    int[] y = {0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0};
     var a = BootstrapCi.binary(s, y, Auc::of, 200, 7);
     var b = BootstrapCi.binary(s, y, Auc::of, 200, 7);
     assertThat(a).isEqualTo(b);

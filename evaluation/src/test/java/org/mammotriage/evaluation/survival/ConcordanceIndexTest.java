@@ -44,4 +44,42 @@ class ConcordanceIndexTest {
     assertThat(r.comparablePairs()).isZero();
     assertThat(r.cIndex()).isNaN();
   }
+
+  @Test
+  void shouldGiveAPointIntervalWhenEveryResampleIsConcordant() {
+    // one patient per exam; every resample that holds a comparable pair ranks it correctly
+    var ci =
+        ConcordanceIndex.interval(
+            new double[] {0.9, 0.5, 0.3, 0.1}, OUTCOMES, new String[] {"a", "b", "c", "d"}, 500, 2);
+
+    assertThat(ci.estimate()).isEqualTo(1.0);
+    assertThat(ci.resamples()).isEqualTo(500);
+    // no comparable pair without A unless both B and D are drawn: (3/4)^4 · (2·(2/3)^4 − (1/3)^4)
+    // = 0.121 of the resamples
+    assertThat(ci.undefined()).isBetween(40, 85);
+    // 12% > 2.5%: both bounds fall among the undefined resamples and are not determined
+    assertThat(ci.lower()).isNaN();
+    assertThat(ci.upper()).isNaN();
+  }
+
+  @Test
+  void shouldResampleAPatientsExamsTogether() {
+    // patient x: a cancer at 1 y and a later exam followed 5 y; patient y likewise: the pairs
+    // across
+    // patients are comparable in every resample that holds both
+    List<SurvivalOutcome> outcomes =
+        List.of(
+            SurvivalOutcome.cancerAt(1),
+            SurvivalOutcome.censoredAt(5),
+            SurvivalOutcome.cancerAt(1.5),
+            SurvivalOutcome.censoredAt(6));
+    var ci =
+        ConcordanceIndex.interval(
+            new double[] {0.9, 0.1, 0.8, 0.2}, outcomes, new String[] {"x", "x", "y", "y"}, 400, 3);
+
+    // every patient holds a comparable pair of its own: no resample is undefined, all are 1
+    assertThat(ci.undefined()).isZero();
+    assertThat(ci.lower()).isEqualTo(1.0);
+    assertThat(ci.upper()).isEqualTo(1.0);
+  }
 }

@@ -26,6 +26,10 @@ import org.mammotriage.ingest.preprocess.WorkingImage;
  * decodes DICOM again) and the model-sized pixels in memory ({@link #withMemoryCache}: an epoch
  * loop reads each image once). Both caches hold exactly the pixels the uncached path computes: the
  * PNG is lossless and serving decodes the same PNG.
+ *
+ * <p>{@link #geometry} gives a view's {@link ViewGeometry} (pixel spacing and ingest crop), kept
+ * next to the cached PNG as {@code <name>.geom}; a PNG input or a cache without it is read again
+ * from DICOM once.
  */
 public final class ViewImageLoader {
   private final Preprocessor preprocessor;
@@ -35,6 +39,7 @@ public final class ViewImageLoader {
   private final double std;
   private final Path diskCache;
   private final Map<Path, float[]> memory;
+  private final Map<Path, ViewGeometry> geometries = new ConcurrentHashMap<>();
 
   public ViewImageLoader(
       Preprocessor preprocessor, int height, int width, double mean, double std) {
@@ -99,6 +104,27 @@ public final class ViewImageLoader {
     return cached;
   }
 
+  /** The view's spacing and crop; {@link ViewGeometry#unknown()} for a PNG working image. */
+  public ViewGeometry geometry(Path image) throws IOException {
+    Path key = image.toAbsolutePath().normalize();
+    ViewGeometry g = geometries.get(key);
+    if (g != null) {
+      return g;
+    }
+    if (key.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+      g = ViewGeometry.unknown();
+    } else {
+      Path side = diskCache == null ? null : diskCache.resolve(cacheName(key) + ".geom");
+      if (side != null && Files.isRegularFile(side)) {
+        g = ViewGeometry.parse(Files.readString(side, StandardCharsets.UTF_8));
+      } else {
+        g = preprocessWithGeometry(key).geometry();
+      }
+    }
+    geometries.put(key, g);
+    return g;
+  }
+
   private float[] compute(Path image) throws IOException {
     float[] resized;
     if (image.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
@@ -106,7 +132,7 @@ public final class ViewImageLoader {
     } else if (diskCache != null) {
       Path png = diskCache.resolve(cacheName(image));
       if (!Files.isRegularFile(png)) {
-        WorkingImage wi = preprocess(image);
+        WorkingImage wi = preprocessWithGeometry(image).image();
         Files.createDirectories(diskCache);
         Path tmp = Files.createTempFile(diskCache, "wi", ".tmp");
         Files.write(tmp, wi.png());
@@ -128,13 +154,57 @@ public final class ViewImageLoader {
   }
 
   private WorkingImage preprocess(Path image) throws IOException {
+    return preprocessWithGeometry(image).image();
+  }
+
+  private record Processed(WorkingImage image, ViewGeometry geometry) {}
+
+  /** Preprocesses a DICOM view; records its geometry (memory, and the sidecar when caching). */
+  private Processed preprocessWithGeometry(Path image) throws IOException {
     AttributeList list = new AttributeList();
+    WorkingImage wi;
     try {
       list.read(image.toFile());
-      return preprocessor.process(list);
+      wi = preprocessor.process(list);
     } catch (DicomException e) {
       throw new IOException(image + " cannot be read as DICOM: " + e.getMessage(), e);
     }
+    ViewGeometry g = ViewGeometry.of(spacing(list), wi.version());
+    Path key = image.toAbsolutePath().normalize();
+    geometries.put(key, g);
+    if (diskCache != null) {
+      Files.createDirectories(diskCache);
+      Path tmp = Files.createTempFile(diskCache, "geom", ".tmp");
+      Files.writeString(tmp, g.serialize(), StandardCharsets.UTF_8);
+      Files.move(
+          tmp,
+          diskCache.resolve(cacheName(key) + ".geom"),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    }
+    return new Processed(wi, g);
+  }
+
+  /** Column spacing in mm: PixelSpacing, else ImagerPixelSpacing; NaN when neither is there. */
+  private static double spacing(AttributeList l) {
+    for (var tag :
+        new com.pixelmed.dicom.AttributeTag[] {
+          com.pixelmed.dicom.TagFromName.PixelSpacing,
+          com.pixelmed.dicom.TagFromName.ImagerPixelSpacing
+        }) {
+      try {
+        com.pixelmed.dicom.Attribute a = l.get(tag);
+        if (a != null && a.getVM() >= 2) {
+          double v = a.getDoubleValues()[1];
+          if (v > 0) {
+            return v;
+          }
+        }
+      } catch (DicomException e) {
+        // a malformed spacing is the same as none: the geometry is unknown
+      }
+    }
+    return Double.NaN;
   }
 
   /** The working-image file name: preprocessing version + hash of the absolute source path. */

@@ -5,7 +5,8 @@ import ai.djl.ndarray.NDList;
 import java.util.List;
 
 /**
- * CLIP: symmetric image–text InfoNCE with a learnable temperature. Predictions [z_image, z_text,
+ * CLIP: symmetric image–text InfoNCE with a learnable temperature (Radford et al. 2021; the same
+ * L_I,T as MV-MLM §3.2 eq. 2, MV-MLM's "(Custom-)CLIP" baseline). Predictions [z_image, z_text,
  * scale]; no labels (the i-th image belongs to the i-th report).
  */
 public final class ClipLoss extends PretrainLoss {

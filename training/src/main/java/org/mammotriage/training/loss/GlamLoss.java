@@ -8,16 +8,23 @@ import org.mammotriage.training.model.ColumnPairing;
 import org.mammotriage.training.model.L2Normalize;
 
 /**
- * GLAM (§2.2) = MV-CLIP + geometry-guided local alignment. For each view ν and super-patch (i, j)
- * of breast b, the positive is p^ν_{b,(i,j)} (its cross-attention over the other view's column j);
- * the negatives are p^ν_{b,(m,n)} at the other M−1 positions of the same breast and p^ν_{b',(i,j)}
- * at the same position of the other B−1 breasts in the batch (M+B−2 negatives). Cosine
- * similarities, scaled by a learnable 1/τ; the loss is averaged over positions, breasts and both
- * views.
+ * GLAM: L_final = L_global + L_local (GLAM §2.2, "Final Losses").
  *
- * <p>Predictions: MV-CLIP's five, then q_cc, p_cc, q_mlo, p_mlo (B, M, d) and scale_local.
+ * <p>L_global (§2.1, eq. 2) = L(v_cc, v_mlo) + ½ [L(v_cc, t) + L(t, v_cc) + L(v_mlo, t) + L(t,
+ * v_mlo)], with L the one-way InfoNCE of eq. (1); both views meet the report, none is swapped out.
+ * L(v_cc, v_mlo) is one-way as the paper writes it.
+ *
+ * <p>L_local (§2.2, eq. 4): for each view ν and super-patch (i, j) of breast b, the positive is
+ * p^ν_{b,(i,j)} (its cross-attention over the other view's AP slice j, the depth-aligned column,
+ * see {@link org.mammotriage.training.model.DepthColumns}); the negatives are p^ν_{b,(m,n)} at the
+ * other M−1 positions of the same breast and p^ν_{b',(i,j)} at the same position of the other B−1
+ * breasts in the batch (M+B−2 negatives). Cosine similarities scaled by a learnable 1/τ; −1/(2M)
+ * Σ_ν Σ_(i,j), averaged over the breasts of the batch.
+ *
+ * <p>Predictions: [z_cc, z_mlo, z_text, scale_text, scale_view, q_cc, p_cc, q_mlo, p_mlo,
+ * scale_local]; no labels.
  */
-public final class GlamLoss extends MvClipLoss {
+public final class GlamLoss extends PretrainLoss {
   private final float localWeight;
 
   public GlamLoss() {
@@ -39,17 +46,23 @@ public final class GlamLoss extends MvClipLoss {
 
   @Override
   public NDList parts(NDList labels, NDList p) {
-    NDList global = super.parts(labels, p);
+    NDArray zCc = p.get(0);
+    NDArray zMlo = p.get(1);
+    NDArray text = p.get(2);
+    // ½ [L(a,t) + L(t,a)] = InfoNce.symmetric(a, t)
+    NDArray it =
+        InfoNce.symmetric(zCc, text, p.get(3)).add(InfoNce.symmetric(zMlo, text, p.get(3)));
+    NDArray ii = InfoNce.oneWay(zCc, zMlo, p.get(4));
     NDArray scale = p.get(9);
     NDArray local =
         localAlignment(p.get(5), p.get(6), scale)
             .add(localAlignment(p.get(7), p.get(8), scale))
             .mul(0.5f);
-    NDArray total = global.get(0).add(local.mul(localWeight));
-    return new NDList(total, global.get(1), global.get(2), local);
+    NDArray total = it.add(ii).add(local.mul(localWeight));
+    return new NDList(total, it, ii, local);
   }
 
-  /** The local InfoNCE of one view: q and p are (B, M, d). */
+  /** The local InfoNCE of one view (GLAM eq. 4 for one ν): q and p are (B, M, d). */
   public static NDArray localAlignment(NDArray q, NDArray p, NDArray scale) {
     NDArray qn = L2Normalize.normalize(q);
     NDArray pn = L2Normalize.normalize(p);

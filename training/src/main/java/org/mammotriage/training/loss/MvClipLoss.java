@@ -5,10 +5,15 @@ import ai.djl.ndarray.NDList;
 import java.util.List;
 
 /**
- * MV-CLIP (MV-MLM §3.3–3.4): symmetric CC↔MLO InfoNCE plus symmetric image–text InfoNCE, where the
- * view paired with the report is CC or MLO per breast. Predictions [z_cc, z_mlo, z_text,
- * scale_text, scale_view]; labels [swap] with swap_i = 1 when breast i uses its MLO view for the
- * text (drawn with p = 0.5 by the batch sampler, so it is reproducible from the seed).
+ * MV-CLIP (MV-MLM §3.4): L_I,I(z_view1, z_view2, τ2) + L_I,T(z_view1, z_text, τ1) with equal
+ * weights. L_I,T is the symmetric image–text InfoNCE of MV-MLM eq. (2), L_I,I the symmetric CC↔MLO
+ * InfoNCE of eq. (3) (§3.3); "the views are inter-changed with a probability of 0.5" (§3.4), so the
+ * view paired with the report is CC or MLO per breast. τ1 = 0.007 and τ2 = 0.1 (§4.2) come in as
+ * the scales (see {@link org.mammotriage.training.model.PretrainMethod#MVCLIP}).
+ *
+ * <p>Predictions [z_cc, z_mlo, z_text, scale_text, scale_view]; labels [swap] with swap_i = 1 when
+ * breast i uses its MLO view for the text (drawn with p = 0.5 by the batch sampler, so it is
+ * reproducible from the seed).
  */
 public class MvClipLoss extends PretrainLoss {
   public MvClipLoss() {

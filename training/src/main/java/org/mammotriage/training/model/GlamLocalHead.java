@@ -13,8 +13,9 @@ import ai.djl.util.PairList;
  * GLAM's geometry-guided local module (§2.2): super-patches q of each view, and for each of them
  * the cross-attended positive p = CrossAttn(q, slice, slice) over the other view's super-patches in
  * the same column (same chest-wall distance, {@link ColumnPairing}). One attention module serves
- * both directions. Inputs: CC and MLO feature maps; outputs q_cc, p_cc, q_mlo, p_mlo, each (B, M,
- * d).
+ * both directions. Inputs: CC and MLO feature maps, optionally followed by their per-sample region
+ * masks ({@link DepthColumns}: depth-aligned columns from pixel spacing, MLO pectoral left out);
+ * outputs q_cc, p_cc, q_mlo, p_mlo, each (B, M, d).
  */
 public final class GlamLocalHead extends AbstractBlock {
   private final int grid;
@@ -45,8 +46,11 @@ public final class GlamLocalHead extends AbstractBlock {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
-    NDArray qCc = pooling.forward(ps, new NDList(inputs.get(0)), training).singletonOrThrow();
-    NDArray qMlo = pooling.forward(ps, new NDList(inputs.get(1)), training).singletonOrThrow();
+    boolean regions = inputs.size() > 2;
+    NDList ccIn = regions ? new NDList(inputs.get(0), inputs.get(2)) : new NDList(inputs.get(0));
+    NDList mloIn = regions ? new NDList(inputs.get(1), inputs.get(3)) : new NDList(inputs.get(1));
+    NDArray qCc = pooling.forward(ps, ccIn, training).singletonOrThrow();
+    NDArray qMlo = pooling.forward(ps, mloIn, training).singletonOrThrow();
     long m = (long) grid * grid;
     NDArray mask = qCc.getManager().create(ColumnPairing.additiveMask(grid), new Shape(1, 1, m, m));
     NDArray pCc =

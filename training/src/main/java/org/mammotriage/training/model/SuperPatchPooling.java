@@ -15,6 +15,10 @@ import ai.djl.util.PairList;
  * per location and cut into a g×g grid of regions; each region's locations are pooled with softmax
  * attention weights from a learned score, giving M = g² super-patches (B, M, dim) in row-major grid
  * order (column = distance from the chest wall).
+ *
+ * <p>Inputs: the feature map, optionally followed by a per-sample additive region mask (B, M, h·w)
+ * ({@link DepthColumns}: columns in millimetres from the chest wall, the MLO pectoral region left
+ * out); without it the regions are equal fractions of the feature map.
  */
 public final class SuperPatchPooling extends AbstractBlock {
   private final int grid;
@@ -62,7 +66,7 @@ public final class SuperPatchPooling extends AbstractBlock {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
-    NDArray fm = inputs.singletonOrThrow();
+    NDArray fm = inputs.get(0);
     long h = fm.getShape().get(2);
     long w = fm.getShape().get(3);
     if (h < grid || w < grid) {
@@ -84,7 +88,10 @@ public final class SuperPatchPooling extends AbstractBlock {
     NDArray s =
         score.forward(ps, new NDList(tokens), training).singletonOrThrow().transpose(0, 2, 1);
     NDArray mask =
-        fm.getManager().create(regionMask(h, w, grid), new Shape(1, (long) grid * grid, h * w));
+        inputs.size() > 1
+            ? inputs.get(1)
+            : fm.getManager()
+                .create(regionMask(h, w, grid), new Shape(1, (long) grid * grid, h * w));
     NDArray weights = s.add(mask).softmax(-1);
     return new NDList(weights.matMul(tokens));
   }

@@ -20,7 +20,8 @@ import java.util.List;
  * A small transformer text encoder trained from scratch on the report vocabulary: token embedding +
  * learned positions → pre-norm transformer blocks (padding masked) → layer norm → max pool over the
  * real tokens (as MV-MLM) → projection → L2 normalisation. Inputs: ids (B, L) int64 and mask (B, L)
- * float (1 = token, 0 = padding).
+ * float (1 = token, 0 = padding). Outputs: the embedding (B, D) and the per-token states after the
+ * final layer norm (B, L, dim), from which MaMA's sentence features are taken.
  */
 public final class TextTower extends AbstractBlock {
   static final float NEG = -1e9f;
@@ -86,12 +87,23 @@ public final class TextTower extends AbstractBlock {
     }
     NDArray t = norm.forward(ps, h, training).singletonOrThrow();
     NDArray pooled = t.add(mask.neg().add(1f).mul(NEG).expandDims(2)).max(new int[] {1});
-    return normalize.forward(ps, projection.forward(ps, new NDList(pooled), training), training);
+    NDArray z =
+        normalize
+            .forward(ps, projection.forward(ps, new NDList(pooled), training), training)
+            .singletonOrThrow();
+    return new NDList(z, t);
+  }
+
+  /** Width of the per-token states (the second output). */
+  public int dim() {
+    return dim;
   }
 
   @Override
   public Shape[] getOutputShapes(Shape[] in) {
-    return new Shape[] {new Shape(in[0].get(0), embeddingDim)};
+    return new Shape[] {
+      new Shape(in[0].get(0), embeddingDim), new Shape(in[0].get(0), in[0].get(1), dim)
+    };
   }
 
   @Override

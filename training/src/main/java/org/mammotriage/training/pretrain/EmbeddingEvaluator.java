@@ -306,7 +306,7 @@ public final class EmbeddingEvaluator {
     try (NDManager sub = m.newSubManager()) {
       NDList in =
           new NDList(sub.create(ids, new Shape(1, len)), sub.create(mask, new Shape(1, len)));
-      float[] z = pm.net().textTower().forward(ps, in, false).singletonOrThrow().toFloatArray();
+      float[] z = pm.net().textTower().forward(ps, in, false).get(0).toFloatArray();
       cache.put(prompt, z);
       return z;
     }

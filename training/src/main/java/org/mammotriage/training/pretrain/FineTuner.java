@@ -29,6 +29,7 @@ import java.util.Random;
 import java.util.function.Consumer;
 import org.mammotriage.evaluation.metrics.Auc;
 import org.mammotriage.progress.Progress;
+import org.mammotriage.training.augment.Augmentation;
 import org.mammotriage.training.data.ViewImageLoader;
 
 /**
@@ -42,12 +43,28 @@ import org.mammotriage.training.data.ViewImageLoader;
 public final class FineTuner {
   static final String[] TASKS = {"malignancy", "mass", "calcification"};
 
-  /** Settings. */
+  /** Settings; {@code augment} is applied to every training view (none by default). */
   public record Options(
-      int steps, int batchSize, float learningRate, float weightDecay, int evalEvery, long seed) {}
+      int steps,
+      int batchSize,
+      float learningRate,
+      float weightDecay,
+      int evalEvery,
+      long seed,
+      Augmentation.Params augment) {
 
-  /** Outcome: validation malignancy AUC before (step 0) and at the kept step. */
-  public record Result(double valAucBefore, double valAucBest, int bestStep) {}
+    public Options(
+        int steps, int batchSize, float learningRate, float weightDecay, int evalEvery, long seed) {
+      this(
+          steps, batchSize, learningRate, weightDecay, evalEvery, seed, Augmentation.Params.none());
+    }
+  }
+
+  /**
+   * Outcome: validation malignancy AUC before (step 0) and at the kept step, and the training loss
+   * of every step.
+   */
+  public record Result(double valAucBefore, double valAucBest, int bestStep, double[] losses) {}
 
   /** One view with its labels. */
   record View(Path image, float[] labels) {}
@@ -82,6 +99,7 @@ public final class FineTuner {
     byte[] best = snapshot(encoder);
     double before;
     double bestAuc;
+    double[] losses;
     int bestStep = 0;
     try (Model model = Model.newInstance("fine-tune")) {
       model.setBlock(net);
@@ -103,6 +121,7 @@ public final class FineTuner {
         Random rnd = new Random(o.seed());
         Progress bar = new Progress("fine-tune", "img", o.steps(), 10_000, progress);
         int[] order = org.mammotriage.training.data.Permutation.of(train.size(), rnd);
+        losses = new double[o.steps()];
         int pos = 0;
         for (int step = 0; step < o.steps(); step++) {
           int n = Math.min(o.batchSize(), train.size());
@@ -114,7 +133,17 @@ public final class FineTuner {
               pos = 0;
             }
             View v = train.get(order[pos++]);
-            System.arraycopy(loader.load(v.image()), 0, px, i * h * w, h * w);
+            float[] img =
+                Augmentation.apply(
+                    loader.load(v.image()),
+                    h,
+                    w,
+                    (float) (-loader.mean() / loader.std()),
+                    o.augment(),
+                    new Random(
+                        new java.util.SplittableRandom(o.seed() * 1_000_003L + step * 64L + i)
+                            .nextLong()));
+            System.arraycopy(img, 0, px, i * h * w, h * w);
             System.arraycopy(v.labels(), 0, y, i * TASKS.length, TASKS.length);
           }
           float loss;
@@ -127,6 +156,7 @@ public final class FineTuner {
                   weightedBce(logits, labels, sub.create(posWeight, new Shape(1, TASKS.length)));
               gc.backward(l);
               loss = l.getFloat();
+              losses[step] = loss;
             }
             trainer.step();
           }
@@ -152,7 +182,7 @@ public final class FineTuner {
       }
     }
     restore(encoder, best);
-    return new Result(before, bestAuc, bestStep);
+    return new Result(before, bestAuc, bestStep, losses);
   }
 
   /** Mean over samples and tasks of BCE with logits, positives weighted by {@code posWeight}. */

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 public final class PretrainCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(PretrainCommand.class);
 
-  @Option(names = "--method", required = true, description = "clip, mvclip or glam.")
+  @Option(names = "--method", required = true, description = "clip, mvclip, glam or mama.")
   String method;
 
   @Option(names = "--manifest", required = true, description = "Training manifest CSV.")

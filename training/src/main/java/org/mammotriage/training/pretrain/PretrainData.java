@@ -64,6 +64,24 @@ public final class PretrainData {
     return breasts;
   }
 
+  /**
+   * The CC and MLO images of every study (both breasts), in manifest order: MaMA draws an image's
+   * partner from its study.
+   */
+  public Map<String, List<Path>> studyImages() {
+    Map<String, List<Path>> out = new LinkedHashMap<>();
+    for (BreastSample b : breasts) {
+      List<Path> l = out.computeIfAbsent(b.row().studyUid(), k -> new ArrayList<>());
+      if (b.cc() != null) {
+        l.add(b.cc());
+      }
+      if (b.mlo() != null) {
+        l.add(b.mlo());
+      }
+    }
+    return out;
+  }
+
   /** Breasts of one split; {@code multiView} keeps only those with both CC and MLO. */
   public List<BreastSample> split(String split, boolean multiView) {
     return breasts.stream()

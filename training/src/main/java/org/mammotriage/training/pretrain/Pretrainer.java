@@ -2,10 +2,8 @@ package org.mammotriage.training.pretrain;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
@@ -29,16 +27,16 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.mammotriage.ingest.preprocess.Preprocessor;
 import org.mammotriage.progress.Progress;
+import org.mammotriage.training.augment.Augmentation;
 import org.mammotriage.training.data.ViewImageLoader;
 import org.mammotriage.training.loss.ClipLoss;
 import org.mammotriage.training.loss.GlamLoss;
+import org.mammotriage.training.loss.MamaLoss;
 import org.mammotriage.training.loss.MvClipLoss;
 import org.mammotriage.training.loss.PretrainLoss;
 import org.mammotriage.training.model.ModelConfig;
 import org.mammotriage.training.model.PretrainMethod;
 import org.mammotriage.training.model.PretrainNet;
-import org.mammotriage.training.report.MetaMasking;
-import org.mammotriage.training.report.ReportTemplate;
 import org.mammotriage.training.report.Tokenizer;
 
 /**
@@ -70,7 +68,38 @@ public final class Pretrainer {
       int checkpointEvery,
       long seed,
       boolean resume,
-      Path imageCache) {
+      Path imageCache,
+      Augmentation.Params augment) {
+
+    /** Settings with MV-MLM's affine + elastic augmentation (what every method trains with). */
+    public Options(
+        PretrainMethod method,
+        ModelConfig config,
+        int batchSize,
+        int maxSteps,
+        float learningRate,
+        float weightDecay,
+        int warmupSteps,
+        double maskProbability,
+        int checkpointEvery,
+        long seed,
+        boolean resume,
+        Path imageCache) {
+      this(
+          method,
+          config,
+          batchSize,
+          maxSteps,
+          learningRate,
+          weightDecay,
+          warmupSteps,
+          maskProbability,
+          checkpointEvery,
+          seed,
+          resume,
+          imageCache,
+          Augmentation.Params.mvMlm());
+    }
 
     public Options {
       if (batchSize < 2) {
@@ -92,8 +121,21 @@ public final class Pretrainer {
       j.put("mask_probability", maskProbability);
       j.put("seed", seed);
       j.put("optimizer", "AdamW, linear warm-up then cosine decay to 1% of the rate");
+      j.set("augmentation", JSON_OF.valueToTree(augment));
+      PretrainMethod.Temperatures t = method.temperatures();
+      j.set("temperatures", JSON_OF.valueToTree(t));
+      if (method == PretrainMethod.MAMA) {
+        j.put("sla_from_step", slaStart(maxSteps));
+      }
       return j;
     }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON_OF = PretrainedModel.JSON;
+
+  /** MaMA adds its local loss after 20 % of the steps (8k of 40k, MaMA §4.1 and A.4). */
+  static int slaStart(int maxSteps) {
+    return (int) Math.ceil(0.2 * maxSteps);
   }
 
   /** What a run produced. */
@@ -107,18 +149,29 @@ public final class Pretrainer {
       case CLIP -> new ClipLoss();
       case MVCLIP -> new MvClipLoss();
       case GLAM -> new GlamLoss();
+      case MAMA -> new MamaLoss();
     };
   }
 
   /** Pretrains on the train split of {@code data} and writes the model folder {@code out}. */
   public static Result train(PretrainData data, Options o, Path out, Consumer<String> progress)
       throws IOException {
+    return train(data, o, out, progress, null);
+  }
+
+  /**
+   * As {@link #train(PretrainData, Options, Path, Consumer)}, reading images through {@code shared}
+   * (a loader several runs share, so its memory cache is filled once); null makes one.
+   */
+  public static Result train(
+      PretrainData data, Options o, Path out, Consumer<String> progress, ViewImageLoader shared)
+      throws IOException {
     PretrainMethod method = o.method();
-    List<BreastSample> train = data.split("train", method.multiView());
+    List<BreastSample> train = data.split("train", method.ccMloPairs());
     if (train.size() < 2) {
       throw new IllegalArgumentException(
           "pretraining needs at least 2 training breasts"
-              + (method.multiView() ? " with both CC and MLO" : "")
+              + (method.ccMloPairs() ? " with both CC and MLO" : "")
               + " in the manifest's 'train' split; found "
               + train.size());
     }
@@ -142,14 +195,16 @@ public final class Pretrainer {
             PretrainedModel.describe(method, config, o.toJson(), startStep)));
 
     ViewImageLoader loader =
-        new ViewImageLoader(
-                Preprocessor.defaults(),
-                config.inputHeight(),
-                config.inputWidth(),
-                config.normMean(),
-                config.normStd())
-            .withDiskCache(o.imageCache() != null ? o.imageCache() : out.resolve("image-cache"))
-            .withMemoryCache();
+        shared != null
+            ? shared
+            : new ViewImageLoader(
+                    Preprocessor.defaults(),
+                    config.inputHeight(),
+                    config.inputWidth(),
+                    config.normMean(),
+                    config.normStd())
+                .withDiskCache(o.imageCache() != null ? o.imageCache() : out.resolve("image-cache"))
+                .withMemoryCache();
     preload(loader, train, progress);
 
     Engine.getInstance().setRandomSeed((int) o.seed());
@@ -181,6 +236,18 @@ public final class Pretrainer {
         if (checkpoint != null) {
           PretrainedModel.readParams(net, model.getNDManager(), checkpoint);
         }
+        PretrainBatches batches =
+            new PretrainBatches(
+                method,
+                config,
+                tokenizer,
+                loader,
+                o.maskProbability(),
+                o.augment(),
+                data.studyImages(),
+                net.featureShape(),
+                o.seed());
+        int sla = slaStart(o.maxSteps());
         Progress bar =
             new Progress(
                 "pretrain " + method.id(), "img", o.maxSteps() - startStep, 10_000, progress);
@@ -203,7 +270,7 @@ public final class Pretrainer {
           Random rnd = new Random(o.seed() * 1_000_003L + step);
           float[] parts;
           try (NDManager sub = model.getNDManager().newSubManager()) {
-            Batch in = batch(sub, b, method, config, tokenizer, loader, o.maskProbability(), rnd);
+            PretrainBatches.Batch in = batches.build(sub, b, step, step >= sla ? 1f : 0f, rnd);
             try (GradientCollector gc = trainer.newGradientCollector()) {
               NDList pred = trainer.forward(in.inputs());
               NDList terms = loss.parts(in.labels(), pred);
@@ -257,10 +324,11 @@ public final class Pretrainer {
     return new Result(out, o.maxSteps(), lastLoss, images / Math.max(1e-9, secs), history);
   }
 
-  /** Inputs and labels of one batch. */
-  record Batch(NDList inputs, NDList labels) {}
-
-  static Batch batch(
+  /**
+   * One un-augmented batch of {@code b} (step 0, local weight 1), as a training step would see it:
+   * for tests and inspection.
+   */
+  static PretrainBatches.Batch batch(
       NDManager m,
       List<BreastSample> b,
       PretrainMethod method,
@@ -270,46 +338,22 @@ public final class Pretrainer {
       double maskProbability,
       Random rnd)
       throws IOException {
-    int n = b.size();
-    int hw = config.inputHeight() * config.inputWidth();
-    int len = config.textMaxLength();
-    float[] first = new float[n * hw];
-    float[] second = method.multiView() ? new float[n * hw] : null;
-    long[] ids = new long[n * len];
-    float[] mask = new float[n * len];
-    float[] swap = new float[n];
-    MetaMasking masking =
-        maskProbability > 0 ? MetaMasking.training(maskProbability, rnd) : MetaMasking.none();
-    for (int i = 0; i < n; i++) {
-      BreastSample s = b.get(i);
-      if (method.multiView()) {
-        System.arraycopy(loader.load(s.cc()), 0, first, i * hw, hw);
-        System.arraycopy(loader.load(s.mlo()), 0, second, i * hw, hw);
-        // MV-MLM: the view paired with the report is CC or MLO with p = 0.5
-        swap[i] = rnd.nextBoolean() ? 1f : 0f;
-      } else {
-        Path view =
-            s.cc() == null
-                ? s.mlo()
-                : s.mlo() == null ? s.cc() : rnd.nextBoolean() ? s.cc() : s.mlo();
-        System.arraycopy(loader.load(view), 0, first, i * hw, hw);
-      }
-      int[] tok = tokenizer.encode(ReportTemplate.render(s.facts(), masking), len);
-      for (int t = 0; t < len; t++) {
-        ids[i * len + t] = tok[t];
-        mask[i * len + t] = tok[t] == Tokenizer.PAD_ID ? 0f : 1f;
-      }
+    java.util.Map<String, List<Path>> studies = new java.util.LinkedHashMap<>();
+    for (BreastSample s : b) {
+      List<Path> l = studies.computeIfAbsent(s.row().studyUid(), k -> new ArrayList<>());
+      Stream.of(s.cc(), s.mlo()).filter(p -> p != null).forEach(l::add);
     }
-    Shape img = new Shape(n, 1, config.inputHeight(), config.inputWidth());
-    Shape txt = new Shape(n, len);
-    NDArray idArr = m.create(ids, txt);
-    NDArray maskArr = m.create(mask, txt);
-    if (!method.multiView()) {
-      return new Batch(new NDList(m.create(first, img), idArr, maskArr), new NDList());
-    }
-    return new Batch(
-        new NDList(m.create(first, img), m.create(second, img), idArr, maskArr),
-        new NDList(m.create(swap, new Shape(n))));
+    return new PretrainBatches(
+            method,
+            config,
+            tokenizer,
+            loader,
+            maskProbability,
+            Augmentation.Params.none(),
+            studies,
+            new PretrainNet(method, config).featureShape(),
+            0)
+        .build(m, b, 0, 1f, rnd);
   }
 
   /** The config with the vocabulary size and, when 0, the text length filled in. */
@@ -332,6 +376,12 @@ public final class Pretrainer {
         c.glamDim(),
         c.normMean(),
         c.normStd());
+  }
+
+  /** Loads (and caches) every CC and MLO image of {@code breasts}, in parallel, with progress. */
+  public static void warm(
+      ViewImageLoader loader, List<BreastSample> breasts, Consumer<String> progress) {
+    preload(loader, breasts, progress);
   }
 
   private static void preload(

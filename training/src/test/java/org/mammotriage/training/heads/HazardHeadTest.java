@@ -54,16 +54,33 @@ class HazardHeadTest {
   }
 
   @Test
-  void shouldLabelYearsFromDiagnosisOnAndMaskYearsAfterCensoring() {
+  void shouldLabelTheYearOfDiagnosisAndMaskTheYearsAfterItAsMiraiDoes() {
     HazardTargets cancer = HazardTargets.of(SurvivalOutcome.cancerAt(2.5), 5);
     HazardTargets censored = HazardTargets.of(SurvivalOutcome.censoredAt(3.2), 5);
     HazardTargets atScreen = HazardTargets.of(SurvivalOutcome.cancerAt(0), 5);
 
+    // Mirai: t = floor(2.5) = 2, y_seq[2:] = 1, y_mask = [1, 1, 1, 0, 0]
     assertThat(cancer.labels()).containsExactly(0, 0, 1, 1, 1);
-    assertThat(cancer.mask()).containsExactly(1, 1, 1, 1, 1);
+    assertThat(cancer.mask()).containsExactly(1, 1, 1, 0, 0);
     assertThat(censored.labels()).containsExactly(0, 0, 0, 0, 0);
     assertThat(censored.mask()).containsExactly(1, 1, 1, 0, 0);
     assertThat(atScreen.labels()).containsExactly(1, 1, 1, 1, 1);
+    assertThat(atScreen.mask()).containsExactly(1, 0, 0, 0, 0);
+  }
+
+  @Test
+  void shouldCountACancerAtExactlyOneYearInTheSecondYear() {
+    HazardTargets oneYear = HazardTargets.of(SurvivalOutcome.cancerAt(1.0), 5);
+    HazardTargets justBefore = HazardTargets.of(SurvivalOutcome.cancerAt(0.99), 5);
+    HazardTargets followedOneYear = HazardTargets.of(SurvivalOutcome.censoredAt(1.0), 5);
+
+    // Mirai: t = floor(1.0) = 1 → y_seq = [0, 1, 1, 1, 1], y_mask = [1, 1, 0, 0, 0]
+    assertThat(oneYear.labels()).containsExactly(0, 1, 1, 1, 1);
+    assertThat(oneYear.mask()).containsExactly(1, 1, 0, 0, 0);
+    assertThat(justBefore.labels()).containsExactly(1, 1, 1, 1, 1);
+    assertThat(justBefore.mask()).containsExactly(1, 0, 0, 0, 0);
+    // censored at exactly 1.0 y: a known negative for horizon 1, unknown after
+    assertThat(followedOneYear.mask()).containsExactly(1, 0, 0, 0, 0);
   }
 
   @Test

@@ -119,19 +119,40 @@ class LossesTest {
   }
 
   @Test
-  void shouldAddHalfTheSumOfBothViewsLocalTermsToMvClipInGlam() {
+  void shouldGiveGlamsGlobalLossBothViewsImageTextTermsAndTheOneWayViewTerm() {
+    // GLAM eq. 2: L(v_cc, v_mlo) + ½ [L(v_cc,t) + L(t,v_cc) + L(v_mlo,t) + L(t,v_mlo)]
+    // v_cc = I, v_mlo = [[.6,.8],[1,0]], t = I, 1/τ_text = 1, 1/τ_view = 2
+    // ½[L(cc,t)+L(t,cc)] = log(1 + e^-1) = .3132617
+    // ½[L(mlo,t)+L(t,mlo)]: logits [[.6,.8],[1,0]] → rows (log(1+e^.2) + log(1+e)) / 2 = 1.0556957,
+    //   columns (log(1+e^.4) + log(1+e^.8)) / 2 = 1.0420625 → 1.0488791; sum 1.3621408
+    // L(cc, mlo) one-way at scale 2: logits [[1.2, 2],[1.6, 0]] → 1.4775007
     NDArray cc = m(new float[][] {{1, 0}, {0, 1}});
     NDArray mlo = m(new float[][] {{0.6f, 0.8f}, {1, 0}});
     NDArray q = nd.create(new float[] {1, 0, 0, 1, 1, 0, 0, 1}, new Shape(2, 2, 2));
     NDArray p = nd.create(new float[] {1, 0, 0, 1, 0, 1, 1, 0}, new Shape(2, 2, 2));
     NDList preds = new NDList(cc, mlo, cc, scale(1), scale(2), q, p, q, q, scale(1));
-    NDList parts = new GlamLoss().parts(new NDList(nd.create(new float[] {0, 1})), preds);
-    // MLO view: q = p = I for both breasts, so the other breast at the same position is as similar
-    // as the
-    // positive: every (b, a) gives -log(e / (e + 1 + e)) = log(1 + 2e) - 1 = .8619948
+
+    NDList parts = new GlamLoss().parts(new NDList(), preds);
+
+    assertThat(parts.get(1).getFloat()).isCloseTo(1.3621408f, within(1e-5f));
+    assertThat(parts.get(2).getFloat()).isCloseTo(1.4775007f, within(1e-5f));
+    // local: ½ (CC view 1.2067198 + MLO view .8619948, see the local-alignment tests)
     float local = (1.2067198f + 0.8619948f) / 2;
     assertThat(parts.get(3).getFloat()).isCloseTo(local, within(1e-5f));
-    assertThat(parts.get(0).getFloat()).isCloseTo(2.2519406f + local, within(1e-4f));
+    assertThat(parts.get(0).getFloat()).isCloseTo(2.8396415f + local, within(1e-4f));
+  }
+
+  @Test
+  void shouldNotDependOnWhichViewIsPairedWithTheTextInGlam() {
+    // GLAM pairs both views with the report: unlike MV-CLIP there is no swap label to follow
+    NDArray cc = m(new float[][] {{1, 0}, {0, 1}});
+    NDArray mlo = m(new float[][] {{0.6f, 0.8f}, {1, 0}});
+    NDArray q = nd.create(new float[] {1, 0, 0, 1, 1, 0, 0, 1}, new Shape(2, 2, 2));
+    NDList preds = new NDList(cc, mlo, cc, scale(1), scale(2), q, q, q, q, scale(1));
+    float a = new GlamLoss().parts(new NDList(), preds).get(0).getFloat();
+    float b =
+        new GlamLoss().parts(new NDList(nd.create(new float[] {1, 1})), preds).get(0).getFloat();
+    assertThat(a).isEqualTo(b);
   }
 
   /** log-sum-exp InfoNCE written with loops, independent of the tensor version. */

@@ -75,10 +75,9 @@ class BlocksTest {
     NDArray a = nd.create(new long[] {2, 5, 6, 3, 0, 0, 0, 0}, new Shape(1, 8));
     NDArray b = nd.create(new long[] {2, 5, 6, 3, 9, 9, 7, 8}, new Shape(1, 8));
     // when: only padded positions differ
-    NDArray za = text.forward(ps, new NDList(a, mask), false).singletonOrThrow();
-    NDArray zb = text.forward(ps, new NDList(b, mask), false).singletonOrThrow();
-    NDArray zc =
-        text.forward(ps, new NDList(b, nd.ones(new Shape(1, 8))), false).singletonOrThrow();
+    NDArray za = text.forward(ps, new NDList(a, mask), false).get(0);
+    NDArray zb = text.forward(ps, new NDList(b, mask), false).get(0);
+    NDArray zc = text.forward(ps, new NDList(b, nd.ones(new Shape(1, 8))), false).get(0);
     // then
     assertThat(za.sub(zb).abs().max().getFloat()).isLessThan(1e-5f);
     assertThat(za.sub(zc).abs().max().getFloat()).isGreaterThan(1e-4f);
@@ -104,8 +103,42 @@ class BlocksTest {
       }
       assertThat(out.get(method.multiView() ? 3 : 2).getFloat())
           .as("initial 1/tau of text")
-          .isCloseTo(1 / 0.07f, within(1e-3f));
+          .isCloseTo((float) (1 / method.temperatures().text().tau()), within(1e-3f));
     }
+  }
+
+  @Test
+  void shouldReachMvMlmsTemperatureAndKeepTheTemperaturesThePapersSet() {
+    // MV-MLM §4.2 sets τ1 = 0.007 (1/τ = 142.9, above CLIP's old ceiling of 100) and τ2 = 0.1
+    PretrainNet mv = new PretrainNet(PretrainMethod.MVCLIP, ModelConfig.tiny(20));
+    Init.initialize(mv, nd, mv.inputShapes(2));
+    NDList in =
+        new NDList(
+            nd.randomNormal(new Shape(2, 1, 64, 40)),
+            nd.randomNormal(new Shape(2, 1, 64, 40)),
+            nd.zeros(new Shape(2, 96), DataType.INT64),
+            nd.ones(new Shape(2, 96)));
+    NDList out = mv.forward(ps, in, false);
+    assertThat(out.get(3).getFloat()).isCloseTo(1 / 0.007f, within(1e-2f));
+    assertThat(out.get(4).getFloat()).isCloseTo(10f, within(1e-4f));
+    assertThat(mv.getParameters().get("log_scale_text").requiresGradient()).isFalse();
+    assertThat(mv.getParameters().get("log_scale_view").requiresGradient()).isFalse();
+
+    // a learned temperature may go past 100 up to the ceiling of 200
+    PretrainNet clip = new PretrainNet(PretrainMethod.CLIP, ModelConfig.tiny(20));
+    Init.initialize(clip, nd, clip.inputShapes(2));
+    var p = clip.getParameters().get("log_scale_text");
+    assertThat(p.requiresGradient()).isTrue();
+    NDList clipIn =
+        new NDList(
+            nd.randomNormal(new Shape(2, 1, 64, 40)),
+            nd.zeros(new Shape(2, 96), DataType.INT64),
+            nd.ones(new Shape(2, 96)));
+    p.getArray().set(new float[] {(float) Math.log(150)});
+    assertThat(clip.forward(ps, clipIn, false).get(2).getFloat()).isCloseTo(150f, within(1e-2f));
+    p.getArray().set(new float[] {(float) Math.log(1000)});
+    assertThat(clip.forward(ps, clipIn, false).get(2).getFloat())
+        .isCloseTo(PretrainNet.MAX_SCALE, within(1e-2f));
   }
 
   @Test
@@ -125,7 +158,8 @@ class BlocksTest {
     assertThatThrownBy(() -> ImageTower.builder().setEmbeddingDim(8).build())
         .hasMessageContaining("setEncoder");
     assertThatThrownBy(() -> PretrainMethod.parse("simclr"))
-        .hasMessageContaining("clip, mvclip or glam");
+        .hasMessageContaining("clip, mvclip, glam or mama");
+    assertThat(PretrainMethod.parse("MaMA")).isEqualTo(PretrainMethod.MAMA);
     assertThat(PretrainMethod.parse("MV-CLIP")).isEqualTo(PretrainMethod.MVCLIP);
   }
 }

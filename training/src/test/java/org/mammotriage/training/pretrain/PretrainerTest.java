@@ -151,6 +151,72 @@ class PretrainerTest {
     assertThat(new WarmupCosine(1f, 4, 14, 0.01f, 5).getNewValue(1)).isEqualTo(s.at(5));
   }
 
+  @Test
+  void shouldDrawMamasPartnerFromTheStudyOrTheImageItselfEvenly() {
+    List<Path> study =
+        List.of(Path.of("L_CC"), Path.of("L_MLO"), Path.of("R_CC"), Path.of("R_MLO"));
+    java.util.Map<Path, Integer> counts = new java.util.HashMap<>();
+    Random r = new Random(3);
+    for (int i = 0; i < 4000; i++) {
+      counts.merge(PretrainBatches.partner(study, study.get(1), r), 1, Integer::sum);
+    }
+    // the image itself half of the time, each of the three others a sixth
+    assertThat(counts.get(study.get(1))).isBetween(1800, 2200);
+    for (int k : new int[] {0, 2, 3}) {
+      assertThat(counts.get(study.get(k))).isBetween(560, 780);
+    }
+    assertThat(PretrainBatches.partner(List.of(study.get(0)), study.get(0), r))
+        .isEqualTo(study.get(0));
+  }
+
+  @Test
+  void shouldGiveGlamPerBreastRegionMasksFromEachViewsSpacingAndCrop() throws Exception {
+    PretrainData data = PretrainData.read(manifest);
+    try (NDManager m = NDManager.newBaseManager()) {
+      ModelConfig c = options(PretrainMethod.GLAM, 1, false).config();
+      c = c.withVocabularySize(50);
+      c =
+          new ModelConfig(
+              c.inputHeight(),
+              c.inputWidth(),
+              c.resnetDepth(),
+              c.width(),
+              c.tokenLayers(),
+              c.tokenDim(),
+              c.embeddingDim(),
+              c.textDim(),
+              c.textLayers(),
+              c.heads(),
+              160,
+              50,
+              c.glamGrid(),
+              c.glamDim(),
+              c.normMean(),
+              c.normStd());
+      ViewImageLoader loader =
+          new ViewImageLoader(
+                  Preprocessor.defaults(),
+                  c.inputHeight(),
+                  c.inputWidth(),
+                  c.normMean(),
+                  c.normStd())
+              .withDiskCache(shared.resolve("cache"));
+      List<BreastSample> b = data.split("train", true).subList(0, 3);
+      var tok = org.mammotriage.training.report.Tokenizer.build(data.corpus(), 1);
+      NDList in =
+          Pretrainer.batch(m, b, PretrainMethod.GLAM, c, tok, loader, 0, new Random(1)).inputs();
+      assertThat(in).hasSize(6);
+      NDArray cc = in.get(4);
+      NDArray mlo = in.get(5);
+      assertThat(cc.getShape().get(0)).isEqualTo(3);
+      // the views are cropped and scaled differently, so their depth bins fall on other cells
+      assertThat(cc.sub(mlo).abs().max().getFloat()).isGreaterThan(0f);
+      assertThat(loader.geometry(b.get(0).cc()).known()).isTrue();
+      assertThat(loader.geometry(b.get(0).mlo()).mmPerColumn(c.inputWidth()))
+          .isGreaterThan(loader.geometry(b.get(0).cc()).mmPerColumn(c.inputWidth()));
+    }
+  }
+
   private static NDList realBatch(NDManager m, PretrainedModel a, PretrainData data)
       throws Exception {
     ModelConfig c = a.config();

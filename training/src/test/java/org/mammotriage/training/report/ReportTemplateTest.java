@@ -88,6 +88,45 @@ class ReportTemplateTest {
   }
 
   @Test
+  void shouldWriteWhatTheReaderReportedNotTheTruthWhenTheManifestCarriesIt() {
+    // truth: a mass and calcifications, BI-RADS 5, density 3; the reader saw no mass, left the
+    // calcification field blank (findings section missing) and the impression out
+    ManifestRow r =
+        new ManifestRow(
+            "P1",
+            "S1",
+            "I1",
+            "L",
+            "CC",
+            "a.png",
+            57,
+            3,
+            5,
+            1,
+            1,
+            1,
+            null,
+            null,
+            "train",
+            "",
+            "",
+            Map.of(
+                "report_mass", "0",
+                "report_calcification", "-1",
+                "report_birads", "",
+                "report_density", "2"));
+
+    String text = ReportTemplate.render(ReportFacts.of(r), MetaMasking.none());
+
+    assertThat(text)
+        .contains("there is no mass")
+        .contains("Calcification is unknown")
+        .contains("BI-RADS Category unknown")
+        .contains(ReportTemplate.densityDescription(2))
+        .doesNotContain("highly suggestive");
+  }
+
+  @Test
   void shouldNeverMaskInEvaluationAndAlwaysMaskWithProbabilityOne() {
     ReportFacts f = ReportFacts.of(row("L", 0, 0, 1));
     String none = ReportTemplate.render(f, MetaMasking.none());
