@@ -14,8 +14,11 @@ import java.util.zip.Deflater;
  * image allocates only its result.
  */
 public final class GrayPngEncoder {
-  /** libdeflate level: level 6 gives ImageIO's size or better at a fraction of its time. */
-  static final int LEVEL = 6;
+  /**
+   * libdeflate level 1: on working images about 3x faster than level 6 and still smaller than
+   * ImageIO's PNGs at compression quality 0.75 (0.25-0.43 MB against 0.49 MB).
+   */
+  static final int LEVEL = 1;
 
   private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
