@@ -22,14 +22,14 @@ import picocli.CommandLine.Parameters;
     name = "bench",
     mixinStandardHelpOptions = true,
     description =
-        "Benchmarks, each as a ratio against a baseline measured in the same run. Names: synth, scoring, ingest, streams;"
+        "Benchmarks, each as a ratio against a baseline measured in the same run. Names: synth, scoring, ingest, scp, streams;"
             + " fuzz runs the ingest mutation fuzzer for long (not part of all).")
 public final class BenchCommand implements Callable<Integer> {
   @Parameters(
       arity = "0..1",
       paramLabel = "NAME",
       description =
-          "which benchmark (synth, scoring, ingest, streams, fuzz); all but fuzz when omitted")
+          "which benchmark (synth, scoring, ingest, scp, streams, fuzz); all but fuzz when omitted")
   String name;
 
   @Option(
@@ -93,6 +93,7 @@ public final class BenchCommand implements Callable<Integer> {
       case "synth" -> synth();
       case "scoring" -> scoring();
       case "ingest" -> IngestBench.run(reps);
+      case "scp" -> ScpBench.run(6); // 6 patients: 52 full-size files, 0.9 GB
       case "streams" -> StreamsBench.run(patients);
       case "fuzz" -> {
         return FuzzBench.run(cases, seed);
@@ -101,11 +102,14 @@ public final class BenchCommand implements Callable<Integer> {
         synth();
         scoring();
         IngestBench.run(reps);
+        ScpBench.run(6);
         StreamsBench.run(patients);
       }
       default -> {
         System.err.println(
-            "unknown benchmark '" + which + "'; available: synth, scoring, ingest, streams, fuzz");
+            "unknown benchmark '"
+                + which
+                + "'; available: synth, scoring, ingest, scp, streams, fuzz");
         return 2;
       }
     }
