@@ -23,14 +23,14 @@ import picocli.CommandLine.Parameters;
     name = "bench",
     mixinStandardHelpOptions = true,
     description =
-        "Benchmarks, each as a ratio against a baseline measured in the same run. Names: synth, scoring, ingest, streams,"
+        "Benchmarks, each as a ratio against a baseline measured in the same run. Names: synth, scoring, ingest, scp, streams,"
             + " state; fuzz runs the ingest mutation fuzzer for long (not part of all).")
 public final class BenchCommand implements Callable<Integer> {
   @Parameters(
       arity = "0..1",
       paramLabel = "NAME",
       description =
-          "which benchmark (synth, scoring, ingest, streams, state, fuzz); all but fuzz when omitted")
+          "which benchmark (synth, scoring, ingest, scp, streams, state, fuzz); all but fuzz when omitted")
   String name;
 
   @Option(
@@ -111,6 +111,7 @@ public final class BenchCommand implements Callable<Integer> {
       case "synth" -> synth();
       case "scoring" -> scoring();
       case "ingest" -> IngestBench.run(reps);
+      case "scp" -> ScpBench.run(6); // 6 patients: 52 full-size files, 0.9 GB
       case "streams" -> StreamsBench.run(patients);
       case "state" -> StateBench.run(patients, storeExams, baselineStoreExams);
       case "fuzz" -> {
@@ -120,6 +121,7 @@ public final class BenchCommand implements Callable<Integer> {
         synth();
         scoring();
         IngestBench.run(reps);
+        ScpBench.run(6);
         StreamsBench.run(patients);
         StateBench.run(patients, storeExams, baselineStoreExams);
       }
@@ -127,7 +129,7 @@ public final class BenchCommand implements Callable<Integer> {
         System.err.println(
             "unknown benchmark '"
                 + which
-                + "'; available: synth, scoring, ingest, streams, state, fuzz");
+                + "'; available: synth, scoring, ingest, scp, streams, state, fuzz");
         return 2;
       }
     }

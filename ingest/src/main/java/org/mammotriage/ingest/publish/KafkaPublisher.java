@@ -28,6 +28,24 @@ public final class KafkaPublisher implements Publisher {
 
   public KafkaPublisher(Map<String, Object> clientProps, SerdeFactory serdes, long timeoutMs) {
     this.timeoutMs = timeoutMs;
+    Map<String, Object> p = producerConfig(clientProps, timeoutMs);
+    this.images =
+        new KafkaProducer<>(
+            p, new StringSerializer(), Topics.IMAGES.valueSerde(serdes).serializer());
+    Map<String, Object> d = new HashMap<>(p);
+    d.put(ProducerConfig.CLIENT_ID_CONFIG, p.get(ProducerConfig.CLIENT_ID_CONFIG) + "-dlq");
+    this.rejects =
+        new KafkaProducer<>(
+            d, new StringSerializer(), Topics.INGEST_DLQ.valueSerde(serdes).serializer());
+  }
+
+  /**
+   * The image producer's settings: {@code clientProps} with acks=all, idempotence, the image size
+   * limit, the timeouts and no linger (one record is sent and awaited at a time). Public so that
+   * {@code bench ingest}'s bare producer runs with exactly these settings.
+   */
+  public static Map<String, Object> producerConfig(
+      Map<String, Object> clientProps, long timeoutMs) {
     Map<String, Object> p = new HashMap<>(clientProps);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -37,14 +55,7 @@ public final class KafkaPublisher implements Publisher {
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(2000, timeoutMs));
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "mammotriage-ingest");
-    this.images =
-        new KafkaProducer<>(
-            p, new StringSerializer(), Topics.IMAGES.valueSerde(serdes).serializer());
-    Map<String, Object> d = new HashMap<>(p);
-    d.put(ProducerConfig.CLIENT_ID_CONFIG, p.get(ProducerConfig.CLIENT_ID_CONFIG) + "-dlq");
-    this.rejects =
-        new KafkaProducer<>(
-            d, new StringSerializer(), Topics.INGEST_DLQ.valueSerde(serdes).serializer());
+    return p;
   }
 
   @Override

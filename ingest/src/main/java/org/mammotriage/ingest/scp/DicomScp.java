@@ -16,6 +16,7 @@ import com.pixelmed.network.PDataPDU;
 import com.pixelmed.network.PresentationDataValue;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -423,6 +424,7 @@ public final class DicomScp implements AutoCloseable {
           new MessageHandler(
               spool,
               settings.maxBytes(),
+              caller,
               () -> {
                 try {
                   c.timeout(Phase.READING);
@@ -490,7 +492,7 @@ public final class DicomScp implements AutoCloseable {
           caller,
           "INGEST_SCP");
     }
-    Path file = h.toPart10(a.getTransferSyntaxForPresentationContextID(h.pcid), caller);
+    Path file = h.toPart10();
     try {
       return pipeline.process(file, caller, "INGEST_SCP");
     } finally {
@@ -553,6 +555,7 @@ public final class DicomScp implements AutoCloseable {
 
     private final Path spool;
     private final long maxBytes;
+    private final String caller;
     private final ByteArrayOutputStream command = new ByteArrayOutputStream();
     private Path dataFile;
     private OutputStream data;
@@ -567,8 +570,9 @@ public final class DicomScp implements AutoCloseable {
     private final Runnable onFirstPdu;
     private boolean started;
 
-    MessageHandler(Path spool, long maxBytes, Runnable onFirstPdu) {
+    MessageHandler(Path spool, long maxBytes, String caller, Runnable onFirstPdu) {
       this.spool = spool;
+      this.caller = caller;
       this.maxBytes = maxBytes;
       this.onFirstPdu = onFirstPdu;
     }
@@ -596,8 +600,11 @@ public final class DicomScp implements AutoCloseable {
           }
         } else {
           if (data == null) {
+            // the file meta header first, then the data set as it arrives: the Part 10 file is
+            // written once, with no second copy
             dataFile = Files.createTempFile(spool, "rx-", ".part");
-            data = Files.newOutputStream(dataFile);
+            data = new BufferedOutputStream(Files.newOutputStream(dataFile), 1 << 16);
+            writeFileMeta(data, association.getTransferSyntaxForPresentationContextID(pcid));
           }
           byte[] v = pdv.getValue();
           dataBytes += v.length;
@@ -642,29 +649,31 @@ public final class DicomScp implements AutoCloseable {
       }
     }
 
+    private void writeFileMeta(OutputStream out, String transferSyntax)
+        throws IOException, DicomException {
+      DicomOutputStream dos =
+          new DicomOutputStream(out, TransferSyntax.ExplicitVRLittleEndian, null);
+      new FileMetaInformation(sopClass, sopInstance, transferSyntax, caller)
+          .getAttributeList()
+          .write(dos);
+      dos.flush();
+    }
+
     /**
-     * Prefixes the received data set with a file meta header, written to a temp name and moved into
-     * place.
+     * The received Part 10 file (file meta header and data set, written as the data arrived) moved
+     * from its temporary name into place.
      */
-    Path toPart10(String transferSyntax, String caller) throws IOException, DicomException {
-      Path part = Files.createTempFile(spool, "in-", ".tmp");
-      try (OutputStream out = Files.newOutputStream(part)) {
-        DicomOutputStream dos =
-            new DicomOutputStream(out, TransferSyntax.ExplicitVRLittleEndian, null);
-        new FileMetaInformation(sopClass, sopInstance, transferSyntax, caller)
-            .getAttributeList()
-            .write(dos);
-        dos.flush();
-        if (dataFile != null) {
-          Files.copy(dataFile, out);
-        }
-      } finally {
-        if (dataFile != null) {
-          Files.deleteIfExists(dataFile);
+    Path toPart10() throws IOException, DicomException {
+      if (dataFile == null) { // a C-STORE without a data set: an empty one
+        dataFile = Files.createTempFile(spool, "rx-", ".part");
+        try (OutputStream out = Files.newOutputStream(dataFile)) {
+          writeFileMeta(out, TransferSyntax.ExplicitVRLittleEndian);
         }
       }
-      Path done = part.resolveSibling(part.getFileName().toString().replace(".tmp", ".dcm"));
-      Files.move(part, done, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Path done =
+          dataFile.resolveSibling(dataFile.getFileName().toString().replace(".part", ".dcm"));
+      Files.move(dataFile, done, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      dataFile = null;
       return done;
     }
   }

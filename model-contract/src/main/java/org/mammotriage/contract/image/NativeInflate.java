@@ -9,12 +9,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * libdeflate (Debian package {@code libdeflate0}) through a small JNI library built with the
- * scoring module ({@code src/main/c}): whole-buffer inflate of a PNG's pixel data, about twice as
- * fast as {@link java.util.zip.Inflater} on working images (measured in {@code ./run bench
- * scoring}). When the library cannot be loaded (another platform, no libdeflate.so.0, no writable
- * temporary directory) or {@code -Dmammotriage.inflate=java} is set, {@link #available()} is false
- * and the decoder uses java.util.zip; one log line says which is used and why.
+ * libdeflate (Debian package {@code libdeflate0}) through a small JNI library built with this
+ * module ({@code src/main/c}): whole-buffer inflate of a PNG's pixel data (and deflate of the
+ * working image's, for ingest's {@link GrayPngEncoder}), about twice as fast as {@link
+ * java.util.zip.Inflater} on working images (measured in {@code ./run bench scoring}). When the
+ * library cannot be loaded (another platform, no libdeflate.so.0, no writable temporary directory)
+ * or {@code -Dmammotriage.inflate=java} is set, {@link #available()} is false and the decoder uses
+ * java.util.zip; one log line says which is used and why.
  */
 public final class NativeInflate {
   private static final Logger LOG = LoggerFactory.getLogger(NativeInflate.class);
@@ -104,4 +105,17 @@ public final class NativeInflate {
    */
   static native int zlibDecompress(
       byte[] in, int inOff, int inLen, byte[] out, int outOff, int outLen);
+
+  /**
+   * Compresses {@code in[inOff, inOff+inLen)} into a zlib stream at {@code out[outOff,
+   * outOff+outCap)} with libdeflate at {@code level} (0-12), reusing this thread's compressor.
+   *
+   * @return the stream's length; 0 when it does not fit, -1 not initialised, -2 bad bounds or
+   *     level, -3 out of memory
+   */
+  static native int zlibCompress(
+      byte[] in, int inOff, int inLen, byte[] out, int outOff, int outCap, int level);
+
+  /** The most bytes a zlib stream of {@code inLen} bytes can take; -1 when not known. */
+  static native int zlibCompressBound(int inLen);
 }

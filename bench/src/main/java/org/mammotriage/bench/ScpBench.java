@@ -1,0 +1,187 @@
+package org.mammotriage.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.mammotriage.config.CommonConfig;
+import org.mammotriage.config.ConfigLoader;
+import org.mammotriage.config.MammoConfig;
+import org.mammotriage.ingest.IngestConfig;
+import org.mammotriage.ingest.IngestRuntime;
+import org.mammotriage.ingest.scp.DicomScp;
+import org.mammotriage.ingest.scp.ScpSettings;
+import org.mammotriage.ingest.scp.StorescuClient;
+import org.mammotriage.kafka.EmbeddedBroker;
+import org.mammotriage.ops.OpsServer;
+import org.mammotriage.schemas.TopicAdmin;
+
+/**
+ * The ingest SCP (receive → validate → preprocess → Kafka acknowledgement before the C-STORE
+ * response) against dcmtk's {@code storescp} (receive → file), both fed by one {@code storescu}
+ * association with the same full-size files over loopback, in alternating rounds. Each SCP round
+ * runs a fresh ingest runtime, so no instance is acknowledged as a duplicate.
+ */
+final class ScpBench {
+  static final double GOAL = 1.0;
+  private static final int ROUNDS = 3;
+
+  private ScpBench() {}
+
+  static void run(int patients) throws Exception {
+    Path dir = Files.createTempDirectory("bench-scp");
+    org.mammotriage.synth.SyntheticArchive.of(
+            org.mammotriage.synth.SynthOptions.defaults(patients, 5))
+        .generate(dir.resolve("a"));
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(dir.resolve("a"))) {
+      files = s.filter(f -> f.toString().endsWith(".dcm")).sorted().toList();
+    }
+    long bytes = 0;
+    for (Path f : files) {
+      bytes += Files.size(f);
+    }
+    double[] scp = new double[ROUNDS];
+    double[] dcmtk = new double[ROUNDS];
+    try (EmbeddedBroker broker = EmbeddedBroker.create(dir.resolve("kafka"), 0).start()) {
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+        TopicAdmin.ensureTopics(admin, (short) 1, null);
+      }
+      ingest(broker.bootstrapServers(), dir.resolve("warm"), files.subList(0, 2)); // JIT, Kafka
+      storescp(dir.resolve("warm-dcmtk"), files.subList(0, 2));
+      for (int r = 0; r < ROUNDS; r++) {
+        dcmtk[r] = storescp(dir.resolve("dcmtk" + r), files);
+        scp[r] = ingest(broker.bootstrapServers(), dir.resolve("scp" + r), files);
+      }
+    }
+    double[] ratios = new double[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+      ratios[r] = dcmtk[r] / scp[r];
+    }
+    double[] sorted = ratios.clone();
+    Arrays.sort(sorted);
+    double median = sorted[ROUNDS / 2];
+    double scpMed = median(scp);
+    double dcmtkMed = median(dcmtk);
+    System.out.printf(
+        Locale.ROOT,
+        "bench scp: %d full-size files (%.0f MB) over one storescu association on loopback,"
+            + " %d alternating rounds (median)%n",
+        files.size(),
+        bytes / 1e6,
+        ROUNDS);
+    System.out.printf(
+        Locale.ROOT,
+        "  ingest SCP (receive, preprocess, Kafka ack): %.2f s, %.1f files/s, %.1f MB/s%n",
+        scpMed,
+        files.size() / scpMed,
+        bytes / 1e6 / scpMed);
+    System.out.printf(
+        Locale.ROOT,
+        "  dcmtk storescp (receive, write file):        %.2f s, %.1f files/s, %.1f MB/s%n",
+        dcmtkMed,
+        files.size() / dcmtkMed,
+        bytes / 1e6 / dcmtkMed);
+    System.out.printf(
+        Locale.ROOT,
+        "  SCP/storescp = %.2f (median of rounds, range %.2f-%.2f); goal >= %.2f: %s%n",
+        median,
+        sorted[0],
+        sorted[ROUNDS - 1],
+        GOAL,
+        median >= GOAL ? "met" : "NOT met");
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s[s.length / 2];
+  }
+
+  /** Seconds for storescu to send {@code files} to a fresh ingest SCP. */
+  private static double ingest(String bootstrap, Path spool, List<Path> files) throws Exception {
+    MammoConfig cfg =
+        ConfigLoader.load(
+            IngestConfig.define(CommonConfig.define()),
+            null,
+            Map.of(),
+            Map.of(
+                CommonConfig.KAFKA_BOOTSTRAP,
+                bootstrap,
+                IngestConfig.PSEUDONYM_SECRET,
+                "bench-secret-0123456789-0123456789"));
+    try (IngestRuntime runtime = new IngestRuntime(cfg, OpsServer.newRegistry());
+        DicomScp scp =
+            new DicomScp(
+                ScpSettings.fromConfig(cfg, runtime.limits().maxBytes()).withPort(0),
+                runtime.pipeline(),
+                Files.createDirectories(spool),
+                OpsServer.newRegistry())) {
+      return send(scp.port(), cfg.getString(IngestConfig.AE_TITLE), files);
+    }
+  }
+
+  /** Seconds for storescu to send {@code files} to dcmtk's storescp writing into {@code out}. */
+  private static double storescp(Path out, List<Path> files) throws Exception {
+    Files.createDirectories(out);
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Process p =
+        new ProcessBuilder("storescp", "-aet", "STORESCP", "-od", out.toString(), "" + port)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try {
+      waitListening(port, p);
+      return send(port, "STORESCP", files);
+    } finally {
+      p.destroy();
+      p.waitFor();
+    }
+  }
+
+  private static double send(int port, String calledAe, List<Path> files) throws Exception {
+    long t0 = System.nanoTime();
+    Map<String, String> res =
+        StorescuClient.send(
+            "127.0.0.1", port, "BENCH", calledAe, List.of(), new ArrayList<>(files));
+    double secs = (System.nanoTime() - t0) / 1e9;
+    Map<String, String> failed = new HashMap<>(res);
+    failed.values().removeIf(v -> v.startsWith("Success"));
+    if (res.size() != files.size() || !failed.isEmpty()) {
+      throw new IllegalStateException("not every file was stored at " + calledAe + ": " + failed);
+    }
+    return secs;
+  }
+
+  private static void waitListening(int port, Process p) throws Exception {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException("storescp exited (" + p.exitValue() + ")");
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException e) {
+        Thread.onSpinWait();
+      }
+    }
+    throw new IllegalStateException("storescp did not listen on " + port + " within 10 s");
+  }
+}
