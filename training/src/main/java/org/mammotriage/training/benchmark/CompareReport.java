@@ -131,6 +131,15 @@ public final class CompareReport {
             + " patients (percentile bootstrap; resamples on which an AUC is undefined are counted,"
             + " not redrawn). Differences are paired: one patient resample scores both methods.");
     h.heading("Headline: pretraining methods against CLIP");
+    int nSeeds = in.plan().seeds().size();
+    h.paragraph(
+        "The intervals cover the sampling of test patients and average over "
+            + nSeeds
+            + " seed(s); they do not cover seed-to-seed variation, which the per-seed AUCs show."
+            + (nSeeds < 3
+                ? " Fewer than 3 seeds: this is a reduced run, and a separated difference here is"
+                    + " not evidence for an ordering of the methods."
+                : ""));
     List<List<?>> head = new ArrayList<>();
     for (CompareAggregate.Difference d : in.result().differences()) {
       if (d.reference().equals("clip") && !CompareProtocol.BASELINES.contains(d.method())) {

@@ -59,7 +59,7 @@ public final class DemoModelCommand implements Callable<Integer> {
   @Option(
       names = "--pretrain-method",
       defaultValue = "mvclip",
-      description = "clip, mvclip or glam.")
+      description = "clip, mvclip, glam or mama.")
   String method;
 
   @Option(names = "--batch", defaultValue = "16", description = "Breasts per pretraining batch.")

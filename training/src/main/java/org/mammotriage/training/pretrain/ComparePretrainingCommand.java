@@ -89,7 +89,7 @@ public final class ComparePretrainingCommand implements Callable<Integer> {
 
   @Option(
       names = "--max-steps",
-      defaultValue = "150",
+      defaultValue = "400",
       description = "Steps per run (default ${DEFAULT-VALUE}).")
   int steps;
 

@@ -89,7 +89,7 @@ public record PretrainedModel(
               + JSON_FILE
               + " and "
               + PARAMS_FILE
-              + "); make one with ./run train pretrain --method clip|mvclip|glam --manifest M --out"
+              + "); make one with ./run train pretrain --method clip|mvclip|glam|mama --manifest M --out"
               + " DIR");
     }
     JsonNode j = JSON.readTree(json.toFile());

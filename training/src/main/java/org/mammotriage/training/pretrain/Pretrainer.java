@@ -40,8 +40,8 @@ import org.mammotriage.training.model.PretrainNet;
 import org.mammotriage.training.report.Tokenizer;
 
 /**
- * The pretraining loop for CLIP, MV-CLIP and GLAM: batches of breasts (CC + MLO + one report per
- * breast), meta-information masking of the reports, AdamW with warm-up and cosine decay,
+ * The pretraining loop for CLIP, MV-CLIP, GLAM and MaMA: batches of breasts (CC + MLO + one report
+ * per breast), meta-information masking of the reports, AdamW with warm-up and cosine decay,
  * checkpoints every N steps and resume, a progress line with loss, images/s and ETA.
  *
  * <p>Deterministic for a seed: the data order of step s depends only on (seed, epoch of s) and the
