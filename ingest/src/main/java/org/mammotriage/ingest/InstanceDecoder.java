@@ -7,8 +7,11 @@ import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.TagFromName;
 import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -21,6 +24,7 @@ import org.mammotriage.ingest.dicom.Reason;
 import org.mammotriage.ingest.dicom.RejectedException;
 import org.mammotriage.ingest.dicom.StructureCheck;
 import org.mammotriage.ingest.preprocess.Preprocessor;
+import org.mammotriage.ingest.preprocess.StoredPixels;
 import org.mammotriage.ingest.preprocess.WorkingImage;
 
 /**
@@ -73,11 +77,19 @@ public final class InstanceDecoder {
    */
   public Classification readHeader(Path file, long size, AttributeList header)
       throws RejectedException {
+    return inspect(file, size, header).classification();
+  }
+
+  /** What step 1 learned of a file: its classification and its structure. */
+  public record Header(Classification classification, StructureCheck.Summary structure) {}
+
+  /** {@link #readHeader}, also returning where the file's pixel data lies. */
+  public Header inspect(Path file, long size, AttributeList header) throws RejectedException {
     if (size > limits.maxBytes()) {
       throw new RejectedException(
           Reason.TOO_LARGE, size + " bytes exceeds ingest.limit.bytes=" + limits.maxBytes());
     }
-    StructureCheck.check(file, limits, header);
+    StructureCheck.Summary structure = StructureCheck.check(file, limits, header);
     header.clear(); // PixelMed reads into an empty list (it complains of every tag already there)
     try (DicomInputStream in =
         new DicomInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
@@ -91,7 +103,7 @@ public final class InstanceDecoder {
     }
     Classification c = classifier.classify(header, str(header, TagFromName.TransferSyntaxUID));
     classifier.checkPixelFormat(header);
-    return c;
+    return new Header(c, structure);
   }
 
   /** A fully read instance and its working image. */
@@ -102,6 +114,64 @@ public final class InstanceDecoder {
    * Throws {@link RejectedException} for what is wrong with the instance, and {@link IOException}
    * for what is not its fault (the spool file gone, an interrupt at shutdown, writing the working
    * image): the sender should send such an instance again.
+   */
+  public Decoded decode(Path file, AttributeList header, Header h)
+      throws RejectedException, IOException {
+    StructureCheck.Summary st = h.structure();
+    int bitsAllocated =
+        Attribute.getSingleIntegerValueOrDefault(header, TagFromName.BitsAllocated, 16);
+    boolean direct =
+        st.nativePixelsAt()
+            && header.get(TagFromName.PixelData) == null
+            && (bitsAllocated == 8 || bitsAllocated == 16)
+            && Attribute.getSingleIntegerValueOrDefault(header, TagFromName.SamplesPerPixel, 1) == 1
+            && Attribute.getSingleIntegerValueOrDefault(header, TagFromName.NumberOfFrames, 1) <= 1
+            && st.pixelDataLength() <= Integer.MAX_VALUE - 16;
+    if (!direct) {
+      return decode(file);
+    }
+    classifier.checkPixelDataLength(header, st.pixelDataLength());
+    int len = (int) st.pixelDataLength();
+    byte[] buf = PIXEL_BUFFER.get();
+    if (buf.length < len) {
+      buf = new byte[len];
+      PIXEL_BUFFER.set(buf);
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer bb = ByteBuffer.wrap(buf, 0, len);
+      long pos = st.pixelDataOffset();
+      while (bb.hasRemaining()) {
+        int r = ch.read(bb, pos);
+        if (r < 0) {
+          throw new RejectedException(
+              Reason.CORRUPT, "the file ends inside its pixel data (truncated while received?)");
+        }
+        pos += r;
+      }
+    }
+    StoredPixels px =
+        bitsAllocated == 8
+            ? new StoredPixels.Bytes(buf, 0, len)
+            : new StoredPixels.LittleEndianWords(buf, 0, len / 2);
+    try {
+      return new Decoded(header, preprocessor.process(header, px));
+    } catch (DicomException | RuntimeException e) {
+      throw new RejectedException(
+          Reason.CORRUPT, "pixel data cannot be decoded: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Per-thread buffer for pixel data read straight from the file, grown to the largest image seen
+   * (bounded by the ingest.limit.* image size): one allocation per processing thread, not one per
+   * image.
+   */
+  private static final ThreadLocal<byte[]> PIXEL_BUFFER =
+      ThreadLocal.withInitial(() -> new byte[0]);
+
+  /**
+   * Step 2 without what step 1 learned: reads the whole file with PixelMed and preprocesses its
+   * pixels (compressed, big-endian, deflated and multi-frame files always take this path).
    */
   public Decoded decode(Path file) throws RejectedException, IOException {
     AttributeList full = new AttributeList();

@@ -278,6 +278,14 @@ public final class InstanceClassifier {
     if (px == null) {
       throw new RejectedException(Reason.CORRUPT, "no Pixel Data (file truncated?)");
     }
+    checkPixelDataLength(l, pixelBytes(px));
+  }
+
+  /**
+   * As {@link #checkPixelData}, for pixel data not read into {@code l}: {@code actual} is the
+   * length of its value in bytes.
+   */
+  public void checkPixelDataLength(AttributeList l, long actual) throws RejectedException {
     long expected =
         (long) Attribute.getSingleIntegerValueOrDefault(l, TagFromName.Rows, 0)
             * Attribute.getSingleIntegerValueOrDefault(l, TagFromName.Columns, 0)
@@ -285,7 +293,6 @@ public final class InstanceClassifier {
                 1, Attribute.getSingleIntegerValueOrDefault(l, TagFromName.NumberOfFrames, 1))
             * Attribute.getSingleIntegerValueOrDefault(l, TagFromName.SamplesPerPixel, 1)
             * (Attribute.getSingleIntegerValueOrDefault(l, TagFromName.BitsAllocated, 16) / 8);
-    long actual = pixelBytes(px);
     if (actual < expected) {
       throw new RejectedException(
           Reason.CORRUPT,

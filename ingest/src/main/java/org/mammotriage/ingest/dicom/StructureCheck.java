@@ -47,8 +47,26 @@ public final class StructureCheck {
           "AT", "FL", "FD", "OB", "OD", "OF", "OL", "OV", "OW", "SL", "SQ", "SS", "SV", "UL", "UN",
           "US", "UV");
 
-  /** What the walk found: the transfer syntax it read the data set in, and its extent. */
-  public record Summary(String transferSyntaxUid, int elements, int deepestSequence) {}
+  /**
+   * What the walk found: the transfer syntax it read the data set in, and its extent; where the
+   * top-level Pixel Data is native (not encapsulated) in a little-endian, not deflated file, the
+   * file offset and length of its value (else -1), so the pixels can be read without another parse.
+   */
+  public record Summary(
+      String transferSyntaxUid,
+      int elements,
+      int deepestSequence,
+      long pixelDataOffset,
+      long pixelDataLength) {
+    public Summary(String transferSyntaxUid, int elements, int deepestSequence) {
+      this(transferSyntaxUid, elements, deepestSequence, -1, -1);
+    }
+
+    /** True when the pixel data's value can be read from the file at {@link #pixelDataOffset}. */
+    public boolean nativePixelsAt() {
+      return pixelDataOffset >= 0;
+    }
+  }
 
   /** Top-level values the walk keeps, so that a rejection can still name the instance. */
   private static final Set<Integer> IDENTITY =
@@ -59,6 +77,9 @@ public final class StructureCheck {
   private final AttributeList identity;
   private int elements;
   private int deepest;
+  private boolean directPixels; // the data set's positions are file offsets, little endian
+  private long pixelOffset = -1;
+  private long pixelLength = -1;
 
   private StructureCheck(Limits limits, Reader in, AttributeList identity) {
     this.limits = limits;
@@ -121,8 +142,10 @@ public final class StructureCheck {
     if (ts.equals("1.2.840.10008.1.2.1.99")) {
       in.inflate();
     }
+    directPixels =
+        ts.equals("1.2.840.10008.1.2") || ts.equals("1.2.840.10008.1.2.1"); // native LE only
     walkDataSet(implicit, bigEndian);
-    return new Summary(ts, elements, deepest);
+    return new Summary(ts, elements, deepest, pixelOffset, pixelLength);
   }
 
   /**
@@ -292,6 +315,10 @@ public final class StructureCheck {
         throw corrupt("element %s (%s) has an undefined length", tagText(tag), vr);
       } else {
         checkValueLength(tag, vr, len, f.limit);
+        if (f == top && tag == PIXEL_DATA && directPixels && pixelOffset < 0) {
+          pixelOffset = in.position();
+          pixelLength = len;
+        }
         if (f == top && len <= 64 && IDENTITY.contains(tag)) {
           keep(tag, new String(in.bytes((int) len), StandardCharsets.ISO_8859_1));
         } else {

@@ -42,6 +42,31 @@ public final class Preprocessor {
     if (px == null || rows <= 0 || cols <= 0) {
       throw new DicomException("no pixel data");
     }
+    int bitsAllocated =
+        Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16);
+    StoredPixels stored;
+    if (bitsAllocated == 8) {
+      byte[] b = eightBitValues(px);
+      stored = new StoredPixels.Bytes(b, 0, b.length);
+    } else {
+      short[] sv = px.getShortValues();
+      stored = new StoredPixels.Words(sv == null ? new short[0] : sv, sv == null ? 0 : sv.length);
+    }
+    return process(list, stored);
+  }
+
+  /**
+   * As {@link #process(AttributeList)}, with the pixels given apart from the header (which then
+   * need not hold Pixel Data): ingest reads a native little-endian file's pixel data straight into
+   * a buffer instead of parsing the file a second time.
+   */
+  public WorkingImage process(AttributeList list, StoredPixels stored)
+      throws DicomException, IOException {
+    int rows = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0);
+    int cols = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0);
+    if (rows <= 0 || cols <= 0) {
+      throw new DicomException("no pixel data");
+    }
     int n = rows * cols;
     boolean signed =
         Attribute.getSingleIntegerValueOrDefault(list, TagFromName.PixelRepresentation, 0) == 1;
@@ -50,21 +75,7 @@ public final class Preprocessor {
         Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16);
     int bits = bitsAllocated == 8 ? 8 : Math.min(16, bitsStored);
     int mask = (1 << bits) - 1;
-    // raw stored values, masked to BitsStored
-    int[] raw = new int[n];
-    if (bitsAllocated == 8) {
-      byte[] b = eightBitValues(px);
-      check(b.length >= n, "pixel data shorter than Rows x Columns");
-      for (int i = 0; i < n; i++) {
-        raw[i] = b[i] & mask;
-      }
-    } else {
-      short[] sv = px.getShortValues();
-      check(sv != null && sv.length >= n, "pixel data shorter than Rows x Columns");
-      for (int i = 0; i < n; i++) {
-        raw[i] = sv[i] & mask;
-      }
-    }
+    check(stored.length() >= n, "pixel data shorter than Rows x Columns");
     StringBuilder steps = new StringBuilder(VERSION);
     double slope = Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleSlope, 1.0);
     double intercept =
@@ -81,7 +92,7 @@ public final class Preprocessor {
       modality[r] = value * slope + intercept;
     }
     float[] lut = new float[mask + 1];
-    steps.append(';').append(voi(list, modality, raw, lut));
+    steps.append(';').append(voi(list, modality, stored, n, lut));
     String photometric =
         Attribute.getSingleStringValueOrEmptyString(list, TagFromName.PhotometricInterpretation)
             .trim();
@@ -91,17 +102,17 @@ public final class Preprocessor {
       }
       steps.append(";invert");
     }
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = lut[raw[i]];
-    }
-    if (chestWallOnRight(list, v, rows, cols)) {
-      flip(v, rows, cols);
+    // No float copy of the whole image: the display values are looked up where they are needed
+    // (a sample of rows for the side, every 4th pixel for the crop, the crop's rows for the
+    // resize), through the table, in the (possibly flipped) orientation.
+    Display d = new Display(stored, lut, mask, rows, cols, false);
+    if (chestWallOnRight(list, d)) {
+      d = new Display(stored, lut, mask, rows, cols, true);
       steps.append(";flip");
     }
-    int[] box = breastBox(v, rows, cols);
+    int[] box = breastBox(d.sample(4), Math.max(1, rows / 4), Math.max(1, cols / 4), rows, cols);
     steps.append(String.format(Locale.ROOT, ";crop=%d,%d,%d,%d", box[0], box[1], box[2], box[3]));
-    byte[] gray = resize(v, cols, box);
+    byte[] gray = resize(d, box);
     steps.append(";size=").append(outRows).append('x').append(outCols);
     return new WorkingImage(gray, outRows, outCols, png(gray), steps.toString());
   }
@@ -128,7 +139,8 @@ public final class Preprocessor {
    * VOI: the VOI LUT Sequence, else the first window, else min–max over the pixels present; fills
    * {@code lut} (indexed by stored value) with display values in [0, 1].
    */
-  private static String voi(AttributeList list, double[] modality, int[] raw, float[] lut)
+  private static String voi(
+      AttributeList list, double[] modality, StoredPixels stored, int n, float[] lut)
       throws DicomException {
     if (list.get(TagFromName.VOILUTSequence) instanceof SequenceAttribute seq
         && seq.getNumberOfItems() > 0) {
@@ -178,9 +190,7 @@ public final class Preprocessor {
     double min = Double.MAX_VALUE;
     double max = -Double.MAX_VALUE;
     boolean[] present = new boolean[lut.length];
-    for (int x : raw) {
-      present[x] = true;
-    }
+    stored.markPresent(present, lut.length - 1, n);
     for (int r = 0; r < lut.length; r++) {
       if (present[r]) {
         min = Math.min(min, modality[r]);
@@ -204,8 +214,9 @@ public final class Preprocessor {
    * PatientOrientation says where columns run (A: towards the nipple, chest wall left); else the
    * brighter side.
    */
-  private static boolean chestWallOnRight(AttributeList l, float[] v, int rows, int cols)
-      throws DicomException {
+  private static boolean chestWallOnRight(AttributeList l, Display d) throws DicomException {
+    int rows = d.rows;
+    int cols = d.cols;
     Attribute po = l.get(TagFromName.PatientOrientation);
     if (po != null && po.getVM() >= 1) {
       String first = po.getStringValues()[0].trim().toUpperCase(Locale.ROOT);
@@ -221,22 +232,11 @@ public final class Preprocessor {
     int band = Math.max(1, cols / 10);
     for (int y = 0; y < rows; y += 4) {
       for (int x = 0; x < band; x++) {
-        left += v[y * cols + x];
-        right += v[y * cols + cols - 1 - x];
+        left += d.at(y * cols + x);
+        right += d.at(y * cols + cols - 1 - x);
       }
     }
     return right > left;
-  }
-
-  private static void flip(float[] v, int rows, int cols) {
-    for (int y = 0; y < rows; y++) {
-      int b = y * cols;
-      for (int x = 0; x < cols / 2; x++) {
-        float t = v[b + x];
-        v[b + x] = v[b + cols - 1 - x];
-        v[b + cols - 1 - x] = t;
-      }
-    }
   }
 
   /**
@@ -249,12 +249,25 @@ public final class Preprocessor {
     int f = 4;
     int r = Math.max(1, rows / f);
     int c = Math.max(1, cols / f);
-    boolean[] mask = new boolean[r * c];
-    double thr = 0.08;
+    float[] small = new float[r * c];
     for (int y = 0; y < r; y++) {
       for (int x = 0; x < c; x++) {
-        mask[y * c + x] = v[(y * f) * cols + x * f] > thr;
+        small[y * c + x] = v[(y * f) * cols + x * f];
       }
+    }
+    return breastBox(small, r, c, rows, cols);
+  }
+
+  /**
+   * {@link #breastBox(float[], int, int)} on the image already sampled every 4th pixel of every 4th
+   * row ({@code small}, r×c).
+   */
+  static int[] breastBox(float[] small, int r, int c, int rows, int cols) {
+    int f = 4;
+    boolean[] mask = new boolean[r * c];
+    double thr = 0.08;
+    for (int i = 0; i < mask.length; i++) {
+      mask[i] = small[i] > thr;
     }
     int[] label = new int[r * c];
     int best = -1;
@@ -324,7 +337,7 @@ public final class Preprocessor {
    * Pads the crop to the working aspect (chest wall kept at the left, breast centred vertically)
    * and area-averages.
    */
-  private byte[] resize(float[] v, int cols, int[] box) {
+  private byte[] resize(Display d, int[] box) {
     int bw = box[2] - box[0];
     int bh = box[3] - box[1];
     double aspect = (double) outRows / outCols;
@@ -339,7 +352,7 @@ public final class Preprocessor {
     // area-average straight from the crop; the padding (zeros) is virtual, so no padded copy is
     // allocated
     float[] out =
-        AreaResize.resizeRegion(v, cols, box[0], box[1], bw, bh, ch, cw, yOff, outRows, outCols);
+        AreaResize.resizeRegion(d::row, box[0], box[1], bw, bh, ch, cw, yOff, outRows, outCols);
     byte[] g = new byte[out.length];
     for (int i = 0; i < out.length; i++) {
       g[i] = (byte) Math.round(Math.min(1f, Math.max(0f, out[i])) * 255f);
@@ -353,6 +366,58 @@ public final class Preprocessor {
    */
   private byte[] png(byte[] gray) {
     return GrayPngEncoder.encode(gray, outRows, outCols);
+  }
+
+  /**
+   * The display values of the image (stored value → table), as the image would be after flipping it
+   * left-right when {@code flipped}: pixel (y, x) is stored pixel (y, cols − 1 − x).
+   */
+  private static final class Display {
+    final StoredPixels stored;
+    final float[] lut;
+    final int mask;
+    final int rows;
+    final int cols;
+    final boolean flipped;
+
+    Display(StoredPixels stored, float[] lut, int mask, int rows, int cols, boolean flipped) {
+      this.stored = stored;
+      this.lut = lut;
+      this.mask = mask;
+      this.rows = rows;
+      this.cols = cols;
+      this.flipped = flipped;
+    }
+
+    /** The display value of stored pixel {@code i} (not flipped: the side test reads both). */
+    float at(int i) {
+      return lut[stored.value(i) & mask];
+    }
+
+    /** Every f-th pixel of every f-th row, (rows/f)×(cols/f), in this orientation. */
+    float[] sample(int f) {
+      int r = Math.max(1, rows / f);
+      int c = Math.max(1, cols / f);
+      float[] out = new float[r * c];
+      for (int y = 0; y < r; y++) {
+        int base = y * f * cols;
+        for (int x = 0; x < c; x++) {
+          int sx = flipped ? cols - 1 - x * f : x * f;
+          out[y * c + x] = lut[stored.value(base + sx) & mask];
+        }
+      }
+      return out;
+    }
+
+    /** Row y's pixels x0 .. x0+len−1 in this orientation, into {@code into[0..len)}. */
+    void row(int y, int x0, int len, float[] into) {
+      int base = y * cols;
+      if (flipped) {
+        stored.mapRun(lut, mask, base + cols - 1 - x0, -1, len, into);
+      } else {
+        stored.mapRun(lut, mask, base + x0, 1, len, into);
+      }
+    }
   }
 
   private static void check(boolean ok, String what) throws DicomException {

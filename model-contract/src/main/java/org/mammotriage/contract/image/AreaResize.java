@@ -47,21 +47,86 @@ public final class AreaResize {
     float[] tmp = new float[ch * w];
     int[] cs = new int[w];
     float[][] cwt = weights(cw, w, cs);
-    for (int y = 0; y < bh; y++) {
-      int base = (y0 + y) * stride + x0;
-      int trow = (y + yOff) * w;
-      for (int x = 0; x < w; x++) {
-        float acc = 0;
-        float[] wt = cwt[x];
-        int s = cs[x];
-        int n = Math.min(wt.length, bw - s);
-        for (int k = 0; k < n; k++) {
-          acc += src[base + s + k] * wt[k];
-        }
-        tmp[trow + x] = acc;
-      }
-    }
+    // rows are independent: large regions are split in bands over the cores (each row computed
+    // exactly as one thread would, so the result does not depend on the split)
+    bands(
+        bh,
+        (long) bh * bw,
+        (from, to) -> {
+          for (int y = from; y < to; y++) {
+            int base = (y0 + y) * stride + x0;
+            int trow = (y + yOff) * w;
+            for (int x = 0; x < w; x++) {
+              float acc = 0;
+              float[] wt = cwt[x];
+              int s = cs[x];
+              int n = Math.min(wt.length, bw - s);
+              for (int k = 0; k < n; k++) {
+                acc += src[base + s + k] * wt[k];
+              }
+              tmp[trow + x] = acc;
+            }
+          }
+        });
     return resizeRows(tmp, ch, h, w);
+  }
+
+  /** Gives one row of an image: pixels x0 .. x0+len−1 of row y into {@code into[0..len)}. */
+  @FunctionalInterface
+  public interface RowSource {
+    void row(int y, int x0, int len, float[] into);
+  }
+
+  /**
+   * As {@link #resizeRegion(float[], int, int, int, int, int, int, int, int, int, int)}, with the
+   * region's rows fetched one at a time from {@code src} (so the image need not exist as floats);
+   * the sums are the same, in the same order, so the result is identical.
+   */
+  public static float[] resizeRegion(
+      RowSource src, int x0, int y0, int bw, int bh, int ch, int cw, int yOff, int h, int w) {
+    float[] tmp = new float[ch * w];
+    int[] cs = new int[w];
+    float[][] cwt = weights(cw, w, cs);
+    bands(
+        bh,
+        (long) bh * bw,
+        (from, to) -> {
+          float[] row = new float[bw];
+          for (int y = from; y < to; y++) {
+            src.row(y0 + y, x0, bw, row);
+            int trow = (y + yOff) * w;
+            for (int x = 0; x < w; x++) {
+              float acc = 0;
+              float[] wt = cwt[x];
+              int s = cs[x];
+              int n = Math.min(wt.length, bw - s);
+              for (int k = 0; k < n; k++) {
+                acc += row[s + k] * wt[k];
+              }
+              tmp[trow + x] = acc;
+            }
+          }
+        });
+    return resizeRows(tmp, ch, h, w);
+  }
+
+  /** Work (input pixels) from which {@link #bands} uses more than one thread. */
+  static final long PARALLEL_MIN_WORK = 1L << 20;
+
+  /**
+   * Runs {@code body} over [0, n) in contiguous bands, one per core when {@code work} is at least
+   * {@link #PARALLEL_MIN_WORK}, else in the calling thread.
+   */
+  static void bands(int n, long work, java.util.function.BiConsumer<Integer, Integer> body) {
+    int k = work >= PARALLEL_MIN_WORK ? Math.min(n, Runtime.getRuntime().availableProcessors()) : 1;
+    if (k <= 1) {
+      body.accept(0, n);
+      return;
+    }
+    int step = (n + k - 1) / k;
+    java.util.stream.IntStream.range(0, k)
+        .parallel()
+        .forEach(b -> body.accept(b * step, Math.min(n, (b + 1) * step)));
   }
 
   /** The second pass: {@code rows} rows of w columns (already resized) to h rows. */
@@ -69,17 +134,22 @@ public final class AreaResize {
     float[] out = new float[h * w];
     int[] rs = new int[h];
     float[][] rw = weights(rows, h, rs);
-    for (int y = 0; y < h; y++) {
-      float[] wt = rw[y];
-      for (int k = 0; k < wt.length; k++) {
-        float f = wt[k];
-        int row = (rs[y] + k) * w;
-        int o = y * w;
-        for (int x = 0; x < w; x++) {
-          out[o + x] += tmp[row + x] * f;
-        }
-      }
-    }
+    bands(
+        h,
+        (long) rows * w,
+        (from, to) -> {
+          for (int y = from; y < to; y++) {
+            float[] wt = rw[y];
+            for (int k = 0; k < wt.length; k++) {
+              float f = wt[k];
+              int row = (rs[y] + k) * w;
+              int o = y * w;
+              for (int x = 0; x < w; x++) {
+                out[o + x] += tmp[row + x] * f;
+              }
+            }
+          }
+        });
     return out;
   }
 

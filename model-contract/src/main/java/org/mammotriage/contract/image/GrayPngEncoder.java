@@ -90,36 +90,44 @@ public final class GrayPngEncoder {
     return png;
   }
 
-  /** Sub or Up per row (row 0: Sub, as Up would equal None there). */
+  /**
+   * Sub or Up per row (row 0: Sub, as Up would equal None there). Each row depends only on the
+   * pixels, so large images are filtered in row bands over the cores.
+   */
   private static void filter(byte[] g, int rows, int cols, byte[] out) {
-    for (int y = 0; y < rows; y++) {
-      int in = y * cols;
-      int o = y * (cols + 1);
-      long sub = 0;
-      long up = 0;
-      if (y > 0) {
-        int prev = in - cols;
-        sub = Math.abs((byte) g[in]);
-        up = Math.abs((byte) (g[in] - g[prev]));
-        for (int x = 1; x < cols; x++) {
-          sub += Math.abs((byte) (g[in + x] - g[in + x - 1]));
-          up += Math.abs((byte) (g[in + x] - g[prev + x]));
-        }
-      }
-      if (y == 0 || sub <= up) {
-        out[o] = 1;
-        out[o + 1] = g[in];
-        for (int x = 1; x < cols; x++) {
-          out[o + 1 + x] = (byte) (g[in + x] - g[in + x - 1]);
-        }
-      } else {
-        out[o] = 2;
-        int prev = in - cols;
-        for (int x = 0; x < cols; x++) {
-          out[o + 1 + x] = (byte) (g[in + x] - g[prev + x]);
-        }
-      }
-    }
+    AreaResize.bands(
+        rows,
+        (long) rows * cols,
+        (from, to) -> {
+          for (int y = from; y < to; y++) {
+            int in = y * cols;
+            int o = y * (cols + 1);
+            long sub = 0;
+            long up = 0;
+            if (y > 0) {
+              int prev = in - cols;
+              sub = Math.abs((byte) g[in]);
+              up = Math.abs((byte) (g[in] - g[prev]));
+              for (int x = 1; x < cols; x++) {
+                sub += Math.abs((byte) (g[in + x] - g[in + x - 1]));
+                up += Math.abs((byte) (g[in + x] - g[prev + x]));
+              }
+            }
+            if (y == 0 || sub <= up) {
+              out[o] = 1;
+              out[o + 1] = g[in];
+              for (int x = 1; x < cols; x++) {
+                out[o + 1 + x] = (byte) (g[in + x] - g[in + x - 1]);
+              }
+            } else {
+              out[o] = 2;
+              int prev = in - cols;
+              for (int x = 0; x < cols; x++) {
+                out[o + 1 + x] = (byte) (g[in + x] - g[prev + x]);
+              }
+            }
+          }
+        });
   }
 
   private static int chunk(byte[] png, int p, String type, byte[] data, int off, int len) {
