@@ -58,7 +58,21 @@ def process(path):
     return len(png)
 
 
+def serve():
+    """One path a line on stdin; answers the milliseconds its processing took (interleaved runs)."""
+    for line in sys.stdin:
+        path = line.strip()
+        if not path:
+            break
+        t0 = time.perf_counter()
+        process(path)
+        print("%.3f" % ((time.perf_counter() - t0) * 1000), flush=True)
+
+
 def main():
+    if sys.argv[1] == "--serve":
+        serve()
+        return
     reps = int(sys.argv[1])
     res = {}
     for path in sys.argv[2:]:

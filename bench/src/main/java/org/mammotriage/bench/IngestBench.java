@@ -1,7 +1,5 @@
 package org.mammotriage.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.TagFromName;
@@ -71,22 +69,37 @@ final class IngestBench {
     try (InputStream in = IngestBench.class.getResourceAsStream("/bench/preprocess_baseline.py")) {
       Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
     }
-    List<String> cmd =
-        new ArrayList<>(List.of("/usr/bin/python3", script.toString(), String.valueOf(reps)));
-    byVendor.values().forEach(p -> cmd.add(p.toString()));
-    Process py = new ProcessBuilder(cmd).redirectErrorStream(false).start();
-    String out = new String(py.getInputStream().readAllBytes());
-    String err = new String(py.getErrorStream().readAllBytes());
-    if (py.waitFor() != 0) {
-      throw new IllegalStateException(
-          "the Python baseline failed (needs Debian python3-pydicom, python3-numpy, python3-opencv;"
-              + " ./run bench installs them): "
-              + err);
-    }
-    JsonNode pyMs = new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
+    // Python serves one path a line, so each repetition times Python and Java back to back on
+    // the same file: both see the same machine (the one this runs on is shared and its load moves)
+    Process py =
+        new ProcessBuilder("/usr/bin/python3", script.toString(), "--serve")
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    java.io.BufferedWriter toPy =
+        new java.io.BufferedWriter(new java.io.OutputStreamWriter(py.getOutputStream()));
+    java.io.BufferedReader fromPy =
+        new java.io.BufferedReader(new java.io.InputStreamReader(py.getInputStream()));
+    java.util.function.ToDoubleFunction<Path> python =
+        p -> {
+          try {
+            toPy.write(p.toString());
+            toPy.newLine();
+            toPy.flush();
+            String line = fromPy.readLine();
+            if (line == null) {
+              throw new IllegalStateException(
+                  "the Python baseline stopped (needs Debian python3-pydicom, python3-numpy,"
+                      + " python3-opencv; ./run bench installs them); its error is above");
+            }
+            return Double.parseDouble(line.trim());
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        };
     System.out.printf(
         Locale.ROOT,
-        "bench ingest: decode + preprocess to 1520x912 PNG, mean of %d runs per image%n",
+        "bench ingest: decode + preprocess to 1520x912 PNG, median of %d interleaved runs per"
+            + " image (Python, then Java, on the same file)%n",
         reps);
     System.out.println(
         "  image                                          java ms  (full parse)   python ms  "
@@ -100,23 +113,26 @@ final class IngestBench {
       for (Path p : byVendor.values()) {
         last = ingest(decoder, p); // warm-up on every image first: the JIT compiles the hot loops
         process(pp, p);
+        python.applyAsDouble(p);
       }
     }
     for (Map.Entry<String, Path> e : byVendor.entrySet()) {
       System.gc(); // the archive generated above leaves garbage; do not time its collection
-      long ingestNs = 0;
-      long fullNs = 0;
-      for (int i = 0; i < reps; i++) { // alternating, so both see the same machine
+      double[] javaRuns = new double[reps];
+      double[] fullRuns = new double[reps];
+      double[] pyRuns = new double[reps];
+      for (int i = 0; i < reps; i++) {
+        pyRuns[i] = python.applyAsDouble(e.getValue());
         long t0 = System.nanoTime();
         last = ingest(decoder, e.getValue());
         long t1 = System.nanoTime();
         process(pp, e.getValue());
-        fullNs += System.nanoTime() - t1;
-        ingestNs += t1 - t0;
+        fullRuns[i] = (System.nanoTime() - t1) / 1e6;
+        javaRuns[i] = (t1 - t0) / 1e6;
       }
-      double javaMs = ingestNs / 1e6 / reps;
-      double fullMs = fullNs / 1e6 / reps;
-      double pythonMs = pyMs.path(e.getValue().toString()).asDouble(Double.NaN);
+      double javaMs = median(javaRuns);
+      double fullMs = median(fullRuns);
+      double pythonMs = median(pyRuns);
       System.out.printf(
           Locale.ROOT,
           "  %-46s %7.1f  %12.1f   %9.1f   %11.2f   goal >= 2.00: %s   (%s; %s)%n",
@@ -129,11 +145,20 @@ final class IngestBench {
           dir.relativize(e.getValue()),
           last.version().replaceAll(".*(crop=[0-9,]+).*", "$1"));
     }
+    toPy.close();
+    py.waitFor();
     System.out.println(
         "  java: ingest's path (structure walk, header parse, pixel data read straight from the"
             + " file, preprocess, PNG); full parse: PixelMed reads the whole file, then the same"
             + " preprocessing");
     kafka(dir, last);
+  }
+
+  static double median(double[] v) {
+    double[] c = v.clone();
+    java.util.Arrays.sort(c);
+    int n = c.length;
+    return n % 2 == 1 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
   }
 
   /** What ingest does with a received file: {@link InstanceDecoder#inspect} then decode. */
