@@ -81,6 +81,33 @@ final class StreamsBench {
         two.examsPerSecond() / one.examsPerSecond(),
         gapMs,
         two.exams());
+    Alone alone = streamAlone(dir.resolve("alone"), models[1], warm, full);
+    System.out.printf(
+        Locale.ROOT,
+        "  stream alone (contract 2, images topic preloaded by ingest, then the stream started):"
+            + " %d exams in %.1f s, %.2f exams/s; the scorer alone on the same exams (encode 4 +"
+            + " head, batch 1): %.2f exams/s%n",
+        alone.exams(),
+        alone.exams() / alone.streamRate(),
+        alone.streamRate(),
+        alone.scorerRate());
+    double streamRatio = alone.streamRate() / alone.scorerRate();
+    System.out.printf(
+        Locale.ROOT,
+        "  stream alone / scorer alone = %.2f; goal >= 0.80: %s%n",
+        streamRatio,
+        streamRatio >= 0.8 ? "met" : "NOT met");
+    double ingestShare =
+        (1 / alone.ingestRate()) / (1 / alone.ingestRate() + 1 / alone.streamRate());
+    System.out.printf(
+        Locale.ROOT,
+        "  whole path (contract 2) %.2f exams/s; ingest alone (import into the broker, no stream"
+            + " running) %.2f exams/s: ingest takes %.0f%% of the CPU time of an exam's whole path"
+            + " (1/ingest over 1/ingest + 1/stream), so the whole path is limited by %s%n",
+        two.examsPerSecond(),
+        alone.ingestRate(),
+        100 * ingestShare,
+        ingestShare > 0.5 ? "ingest" : "the stream");
     double goal = encoder[0] + 20;
     System.out.printf(
         Locale.ROOT,
@@ -134,6 +161,66 @@ final class StreamsBench {
           BenchPipeline.quantile(lat, 0.5),
           BenchPipeline.quantile(lat, 0.99));
       return new Run(label, paced.size(), rate, lat);
+    }
+  }
+
+  /** Rates of the stream alone, of ingest alone and of the scorer alone, on the same exams. */
+  record Alone(int exams, double streamRate, double ingestRate, double scorerRate) {}
+
+  /**
+   * The stream alone: the stream warmed up and stopped, the studies imported by ingest with no
+   * stream running (the images topic preloaded), then the stream started again; its rate is the
+   * exams over the time from RUNNING to the last decision. The scorer alone scores the same exams'
+   * working images (the same preprocessing as ingest's) in the same JVM.
+   */
+  static Alone streamAlone(Path dir, Path model, List<Path> warm, List<Path> studies)
+      throws Exception {
+    try (BenchPipeline p = BenchPipeline.start(dir)) {
+      var cfg = p.streamsConfig("bench-alone", dir.resolve("state"), 600_000);
+      String id;
+      try (StreamsApp app = new StreamsApp(cfg, model, OpsServer.newRegistry())) {
+        app.start();
+        id = app.scorer().activeModel().id();
+        p.awaitDecisions(p.importAll(warm, 0).keySet(), id);
+      }
+      long ti = System.nanoTime();
+      Map<String, Long> preloaded = p.importAll(studies, 0);
+      double ingestRate = studies.size() / ((System.nanoTime() - ti) / 1e9);
+      double streamRate;
+      try (StreamsApp app = new StreamsApp(cfg, model, OpsServer.newRegistry())) {
+        app.start();
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (!app.isRunning() && System.currentTimeMillis() < deadline) {
+          Thread.sleep(5);
+        }
+        long t0 = System.currentTimeMillis();
+        Map<String, Long> decided = p.awaitDecisions(preloaded.keySet(), id);
+        long last = decided.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+        streamRate = studies.size() / ((last - t0) / 1000.0);
+      }
+      List<ExamInput> exams = new ArrayList<>();
+      org.mammotriage.ingest.preprocess.Preprocessor pp =
+          org.mammotriage.ingest.preprocess.Preprocessor.defaults();
+      for (Path study : studies) {
+        List<ExamImage> images = new ArrayList<>();
+        try (var files = Files.list(study)) {
+          for (Path f : files.sorted().toList()) {
+            String name = f.getFileName().toString().replace(".dcm", "");
+            org.mammotriage.contract.Slot slot;
+            try {
+              slot = org.mammotriage.contract.Slot.valueOf(name);
+            } catch (IllegalArgumentException e) {
+              continue; // an extra view: not scored
+            }
+            com.pixelmed.dicom.AttributeList l = new com.pixelmed.dicom.AttributeList();
+            l.read(f.toFile());
+            images.add(new ExamImage(slot, pp.process(l).png(), study.getFileName() + "." + name));
+          }
+        }
+        exams.add(new ExamInput(study.getFileName().toString(), images));
+      }
+      double scorerRate = ScoringBench.scorerRate(model, exams, 1);
+      return new Alone(studies.size(), streamRate, ingestRate, scorerRate);
     }
   }
 
