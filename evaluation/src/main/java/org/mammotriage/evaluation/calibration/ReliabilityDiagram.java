@@ -18,9 +18,13 @@ public final class ReliabilityDiagram {
 
   /** One curve per entry (name → its measurement), plus the ideal diagonal. */
   public static SvgPlot.Chart chart(String title, Map<String, CalibrationMetrics.Measured> curves) {
+    // the legend is narrow: the ECEs go in the title
+    List<String> eces = new ArrayList<>();
+    curves.forEach(
+        (name, m) -> eces.add(String.format(Locale.ROOT, "%s %.3f", name, m.ece().estimate())));
     SvgPlot.LineBuilder b =
         SvgPlot.line()
-            .setTitle(title)
+            .setTitle(title + " (ECE " + String.join(", ", eces) + ")")
             .optXLabel("mean predicted probability (bin)")
             .optYLabel("observed rate")
             .optYRange(0, 1);
@@ -28,7 +32,7 @@ public final class ReliabilityDiagram {
         (name, m) -> {
           List<CalibrationCurve.Bin> bins = m.curve().bins();
           b.addSeries(
-              String.format(Locale.ROOT, "%s (ECE %.3f)", name, m.ece().estimate()),
+              name,
               bins.stream().mapToDouble(CalibrationCurve.Bin::meanPredicted).toArray(),
               bins.stream().mapToDouble(CalibrationCurve.Bin::observedRate).toArray());
         });

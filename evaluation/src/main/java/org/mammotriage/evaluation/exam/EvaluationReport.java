@@ -143,7 +143,7 @@ public final class EvaluationReport {
       Map<String, CalibrationMetrics.Measured> curves = new LinkedHashMap<>();
       curves.put("breast", r.breastMalignancyCalibration());
       curves.put("exam", r.examMalignancyCalibration());
-      ReliabilityDiagram.section(h, "Malignancy reliability (test split)", curves);
+      ReliabilityDiagram.section(h, "Malignancy, test split", curves);
     }
     h.heading("Workload");
     double[] x = r.workload().stream().mapToDouble(WorkloadCurve.Point::workloadShareLow).toArray();

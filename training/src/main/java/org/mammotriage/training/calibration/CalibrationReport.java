@@ -66,12 +66,12 @@ public final class CalibrationReport {
     Map<String, CalibrationMetrics.Measured> breast = new LinkedHashMap<>();
     breast.put("raw", r.before().breastMalignancyCalibration());
     breast.put("calibrated", r.after().breastMalignancyCalibration());
-    ReliabilityDiagram.section(h, "Per-breast malignancy: raw vs calibrated", breast);
+    ReliabilityDiagram.section(h, "Per breast, test split", breast);
     h.heading("Reliability on the test split, per exam (larger breast)");
     Map<String, CalibrationMetrics.Measured> exam = new LinkedHashMap<>();
     exam.put("raw", r.before().examMalignancyCalibration());
     exam.put("calibrated", r.after().examMalignancyCalibration());
-    ReliabilityDiagram.section(h, "Exam malignancy: raw vs calibrated", exam);
+    ReliabilityDiagram.section(h, "Per exam, test split", exam);
     h.paragraph(
         CalibrationMetrics.BINNING
             + ". Brier = mean squared error of the probability. 95% CIs: percentile bootstrap,"

@@ -152,6 +152,11 @@ public final class ModelCalibration {
         beforeAfter(before.breastMalignancyCalibration(), after.breastMalignancyCalibration()));
     n.set(
         "exam", beforeAfter(before.examMalignancyCalibration(), after.examMalignancyCalibration()));
+    // the same rule on the raw validation scores: the calibrated thresholds are these mapped
+    // through the calibrator
+    ObjectNode t = n.putObject("thresholds_uncalibrated");
+    t.put("suspicious", before.thresholds().suspicious());
+    t.put("low", before.thresholds().low());
     return n;
   }
 
