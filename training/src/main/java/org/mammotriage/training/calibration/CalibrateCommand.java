@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.mammotriage.contract.ModelManifest;
 import org.mammotriage.contract.ModelThresholds;
-import org.mammotriage.evaluation.exam.EvaluationReport;
 import org.mammotriage.evaluation.exam.ExamPrediction;
 import org.mammotriage.evaluation.thresholds.ThresholdSelector;
 import org.mammotriage.training.heads.ExamManifest;
@@ -106,17 +105,7 @@ public final class CalibrateCommand implements Callable<Integer> {
           old.suspicious(),
           old.low());
     }
-    ModelManifest.Builder b =
-        mm.toBuilder()
-            .setContractVersion(mm.contractVersion())
-            .setEncoder(mm.embeddingDim(), mm.perViewOutputs())
-            .setThresholds(r.thresholds())
-            .optCalibration(r.calibration())
-            .optMetrics(ModelCalibration.metrics(r));
-    mm.fileSha256().forEach(b::setFile);
-    b.build().write(model);
-    EvaluationReport.write(r.after(), mm.name(), mm.intendedUse(), model);
-    CalibrationReport.write(r, old, mm.name(), mm.intendedUse(), model);
+    ModelCalibration.writeInto(model, r);
     var e = r.after().examMalignancyCalibration();
     var eb = r.before().examMalignancyCalibration();
     var br = r.after().breastMalignancyCalibration();

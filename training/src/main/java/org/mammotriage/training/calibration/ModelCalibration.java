@@ -126,6 +126,29 @@ public final class ModelCalibration {
         withEval, choice, before, after, after.thresholds().toModelThresholds(), yy.length, pos);
   }
 
+  /**
+   * Writes the calibration, the thresholds in calibrated space and the calibrated metrics into the
+   * model directory's {@code model.json} (ONNX files and sha256 unchanged), plus {@code
+   * evaluation.*} (calibrated) and {@code calibration.*} (raw vs calibrated).
+   */
+  public static void writeInto(java.nio.file.Path model, Result r) throws java.io.IOException {
+    org.mammotriage.contract.ModelManifest mm =
+        org.mammotriage.contract.ModelManifest.read(
+            model.resolve(org.mammotriage.contract.ModelManifest.FILE));
+    org.mammotriage.contract.ModelManifest.Builder b =
+        mm.toBuilder()
+            .setContractVersion(mm.contractVersion())
+            .setEncoder(mm.embeddingDim(), mm.perViewOutputs())
+            .setThresholds(r.thresholds())
+            .optCalibration(r.calibration())
+            .optMetrics(metrics(r));
+    mm.fileSha256().forEach(b::setFile);
+    b.build().write(model);
+    org.mammotriage.evaluation.exam.EvaluationReport.write(
+        r.after(), mm.name(), mm.intendedUse(), model);
+    CalibrationReport.write(r, mm.thresholds(), mm.name(), mm.intendedUse(), model);
+  }
+
   /** A breast without a view keeps 0 (the stream gives it no probability at all). */
   static ExamPrediction calibrate(ExamPrediction e, Calibration cal) {
     double[] m = new double[2];

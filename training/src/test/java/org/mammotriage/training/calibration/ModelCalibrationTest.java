@@ -86,6 +86,34 @@ class ModelCalibrationTest {
   }
 
   @Test
+  void shouldWriteTheCalibrationIntoAModelDirectoryThatTheScorerStillLoads(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    // given: a contract-2 test model and a calibration fitted for it
+    Path model =
+        org.mammotriage.testing.TestModels.writeV2(
+            dir.resolve("m"), org.mammotriage.testing.TestModels.Kind.KNOWN, 30, 18);
+    java.util.Map<String, String> sha =
+        ModelManifest.read(model.resolve(ModelManifest.FILE)).fileSha256();
+    ModelCalibration.Result r =
+        ModelCalibration.fit(
+            overconfident(400, 4), "manifest.csv", ThresholdSelector.defaults(), 5, s -> {});
+    // when
+    ModelCalibration.writeInto(model, r);
+    // then
+    ModelManifest m = ModelManifest.read(model.resolve(ModelManifest.FILE));
+    assertThat(m.calibration()).isEqualTo(r.calibration());
+    assertThat(m.thresholds()).isEqualTo(r.thresholds());
+    assertThat(m.fileSha256()).isEqualTo(sha);
+    assertThat(m.metrics().path("malignancy_ece_uncalibrated").asDouble())
+        .isGreaterThan(m.metrics().path("malignancy_ece").asDouble());
+    assertThat(java.nio.file.Files.readString(model.resolve(CalibrationReport.HTML_FILE)))
+        .contains("<svg", "Reliability", "calibrated");
+    try (var loaded = org.mammotriage.scoring.ModelDirectory.load(model, "cpu", false, 1)) {
+      assertThat(loaded.manifest().calibration()).isNotNull();
+    }
+  }
+
+  @Test
   void shouldLeaveABreastWithoutAViewAtZero() {
     ExamPrediction e =
         new ExamPrediction(
