@@ -137,7 +137,9 @@ public final class EvaluationReport {
             + CalibrationMetrics.BINNING
             + "; Brier = mean squared error of the probability; 95% CIs by patient-level"
             + " bootstrap ("
-            + r.examAuc().resamples()
+            + (r.examMalignancyCalibration() == null
+                ? 0
+                : r.examMalignancyCalibration().ece().resamples())
             + " resamples).");
     if (r.breastMalignancyCalibration() != null) {
       Map<String, CalibrationMetrics.Measured> curves = new LinkedHashMap<>();
