@@ -102,7 +102,11 @@ class ContractTwoEquivalenceTest {
   void shouldScoreTheBundledDemoModelInContractTwoAsInContractOne() {
     Path v1 = TestModels.demoSyntheticV1(tmp.resolve("demo-v1"));
     Path v2 = Path.of("..", "models", "demo-synthetic");
-    assertThat(ModelManifest.read(v2.resolve(ModelManifest.FILE)).encodesViews()).isTrue();
+    ModelManifest m2 = ModelManifest.read(v2.resolve(ModelManifest.FILE));
+    assertThat(m2.encodesViews()).isTrue();
+    // the bundled model carries a calibration (issue #20); the contract-1 copy gets the same one,
+    // so both score the same calibrated probabilities
+    withCalibrationOf(m2, v1);
     assertSameScores(run(v1), run(v2));
   }
 
@@ -118,6 +122,23 @@ class ContractTwoEquivalenceTest {
       export.write(block, card(), v2, ModelManifest.CONTRACT_V2);
     }
     assertSameScores(run(v1), run(v2));
+  }
+
+  /** Writes {@code from}'s calibration and thresholds into the manifest of directory {@code to}. */
+  private static void withCalibrationOf(ModelManifest from, Path to) {
+    ModelManifest m = ModelManifest.read(to.resolve(ModelManifest.FILE));
+    ModelManifest.Builder b =
+        m.toBuilder()
+            .setContractVersion(m.contractVersion())
+            .setEncoder(m.embeddingDim(), m.perViewOutputs())
+            .setThresholds(from.thresholds())
+            .optCalibration(from.calibration());
+    m.fileSha256().forEach(b::setFile);
+    try {
+      b.build().write(to);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** Every exam version scored by the stream on this model, in release order. */

@@ -30,6 +30,10 @@ import org.mammotriage.contract.domain.ValidatedDomain;
  * <p>{@code domain} (optional; null for manifests written before it): the validated domain and the
  * embedding OOD reference ({@link ValidatedDomain}; layout in {@code ManifestDomain}).
  *
+ * <p>{@code calibration} (optional; null for manifests written before it): the monotone map the
+ * scorer applies to every per-breast malignancy probability ({@link Calibration}; layout in {@code
+ * ManifestCalibration}). When present, {@code thresholds} are in the calibrated space.
+ *
  * <p>The one reader and the one writer of the file: training writes through {@link #builder()}
  * (which runs the same checks as {@link #read(Path)}, so no tool can write a manifest the scorer
  * would refuse), and the scorer, the stream and the tests read through {@link #read(Path)}.
@@ -52,6 +56,7 @@ public record ModelManifest(
     int embeddingDim,
     Map<String, Integer> perViewOutputs,
     ValidatedDomain domain,
+    Calibration calibration,
     JsonNode raw) {
 
   public static final String FILE = "model.json";
@@ -123,6 +128,7 @@ public record ModelManifest(
           "files",
           "opset",
           "domain",
+          "calibration",
           "metrics");
 
   /**
@@ -141,6 +147,7 @@ public record ModelManifest(
             .setThresholds(thresholds)
             .setOpset(opset)
             .optDomain(domain)
+            .optCalibration(calibration)
             .optMetrics(metrics);
     JsonNode p = raw.path("producer");
     b.setProducer(p.path("module").asText(producer), p.path("git_sha").asText("unknown"));
@@ -240,6 +247,7 @@ public record ModelManifest(
       problems.add("opset must be a number >= 11");
     }
     ValidatedDomain domain = ManifestDomain.read(n.path("domain"), embeddingDim, problems);
+    Calibration calibration = ManifestCalibration.read(n.path(ManifestCalibration.KEY), problems);
     if (!problems.isEmpty()) {
       throw new ModelLoadException(
           file
@@ -269,6 +277,7 @@ public record ModelManifest(
         embeddingDim,
         java.util.Collections.unmodifiableMap(perView),
         domain,
+        calibration,
         n);
   }
 
@@ -298,8 +307,18 @@ public record ModelManifest(
     private int embeddingDim;
     private final Map<String, Integer> perViewOutputs = new LinkedHashMap<>();
     private ValidatedDomain domain;
+    private Calibration calibration;
 
     private Builder() {}
+
+    /**
+     * The calibration of per-breast malignancy (null: none). The thresholds set must then be in the
+     * calibrated space.
+     */
+    public Builder optCalibration(Calibration calibration) {
+      this.calibration = calibration;
+      return this;
+    }
 
     /** The validated domain and embedding OOD reference (null: none, as before it existed). */
     public Builder optDomain(ValidatedDomain domain) {
@@ -437,6 +456,9 @@ public record ModelManifest(
       extra.forEach((k, v) -> j.set(k, JSON.valueToTree(v)));
       if (domain != null) {
         j.set("domain", ManifestDomain.write(JSON, domain));
+      }
+      if (calibration != null) {
+        j.set(ManifestCalibration.KEY, ManifestCalibration.write(JSON, calibration));
       }
       j.set("metrics", JSON.valueToTree(metrics));
       return parse(j, "the manifest being written for " + name);

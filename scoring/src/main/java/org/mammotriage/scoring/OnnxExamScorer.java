@@ -536,8 +536,11 @@ public final class OnnxExamScorer implements ExamScoringService {
       return new ScoreResult(
           examKey, false, bad, null, null, null, null, m.info(), m.device(), millis);
     }
-    Double left = breast[0] ? (double) mal[0] : null;
-    Double right = breast[1] ? (double) mal[1] : null;
+    // the manifest's calibration (if any) maps each breast's raw probability to a calibrated one;
+    // the thresholds of model.json are in that space
+    org.mammotriage.contract.Calibration cal = m.manifest().calibration();
+    Double left = breast[0] ? calibrated(cal, mal[0]) : null;
+    Double right = breast[1] ? calibrated(cal, mal[1]) : null;
     double suspicion = Math.max(left == null ? 0 : left, right == null ? 0 : right);
     double[] r = new double[risk.length];
     for (int k = 0; k < r.length; k++) {
@@ -545,6 +548,11 @@ public final class OnnxExamScorer implements ExamScoringService {
     }
     return new ScoreResult(
         examKey, true, null, left, right, suspicion, r, m.info(), m.device(), millis);
+  }
+
+  private static double calibrated(org.mammotriage.contract.Calibration cal, float raw) {
+    double p = Math.min(1, Math.max(0, raw));
+    return cal == null ? raw : cal.apply(p);
   }
 
   private static ScoreResult unscorable(ExamInput e, LoadedModel m, String reason, long t0) {

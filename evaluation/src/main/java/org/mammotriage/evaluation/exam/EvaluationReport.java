@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.mammotriage.evaluation.calibration.CalibrationMetrics;
+import org.mammotriage.evaluation.calibration.ReliabilityDiagram;
 import org.mammotriage.evaluation.metrics.BootstrapCi;
 import org.mammotriage.evaluation.survival.CalibrationCurve;
 import org.mammotriage.evaluation.survival.KYearAuc;
@@ -57,7 +59,24 @@ public final class EvaluationReport {
     m.put("auc_5y", r.aucAt(5).auc());
     m.put("auc_5y_ci95", List.of(r.aucCiAt(5).lower(), r.aucCiAt(5).upper()));
     m.put("malignancy_ece", r.malignancyCalibration().expectedCalibrationError());
+    calibration(m, "malignancy", r.examMalignancyCalibration());
+    calibration(m, "breast_malignancy", r.breastMalignancyCalibration());
+    m.put("calibration_binning", CalibrationMetrics.BINNING);
     return m;
+  }
+
+  /**
+   * {@code PREFIX_ece_ci95}, {@code PREFIX_brier}, {@code PREFIX_brier_ci95} (+ ece per breast).
+   */
+  private static void calibration(
+      Map<String, Object> m, String prefix, CalibrationMetrics.Measured c) {
+    if (c == null) {
+      return;
+    }
+    m.put(prefix + "_ece", c.ece().estimate());
+    m.put(prefix + "_ece_ci95", List.of(c.ece().lower(), c.ece().upper()));
+    m.put(prefix + "_brier", c.brier().estimate());
+    m.put(prefix + "_brier_ci95", List.of(c.brier().lower(), c.brier().upper()));
   }
 
   private static Map<String, Object> interval(
@@ -109,7 +128,25 @@ public final class EvaluationReport {
     h.table(
         List.of("threshold", "value", "sensitivity", "specificity", "TP", "FN", "TN", "FP"),
         List.of(row("suspicious", r.atSuspicious()), row("low", r.atLow())));
-    h.chart(calibrationChart("Malignancy calibration (exam)", r.malignancyCalibration()));
+    h.heading("Malignancy calibration");
+    h.paragraph(
+        "Reliability diagram of the malignancy probabilities as the model outputs them (calibrated"
+            + " when model.json has a calibration section): per breast (each breast's probability"
+            + " against a cancer in that breast) and per exam (the larger breast probability"
+            + " against a cancer in either). "
+            + CalibrationMetrics.BINNING
+            + "; Brier = mean squared error of the probability; 95% CIs by patient-level"
+            + " bootstrap ("
+            + (r.examMalignancyCalibration() == null
+                ? 0
+                : r.examMalignancyCalibration().ece().resamples())
+            + " resamples).");
+    if (r.breastMalignancyCalibration() != null) {
+      Map<String, CalibrationMetrics.Measured> curves = new LinkedHashMap<>();
+      curves.put("breast", r.breastMalignancyCalibration());
+      curves.put("exam", r.examMalignancyCalibration());
+      ReliabilityDiagram.section(h, "Malignancy, test split", curves);
+    }
     h.heading("Workload");
     double[] x = r.workload().stream().mapToDouble(WorkloadCurve.Point::workloadShareLow).toArray();
     double[] y =

@@ -1,6 +1,7 @@
 package org.mammotriage.evaluation.exam;
 
 import java.util.List;
+import org.mammotriage.evaluation.calibration.CalibrationMetrics;
 import org.mammotriage.evaluation.metrics.BootstrapCi;
 import org.mammotriage.evaluation.survival.CalibrationCurve;
 import org.mammotriage.evaluation.survival.ConcordanceIndex;
@@ -9,7 +10,11 @@ import org.mammotriage.evaluation.thresholds.OperatingPoint;
 import org.mammotriage.evaluation.thresholds.Thresholds;
 import org.mammotriage.evaluation.thresholds.WorkloadCurve;
 
-/** Everything {@code ./run train eval} measures; written as JSON and rendered as HTML. */
+/**
+ * Everything {@code ./run train eval} measures; written as JSON and rendered as HTML. The
+ * malignancy calibration (ECE, Brier with patient-level CIs, reliability bins) is measured per
+ * breast (the probability the model outputs) and per exam (max over breasts against any cancer).
+ */
 public record EvaluationResult(
     String evaluationSet,
     int exams,
@@ -28,7 +33,9 @@ public record EvaluationResult(
     List<BootstrapCi.Interval> kYearAucCi,
     CalibrationCurve.Result malignancyCalibration,
     CalibrationCurve.Result fiveYearRiskCalibration,
-    List<WorkloadCurve.Point> workload) {
+    List<WorkloadCurve.Point> workload,
+    CalibrationMetrics.Measured breastMalignancyCalibration,
+    CalibrationMetrics.Measured examMalignancyCalibration) {
 
   public KYearAuc.Result aucAt(int years) {
     return kYearAuc.stream().filter(r -> r.years() == years).findFirst().orElseThrow();

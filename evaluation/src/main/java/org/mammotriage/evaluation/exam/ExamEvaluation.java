@@ -2,6 +2,7 @@ package org.mammotriage.evaluation.exam;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.mammotriage.evaluation.calibration.CalibrationMetrics;
 import org.mammotriage.evaluation.metrics.Auc;
 import org.mammotriage.evaluation.metrics.BootstrapCi;
 import org.mammotriage.evaluation.survival.CalibrationCurve;
@@ -99,7 +100,10 @@ public final class ExamEvaluation {
         CalibrationCurve.compute(scores, cancer, 10),
         CalibrationCurve.compute(
             fiveYearPredicted.stream().mapToDouble(Double::doubleValue).toArray(), truth5, 10),
-        WorkloadCurve.compute(scores, cancer));
+        WorkloadCurve.compute(scores, cancer),
+        CalibrationMetrics.measure(
+            breastScores, toBooleans(breastLabels), breastPatients, RESAMPLES, SEED),
+        CalibrationMetrics.measure(scores, cancer, patients, RESAMPLES, SEED));
   }
 
   static double[] examScores(List<ExamPrediction> l) {
@@ -116,6 +120,14 @@ public final class ExamEvaluation {
 
   static double[] riskAt(List<ExamPrediction> l, int years) {
     return l.stream().mapToDouble(p -> p.riskAt(years)).toArray();
+  }
+
+  private static boolean[] toBooleans(int[] v) {
+    boolean[] out = new boolean[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = v[i] == 1;
+    }
+    return out;
   }
 
   private static int[] toInts(boolean[] b) {

@@ -31,6 +31,7 @@ public final class TrainMain implements Callable<Integer> {
     cl.addSubcommand(new org.mammotriage.training.export.ConvertCommand());
     cl.addSubcommand(new org.mammotriage.training.demo.DemoModelCommand());
     cl.addSubcommand(new org.mammotriage.training.domain.DomainCommand());
+    cl.addSubcommand(new org.mammotriage.training.calibration.CalibrateCommand());
     return cl;
   }
 

@@ -200,12 +200,67 @@ public final class DemoModelPipeline {
               EvaluationReport.summary(eval));
       ModelExport.Result export =
           new ModelExport(OnnxExporter.standard()).write(model.scorer(), card, out);
-      lap(seconds, "export", t0);
+      t0 = lap(seconds, "export", t0);
+      eval = calibrate(model, manager, table, manifest, out, eval, progress);
+      lap(seconds, "calibration", t0);
       Files.writeString(
           out.resolve("README.md"), readme(o, enc, eval, seconds), StandardCharsets.UTF_8);
       return new Result(out, eval, export, seconds);
     }
   }
+
+  /**
+   * Fits the malignancy calibration on the validation split from the same raw predictions the
+   * evaluation used (the exported graphs match them within the parity tolerance) and writes it into
+   * the exported {@code model.json} with thresholds in calibrated space; returns the calibrated
+   * evaluation. Skipped, with a line saying so, when the validation split has fewer than {@link
+   * #MIN_CALIBRATION_CANCERS} breasts with cancer (a tiny archive): the model stays raw.
+   */
+  static EvaluationResult calibrate(
+      ExamModel model,
+      NDManager manager,
+      EmbeddingTable table,
+      Path manifest,
+      Path out,
+      EvaluationResult raw,
+      Consumer<String> progress)
+      throws IOException {
+    List<org.mammotriage.evaluation.exam.ExamPrediction> p =
+        new java.util.ArrayList<>(
+            org.mammotriage.training.heads.HeadsPredictor.predict(
+                model.heads(), manager, table.split("val")));
+    long cancers =
+        p.stream()
+            .mapToLong(e -> (e.breastCancer()[0] ? 1 : 0) + (e.breastCancer()[1] ? 1 : 0))
+            .sum();
+    if (cancers < MIN_CALIBRATION_CANCERS) {
+      progress.accept(
+          "calibration skipped: the validation split has "
+              + cancers
+              + " breasts with cancer (fewer than "
+              + MIN_CALIBRATION_CANCERS
+              + "); model.json stays uncalibrated");
+      return raw;
+    }
+    p.addAll(
+        org.mammotriage.training.heads.HeadsPredictor.predict(
+            model.heads(), manager, table.split("test")));
+    org.mammotriage.training.calibration.ModelCalibration.Result r =
+        org.mammotriage.training.calibration.ModelCalibration.fit(
+            p, manifest.getFileName().toString(), ThresholdSelector.defaults(), 5, progress);
+    org.mammotriage.training.calibration.ModelCalibration.writeInto(out, r);
+    progress.accept(
+        "calibration: "
+            + r.calibration()
+            + ", test exam ECE "
+            + r.before().examMalignancyCalibration().ece().format()
+            + " -> "
+            + r.after().examMalignancyCalibration().ece().format());
+    return r.after();
+  }
+
+  /** Breasts with cancer the validation split needs before a calibration is fitted on it. */
+  static final int MIN_CALIBRATION_CANCERS = 5;
 
   private static long lap(Map<String, Long> seconds, String step, long t0) {
     long now = System.nanoTime();
@@ -260,6 +315,18 @@ public final class DemoModelPipeline {
             e.aucAt(2).auc(),
             e.aucAt(5).auc()));
     b.append("Thresholds: ").append(e.thresholds().provenance()).append("\n\n");
+    if (e.examMalignancyCalibration() != null) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "Malignancy calibration on the test split (10 equal-mass bins, patient-level 95%% CI):"
+                  + " exam ECE %s, Brier %s%s.%n%n",
+              e.examMalignancyCalibration().ece().format(),
+              e.examMalignancyCalibration().brier().format(),
+              e.evaluationSet().contains("calibrated")
+                  ? " after the calibration in `model.json` (see `calibration.html`)"
+                  : " (uncalibrated)"));
+    }
     b.append("These numbers describe synthetic phantoms with a planted risk pattern; they say")
         .append(" nothing about performance on real screening mammograms.\n");
     return b.toString();

@@ -52,9 +52,10 @@ class DemoModelPipelineTest {
         new DemoModelPipeline.Options(
             16, 3, 0.05, new HeadsTrainer.Options(2, 16, 1e-3f, 0f, 1L), 16, 1, 16, "t", "0");
 
+    java.util.List<String> lines = new java.util.ArrayList<>();
     DemoModelPipeline.Result r =
         new DemoModelPipeline(new TinyEncoderStep(), new ExamModelStore())
-            .run(o, work, out, line -> {});
+            .run(o, work, out, lines::add);
 
     assertThat(r.export().parity().values())
         .allSatisfy(d -> assertThat(d).isLessThanOrEqualTo(ModelExport.PARITY_TOLERANCE));
@@ -66,6 +67,10 @@ class DemoModelPipelineTest {
       assertThat(loaded.manifest().thresholds().low())
           .isLessThanOrEqualTo(loaded.manifest().thresholds().suspicious());
     }
+    // 3 breasts with cancer in this tiny validation split: too few to fit a calibration on
+    assertThat(lines)
+        .anyMatch(l -> l.startsWith("calibration skipped: the validation split has 3"));
+    assertThat(ModelManifest.read(out.resolve(ModelManifest.FILE)).calibration()).isNull();
     assertParityOnRealWorkingImages(out, archive);
   }
 
