@@ -11,19 +11,44 @@ import java.util.Map;
  * Reads the EMBED open-data layout: the image metadata table ({@code EMBED_OpenData_metadata.csv}:
  * {@code empi_anon, acc_anon, anon_dicom_path, ImageLateralityFinal, ViewPosition, FinalImageType,
  * spot_mag, ...}) joined with the clinical table ({@code EMBED_OpenData_clinical.csv}: one row per
- * finding with {@code side, asses, tissueden, massshape, massmargin, calcfind, calcdistri,
- * path_severity, age_at_study, ETHNICITY_DESC, ETHNIC_GROUP_DESC, desc}).
+ * finding with {@code study_date_anon, desc, side, asses, tissueden, massshape, massmargin,
+ * calcfind, calcdistri, bside, procdate_anon, path_severity, age_at_study, RACE_DESC,
+ * ETHNIC_GROUP_DESC}), column names as EMBED's README (sections VI, VII) documents them.
  *
  * <p>Only 2D standard CC/MLO images without spot/magnification are kept. A clinical row with side
- * {@code B} or empty applies to both breasts. BI-RADS is the most suspicious assessment of the
- * breast; malignant means pathology severity 0 (invasive) or 1 (in situ). EMBED gives no
- * time-to-cancer, so those columns stay empty.
+ * {@code B} or empty applies to both breasts (README section VIII). BI-RADS is the most suspicious
+ * assessment of the breast.
+ *
+ * <p>Labels follow the Mirai/EMBED convention, over the patient's whole history rather than the
+ * exam's own rows (EMBED README section IX: a screening cancer is usually confirmed on a later
+ * diagnostic exam, and its pathology may be recorded on that exam only):
+ *
+ * <ul>
+ *   <li>a cancer is a pathology result with {@code path_severity} 0 (invasive) or 1 (in situ), on
+ *       the breast {@code bside} names (else the row's {@code side}; both when neither says), dated
+ *       {@code procdate_anon} (else the exam's {@code study_date_anon});
+ *   <li>{@code malignant} = 1 when a cancer of that breast is dated within {@code
+ *       malignancyWindowDays} (default 365) on or after the exam;
+ *   <li>{@code years_to_cancer} = years from the exam to the breast's first cancer on or after it
+ *       (any horizon; the exam-level time is the minimum over its breasts);
+ *   <li>{@code years_to_last_followup} = years from the exam to the patient's last exam or
+ *       pathology date in the table (censoring);
+ *   <li>images of a breast whose cancer was diagnosed before the exam are left out (Mirai excludes
+ *       exams after the diagnosis).
+ * </ul>
+ *
+ * <p>{@code mass} = 1 only for mass shapes (generic, round, oval, irregular: {@code massshape} G,
+ * R, O, X); asymmetries (A/B/F/S/V are not masses) and architectural distortion (A, Q) are kept as
+ * the {@code asymmetry} and {@code distortion} extras, per EMBED's clinical legend.
  */
 public final class EmbedAdapter {
   static final List<String> META_REQUIRED =
       List.of("empi_anon", "acc_anon", "anon_dicom_path", "ImageLateralityFinal", "ViewPosition");
   static final List<String> CLINICAL_REQUIRED =
-      List.of("empi_anon", "acc_anon", "side", "asses", "tissueden");
+      List.of("empi_anon", "acc_anon", "study_date_anon", "side", "asses", "tissueden");
+
+  /** Days after an exam within which a cancer of the breast makes the exam malignant. */
+  public static final int MALIGNANCY_WINDOW_DAYS = 365;
 
   /** EMBED stores absolute paths from its own server; we keep what follows this folder name. */
   static final String DICOM_FOLDER = "anon_dicom/";
@@ -37,11 +62,22 @@ public final class EmbedAdapter {
    */
   public static List<ManifestRow> read(
       Path root, Path metadataCsv, Path clinicalCsv, PatientSplitter splitter) {
+    return read(root, metadataCsv, clinicalCsv, splitter, MALIGNANCY_WINDOW_DAYS);
+  }
+
+  /** As {@link #read(Path, Path, Path, PatientSplitter)} with another malignancy window. */
+  public static List<ManifestRow> read(
+      Path root,
+      Path metadataCsv,
+      Path clinicalCsv,
+      PatientSplitter splitter,
+      int malignancyWindowDays) {
     Csv.Table meta = Csv.read(metadataCsv);
     meta.requireColumns(META_REQUIRED, "EMBED metadata");
     Csv.Table clinical = Csv.read(clinicalCsv);
     clinical.requireColumns(CLINICAL_REQUIRED, "EMBED clinical");
     Map<String, BreastFacts> facts = breastFacts(clinical);
+    EmbedHistory history = EmbedHistory.of(clinical, clinicalCsv);
     List<ManifestRow> out = new ArrayList<>();
     for (Map<String, String> m : meta.rows()) {
       String type = m.getOrDefault("FinalImageType", "2D");
@@ -61,6 +97,11 @@ public final class EmbedAdapter {
         continue;
       }
       String patient = m.get("empi_anon");
+      java.time.LocalDate examDate = history.examDates.get(acc);
+      EmbedHistory.Outcome outcome = history.outcome(patient, lat, examDate, malignancyWindowDays);
+      if (outcome == null) {
+        continue; // this breast's cancer was diagnosed before the exam
+      }
       Map<String, String> extras = new HashMap<>();
       extras.put("race", f.race);
       extras.put("ethnicity", f.ethnicity);
@@ -72,6 +113,8 @@ public final class EmbedAdapter {
       extras.put("mass_shape", f.massShape);
       extras.put("mass_margin", f.massMargin);
       extras.put("calc_distribution", f.calcDistribution);
+      extras.put("asymmetry", f.asymmetry);
+      extras.put("distortion", f.distortion ? "1" : "0");
       String path = relativePath(m.get("anon_dicom_path"));
       String sop = m.getOrDefault("SOPInstanceUID", "");
       out.add(
@@ -87,12 +130,12 @@ public final class EmbedAdapter {
               f.birads,
               f.mass ? 1 : 0,
               f.calcification ? 1 : 0,
-              f.malignant ? 1 : 0,
-              null,
-              null,
+              outcome.malignant() ? 1 : 0,
+              outcome.yearsToCancer(),
+              outcome.yearsToFollowup(),
               splitter.split(patient),
               m.getOrDefault("Manufacturer", ""),
-              m.getOrDefault("study_date_anon", ""),
+              examDate != null ? examDate.toString() : m.getOrDefault("study_date_anon", ""),
               extras));
     }
     return out;
@@ -126,7 +169,8 @@ public final class EmbedAdapter {
     int suspicion = -1;
     boolean mass;
     boolean calcification;
-    boolean malignant;
+    boolean distortion;
+    String asymmetry = "";
     String race = "";
     String ethnicity = "";
     String procedure = "";
@@ -142,12 +186,16 @@ public final class EmbedAdapter {
         suspicion = b[1];
         birads = b[0];
       }
-      String shape = c.getOrDefault("massshape", "").trim();
-      if (!shape.isEmpty()) {
+      String shape = c.getOrDefault("massshape", "").trim().toUpperCase(Locale.ROOT);
+      if (MASS_SHAPES.contains(shape)) {
         mass = true;
         massShape = massShape.isEmpty() ? shapeWord(shape) : massShape;
         massMargin =
             massMargin.isEmpty() ? marginWord(c.getOrDefault("massmargin", "").trim()) : massMargin;
+      } else if (ASYMMETRY_SHAPES.contains(shape)) {
+        asymmetry = asymmetry.isEmpty() ? shapeWord(shape) : asymmetry;
+      } else if (DISTORTION_SHAPES.contains(shape)) {
+        distortion = true;
       }
       String calc = c.getOrDefault("calcfind", "").trim();
       String distri = c.getOrDefault("calcdistri", "").trim();
@@ -155,9 +203,10 @@ public final class EmbedAdapter {
         calcification = true;
         calcDistribution = calcDistribution.isEmpty() ? distributionWord(distri) : calcDistribution;
       }
-      Integer sev = parseInt(c.getOrDefault("path_severity", ""));
-      malignant |= sev != null && (sev == 0 || sev == 1);
-      race = race.isEmpty() ? c.getOrDefault("ETHNICITY_DESC", "").trim() : race;
+      // RACE_DESC as documented; ETHNICITY_DESC in some releases
+      String r = c.getOrDefault("RACE_DESC", "").trim();
+      r = r.isEmpty() ? c.getOrDefault("ETHNICITY_DESC", "").trim() : r;
+      race = race.isEmpty() ? r : race;
       ethnicity = ethnicity.isEmpty() ? c.getOrDefault("ETHNIC_GROUP_DESC", "").trim() : ethnicity;
       procedure = procedure.isEmpty() ? c.getOrDefault("desc", "").trim() : procedure;
     }
@@ -182,14 +231,21 @@ public final class EmbedAdapter {
     };
   }
 
+  /** EMBED's clinical legend: the {@code massshape} codes that are masses. */
+  static final java.util.Set<String> MASS_SHAPES = java.util.Set.of("G", "R", "O", "X");
+
+  static final java.util.Set<String> ASYMMETRY_SHAPES = java.util.Set.of("B", "F", "S", "V");
+  static final java.util.Set<String> DISTORTION_SHAPES = java.util.Set.of("A", "Q");
+
   private static String shapeWord(String code) {
     return switch (code.toUpperCase(Locale.ROOT)) {
       case "R" -> "round";
       case "O" -> "oval";
       case "X" -> "irregular";
-      case "L" -> "lobulated";
-      case "Q" -> "architectural distortion";
-      case "A", "F", "V" -> "asymmetric";
+      case "B" -> "global asymmetry";
+      case "F" -> "focal asymmetry";
+      case "S" -> "asymmetry";
+      case "V" -> "developing asymmetry";
       default -> "";
     };
   }

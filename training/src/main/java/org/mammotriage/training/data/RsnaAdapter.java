@@ -13,7 +13,11 @@ import java.util.Map;
  * difficult_negative_case}); images at {@code train_images/<patient_id>/<image_id>.dcm}.
  *
  * <p>RSNA has one exam per patient: the study key is derived from the patient. Density A–D maps to
- * 1–4; {@code cancer} is the malignancy label; mass and calcification are not given (empty).
+ * 1–4; {@code cancer} is the malignancy label; mass and calcification are not given (empty). The
+ * competition's further labels are kept as extras: {@code biopsy} (the breast was biopsied), {@code
+ * invasive} (the cancer is invasive; 0 for in situ and for no cancer) and {@code
+ * difficult_negative_case} (a negative that was hard to read), as 0/1 or empty; a biopsied negative
+ * is the hard negative malignancy heads may weight.
  */
 public final class RsnaAdapter {
   static final List<String> REQUIRED =
@@ -48,6 +52,14 @@ public final class RsnaAdapter {
     extras.put("reason", "screening");
     extras.put("implant", r.getOrDefault("implant", ""));
     extras.put("site_id", r.getOrDefault("site_id", ""));
+    extras.put("biopsy", flag(r.getOrDefault("biopsy", ""), "biopsy"));
+    extras.put("invasive", flag(r.getOrDefault("invasive", ""), "invasive"));
+    extras.put(
+        "difficult_negative_case",
+        flag(r.getOrDefault("difficult_negative_case", ""), "difficult_negative_case"));
+    if (cancer.equals("0") && "1".equals(extras.get("invasive"))) {
+      throw new DataException("invasive is 1 but cancer is 0");
+    }
     String age = r.get("age").trim();
     String birads = r.getOrDefault("BIRADS", "").trim();
     return new ManifestRow(
@@ -69,6 +81,17 @@ public final class RsnaAdapter {
         r.getOrDefault("machine_id", ""),
         "",
         extras);
+  }
+
+  /** {@code 0/1}, {@code True/False} (pandas writes booleans so) → "0"/"1"; empty stays empty. */
+  static String flag(String v, String column) {
+    String s = v.trim().toLowerCase(Locale.ROOT);
+    return switch (s) {
+      case "" -> "";
+      case "0", "0.0", "false" -> "0";
+      case "1", "1.0", "true" -> "1";
+      default -> throw new DataException(column + " must be 0/1 or True/False, got '" + v + "'");
+    };
   }
 
   static Integer density(String v) {

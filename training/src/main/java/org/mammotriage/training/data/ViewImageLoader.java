@@ -23,9 +23,10 @@ import org.mammotriage.ingest.preprocess.WorkingImage;
  * taken as an already preprocessed working image.
  *
  * <p>Optionally caches the working image as PNG on disk ({@link #withDiskCache}: a second run never
- * decodes DICOM again) and the model-sized pixels in memory ({@link #withMemoryCache}: an epoch
- * loop reads each image once). Both caches hold exactly the pixels the uncached path computes: the
- * PNG is lossless and serving decodes the same PNG.
+ * decodes DICOM again) and the model-sized pixels in memory up to a byte budget ({@link
+ * #withMemoryCache}: an epoch loop over a small archive reads each image once; memory stays bounded
+ * for a large one). Both caches hold exactly the pixels the uncached path computes: the PNG is
+ * lossless and serving decodes the same PNG.
  *
  * <p>{@link #geometry} gives a view's {@link ViewGeometry} (pixel spacing and ingest crop), kept
  * next to the cached PNG as {@code <name>.geom}; a PNG input or a cache without it is read again
@@ -39,11 +40,14 @@ public final class ViewImageLoader {
   private final double std;
   private final Path diskCache;
   private final Map<Path, float[]> memory;
+  private final long memoryBudget;
+  private final java.util.concurrent.atomic.AtomicLong memoryBytes =
+      new java.util.concurrent.atomic.AtomicLong();
   private final Map<Path, ViewGeometry> geometries = new ConcurrentHashMap<>();
 
   public ViewImageLoader(
       Preprocessor preprocessor, int height, int width, double mean, double std) {
-    this(preprocessor, height, width, mean, std, null, null);
+    this(preprocessor, height, width, mean, std, null, null, 0);
   }
 
   private ViewImageLoader(
@@ -53,7 +57,8 @@ public final class ViewImageLoader {
       double mean,
       double std,
       Path diskCache,
-      Map<Path, float[]> memory) {
+      Map<Path, float[]> memory,
+      long memoryBudget) {
     this.preprocessor = preprocessor;
     this.height = height;
     this.width = width;
@@ -61,17 +66,35 @@ public final class ViewImageLoader {
     this.std = std;
     this.diskCache = diskCache;
     this.memory = memory;
+    this.memoryBudget = memoryBudget;
   }
 
   /** A loader that keeps working images as PNG under {@code dir} (keyed by the source path). */
   public ViewImageLoader withDiskCache(Path dir) {
-    return new ViewImageLoader(preprocessor, height, width, mean, std, dir, memory);
+    return new ViewImageLoader(preprocessor, height, width, mean, std, dir, memory, memoryBudget);
   }
 
-  /** A loader that keeps the normalised model-sized pixels of every image it loaded in memory. */
+  /**
+   * A loader that keeps the normalised model-sized pixels of the images it loaded in memory, up to
+   * a quarter of the JVM's maximum heap: a small archive is read once, a large one streams from
+   * disk beyond the budget.
+   */
   public ViewImageLoader withMemoryCache() {
+    return withMemoryCache(Runtime.getRuntime().maxMemory() / 4);
+  }
+
+  /**
+   * A loader that keeps model-sized pixels in memory until they take {@code maxBytes}; images
+   * loaded after that are read from disk each time (a cache that stops filling never thrashes).
+   */
+  public ViewImageLoader withMemoryCache(long maxBytes) {
     return new ViewImageLoader(
-        preprocessor, height, width, mean, std, diskCache, new ConcurrentHashMap<>());
+        preprocessor, height, width, mean, std, diskCache, new ConcurrentHashMap<>(), maxBytes);
+  }
+
+  /** Bytes of pixels held by the memory cache. */
+  public long memoryCacheBytes() {
+    return memoryBytes.get();
   }
 
   public int height() {
@@ -99,9 +122,39 @@ public final class ViewImageLoader {
     float[] cached = memory.get(key);
     if (cached == null) {
       cached = compute(key);
-      memory.put(key, cached);
+      long size = 4L * cached.length + 64;
+      if (memoryBytes.addAndGet(size) <= memoryBudget) {
+        if (memory.putIfAbsent(key, cached) != null) {
+          memoryBytes.addAndGet(-size);
+        }
+      } else {
+        memoryBytes.addAndGet(-size);
+      }
     }
     return cached;
+  }
+
+  /**
+   * Makes sure {@code image}'s working image is in the disk cache (preprocessing a DICOM view that
+   * is not), without keeping pixels in memory. A PNG input or a loader without disk cache has
+   * nothing to do.
+   */
+  public void ensureWorkingImage(Path image) throws IOException {
+    Path key = image.toAbsolutePath().normalize();
+    if (diskCache == null
+        || key.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")
+        || Files.isRegularFile(diskCache.resolve(cacheName(key)))) {
+      return;
+    }
+    WorkingImage wi = preprocessWithGeometry(key).image();
+    Files.createDirectories(diskCache);
+    Path tmp = Files.createTempFile(diskCache, "wi", ".tmp");
+    Files.write(tmp, wi.png());
+    Files.move(
+        tmp,
+        diskCache.resolve(cacheName(key)),
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** The view's spacing and crop; {@link ViewGeometry#unknown()} for a PNG working image. */
@@ -137,13 +190,15 @@ public final class ViewImageLoader {
         Path tmp = Files.createTempFile(diskCache, "wi", ".tmp");
         Files.write(tmp, wi.png());
         Files.move(tmp, png, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        resized = ImagePreparer.areaResize(wi.gray(), wi.rows(), wi.cols(), height, width);
+        // the PNG's own decode path, as on every later read and in serving: a first read and a
+        // cached read give bit-identical pixels (the streaming resize sums in another order)
+        resized = ImagePreparer.decodeAndResize(wi.png(), height, width);
       } else {
         resized = ImagePreparer.decodeAndResize(Files.readAllBytes(png), height, width);
       }
     } else {
       WorkingImage wi = preprocess(image);
-      resized = ImagePreparer.areaResize(wi.gray(), wi.rows(), wi.cols(), height, width);
+      resized = ImagePreparer.decodeAndResize(wi.png(), height, width);
     }
     float scale = (float) (1.0 / (255.0 * std));
     float shift = (float) (mean / std);

@@ -10,11 +10,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads the VinDr-Mammo layout: {@code breast-level_annotations.csv} ({@code study_id, series_id,
- * image_id, laterality, view_position, height, width, breast_birads, breast_density, split}) and
- * {@code finding_annotations.csv} (one row per finding box, {@code finding_categories} like {@code
- * ['Mass']} or {@code ['Suspicious Calcification']}); images at {@code
- * images/<study_id>/<image_id>.dicom}.
+ * Reads the VinDr-Mammo layout (PhysioNet release 1.0.0): {@code breast-level_annotations.csv}
+ * ({@code study_id, series_id, image_id, laterality, view_position, height, width, breast_birads,
+ * breast_density, split}) and {@code finding_annotations.csv} (one row per finding box: {@code
+ * image_id, study_id, series_id, laterality, view_position, height, width, breast_birads,
+ * breast_density, finding_categories, finding_birads, xmin, ymin, xmax, ymax, split}; {@code
+ * finding_categories} like {@code ['Mass']} or {@code ['Mass', 'Suspicious Calcification']}, {@code
+ * ['No Finding']} without a box); images at {@code images/<study_id>/<image_id>.dicom}.
+ *
+ * <p>Findings are per image, as annotated: {@code mass} and {@code calcification} are those of the
+ * image's own boxes (a lesion seen on the MLO only is not put on the CC), and the boxes are kept in
+ * the {@code findings} extra for ROI methods: {@code category|finding BI-RADS|xmin,ymin,xmax,ymax}
+ * in the original pixel grid ({@code height}×{@code width}), findings separated by {@code ;}. A
+ * finding row of an image that is not in the breast-level table is an error.
  *
  * <p>VinDr has one exam per patient and no patient key, so the study is the patient. Its {@code
  * test} split is kept; {@code training} is divided into train/val by patient. VinDr has no
@@ -42,16 +50,47 @@ public final class VindrAdapter {
     breast.requireColumns(BREAST_REQUIRED, "VinDr-Mammo breast-level annotations");
     Csv.Table findings = Csv.read(findingCsv);
     findings.requireColumns(FINDING_REQUIRED, "VinDr-Mammo finding annotations");
-    Set<String> massBreasts = new HashSet<>();
-    Set<String> calcBreasts = new HashSet<>();
-    for (Map<String, String> f : findings.rows()) {
-      String key = f.get("study_id") + "|" + f.get("laterality").toUpperCase(Locale.ROOT);
+    Set<String> massImages = new HashSet<>();
+    Set<String> calcImages = new HashSet<>();
+    Map<String, List<String>> boxes = new HashMap<>();
+    Set<String> images = new HashSet<>();
+    for (Map<String, String> b : breast.rows()) {
+      images.add(b.get("image_id"));
+    }
+    for (int i = 0; i < findings.rows().size(); i++) {
+      Map<String, String> f = findings.rows().get(i);
+      String image = f.get("image_id");
+      if (!images.contains(image)) {
+        throw new DataException(
+            findingCsv
+                + " line "
+                + findings.lineNumbers().get(i)
+                + ": image "
+                + image
+                + " is not in the breast-level annotations; use the two tables of one release");
+      }
       String cats = f.get("finding_categories").toLowerCase(Locale.ROOT);
+      if (cats.contains("no finding")) {
+        continue;
+      }
       if (cats.contains("mass")) {
-        massBreasts.add(key);
+        massImages.add(image);
       }
       if (cats.contains("calcification")) {
-        calcBreasts.add(key);
+        calcImages.add(image);
+      }
+      String box = box(f);
+      if (box != null) {
+        String categories = f.get("finding_categories").replaceAll("[\\[\\]']", "").trim();
+        boxes
+            .computeIfAbsent(image, k -> new ArrayList<>())
+            .add(
+                categories.replace(", ", "+")
+                    + "|"
+                    + String.valueOf(birads(f.getOrDefault("finding_birads", "")))
+                        .replace("null", "")
+                    + "|"
+                    + box);
       }
     }
     List<ManifestRow> out = new ArrayList<>();
@@ -59,7 +98,7 @@ public final class VindrAdapter {
       Map<String, String> b = breast.rows().get(i);
       String study = b.get("study_id");
       String lat = b.get("laterality").toUpperCase(Locale.ROOT);
-      String key = study + "|" + lat;
+      String image = b.get("image_id");
       String split =
           b.get("split").toLowerCase(Locale.ROOT).startsWith("test")
               ? "test"
@@ -67,6 +106,9 @@ public final class VindrAdapter {
       Map<String, String> extras = new HashMap<>();
       extras.put("image_type", "2D");
       extras.put("reason", "screening");
+      extras.put("findings", String.join(";", boxes.getOrDefault(image, List.of())));
+      extras.put("height", b.getOrDefault("height", ""));
+      extras.put("width", b.getOrDefault("width", ""));
       try {
         out.add(
             new ManifestRow(
@@ -79,8 +121,8 @@ public final class VindrAdapter {
                 null,
                 density(b.get("breast_density")),
                 birads(b.get("breast_birads")),
-                massBreasts.contains(key) ? 1 : 0,
-                calcBreasts.contains(key) ? 1 : 0,
+                massImages.contains(image) ? 1 : 0,
+                calcImages.contains(image) ? 1 : 0,
                 -1,
                 null,
                 null,
@@ -94,6 +136,20 @@ public final class VindrAdapter {
       }
     }
     return out;
+  }
+
+  /** {@code xmin,ymin,xmax,ymax} of a finding row, or null when it has no box. */
+  private static String box(Map<String, String> f) {
+    String[] k = {"xmin", "ymin", "xmax", "ymax"};
+    StringBuilder s = new StringBuilder();
+    for (String c : k) {
+      String v = f.getOrDefault(c, "").trim();
+      if (v.isEmpty()) {
+        return null;
+      }
+      s.append(s.length() == 0 ? "" : ",").append(v);
+    }
+    return s.toString();
   }
 
   /** {@code "DENSITY C"} → 3. */

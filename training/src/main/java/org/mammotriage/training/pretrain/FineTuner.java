@@ -30,6 +30,7 @@ import java.util.function.Consumer;
 import org.mammotriage.evaluation.metrics.Auc;
 import org.mammotriage.progress.Progress;
 import org.mammotriage.training.augment.Augmentation;
+import org.mammotriage.training.data.Prefetcher;
 import org.mammotriage.training.data.ViewImageLoader;
 
 /**
@@ -120,62 +121,86 @@ public final class FineTuner {
             String.format(Locale.ROOT, "fine-tune: validation malignancy AUC before %.3f", before));
         Random rnd = new Random(o.seed());
         Progress bar = new Progress("fine-tune", "img", o.steps(), 10_000, progress);
+        int n = Math.min(o.batchSize(), train.size());
+        // the views of every step, drawn up front (ints only) so workers can build any step
+        int[][] picks = new int[o.steps()][n];
         int[] order = org.mammotriage.training.data.Permutation.of(train.size(), rnd);
-        losses = new double[o.steps()];
         int pos = 0;
         for (int step = 0; step < o.steps(); step++) {
-          int n = Math.min(o.batchSize(), train.size());
-          float[] px = new float[n * h * w];
-          float[] y = new float[n * TASKS.length];
           for (int i = 0; i < n; i++) {
             if (pos == order.length) {
               order = org.mammotriage.training.data.Permutation.of(train.size(), rnd);
               pos = 0;
             }
-            View v = train.get(order[pos++]);
-            float[] img =
-                Augmentation.apply(
-                    loader.load(v.image()),
-                    h,
-                    w,
-                    (float) (-loader.mean() / loader.std()),
-                    o.augment(),
-                    new Random(
-                        new java.util.SplittableRandom(o.seed() * 1_000_003L + step * 64L + i)
-                            .nextLong()));
-            System.arraycopy(img, 0, px, i * h * w, h * w);
-            System.arraycopy(v.labels(), 0, y, i * TASKS.length, TASKS.length);
+            picks[step][i] = order[pos++];
           }
-          float loss;
-          try (NDManager sub = model.getNDManager().newSubManager()) {
-            NDArray x = sub.create(px, new Shape(n, 1, h, w));
-            NDArray labels = sub.create(y, new Shape(n, TASKS.length));
-            try (GradientCollector gc = trainer.newGradientCollector()) {
-              NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
-              NDArray l =
-                  weightedBce(logits, labels, sub.create(posWeight, new Shape(1, TASKS.length)));
-              gc.backward(l);
-              loss = l.getFloat();
-              losses[step] = loss;
+        }
+        losses = new double[o.steps()];
+        float fill = (float) (-loader.mean() / loader.std());
+        int workers = Pretrainer.Options.defaultWorkers();
+        try (Prefetcher<float[][]> pipe =
+            new Prefetcher<>(
+                0,
+                o.steps(),
+                step -> {
+                  float[] px = new float[n * h * w];
+                  float[] y = new float[n * TASKS.length];
+                  for (int i = 0; i < n; i++) {
+                    View v = train.get(picks[step][i]);
+                    float[] img =
+                        Augmentation.apply(
+                            loader.load(v.image()),
+                            h,
+                            w,
+                            fill,
+                            o.augment(),
+                            new Random(
+                                new java.util.SplittableRandom(
+                                        o.seed() * 1_000_003L + step * 64L + i)
+                                    .nextLong()));
+                    System.arraycopy(img, 0, px, i * h * w, h * w);
+                    System.arraycopy(v.labels(), 0, y, i * TASKS.length, TASKS.length);
+                  }
+                  return new float[][] {px, y};
+                },
+                workers,
+                2 * workers)) {
+          for (int step = 0; step < o.steps(); step++) {
+            float[][] host = pipe.next();
+            float[] px = host[0];
+            float[] y = host[1];
+            float loss;
+            try (NDManager sub = model.getNDManager().newSubManager()) {
+              NDArray x = sub.create(px, new Shape(n, 1, h, w));
+              NDArray labels = sub.create(y, new Shape(n, TASKS.length));
+              pipe.release();
+              try (GradientCollector gc = trainer.newGradientCollector()) {
+                NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
+                NDArray l =
+                    weightedBce(logits, labels, sub.create(posWeight, new Shape(1, TASKS.length)));
+                gc.backward(l);
+                loss = l.getFloat();
+                losses[step] = loss;
+              }
+              trainer.step();
             }
-            trainer.step();
-          }
-          bar.update(
-              step + 1,
-              (step + 1L) * n,
-              String.format(Locale.ROOT, "loss %.4f lr %.2e", loss, schedule.at(step)));
-          if ((step + 1) % o.evalEvery() == 0 || step + 1 == o.steps()) {
-            double auc = valAuc(net, model.getNDManager(), loader, val);
-            progress.accept(
-                String.format(
-                    Locale.ROOT,
-                    "fine-tune step %d: validation malignancy AUC %.3f",
-                    step + 1,
-                    auc));
-            if (auc > bestAuc || Double.isNaN(bestAuc)) {
-              bestAuc = auc;
-              bestStep = step + 1;
-              best = snapshot(encoder);
+            bar.update(
+                step + 1,
+                (step + 1L) * n,
+                String.format(Locale.ROOT, "loss %.4f lr %.2e", loss, schedule.at(step)));
+            if ((step + 1) % o.evalEvery() == 0 || step + 1 == o.steps()) {
+              double auc = valAuc(net, model.getNDManager(), loader, val);
+              progress.accept(
+                  String.format(
+                      Locale.ROOT,
+                      "fine-tune step %d: validation malignancy AUC %.3f",
+                      step + 1,
+                      auc));
+              if (auc > bestAuc || Double.isNaN(bestAuc)) {
+                bestAuc = auc;
+                bestStep = step + 1;
+                best = snapshot(encoder);
+              }
             }
           }
         }

@@ -80,13 +80,13 @@ final class PretrainBatches {
   }
 
   /**
-   * One batch.
+   * One batch as host arrays: what a data-pipeline worker builds (no NDArray, so any thread may
+   * call it).
    *
    * @param localWeight MaMA's w for this step (ignored by the other methods)
    * @param rnd the step's stream (view choices, swaps, partners, masking)
    */
-  Batch build(NDManager m, List<BreastSample> b, int step, float localWeight, Random rnd)
-      throws IOException {
+  Host prepare(List<BreastSample> b, int step, float localWeight, Random rnd) throws IOException {
     int n = b.size();
     int h = config.inputHeight();
     int w = config.inputWidth();
@@ -133,26 +133,79 @@ final class PretrainBatches {
         sentences[i * len + t] = tok[t] == dot ? 1f : 0f;
       }
     }
-    Shape img = new Shape(n, 1, h, w);
-    Shape txt = new Shape(n, len);
-    NDArray idArr = m.create(ids, txt);
-    NDArray maskArr = m.create(mask, txt);
-    if (!two) {
-      return new Batch(new NDList(m.create(first, img), idArr, maskArr), new NDList());
+    return new Host(
+        method,
+        n,
+        h,
+        w,
+        len,
+        m2,
+        cells,
+        first,
+        second,
+        ids,
+        mask,
+        sentences,
+        swap,
+        regionsCc,
+        regionsMlo,
+        localWeight);
+  }
+
+  /** {@link #prepare} then {@link Host#toNd}: one batch on the calling thread. */
+  Batch build(NDManager m, List<BreastSample> b, int step, float localWeight, Random rnd)
+      throws IOException {
+    return prepare(b, step, localWeight, rnd).toNd(m);
+  }
+
+  /** A batch's pixels, tokens and labels in Java arrays. */
+  record Host(
+      PretrainMethod method,
+      int n,
+      int h,
+      int w,
+      int len,
+      int regions,
+      int cells,
+      float[] first,
+      float[] second,
+      long[] ids,
+      float[] mask,
+      float[] sentences,
+      float[] swap,
+      float[] regionsCc,
+      float[] regionsMlo,
+      float localWeight) {
+
+    /** Images the batch holds. */
+    int images() {
+      return second == null ? n : 2 * n;
     }
-    NDList in = new NDList(m.create(first, img), m.create(second, img), idArr, maskArr);
-    return switch (method) {
-      case MVCLIP -> new Batch(in, new NDList(m.create(swap, new Shape(n))));
-      case GLAM -> {
-        Shape r = new Shape(n, m2, cells);
-        in.add(m.create(regionsCc, r));
-        in.add(m.create(regionsMlo, r));
-        yield new Batch(in, new NDList());
+
+    /** The batch as NDArrays of {@code m}. */
+    Batch toNd(NDManager m) {
+      Shape img = new Shape(n, 1, h, w);
+      Shape txt = new Shape(n, len);
+      NDArray idArr = m.create(ids, txt);
+      NDArray maskArr = m.create(mask, txt);
+      if (second == null) {
+        return new Batch(new NDList(m.create(first, img), idArr, maskArr), new NDList());
       }
-      case MAMA ->
-          new Batch(in, new NDList(m.create(sentences, txt), m.create(new float[] {localWeight})));
-      case CLIP -> throw new IllegalStateException("CLIP has one image per sample");
-    };
+      NDList in = new NDList(m.create(first, img), m.create(second, img), idArr, maskArr);
+      return switch (method) {
+        case MVCLIP -> new Batch(in, new NDList(m.create(swap, new Shape(n))));
+        case GLAM -> {
+          Shape r = new Shape(n, regions, cells);
+          in.add(m.create(regionsCc, r));
+          in.add(m.create(regionsMlo, r));
+          yield new Batch(in, new NDList());
+        }
+        case MAMA ->
+            new Batch(
+                in, new NDList(m.create(sentences, txt), m.create(new float[] {localWeight})));
+        case CLIP -> throw new IllegalStateException("CLIP has one image per sample");
+      };
+    }
   }
 
   private Path partner(BreastSample s, Path view, Random rnd) {

@@ -83,6 +83,19 @@ public final class PretrainCommand implements Callable<Integer> {
       description = "Folder for cached working images (default OUT/image-cache).")
   Path cache;
 
+  @Option(
+      names = "--workers",
+      description =
+          "Data-pipeline threads that read and augment images ahead of training (default: the"
+              + " cores, at most 4). Results do not depend on it.")
+  int workers = Pretrainer.Options.defaultWorkers();
+
+  @Option(
+      names = "--prefetch",
+      description =
+          "Batches built ahead of training (default: 2 per worker); bounds the pipeline's memory.")
+  int prefetch = 0;
+
   @Mixin ArchitectureOptions arch;
 
   @Override
@@ -101,14 +114,18 @@ public final class PretrainCommand implements Callable<Integer> {
             seed,
             resume,
             cache);
+    o = o.withPipeline(workers, prefetch > 0 ? prefetch : 2 * workers);
     Pretrainer.Result r = Pretrainer.train(PretrainData.read(manifest), o, out, LOG::info);
     System.out.printf(
         Locale.ROOT,
-        "pretrained %s for %d steps: last loss %.4f, %.1f images/s; model folder %s%n",
+        "pretrained %s for %d steps: last loss %.4f, %.1f images/s, peak heap %d MB,"
+            + " at most %d batches held; model folder %s%n",
         o.method().id(),
         r.steps(),
         r.lastLoss(),
         r.imagesPerSecond(),
+        r.peakHeapBytes() >> 20,
+        r.maxResidentBatches(),
         out.toAbsolutePath());
     return 0;
   }

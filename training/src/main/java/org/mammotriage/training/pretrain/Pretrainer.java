@@ -4,10 +4,10 @@ import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.optimizer.Optimizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 import org.mammotriage.ingest.preprocess.Preprocessor;
 import org.mammotriage.progress.Progress;
 import org.mammotriage.training.augment.Augmentation;
+import org.mammotriage.training.data.Prefetcher;
 import org.mammotriage.training.data.ViewImageLoader;
 import org.mammotriage.training.loss.ClipLoss;
 import org.mammotriage.training.loss.GlamLoss;
@@ -44,10 +45,15 @@ import org.mammotriage.training.report.Tokenizer;
  * per breast), meta-information masking of the reports, AdamW with warm-up and cosine decay,
  * checkpoints every N steps and resume, a progress line with loss, images/s and ETA.
  *
- * <p>Deterministic for a seed: the data order of step s depends only on (seed, epoch of s) and the
- * masking/view draws only on (seed, s), so a resumed run sees the same batches as an uninterrupted
- * one. The optimizer's moment estimates are not checkpointed (DJL keeps them private); after a
- * resume AdamW rebuilds them, which is the one difference from an uninterrupted run.
+ * <p>Batches stream: {@link Prefetcher} workers build each step's batch (images from the
+ * working-image cache, augmentation, reports) ahead of the training thread, at most {@code
+ * prefetch} batches at a time, so memory does not grow with the archive.
+ *
+ * <p>Deterministic for a seed: the data order of step s depends only on (seed, epoch of s), the
+ * masking/view/augmentation draws and the engine's random stream only on (seed, s), whatever the
+ * number of workers. A checkpoint holds the parameters and AdamW's state ({@link
+ * CheckpointedAdamW}); with the step it names, that is everything a step depends on, so a resumed
+ * run gives the losses of an uninterrupted one.
  */
 public final class Pretrainer {
   public static final String CHECKPOINT_DIR = "checkpoints";
@@ -69,7 +75,67 @@ public final class Pretrainer {
       long seed,
       boolean resume,
       Path imageCache,
-      Augmentation.Params augment) {
+      Augmentation.Params augment,
+      int workers,
+      int prefetch) {
+
+    /** Data-pipeline workers by default: the cores, at most 4 (the rest of a core trains). */
+    public static int defaultWorkers() {
+      return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** Settings with the default data pipeline ({@link #defaultWorkers}, prefetch 2 per worker). */
+    public Options(
+        PretrainMethod method,
+        ModelConfig config,
+        int batchSize,
+        int maxSteps,
+        float learningRate,
+        float weightDecay,
+        int warmupSteps,
+        double maskProbability,
+        int checkpointEvery,
+        long seed,
+        boolean resume,
+        Path imageCache,
+        Augmentation.Params augment) {
+      this(
+          method,
+          config,
+          batchSize,
+          maxSteps,
+          learningRate,
+          weightDecay,
+          warmupSteps,
+          maskProbability,
+          checkpointEvery,
+          seed,
+          resume,
+          imageCache,
+          augment,
+          defaultWorkers(),
+          2 * defaultWorkers());
+    }
+
+    /** The same settings with another data pipeline (results do not depend on it). */
+    public Options withPipeline(int newWorkers, int newPrefetch) {
+      return new Options(
+          method,
+          config,
+          batchSize,
+          maxSteps,
+          learningRate,
+          weightDecay,
+          warmupSteps,
+          maskProbability,
+          checkpointEvery,
+          seed,
+          resume,
+          imageCache,
+          augment,
+          newWorkers,
+          newPrefetch);
+    }
 
     /** Settings with MV-MLM's affine + elastic augmentation (what every method trains with). */
     public Options(
@@ -109,6 +175,10 @@ public final class Pretrainer {
       if (maxSteps < 1) {
         throw new IllegalArgumentException("max steps must be >= 1, got " + maxSteps);
       }
+      if (workers < 1 || prefetch < 1) {
+        throw new IllegalArgumentException(
+            "data-pipeline workers and prefetch must be >= 1, got " + workers + ", " + prefetch);
+      }
     }
 
     JsonNode toJson() {
@@ -138,9 +208,22 @@ public final class Pretrainer {
     return (int) Math.ceil(0.2 * maxSteps);
   }
 
-  /** What a run produced. */
+  /**
+   * What a run produced.
+   *
+   * @param maxResidentBatches the most batches the data pipeline held at once (its memory bound)
+   * @param peakHeapBytes the largest used heap seen after a step (garbage included: an upper bound)
+   * @param dataWaitSeconds how long the training thread waited for the data pipeline
+   */
   public record Result(
-      Path dir, int steps, double lastLoss, double imagesPerSecond, List<String> history) {}
+      Path dir,
+      int steps,
+      double lastLoss,
+      double imagesPerSecond,
+      List<String> history,
+      int maxResidentBatches,
+      long peakHeapBytes,
+      double dataWaitSeconds) {}
 
   private Pretrainer() {}
 
@@ -194,6 +277,7 @@ public final class Pretrainer {
         PretrainedModel.JSON.writeValueAsString(
             PretrainedModel.describe(method, config, o.toJson(), startStep)));
 
+    // pixels stream from the working-image cache; the memory cache is bounded by the heap
     ViewImageLoader loader =
         shared != null
             ? shared
@@ -205,7 +289,11 @@ public final class Pretrainer {
                     config.normStd())
                 .withDiskCache(o.imageCache() != null ? o.imageCache() : out.resolve("image-cache"))
                 .withMemoryCache();
-    preload(loader, train, progress);
+
+    // DICOM is preprocessed before training starts: bounded memory (nothing is kept), and
+    // preprocessing that runs while the engine trains was seen to perturb the engine's float
+    // results, which would break the identity of a run and its resumed twin
+    ensureWorkingImages(loader, train, progress);
 
     Engine.getInstance().setRandomSeed((int) o.seed());
     PretrainNet net = new PretrainNet(method, config);
@@ -216,25 +304,48 @@ public final class Pretrainer {
       StringBuilder header = new StringBuilder("step,lr,loss");
       loss.partNames().forEach(p -> header.append(',').append(p));
       Files.writeString(historyFile, header + "\n", StandardCharsets.UTF_8);
+    } else {
+      truncateHistory(historyFile, startStep);
     }
+    Path optimizerState = checkpoint == null ? null : stateOf(checkpoint);
+    boolean exact = optimizerState != null && Files.isRegularFile(optimizerState);
+    if (checkpoint != null && !exact) {
+      progress.accept(
+          "checkpoint "
+              + checkpoint.getFileName()
+              + " has no optimizer state (written by an older version): AdamW restarts its"
+              + " moments, so the resumed run is not identical to an uninterrupted one");
+    }
+    // with the optimizer's update count restored the schedule needs no offset
     WarmupCosine schedule =
-        new WarmupCosine(o.learningRate(), o.warmupSteps(), o.maxSteps(), 0.01f, startStep);
+        new WarmupCosine(
+            o.learningRate(), o.warmupSteps(), o.maxSteps(), 0.01f, exact ? 0 : startStep);
+    CheckpointedAdamW optimizer = new CheckpointedAdamW(schedule, o.weightDecay());
     double lastLoss = Double.NaN;
     long images = 0;
+    long peakHeap = 0;
+    int maxResident;
+    double waited;
     long t0 = System.nanoTime();
     try (Model model = Model.newInstance("pretrain-" + method.id())) {
       model.setBlock(net);
-      DefaultTrainingConfig tc =
-          new DefaultTrainingConfig(loss)
-              .optOptimizer(
-                  Optimizer.adamW()
-                      .optLearningRateTracker(schedule)
-                      .optWeightDecays(o.weightDecay())
-                      .build());
+      DefaultTrainingConfig tc = new DefaultTrainingConfig(loss).optOptimizer(optimizer);
+      if (checkpoint != null) {
+        // loaded before the trainer initialises: it keeps initialised parameters and marks them
+        // for gradients (arrays loaded afterwards would get none and never train)
+        net.initialize(model.getNDManager(), DataType.FLOAT32, net.inputShapes(batch));
+        PretrainedModel.readParams(net, model.getNDManager(), checkpoint);
+      }
       try (Trainer trainer = model.newTrainer(tc)) {
         trainer.initialize(net.inputShapes(batch));
         if (checkpoint != null) {
-          PretrainedModel.readParams(net, model.getNDManager(), checkpoint);
+          if (exact) {
+            try (var in =
+                new java.io.DataInputStream(
+                    new java.io.BufferedInputStream(Files.newInputStream(optimizerState)))) {
+              optimizer.load(net, in);
+            }
+          }
         }
         PretrainBatches batches =
             new PretrainBatches(
@@ -251,59 +362,73 @@ public final class Pretrainer {
         Progress bar =
             new Progress(
                 "pretrain " + method.id(), "img", o.maxSteps() - startStep, 10_000, progress);
-        int perEpoch = Math.max(1, train.size() / batch);
-        int[] order = null;
-        int orderEpoch = -1;
-        for (int step = startStep; step < o.maxSteps(); step++) {
-          int epoch = step / perEpoch;
-          if (epoch != orderEpoch) {
-            order =
-                org.mammotriage.training.data.Permutation.of(
-                    train.size(), new Random(o.seed() * 7919L + epoch));
-            orderEpoch = epoch;
-          }
-          int from = (step % perEpoch) * batch;
-          List<BreastSample> b = new ArrayList<>(batch);
-          for (int i = 0; i < batch; i++) {
-            b.add(train.get(order[from + i]));
-          }
-          Random rnd = new Random(o.seed() * 1_000_003L + step);
-          float[] parts;
-          try (NDManager sub = model.getNDManager().newSubManager()) {
-            PretrainBatches.Batch in = batches.build(sub, b, step, step >= sla ? 1f : 0f, rnd);
-            try (GradientCollector gc = trainer.newGradientCollector()) {
-              NDList pred = trainer.forward(in.inputs());
-              NDList terms = loss.parts(in.labels(), pred);
-              gc.backward(terms.get(0));
-              parts = new float[terms.size()];
-              for (int i = 0; i < terms.size(); i++) {
-                parts[i] = terms.get(i).getFloat();
+        DataOrder order = new DataOrder(train, batch, o.seed());
+        try (Prefetcher<PretrainBatches.Host> pipe =
+            new Prefetcher<>(
+                startStep,
+                o.maxSteps(),
+                step ->
+                    batches.prepare(
+                        order.batch(step),
+                        step,
+                        step >= sla ? 1f : 0f,
+                        new Random(o.seed() * 1_000_003L + step)),
+                o.workers(),
+                o.prefetch())) {
+          java.lang.management.MemoryMXBean mem =
+              java.lang.management.ManagementFactory.getMemoryMXBean();
+          for (int step = startStep; step < o.maxSteps(); step++) {
+            // the engine's stream is a function of (seed, step): a resumed run draws the same
+            Engine.getInstance().setRandomSeed((int) (o.seed() * 1_000_033L + step));
+            float[] parts;
+            int stepImages;
+            PretrainBatches.Host host = pipe.next();
+            try (NDManager sub = model.getNDManager().newSubManager()) {
+              PretrainBatches.Batch in = host.toNd(sub);
+              stepImages = host.images();
+              host = null;
+              pipe.release();
+              try (GradientCollector gc = trainer.newGradientCollector()) {
+                NDList pred = trainer.forward(in.inputs());
+                NDList terms = loss.parts(in.labels(), pred);
+                gc.backward(terms.get(0));
+                parts = new float[terms.size()];
+                for (int i = 0; i < terms.size(); i++) {
+                  parts[i] = terms.get(i).getFloat();
+                }
               }
+              trainer.step();
             }
-            trainer.step();
+            if (!Float.isFinite(parts[0])) {
+              throw new IllegalStateException(
+                  "pretraining diverged at step "
+                      + (step + 1)
+                      + " (loss "
+                      + parts[0]
+                      + "); lower --lr or raise --warmup");
+            }
+            lastLoss = parts[0];
+            images += stepImages;
+            peakHeap = Math.max(peakHeap, mem.getHeapMemoryUsage().getUsed());
+            String line = historyLine(step + 1, schedule.at(step), parts);
+            history.add(line);
+            Files.writeString(
+                historyFile,
+                line + "\n",
+                StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.APPEND);
+            bar.update(
+                step + 1 - startStep,
+                images,
+                detail(loss, parts, schedule.at(step))
+                    + String.format(Locale.ROOT, ", data wait %.1fs", pipe.waitSeconds()));
+            boolean last = step + 1 == o.maxSteps();
+            if (o.checkpointEvery() > 0 && ((step + 1) % o.checkpointEvery() == 0 || last)) {
+              saveCheckpoint(net, optimizer, out, step + 1);
+            }
           }
-          if (!Float.isFinite(parts[0])) {
-            throw new IllegalStateException(
-                "pretraining diverged at step "
-                    + (step + 1)
-                    + " (loss "
-                    + parts[0]
-                    + "); lower --lr or raise --warmup");
-          }
-          lastLoss = parts[0];
-          images += (long) b.size() * (method.multiView() ? 2 : 1);
-          String line = historyLine(step + 1, schedule.at(step), parts);
-          history.add(line);
-          Files.writeString(
-              historyFile,
-              line + "\n",
-              StandardCharsets.UTF_8,
-              java.nio.file.StandardOpenOption.APPEND);
-          bar.update(step + 1 - startStep, images, detail(loss, parts, schedule.at(step)));
-          boolean last = step + 1 == o.maxSteps();
-          if (o.checkpointEvery() > 0 && ((step + 1) % o.checkpointEvery() == 0 || last)) {
-            saveCheckpoint(net, out, step + 1);
-          }
+          maxResident = pipe.maxResident();
+          waited = pipe.waitSeconds();
         }
       }
       PretrainedModel.writeParams(net, out.resolve(PretrainedModel.PARAMS_FILE));
@@ -321,7 +446,78 @@ public final class Pretrainer {
       }
     }
     double secs = (System.nanoTime() - t0) / 1e9;
-    return new Result(out, o.maxSteps(), lastLoss, images / Math.max(1e-9, secs), history);
+    double rate = images / Math.max(1e-9, secs);
+    progress.accept(
+        String.format(
+            Locale.ROOT,
+            "pretrain %s: %d images in %.1f s (%.1f img/s); data pipeline %d workers, prefetch %d,"
+                + " at most %d batches held, training waited %.1f s for data; peak heap %d MB",
+            method.id(),
+            images,
+            secs,
+            rate,
+            o.workers(),
+            o.prefetch(),
+            maxResident,
+            waited,
+            peakHeap >> 20));
+    return new Result(out, o.maxSteps(), lastLoss, rate, history, maxResident, peakHeap, waited);
+  }
+
+  /**
+   * The breasts of each step: the order within an epoch is a permutation drawn from (seed, epoch),
+   * so the data position of a step is the step itself. Thread-safe; keeps the two newest epochs'
+   * permutations.
+   */
+  static final class DataOrder {
+    private final List<BreastSample> train;
+    private final int batch;
+    private final long seed;
+    private final int perEpoch;
+    private final java.util.Map<Integer, int[]> epochs = new java.util.LinkedHashMap<>();
+
+    DataOrder(List<BreastSample> train, int batch, long seed) {
+      this.train = train;
+      this.batch = batch;
+      this.seed = seed;
+      this.perEpoch = Math.max(1, train.size() / batch);
+    }
+
+    List<BreastSample> batch(int step) {
+      int[] order = order(step / perEpoch);
+      int from = (step % perEpoch) * batch;
+      List<BreastSample> b = new ArrayList<>(batch);
+      for (int i = 0; i < batch; i++) {
+        b.add(train.get(order[from + i]));
+      }
+      return b;
+    }
+
+    private synchronized int[] order(int epoch) {
+      int[] o = epochs.get(epoch);
+      if (o == null) {
+        o =
+            org.mammotriage.training.data.Permutation.of(
+                train.size(), new Random(seed * 7919L + epoch));
+        epochs.put(epoch, o);
+        if (epochs.size() > 2) {
+          epochs.remove(epochs.keySet().iterator().next());
+        }
+      }
+      return o;
+    }
+  }
+
+  /** Drops history lines after {@code step} (written after the checkpoint a run resumes from). */
+  private static void truncateHistory(Path file, int step) throws IOException {
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    StringBuilder kept = new StringBuilder();
+    for (String l : lines) {
+      if (l.startsWith("step") || Integer.parseInt(l.substring(0, l.indexOf(','))) <= step) {
+        kept.append(l).append('\n');
+      }
+    }
+    Files.writeString(file, kept.toString(), StandardCharsets.UTF_8);
   }
 
   /**
@@ -384,6 +580,42 @@ public final class Pretrainer {
     preload(loader, breasts, progress);
   }
 
+  /**
+   * Writes the working image of every view of {@code breasts} that is not in the loader's disk
+   * cache yet, in parallel, keeping no pixels in memory.
+   */
+  static void ensureWorkingImages(
+      ViewImageLoader loader, List<BreastSample> breasts, Consumer<String> progress) {
+    Set<Path> paths = new LinkedHashSet<>();
+    for (BreastSample s : breasts) {
+      Stream.of(s.cc(), s.mlo()).filter(p -> p != null).forEach(paths::add);
+    }
+    List<Path> all = new ArrayList<>(paths);
+    Progress bar = new Progress("working-image cache", "img", all.size(), 10_000, progress);
+    AtomicInteger done = new AtomicInteger();
+    ForkJoinPool pool = new ForkJoinPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    try {
+      pool.submit(
+              () ->
+                  all.parallelStream()
+                      .forEach(
+                          p -> {
+                            try {
+                              loader.ensureWorkingImage(p);
+                            } catch (IOException e) {
+                              throw new UncheckedIOException(e);
+                            }
+                            int d = done.incrementAndGet();
+                            synchronized (bar) {
+                              bar.update(d, d, "");
+                            }
+                          }))
+          .join();
+    } finally {
+      pool.shutdown();
+    }
+  }
+
   private static void preload(
       ViewImageLoader loader, List<BreastSample> train, Consumer<String> progress) {
     Set<Path> paths = new LinkedHashSet<>();
@@ -436,10 +668,22 @@ public final class Pretrainer {
     return s.append(String.format(Locale.ROOT, ") lr %.2e", lr)).toString();
   }
 
-  static void saveCheckpoint(PretrainNet net, Path out, int step) throws IOException {
+  /**
+   * Writes {@code step-NNNNNNN.params} (parameters) and {@code step-NNNNNNN.state} (AdamW's moments
+   * and update counts), each to a temporary name moved into place; keeps the two newest.
+   */
+  static void saveCheckpoint(PretrainNet net, CheckpointedAdamW optimizer, Path out, int step)
+      throws IOException {
     Path dir = out.resolve(CHECKPOINT_DIR);
-    PretrainedModel.writeParams(
-        net, dir.resolve(String.format(Locale.ROOT, "step-%07d.params", step)));
+    Path params = dir.resolve(String.format(Locale.ROOT, "step-%07d.params", step));
+    Path tmp = Files.createTempFile(dir, "state", ".tmp");
+    try (var o =
+        new java.io.DataOutputStream(
+            new java.io.BufferedOutputStream(Files.newOutputStream(tmp)))) {
+      optimizer.save(net, o);
+    }
+    Files.move(tmp, stateOf(params), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    PretrainedModel.writeParams(net, params);
     // keep the two newest: enough to survive a crash while writing
     try (Stream<Path> s = Files.list(dir)) {
       List<Path> old =
@@ -448,8 +692,15 @@ public final class Pretrainer {
               .toList();
       for (int i = 0; i < old.size() - 2; i++) {
         Files.deleteIfExists(old.get(i));
+        Files.deleteIfExists(stateOf(old.get(i)));
       }
     }
+  }
+
+  /** The optimizer-state file of a checkpoint's parameter file. */
+  static Path stateOf(Path params) {
+    String n = params.getFileName().toString();
+    return params.resolveSibling(n.substring(0, n.length() - ".params".length()) + ".state");
   }
 
   /** The newest checkpoint in {@code out}, or null. */
