@@ -141,7 +141,8 @@ public final class IngestPipeline {
 
   private Outcome decodeAndPublish(Path file, long size, AttributeList header, String sourceAe)
       throws RejectedException, PublishException, IOException, InterruptedException {
-    Classification c = decoder.readHeader(file, size, header);
+    InstanceDecoder.Header h = decoder.readHeaderAndExtent(file, size, header);
+    Classification c = h.classification();
     String sop = InstanceDecoder.str(header, TagFromName.SOPInstanceUID);
     if (recentlyPublished.contains(sop)) {
       metrics.duplicate();
@@ -152,7 +153,7 @@ public final class IngestPipeline {
     processing.acquire();
     try {
       long t0 = System.nanoTime();
-      d = decoder.decode(file);
+      d = decoder.decode(file, h.dataEnd());
       metrics.preprocessTimer().record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
     } finally {
       processing.release();

@@ -73,11 +73,24 @@ public final class InstanceDecoder {
    */
   public Classification readHeader(Path file, long size, AttributeList header)
       throws RejectedException {
+    return readHeaderAndExtent(file, size, header).classification();
+  }
+
+  /**
+   * What {@link #readHeader} found, and how much of the file {@link #decode(Path, long)} should
+   * read: all of it, or up to zero padding after the last element (PixelMed would read the padding
+   * as a run of (0000,0000) elements and print "Illegal duplicate tag" for each to standard error).
+   */
+  public record Header(Classification classification, long dataEnd) {}
+
+  /** {@link #readHeader}, with the extent of the data set. */
+  public Header readHeaderAndExtent(Path file, long size, AttributeList header)
+      throws RejectedException {
     if (size > limits.maxBytes()) {
       throw new RejectedException(
           Reason.TOO_LARGE, size + " bytes exceeds ingest.limit.bytes=" + limits.maxBytes());
     }
-    StructureCheck.check(file, limits, header);
+    StructureCheck.Summary structure = StructureCheck.check(file, limits, header);
     header.clear(); // PixelMed reads into an empty list (it complains of every tag already there)
     try (DicomInputStream in =
         new DicomInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
@@ -91,7 +104,7 @@ public final class InstanceDecoder {
     }
     Classification c = classifier.classify(header, str(header, TagFromName.TransferSyntaxUID));
     classifier.checkPixelFormat(header);
-    return c;
+    return new Header(c, structure.paddingFrom() >= 0 ? structure.paddingFrom() : size);
   }
 
   /** A fully read instance and its working image. */
@@ -104,9 +117,26 @@ public final class InstanceDecoder {
    * image): the sender should send such an instance again.
    */
   public Decoded decode(Path file) throws RejectedException, IOException {
+    return decode(file, -1);
+  }
+
+  /**
+   * {@link #decode(Path)}, reading only the first {@code dataEnd} bytes when that is less than the
+   * file ({@link Header#dataEnd()}; -1: the whole file).
+   */
+  public Decoded decode(Path file, long dataEnd) throws RejectedException, IOException {
     AttributeList full = new AttributeList();
     try {
-      full.read(file.toFile());
+      if (dataEnd >= 0 && dataEnd < Files.size(file)) {
+        try (DicomInputStream in =
+            new DicomInputStream(
+                new BufferedInputStream(
+                    new BoundedInputStream(Files.newInputStream(file), dataEnd)))) {
+          full.read(in);
+        }
+      } else {
+        full.read(file.toFile());
+      }
     } catch (IOException e) {
       if (notTheInstancesFault(e)) {
         throw e;
@@ -172,5 +202,51 @@ public final class InstanceDecoder {
     int v =
         Attribute.getSingleIntegerValueOrDefault(l, TagFromName.InstanceNumber, Integer.MIN_VALUE);
     return v == Integer.MIN_VALUE ? null : v;
+  }
+
+  /** The first {@code limit} bytes of a stream. */
+  private static final class BoundedInputStream extends java.io.FilterInputStream {
+    private long left;
+
+    BoundedInputStream(java.io.InputStream in, long limit) {
+      super(in);
+      this.left = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int b = super.read();
+      if (b >= 0) {
+        left--;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int n = super.read(b, off, (int) Math.min(len, left));
+      if (n > 0) {
+        left -= n;
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long k = super.skip(Math.min(n, left));
+      left -= k;
+      return k;
+    }
+
+    @Override
+    public int available() throws IOException {
+      return (int) Math.min(super.available(), left);
+    }
   }
 }

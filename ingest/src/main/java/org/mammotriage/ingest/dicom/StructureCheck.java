@@ -47,8 +47,12 @@ public final class StructureCheck {
           "AT", "FL", "FD", "OB", "OD", "OF", "OL", "OV", "OW", "SL", "SQ", "SS", "SV", "UL", "UN",
           "US", "UV");
 
-  /** What the walk found: the transfer syntax it read the data set in, and its extent. */
-  public record Summary(String transferSyntaxUid, int elements, int deepestSequence) {}
+  /**
+   * What the walk found: the transfer syntax it read the data set in, its extent, and where zero
+   * padding after the last element starts in the file (-1: none, or a deflated data set).
+   */
+  public record Summary(
+      String transferSyntaxUid, int elements, int deepestSequence, long paddingFrom) {}
 
   /** Top-level values the walk keeps, so that a rejection can still name the instance. */
   private static final Set<Integer> IDENTITY =
@@ -59,6 +63,7 @@ public final class StructureCheck {
   private final AttributeList identity;
   private int elements;
   private int deepest;
+  private long paddingFrom = -1;
 
   private StructureCheck(Limits limits, Reader in, AttributeList identity) {
     this.limits = limits;
@@ -122,7 +127,8 @@ public final class StructureCheck {
       in.inflate();
     }
     walkDataSet(implicit, bigEndian);
-    return new Summary(ts, elements, deepest);
+    return new Summary(
+        ts, elements, deepest, ts.equals("1.2.840.10008.1.2.1.99") ? -1 : paddingFrom);
   }
 
   /**
@@ -238,8 +244,10 @@ public final class StructureCheck {
         throw corrupt("element %s inside a sequence but outside an item", tagText(tag));
       }
       if (f == top && tag == 0) {
+        long at = in.position() - 4;
         if (in.remainingIsZero()) {
-          return; // zero padding after the last element
+          paddingFrom = at; // zero padding after the last element: PixelMed reads it as (0000,0000)
+          return;
         }
         throw corrupt("element (0000,0000) in the data set");
       }
