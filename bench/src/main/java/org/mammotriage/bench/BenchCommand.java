@@ -104,6 +104,13 @@ public final class BenchCommand implements Callable<Integer> {
       description = "fuzz: seed of the mutations (default ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(
+      names = "--through-scp",
+      description =
+          "fuzz: send every case with dcmtk's storescu to a real ingest SCP (one association"
+              + " each; slower) instead of handing it to the pipeline.")
+  boolean throughScp;
+
   @Override
   public Integer call() throws Exception {
     String which = name == null ? "all" : name;
@@ -115,7 +122,7 @@ public final class BenchCommand implements Callable<Integer> {
       case "streams" -> StreamsBench.run(patients);
       case "state" -> StateBench.run(patients, storeExams, baselineStoreExams);
       case "fuzz" -> {
-        return FuzzBench.run(cases, seed);
+        return FuzzBench.run(cases, seed, throughScp);
       }
       case "all" -> {
         synth();

@@ -19,14 +19,16 @@ import org.mammotriage.synth.SynthOptions;
 import org.mammotriage.synth.SyntheticArchive;
 
 /**
- * {@code ./run bench fuzz --cases N [--seed S]}: the ingest mutation fuzzer for long runs, seeded
- * from a small synthetic archive (the test suite runs a few hundred cases on every build). Not a
- * timing benchmark: it prints outcome counts and exits non-zero on any property violation.
+ * {@code ./run bench fuzz --cases N [--seed S] [--through-scp]}: the ingest mutation fuzzer for
+ * long runs, seeded from a small synthetic archive (the test suite runs a few hundred cases on
+ * every build, and 60 through the SCP); {@code --through-scp} sends each case with storescu to a
+ * real SCP. Not a timing benchmark: it prints outcome counts and exits non-zero on any property
+ * violation.
  */
 final class FuzzBench {
   private FuzzBench() {}
 
-  static int run(int cases, long seed) throws Exception {
+  static int run(int cases, long seed, boolean throughScp) throws Exception {
     Path dir = Files.createTempDirectory("mammotriage-fuzz");
     SyntheticArchive.of(SynthOptions.defaults(2, seed).withScale(0.05)).generate(dir.resolve("a"));
     List<byte[]> seeds = new ArrayList<>();
@@ -36,12 +38,8 @@ final class FuzzBench {
       }
     }
     Limits limits = Limits.defaults();
-    FuzzRun.Report r =
-        FuzzRun.run(
-            seed,
-            cases,
-            seeds,
-            dir.resolve("cases"),
+    java.util.function.Function<org.mammotriage.ingest.publish.Publisher, IngestPipeline>
+        pipelines =
             sink ->
                 new IngestPipeline(
                     new InstanceDecoder(
@@ -50,8 +48,13 @@ final class FuzzBench {
                     sink,
                     new IngestMetrics(new SimpleMeterRegistry()),
                     0,
-                    2),
-            Duration.ofSeconds(120));
+                    2);
+    FuzzRun.Report r =
+        throughScp
+            ? FuzzRun.runThroughScp(
+                seed, cases, seeds, dir.resolve("cases"), pipelines, Duration.ofSeconds(120))
+            : FuzzRun.run(
+                seed, cases, seeds, dir.resolve("cases"), pipelines, Duration.ofSeconds(120));
     System.out.println(r.summary());
     r.violations().stream().limit(50).forEach(v -> System.out.println("  VIOLATION " + v));
     return r.violations().isEmpty() ? 0 : 1;

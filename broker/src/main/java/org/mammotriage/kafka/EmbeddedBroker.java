@@ -35,26 +35,73 @@ public final class EmbeddedBroker implements AutoCloseable {
   private final int port;
   private final int controllerPort;
   private final Map<String, String> overrides;
+  private final Tls tls;
   private KafkaRaftServer server;
   private Duration lastStartup = Duration.ZERO;
 
   private EmbeddedBroker(
-      Path dataDir, String host, int port, int controllerPort, Map<String, String> overrides) {
+      Path dataDir,
+      String host,
+      int port,
+      int controllerPort,
+      Map<String, String> overrides,
+      Tls tls) {
     this.dataDir = dataDir;
     this.host = host;
     this.port = port;
     this.controllerPort = controllerPort;
     this.overrides = Map.copyOf(overrides);
+    this.tls = tls;
   }
+
+  /**
+   * TLS for the client listener: the broker's key store (its certificate, with 127.0.0.1 among its
+   * subject alternative names), the trust store clients' certificates are checked against, and
+   * whether clients must present one (mutual TLS). Stores of any type the JDK reads (PKCS12, JKS).
+   */
+  public record Tls(
+      Path keyStore,
+      String keyStorePassword,
+      Path trustStore,
+      String trustStorePassword,
+      String storeType,
+      boolean clientAuth) {}
 
   /**
    * A broker on the given port (0 = a free one) storing its logs in dataDir (created if missing).
    */
   public static EmbeddedBroker create(Path dataDir, int port, Map<String, String> overrides)
       throws IOException {
+    return create(dataDir, port, overrides, null);
+  }
+
+  /** As {@link #create(Path, int, Map)}, with the client listener on TLS when tls is not null. */
+  public static EmbeddedBroker create(
+      Path dataDir, int port, Map<String, String> overrides, Tls tls) throws IOException {
     Files.createDirectories(dataDir);
     int p = port == 0 ? freePort() : port;
-    return new EmbeddedBroker(dataDir.toAbsolutePath(), "127.0.0.1", p, freePort(), overrides);
+    return new EmbeddedBroker(dataDir.toAbsolutePath(), "127.0.0.1", p, freePort(), overrides, tls);
+  }
+
+  /**
+   * What a Kafka client needs besides bootstrap.servers to talk to this broker: nothing in
+   * plaintext; security.protocol=SSL and the trust store (and, with client auth, the same key store
+   * the broker has, which its CA signed) with TLS.
+   */
+  public Map<String, Object> clientProperties() {
+    Map<String, Object> c = new java.util.LinkedHashMap<>();
+    if (tls != null) {
+      c.put("security.protocol", "SSL");
+      c.put("ssl.truststore.location", tls.trustStore().toString());
+      c.put("ssl.truststore.password", tls.trustStorePassword());
+      c.put("ssl.truststore.type", tls.storeType());
+      if (tls.clientAuth()) {
+        c.put("ssl.keystore.location", tls.keyStore().toString());
+        c.put("ssl.keystore.password", tls.keyStorePassword());
+        c.put("ssl.keystore.type", tls.storeType());
+      }
+    }
+    return c;
   }
 
   public static EmbeddedBroker create(Path dataDir, int port) throws IOException {
@@ -122,13 +169,23 @@ public final class EmbeddedBroker implements AutoCloseable {
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
     p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    String listener = tls == null ? "PLAINTEXT" : "SSL";
     p.put(
         "listeners",
-        "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
+        listener + "://" + host + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.put("advertised.listeners", listener + "://" + host + ":" + port);
     p.put("controller.listener.names", "CONTROLLER");
-    p.put("inter.broker.listener.name", "PLAINTEXT");
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("inter.broker.listener.name", listener);
+    p.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT");
+    if (tls != null) {
+      p.put("ssl.keystore.location", tls.keyStore().toString());
+      p.put("ssl.keystore.password", tls.keyStorePassword());
+      p.put("ssl.keystore.type", tls.storeType());
+      p.put("ssl.truststore.location", tls.trustStore().toString());
+      p.put("ssl.truststore.password", tls.trustStorePassword());
+      p.put("ssl.truststore.type", tls.storeType());
+      p.put("ssl.client.auth", tls.clientAuth() ? "required" : "none");
+    }
     p.put("log.dirs", dataDir.toString());
     p.put("metadata.log.dir", dataDir.toString());
     // A single node: internal topics must not wait for replicas that will never exist.
@@ -167,15 +224,11 @@ public final class EmbeddedBroker implements AutoCloseable {
   private void awaitReady(Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     Exception last = null;
-    try (Admin admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                2000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                4000))) {
+    Map<String, Object> conf = new java.util.HashMap<>(clientProperties());
+    conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    conf.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+    conf.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 4000);
+    try (Admin admin = Admin.create(conf)) {
       while (System.nanoTime() < deadline) {
         try {
           admin.describeCluster().nodes().get(4, TimeUnit.SECONDS);

@@ -80,10 +80,17 @@ public final class InstanceDecoder {
     return inspect(file, size, header).classification();
   }
 
-  /** What step 1 learned of a file: its classification and its structure. */
-  public record Header(Classification classification, StructureCheck.Summary structure) {}
+  /**
+   * What step 1 learned of a file: its classification, its structure (where a native pixel data
+   * value lies, {@link #decode(Path, AttributeList, Header)} reads it from there), and how much of
+   * the file a full parse should read: all of it, or up to zero padding after the last element
+   * (PixelMed would read the padding as a run of (0000,0000) elements and print "Illegal duplicate
+   * tag" for each to standard error).
+   */
+  public record Header(
+      Classification classification, StructureCheck.Summary structure, long dataEnd) {}
 
-  /** {@link #readHeader}, also returning where the file's pixel data lies. */
+  /** {@link #readHeader}, also returning where the file's pixel data lies and its extent. */
   public Header inspect(Path file, long size, AttributeList header) throws RejectedException {
     if (size > limits.maxBytes()) {
       throw new RejectedException(
@@ -103,7 +110,7 @@ public final class InstanceDecoder {
     }
     Classification c = classifier.classify(header, str(header, TagFromName.TransferSyntaxUID));
     classifier.checkPixelFormat(header);
-    return new Header(c, structure);
+    return new Header(c, structure, structure.paddingFrom() >= 0 ? structure.paddingFrom() : size);
   }
 
   /** A fully read instance and its working image. */
@@ -128,7 +135,7 @@ public final class InstanceDecoder {
             && Attribute.getSingleIntegerValueOrDefault(header, TagFromName.NumberOfFrames, 1) <= 1
             && st.pixelDataLength() <= Integer.MAX_VALUE - 16;
     if (!direct) {
-      return decode(file);
+      return decode(file, h.dataEnd());
     }
     classifier.checkPixelDataLength(header, st.pixelDataLength());
     int len = (int) st.pixelDataLength();
@@ -174,9 +181,26 @@ public final class InstanceDecoder {
    * pixels (compressed, big-endian, deflated and multi-frame files always take this path).
    */
   public Decoded decode(Path file) throws RejectedException, IOException {
+    return decode(file, -1);
+  }
+
+  /**
+   * {@link #decode(Path)}, reading only the first {@code dataEnd} bytes when that is less than the
+   * file ({@link Header#dataEnd()}; -1: the whole file).
+   */
+  public Decoded decode(Path file, long dataEnd) throws RejectedException, IOException {
     AttributeList full = new AttributeList();
     try {
-      full.read(file.toFile());
+      if (dataEnd >= 0 && dataEnd < Files.size(file)) {
+        try (DicomInputStream in =
+            new DicomInputStream(
+                new BufferedInputStream(
+                    new BoundedInputStream(Files.newInputStream(file), dataEnd)))) {
+          full.read(in);
+        }
+      } else {
+        full.read(file.toFile());
+      }
     } catch (IOException e) {
       if (notTheInstancesFault(e)) {
         throw e;
@@ -242,5 +266,51 @@ public final class InstanceDecoder {
     int v =
         Attribute.getSingleIntegerValueOrDefault(l, TagFromName.InstanceNumber, Integer.MIN_VALUE);
     return v == Integer.MIN_VALUE ? null : v;
+  }
+
+  /** The first {@code limit} bytes of a stream. */
+  private static final class BoundedInputStream extends java.io.FilterInputStream {
+    private long left;
+
+    BoundedInputStream(java.io.InputStream in, long limit) {
+      super(in);
+      this.left = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int b = super.read();
+      if (b >= 0) {
+        left--;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int n = super.read(b, off, (int) Math.min(len, left));
+      if (n > 0) {
+        left -= n;
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long k = super.skip(Math.min(n, left));
+      left -= k;
+      return k;
+    }
+
+    @Override
+    public int available() throws IOException {
+      return (int) Math.min(super.available(), left);
+    }
   }
 }

@@ -51,6 +51,30 @@ class IngestPipelineTest {
   }
 
   @Test
+  void shouldStoreAnImageWithZeroPaddingQuietly() throws Exception {
+    // given: a valid image followed by zero bytes (the mutation fuzzer made such files; PixelMed
+    // read the padding as (0000,0000) elements and printed "Illegal duplicate tag" for each)
+    byte[] b = Files.readAllBytes(write("valid.dcm", TestImages.mammogram().build()));
+    Path padded = dir.resolve("padded.dcm");
+    Files.write(padded, java.util.Arrays.copyOf(b, b.length + 64));
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream before = System.err;
+
+    // when
+    Outcome o;
+    System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      o = process(padded);
+    } finally {
+      System.setErr(before);
+    }
+
+    // then
+    assertThat(o.status()).as(String.valueOf(o.text())).isEqualTo(Outcome.Status.STORED);
+    assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("Illegal duplicate tag");
+  }
+
+  @Test
   void shouldStoreAValidImageWhoseFileMetaGroupLengthIsStale() throws Exception {
     // given: a valid image whose (0002,0000) was not recounted after its meta UIDs were edited
     byte[] b = Files.readAllBytes(write("valid.dcm", TestImages.mammogram().build()));

@@ -20,15 +20,26 @@ public final class InstanceClassifier {
   public static final String MG_FOR_PRESENTATION = "1.2.840.10008.5.1.4.1.1.1.2";
   public static final String MG_FOR_PROCESSING = "1.2.840.10008.5.1.4.1.1.1.2.1";
   public static final String SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7";
-  public static final Set<String> TRANSFER_SYNTAXES =
-      Set.of(
-          "1.2.840.10008.1.2",
-          "1.2.840.10008.1.2.1",
-          "1.2.840.10008.1.2.2",
-          "1.2.840.10008.1.2.4.70",
-          "1.2.840.10008.1.2.4.57",
-          "1.2.840.10008.1.2.4.90",
-          "1.2.840.10008.1.2.4.91");
+
+  /**
+   * The transfer syntaxes ingest decodes, in the SCP's order of preference (lossless before lossy,
+   * compact before large): the SCP negotiates exactly these ({@code scp.StorePolicy}), so a syntax
+   * negotiated is one decoded. JPEG-LS and JPEG extended are not here (no maintained Java decoder
+   * on Maven Central; PixelMed's imageio jar decodes JPEG lossless only): the sender converts.
+   * TransferSyntaxConformanceIT sends every one with dcmtk.
+   */
+  public static final List<String> TRANSFER_SYNTAXES =
+      List.of(
+          "1.2.840.10008.1.2.4.70", // JPEG lossless, first-order prediction
+          "1.2.840.10008.1.2.4.57", // JPEG lossless
+          "1.2.840.10008.1.2.4.90", // JPEG 2000 lossless
+          "1.2.840.10008.1.2.5", // RLE lossless
+          "1.2.840.10008.1.2.1.99", // deflated explicit VR little endian
+          "1.2.840.10008.1.2.1", // explicit VR little endian
+          "1.2.840.10008.1.2.2", // explicit VR big endian (retired, still sent)
+          "1.2.840.10008.1.2", // implicit VR little endian
+          "1.2.840.10008.1.2.4.91", // JPEG 2000
+          "1.2.840.10008.1.2.4.50"); // JPEG baseline (8-bit)
 
   private final boolean acceptSecondaryCapture;
   private final Limits limits;
@@ -87,7 +98,8 @@ public final class InstanceClassifier {
           Reason.UNSUPPORTED_TRANSFER_SYNTAX,
           "transfer syntax "
               + transferSyntax
-              + " is not supported (uncompressed, JPEG lossless and JPEG 2000 are)");
+              + " is not supported (uncompressed, deflated, RLE, JPEG lossless, JPEG baseline and JPEG 2000"
+              + " are; convert JPEG-LS and JPEG extended before sending)");
     }
     String lat = laterality(h);
     if (lat == null) {

@@ -48,18 +48,21 @@ public final class StructureCheck {
           "US", "UV");
 
   /**
-   * What the walk found: the transfer syntax it read the data set in, and its extent; where the
-   * top-level Pixel Data is native (not encapsulated) in a little-endian, not deflated file, the
-   * file offset and length of its value (else -1), so the pixels can be read without another parse.
+   * What the walk found: the transfer syntax it read the data set in, its extent, where zero
+   * padding after the last element starts in the file (-1: none, or a deflated data set), and,
+   * where the top-level Pixel Data is native (not encapsulated) in a little-endian, not deflated
+   * file, the file offset and length of its value (else -1), so the pixels can be read without
+   * another parse.
    */
   public record Summary(
       String transferSyntaxUid,
       int elements,
       int deepestSequence,
+      long paddingFrom,
       long pixelDataOffset,
       long pixelDataLength) {
-    public Summary(String transferSyntaxUid, int elements, int deepestSequence) {
-      this(transferSyntaxUid, elements, deepestSequence, -1, -1);
+    public Summary(String transferSyntaxUid, int elements, int deepestSequence, long paddingFrom) {
+      this(transferSyntaxUid, elements, deepestSequence, paddingFrom, -1, -1);
     }
 
     /** True when the pixel data's value can be read from the file at {@link #pixelDataOffset}. */
@@ -80,6 +83,7 @@ public final class StructureCheck {
   private boolean directPixels; // the data set's positions are file offsets, little endian
   private long pixelOffset = -1;
   private long pixelLength = -1;
+  private long paddingFrom = -1;
 
   private StructureCheck(Limits limits, Reader in, AttributeList identity) {
     this.limits = limits;
@@ -145,7 +149,13 @@ public final class StructureCheck {
     directPixels =
         ts.equals("1.2.840.10008.1.2") || ts.equals("1.2.840.10008.1.2.1"); // native LE only
     walkDataSet(implicit, bigEndian);
-    return new Summary(ts, elements, deepest, pixelOffset, pixelLength);
+    return new Summary(
+        ts,
+        elements,
+        deepest,
+        ts.equals("1.2.840.10008.1.2.1.99") ? -1 : paddingFrom,
+        pixelOffset,
+        pixelLength);
   }
 
   /**
@@ -261,8 +271,10 @@ public final class StructureCheck {
         throw corrupt("element %s inside a sequence but outside an item", tagText(tag));
       }
       if (f == top && tag == 0) {
+        long at = in.position() - 4;
         if (in.remainingIsZero()) {
-          return; // zero padding after the last element
+          paddingFrom = at; // zero padding after the last element: PixelMed reads it as (0000,0000)
+          return;
         }
         throw corrupt("element (0000,0000) in the data set");
       }

@@ -148,6 +148,11 @@ public final class Preprocessor {
       int[] desc = item.get(TagFromName.LUTDescriptor).getIntegerValues();
       int entries = desc[0] == 0 ? 65536 : desc[0];
       int first = desc[1];
+      if (first > Short.MAX_VALUE && min(modality) < 0) {
+        // US or SS (PS3.3 C.11.2.1.1): signed when the values it maps are; an implicit VR file
+        // cannot say which, and PixelMed reads US from its dictionary
+        first -= 1 << 16;
+      }
       int bits = desc[2];
       Attribute data = item.get(TagFromName.LUTData);
       int[] table;
@@ -202,6 +207,14 @@ public final class Preprocessor {
       lut[r] = (float) ((modality[r] - min) / range);
     }
     return "voi=minmax";
+  }
+
+  private static double min(double[] values) {
+    double m = Double.MAX_VALUE;
+    for (double v : values) {
+      m = Math.min(m, v);
+    }
+    return m;
   }
 
   private static double[] doubles(AttributeList l, com.pixelmed.dicom.AttributeTag t)

@@ -5,27 +5,18 @@ import com.pixelmed.network.PresentationContext;
 import com.pixelmed.network.PresentationContextSelectionPolicy;
 import java.util.LinkedList;
 import java.util.List;
+import org.mammotriage.ingest.dicom.InstanceClassifier;
 
 /**
  * Which presentation contexts the SCP accepts: Verification, and every storage SOP class (a
  * non-mammogram is refused per instance, with a reason and a DLQ record) in the first transfer
- * syntax of {@link #TRANSFER_SYNTAXES} that the sender offers. A transfer syntax ingest cannot
- * decode (JPEG-LS, JPEG extended, video) is not negotiated, so the sender converts to one it can.
+ * syntax of {@link InstanceClassifier#TRANSFER_SYNTAXES} (those ingest decodes) that the sender
+ * offers. A transfer syntax ingest cannot decode (JPEG-LS, JPEG extended, video) is not negotiated,
+ * so the sender converts to one it can.
  */
 final class StorePolicy implements PresentationContextSelectionPolicy {
   /** In order of preference: lossless before lossy, compact before large. */
-  static final List<String> TRANSFER_SYNTAXES =
-      List.of(
-          "1.2.840.10008.1.2.4.70", // JPEG lossless, first-order prediction
-          "1.2.840.10008.1.2.4.57", // JPEG lossless
-          "1.2.840.10008.1.2.4.90", // JPEG 2000 lossless
-          "1.2.840.10008.1.2.5", // RLE lossless
-          "1.2.840.10008.1.2.1.99", // deflated explicit VR little endian
-          "1.2.840.10008.1.2.1", // explicit VR little endian
-          "1.2.840.10008.1.2.2", // explicit VR big endian (retired, still sent)
-          "1.2.840.10008.1.2", // implicit VR little endian
-          "1.2.840.10008.1.2.4.91", // JPEG 2000
-          "1.2.840.10008.1.2.4.50"); // JPEG baseline (8-bit)
+  static final List<String> TRANSFER_SYNTAXES = InstanceClassifier.TRANSFER_SYNTAXES;
 
   private static final byte ABSTRACT_SYNTAX_NOT_SUPPORTED = 3;
   private static final byte TRANSFER_SYNTAXES_NOT_SUPPORTED = 4;
