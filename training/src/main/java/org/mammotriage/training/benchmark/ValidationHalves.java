@@ -35,7 +35,7 @@ public final class ValidationHalves {
   }
 
   /** {@link #SELECTION_SPLIT} or {@link #THRESHOLD_SPLIT} for a validation patient. */
-  static String half(String patientId) {
+  public static String half(String patientId) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       md.update("validation-halves".getBytes(StandardCharsets.UTF_8));

@@ -45,6 +45,14 @@ public final class CalibrateCommand implements Callable<Integer> {
   int folds;
 
   @Option(
+      names = "--separate-threshold-half",
+      description =
+          "Fit the calibration on one half of the validation patients (the model-selection half)"
+              + " and re-choose the thresholds on the other (the threshold half; issue #22's"
+              + " ValidationHalves). Default: both on the whole validation split.")
+  boolean separateHalves;
+
+  @Option(
       names = "--suspicious-sensitivity",
       defaultValue = "0.90",
       description = "Target sensitivity for the suspicious threshold.")
@@ -91,6 +99,7 @@ public final class CalibrateCommand implements Callable<Integer> {
             manifest.getFileName().toString(),
             new ThresholdSelector(suspiciousSensitivity, lowShare, riskTop),
             folds,
+            separateHalves,
             System.out::println);
     ModelThresholds old = mm.thresholds();
     if (mm.calibration() == null) {

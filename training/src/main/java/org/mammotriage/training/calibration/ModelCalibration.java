@@ -62,6 +62,22 @@ public final class ModelCalibration {
       ThresholdSelector selector,
       int folds,
       Consumer<String> progress) {
+    return fit(raw, manifestName, selector, folds, false, progress);
+  }
+
+  /**
+   * @param separateHalves fit the calibration on one half of the validation patients and re-choose
+   *     the thresholds on the other ({@code ValidationHalves}: the {@code val} half, which also
+   *     picks models, and the {@code val-threshold} half, issue #22's split); false: both on the
+   *     whole validation split
+   */
+  public static Result fit(
+      List<ExamPrediction> raw,
+      String manifestName,
+      ThresholdSelector selector,
+      int folds,
+      boolean separateHalves,
+      Consumer<String> progress) {
     List<ExamPrediction> val = raw.stream().filter(p -> p.split().equals("val")).toList();
     List<ExamPrediction> test = raw.stream().filter(p -> p.split().equals("test")).toList();
     if (val.isEmpty() || test.isEmpty()) {
@@ -73,10 +89,29 @@ public final class ModelCalibration {
               + " and "
               + test.size());
     }
-    String valName = "validation split of " + manifestName + " (" + val.size() + " exams)";
+    List<ExamPrediction> thresholdSet = val;
+    String thresholdName = "validation split of " + manifestName + " (" + val.size() + " exams)";
+    String valName = thresholdName;
+    if (separateHalves) {
+      thresholdSet = val.stream().filter(e -> !inFitHalf(e)).toList();
+      val = val.stream().filter(ModelCalibration::inFitHalf).toList();
+      valName =
+          "the model-selection half of the validation split of "
+              + manifestName
+              + " ("
+              + val.size()
+              + " exams)";
+      thresholdName =
+          "the threshold half of the validation split of "
+              + manifestName
+              + " ("
+              + thresholdSet.size()
+              + " exams)";
+    }
     String testName = "test split of " + manifestName + " (" + test.size() + " exams)";
     progress.accept("calibration: evaluating the raw scores");
-    EvaluationResult before = ExamEvaluation.evaluate(val, valName, test, testName, selector);
+    EvaluationResult before =
+        ExamEvaluation.evaluate(thresholdSet, thresholdName, test, testName, selector);
     List<Double> p = new ArrayList<>();
     List<Boolean> y = new ArrayList<>();
     List<String> patients = new ArrayList<>();
@@ -115,12 +150,15 @@ public final class ModelCalibration {
             fittedOn);
     Calibration cal = choice.calibration();
     List<ExamPrediction> calibrated = raw.stream().map(e -> calibrate(e, cal)).toList();
-    List<ExamPrediction> cv = calibrated.stream().filter(e -> e.split().equals("val")).toList();
+    List<ExamPrediction> cv =
+        calibrated.stream()
+            .filter(e -> e.split().equals("val") && (!separateHalves || !inFitHalf(e)))
+            .toList();
     List<ExamPrediction> ct = calibrated.stream().filter(e -> e.split().equals("test")).toList();
     progress.accept("calibration: evaluating the calibrated scores");
     EvaluationResult after =
         ExamEvaluation.evaluate(
-            cv, valName + " (calibrated scores)", ct, testName + " (calibrated)", selector);
+            cv, thresholdName + " (calibrated scores)", ct, testName + " (calibrated)", selector);
     Calibration withEval = cal.withEvaluation(evaluation(before, after, testName));
     return new Result(
         withEval, choice, before, after, after.thresholds().toModelThresholds(), yy.length, pos);
@@ -147,6 +185,11 @@ public final class ModelCalibration {
     org.mammotriage.evaluation.exam.EvaluationReport.write(
         r.after(), mm.name(), mm.intendedUse(), model);
     CalibrationReport.write(r, mm.thresholds(), mm.name(), mm.intendedUse(), model);
+  }
+
+  private static boolean inFitHalf(ExamPrediction e) {
+    return org.mammotriage.training.benchmark.ValidationHalves.half(e.patientId())
+        .equals(org.mammotriage.training.benchmark.ValidationHalves.SELECTION_SPLIT);
   }
 
   /** A breast without a view keeps 0 (the stream gives it no probability at all). */

@@ -114,6 +114,23 @@ class ModelCalibrationTest {
   }
 
   @Test
+  void shouldFitOnOneValidationHalfAndChooseThresholdsOnTheOther() {
+    List<ExamPrediction> raw = overconfident(800, 9);
+    ModelCalibration.Result whole =
+        ModelCalibration.fit(raw, "manifest.csv", ThresholdSelector.defaults(), 5, s -> {});
+    ModelCalibration.Result halves =
+        ModelCalibration.fit(raw, "manifest.csv", ThresholdSelector.defaults(), 5, true, s -> {});
+    assertThat(halves.calibration().fittedOn()).startsWith("the model-selection half");
+    assertThat(halves.fitBreasts()).isBetween(200, whole.fitBreasts() - 200);
+    assertThat(halves.after().validationSet()).startsWith("the threshold half");
+    assertThat(halves.after().validationExams() + halves.fitBreasts() / 2)
+        .isEqualTo(whole.after().validationExams());
+    assertThat(halves.thresholds().suspicious())
+        .isCloseTo(
+            halves.calibration().apply(halves.before().thresholds().suspicious()), within(1e-12));
+  }
+
+  @Test
   void shouldLeaveABreastWithoutAViewAtZero() {
     ExamPrediction e =
         new ExamPrediction(
