@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.mammotriage.contract.Calibration;
 import org.mammotriage.contract.ModelLoadException;
 import org.mammotriage.contract.ModelManifest;
 
@@ -112,15 +113,22 @@ public final class ModelDirectory {
    * The sha256 a model is known by: contract 1, that of {@code exam_scorer.onnx} (as before);
    * contract 2, the sha256 of the text {@code
    * "image_encoder.onnx=<sha256>\nexam_head.onnx=<sha256>\n"}, so that a change of either graph is
-   * another model.
+   * another model. A calibrated model's text also holds its calibration map ({@code
+   * "calibration=<method and parameters>\n"}, after the files; for contract 1 the text is then
+   * {@code "exam_scorer.onnx=<sha256>\ncalibration=..."}), so a recalibration, which changes every
+   * score and the thresholds, is another model too; an uncalibrated model keeps its id.
    */
   static String modelSha(ModelManifest m) {
-    if (!m.encodesViews()) {
+    Calibration cal = m.calibration();
+    if (!m.encodesViews() && cal == null) {
       return m.fileSha256().get(ModelManifest.EXAM_SCORER);
     }
     StringBuilder sb = new StringBuilder();
     for (String f : m.files()) {
       sb.append(f).append('=').append(m.fileSha256().get(f)).append('\n');
+    }
+    if (cal != null) {
+      sb.append("calibration=").append(identity(cal)).append('\n');
     }
     try {
       return HexFormat.of()
@@ -130,6 +138,18 @@ public final class ModelDirectory {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The calibration map's method and parameters as text (not its provenance or evaluation). */
+  static String identity(Calibration c) {
+    if (Calibration.PLATT.equals(c.method())) {
+      return "platt a=" + Double.toString(c.a()) + " b=" + Double.toString(c.b());
+    }
+    return c.method()
+        + " x="
+        + java.util.Arrays.toString(c.knotsX())
+        + " y="
+        + java.util.Arrays.toString(c.knotsY());
   }
 
   private static ModelLoadException missing(Path dir, String file, List<String> files) {

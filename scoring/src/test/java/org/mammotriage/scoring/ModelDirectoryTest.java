@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mammotriage.contract.Calibration;
 import org.mammotriage.contract.ModelLoadException;
 import org.mammotriage.contract.ModelManifest;
 import org.mammotriage.testing.TestModels;
@@ -136,6 +137,29 @@ class ModelDirectoryTest {
         .isEqualTo(ma.fileSha256().get(ModelManifest.IMAGE_ENCODER));
     assertThat(ModelDirectory.modelSha(mb)).isNotEqualTo(ModelDirectory.modelSha(ma));
     assertThat(ModelDirectory.modelSha(ma)).hasSize(64);
+  }
+
+  @Test
+  void shouldKnowARecalibratedModelAsAnotherModel() throws Exception {
+    ModelManifest m = ModelManifest.read(modelV2(Kind.KNOWN).resolve(ModelManifest.FILE));
+    ModelManifest platt = withCalibration(m, Calibration.platt(2.5, -2.2, "val", "cv"));
+    ModelManifest platt2 = withCalibration(m, Calibration.platt(2.5, -2.1, "val", "cv"));
+    ModelManifest samePlattOtherProvenance =
+        withCalibration(m, Calibration.platt(2.5, -2.2, "another split", "by hand"));
+    assertThat(ModelDirectory.modelSha(platt))
+        .isNotEqualTo(ModelDirectory.modelSha(m))
+        .isNotEqualTo(ModelDirectory.modelSha(platt2))
+        .isEqualTo(ModelDirectory.modelSha(samePlattOtherProvenance));
+  }
+
+  private static ModelManifest withCalibration(ModelManifest m, Calibration c) {
+    ModelManifest.Builder b =
+        m.toBuilder()
+            .setContractVersion(m.contractVersion())
+            .setEncoder(m.embeddingDim(), m.perViewOutputs())
+            .optCalibration(c);
+    m.fileSha256().forEach(b::setFile);
+    return b.build();
   }
 
   @Test
