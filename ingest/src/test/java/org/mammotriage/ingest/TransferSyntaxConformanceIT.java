@@ -536,7 +536,8 @@ class TransferSyntaxConformanceIT {
     sb.append(
         String.format(
             Locale.ROOT,
-            "%nCONFORMANCE: %d combinations tried (%d pixel formats x %d transfer syntaxes), %d"
+            "%nCONFORMANCE: %d combinations tried (%d pixel formats x %d ways of sending: the"
+                + " transfer syntaxes, and implicit VR with storescu's default conversion), %d"
                 + " sent%n",
             combinations.size(),
             reference.size(),
