@@ -98,8 +98,10 @@ public final class InstanceDecoder {
     }
     StructureCheck.Summary structure = StructureCheck.check(file, limits, header);
     header.clear(); // PixelMed reads into an empty list (it complains of every tag already there)
+    long dataEnd = structure.paddingFrom() >= 0 ? structure.paddingFrom() : size;
     try (DicomInputStream in =
-        new DicomInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+        new DicomInputStream(
+            new BufferedInputStream(new BoundedInputStream(Files.newInputStream(file), dataEnd)))) {
       header.read(in, TagFromName.PixelData);
     } catch (IOException | DicomException | RuntimeException e) {
       throw new RejectedException(Reason.CORRUPT, "not a readable DICOM file: " + e, e);
@@ -110,7 +112,7 @@ public final class InstanceDecoder {
     }
     Classification c = classifier.classify(header, str(header, TagFromName.TransferSyntaxUID));
     classifier.checkPixelFormat(header);
-    return new Header(c, structure, structure.paddingFrom() >= 0 ? structure.paddingFrom() : size);
+    return new Header(c, structure, dataEnd);
   }
 
   /** A fully read instance and its working image. */

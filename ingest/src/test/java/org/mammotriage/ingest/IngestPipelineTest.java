@@ -75,6 +75,31 @@ class IngestPipelineTest {
   }
 
   @Test
+  void shouldRefuseAFileTruncatedInsideThePreambleAsCorruptQuietly() throws Exception {
+    // given: the first 111 bytes of a valid file, all zero (the fuzzer's "truncate at 111")
+    byte[] b = Files.readAllBytes(write("valid.dcm", TestImages.mammogram().build()));
+    Path cut = dir.resolve("cut.dcm");
+    Files.write(cut, java.util.Arrays.copyOf(b, 111));
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream before = System.err;
+
+    // when
+    Outcome o;
+    System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      o = process(cut);
+    } finally {
+      System.setErr(before);
+    }
+
+    // then
+    assertThat(o.status()).isEqualTo(Outcome.Status.REJECTED);
+    assertThat(o.reason()).isEqualTo(Reason.CORRUPT);
+    assertThat(published.rejections).hasSize(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("Illegal duplicate tag");
+  }
+
+  @Test
   void shouldStoreAValidImageWhoseFileMetaGroupLengthIsStale() throws Exception {
     // given: a valid image whose (0002,0000) was not recounted after its meta UIDs were edited
     byte[] b = Files.readAllBytes(write("valid.dcm", TestImages.mammogram().build()));

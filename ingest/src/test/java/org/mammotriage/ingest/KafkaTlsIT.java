@@ -40,7 +40,11 @@ class KafkaTlsIT {
   @TempDir Path dir;
 
   private void keytool(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("keytool"));
+    // keytool is a JVM of its own, started a dozen times here: start it lean
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "keytool", "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC", "-J-Xshare:auto"));
     cmd.addAll(List.of(args));
     ScpHardeningIT.Tool.Result r = ScpHardeningIT.Tool.run(cmd.toArray(String[]::new));
     assertThat(r.exitCode()).as(String.join(" ", cmd) + "\n" + r.output()).isZero();

@@ -272,6 +272,9 @@ public final class StructureCheck {
       }
       if (f == top && tag == 0) {
         long at = in.position() - 4;
+        if (f.tags.isEmpty()) {
+          throw corrupt("no data element before zero bytes (an empty or zeroed file?)");
+        }
         if (in.remainingIsZero()) {
           paddingFrom = at; // zero padding after the last element: PixelMed reads it as (0000,0000)
           return;

@@ -112,6 +112,52 @@ class PreprocessorTest {
   }
 
   @Test
+  void shouldReadASignedImagesVoiLutDescriptorAsSignedWhenItArrivesAsUnsigned() throws Exception {
+    // given: a signed image whose VOI LUT starts at a negative value, once with the descriptor as
+    // written (SS) and once as implicit VR hands it over: US, 65536 - n (the conformance suite
+    // found the working image off by 65 to 211 grey levels)
+    AttributeList signed =
+        org.mammotriage.ingest.testing.TestImages.mammogram()
+            .bits(12)
+            .signed(true)
+            .voi("lut")
+            .build();
+    AttributeList asUs =
+        org.mammotriage.ingest.testing.TestImages.mammogram()
+            .bits(12)
+            .signed(true)
+            .voi("lut")
+            .build();
+    AttributeList item =
+        ((com.pixelmed.dicom.SequenceAttribute) asUs.get(TagFromName.VOILUTSequence))
+            .getItem(0)
+            .getAttributeList();
+    int[] d = item.get(TagFromName.LUTDescriptor).getIntegerValues();
+    int first = (short) d[1]; // the first value mapped, as a signed 16-bit number
+    assertThat(first).isNegative();
+    Attribute ss = new com.pixelmed.dicom.SignedShortAttribute(TagFromName.LUTDescriptor);
+    ss.addValue(d[0]);
+    ss.addValue(first);
+    ss.addValue(d[2]);
+    ((com.pixelmed.dicom.SequenceAttribute) signed.get(TagFromName.VOILUTSequence))
+        .getItem(0)
+        .getAttributeList()
+        .put(ss);
+    Attribute us = new com.pixelmed.dicom.UnsignedShortAttribute(TagFromName.LUTDescriptor);
+    us.addValue(d[0]);
+    us.addValue(first + 65536);
+    us.addValue(d[2]);
+    item.put(us);
+
+    // when
+    WorkingImage expected = pp.process(signed);
+    WorkingImage got = pp.process(asUs);
+
+    // then
+    assertThat(got.gray()).isEqualTo(expected.gray());
+  }
+
+  @Test
   void shouldFlipARightBreastSoItMatchesTheLeftOne() throws Exception {
     WorkingImage left = pp.process(phantom(false, false, 100, 90, null));
     WorkingImage right = pp.process(phantom(false, true, 100, 90, null));
