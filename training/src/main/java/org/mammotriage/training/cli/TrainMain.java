@@ -31,6 +31,8 @@ public final class TrainMain implements Callable<Integer> {
     cl.addSubcommand(new org.mammotriage.training.export.ConvertCommand());
     cl.addSubcommand(new org.mammotriage.training.demo.DemoModelCommand());
     cl.addSubcommand(new org.mammotriage.training.domain.DomainCommand());
+    // ./run bench train (issue 23)
+    cl.addSubcommand(new org.mammotriage.training.benchmark.BenchTrainCommand());
     return cl;
   }
 
