@@ -32,6 +32,8 @@ public final class TrainMain implements Callable<Integer> {
     cl.addSubcommand(new org.mammotriage.training.demo.DemoModelCommand());
     cl.addSubcommand(new org.mammotriage.training.domain.DomainCommand());
     cl.addSubcommand(new org.mammotriage.training.calibration.CalibrateCommand());
+    // ./run bench train (issue 23)
+    cl.addSubcommand(new org.mammotriage.training.benchmark.BenchTrainCommand());
     return cl;
   }
 

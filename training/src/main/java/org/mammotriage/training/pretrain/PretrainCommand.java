@@ -96,6 +96,14 @@ public final class PretrainCommand implements Callable<Integer> {
           "Batches built ahead of training (default: 2 per worker); bounds the pipeline's memory.")
   int prefetch = 0;
 
+  @Option(
+      names = "--init-encoder",
+      description =
+          "Start the image encoder from a torchvision ResNet state_dict (torch.save of"
+              + " model.state_dict(); e.g. ImageNet ResNet-18 with --resnet-depth 18"
+              + " --resnet-width 64). Ignored when resuming.")
+  Path initEncoder;
+
   @Mixin ArchitectureOptions arch;
 
   @Override
@@ -115,6 +123,9 @@ public final class PretrainCommand implements Callable<Integer> {
             resume,
             cache);
     o = o.withPipeline(workers, prefetch > 0 ? prefetch : 2 * workers);
+    if (initEncoder != null) {
+      o = o.withInitEncoder(initEncoder);
+    }
     Pretrainer.Result r = Pretrainer.train(PretrainData.read(manifest), o, out, LOG::info);
     System.out.printf(
         Locale.ROOT,

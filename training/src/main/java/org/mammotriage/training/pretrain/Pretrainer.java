@@ -77,7 +77,8 @@ public final class Pretrainer {
       Path imageCache,
       Augmentation.Params augment,
       int workers,
-      int prefetch) {
+      int prefetch,
+      Path initEncoder) {
 
     /** Data-pipeline workers by default: the cores, at most 4 (the rest of a core trains). */
     public static int defaultWorkers() {
@@ -114,7 +115,8 @@ public final class Pretrainer {
           imageCache,
           augment,
           defaultWorkers(),
-          2 * defaultWorkers());
+          2 * defaultWorkers(),
+          null);
     }
 
     /** The same settings with another data pipeline (results do not depend on it). */
@@ -134,7 +136,33 @@ public final class Pretrainer {
           imageCache,
           augment,
           newWorkers,
-          newPrefetch);
+          newPrefetch,
+          initEncoder);
+    }
+
+    /**
+     * The same settings, starting the image encoder from a torchvision ResNet {@code state_dict}
+     * ({@link org.mammotriage.training.model.TorchvisionResNetWeights}, RGB stem summed to one
+     * channel); the architecture must match it (ResNet-18: depth 18, width 64).
+     */
+    public Options withInitEncoder(Path stateDict) {
+      return new Options(
+          method,
+          config,
+          batchSize,
+          maxSteps,
+          learningRate,
+          weightDecay,
+          warmupSteps,
+          maskProbability,
+          checkpointEvery,
+          seed,
+          resume,
+          imageCache,
+          augment,
+          workers,
+          prefetch,
+          stateDict);
     }
 
     /** Settings with MV-MLM's affine + elastic augmentation (what every method trains with). */
@@ -190,6 +218,9 @@ public final class Pretrainer {
       j.put("warmup_steps", warmupSteps);
       j.put("mask_probability", maskProbability);
       j.put("seed", seed);
+      if (initEncoder != null) {
+        j.put("init_encoder", initEncoder.getFileName().toString());
+      }
       j.put("optimizer", "AdamW, linear warm-up then cosine decay to 1% of the rate");
       j.set("augmentation", JSON_OF.valueToTree(augment));
       PretrainMethod.Temperatures t = method.temperatures();
@@ -330,6 +361,21 @@ public final class Pretrainer {
     try (Model model = Model.newInstance("pretrain-" + method.id())) {
       model.setBlock(net);
       DefaultTrainingConfig tc = new DefaultTrainingConfig(loss).optOptimizer(optimizer);
+      if (checkpoint == null && o.initEncoder() != null) {
+        // set before the trainer initialises, which keeps them and marks them for gradients
+        net.initialize(model.getNDManager(), DataType.FLOAT32, net.inputShapes(batch));
+        List<String> unused =
+            org.mammotriage.training.model.TorchvisionResNetWeights.load(
+                net.imageTower().encoder(),
+                org.mammotriage.training.model.TorchStateDict.read(o.initEncoder()),
+                true);
+        progress.accept(
+            "image encoder initialised from "
+                + o.initEncoder().getFileName()
+                + " (torchvision ResNet, stem summed to one channel; not used: "
+                + unused.size()
+                + " keys, e.g. fc.*)");
+      }
       if (checkpoint != null) {
         // loaded before the trainer initialises: it keeps initialised parameters and marks them
         // for gradients (arrays loaded afterwards would get none and never train)

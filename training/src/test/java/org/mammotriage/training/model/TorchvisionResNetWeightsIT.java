@@ -114,6 +114,75 @@ class TorchvisionResNetWeightsIT {
   }
 
   @Test
+  void shouldStartPretrainingFromTheStateDict(@TempDir Path tmp) throws Exception {
+    Path archive = tmp.resolve("archive");
+    org.mammotriage.synth.SyntheticArchive.of(
+            org.mammotriage.synth.SynthOptions.defaults(8, 5).withScale(0.05))
+        .generate(archive);
+    ModelConfig t = ModelConfig.tiny(0);
+    ModelConfig c =
+        new ModelConfig(
+            64,
+            40,
+            18,
+            64,
+            0,
+            t.tokenDim(),
+            t.embeddingDim(),
+            t.textDim(),
+            t.textLayers(),
+            t.heads(),
+            0,
+            0,
+            t.glamGrid(),
+            t.glamDim(),
+            t.normMean(),
+            t.normStd());
+    var o =
+        new org.mammotriage.training.pretrain.Pretrainer.Options(
+                PretrainMethod.MVCLIP,
+                c,
+                4,
+                1,
+                1e-5f,
+                0f,
+                1,
+                0.8,
+                0,
+                1L,
+                false,
+                tmp.resolve("cache"))
+            .withInitEncoder(dir.resolve("resnet18.pt"));
+    List<String> log = new java.util.ArrayList<>();
+    org.mammotriage.training.pretrain.Pretrainer.train(
+        org.mammotriage.training.pretrain.PretrainData.read(archive.resolve("manifest.csv")),
+        o,
+        tmp.resolve("model"),
+        log::add);
+
+    assertThat(log).anyMatch(l -> l.startsWith("image encoder initialised from resnet18.pt"));
+    TorchStateDict sd = TorchStateDict.read(dir.resolve("resnet18.pt"));
+    float[] rgb = sd.floats("conv1.weight");
+    float[] gray = new float[rgb.length / 3];
+    for (int i = 0; i < gray.length; i++) {
+      int o2 = i / 49;
+      int k = i % 49;
+      for (int ch = 0; ch < 3; ch++) {
+        gray[i] += rgb[(o2 * 3 + ch) * 49 + k];
+      }
+    }
+    try (NDManager m = NDManager.newBaseManager()) {
+      var trained = org.mammotriage.training.pretrain.PretrainedModel.load(tmp.resolve("model"), m);
+      ResNetEncoder enc = trained.net().imageTower().encoder();
+      NDArray stem = enc.getChildren().get(0).getValue().getParameters().get("weight").getArray();
+      NDArray expected = m.create(gray, stem.getShape());
+      // one AdamW step of 1e-5 from the torchvision weights (a random start is ~0.1 away)
+      assertThat(stem.sub(expected).abs().max().getFloat()).isLessThan(1e-3f);
+      assertThat(expected.abs().max().getFloat()).isGreaterThan(0.05f);
+    }
+  }
+
+  @Test
   void shouldRefuseAStateDictOfAnotherWidthWithWhatToDo() throws Exception {
     TorchStateDict sd = TorchStateDict.read(dir.resolve("resnet18.pt"));
     try (NDManager m = NDManager.newBaseManager()) {

@@ -19,9 +19,10 @@ import org.mammotriage.training.data.TrainingManifest;
 
 /**
  * Issue #23's memory acceptance: pretraining on an archive of 5,000 images runs in a JVM of 1 GB
- * heap. At the default 256×160 input the archive's model-sized pixels alone take 820 MB, so a loop
- * that holds every image (as before the streaming pipeline) cannot fit; the streaming one holds at
- * most prefetch + 1 batches.
+ * heap. At 320×192 inputs the archive's model-sized pixels alone take 1.23 GB, so a loop that holds
+ * every image cannot fit (the loop before the streaming pipeline, run on this archive and command
+ * with -Xmx1g, died with OutOfMemoryError while loading); the streaming one holds at most prefetch
+ * + 1 batches.
  */
 class StreamingPretrainMemoryTest {
   private static final int WOMEN = 1250; // × 2 breasts × CC/MLO = 5,000 images
@@ -103,6 +104,10 @@ class StreamingPretrainMemoryTest {
             "3",
             "--batch",
             "8",
+            "--height",
+            "320",
+            "--width",
+            "192",
             "--resnet-width",
             "8",
             "--token-layers",
