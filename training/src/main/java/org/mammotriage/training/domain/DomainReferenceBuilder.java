@@ -42,7 +42,7 @@ public final class DomainReferenceBuilder {
       int cols,
       double mean,
       double std,
-      float[] embedding) {}
+      float[] features) {}
 
   /** The domain and what was measured on the test split. */
   public record Result(
@@ -60,10 +60,25 @@ public final class DomainReferenceBuilder {
 
   private final double shrinkage;
   private final double falseFlagRate;
+  private final List<OodFit.LayerSlice> slices;
+  private final int featureDim;
 
-  public DomainReferenceBuilder(double shrinkage, double falseFlagRate) {
+  /**
+   * @param slices the layers of the encoder's {@code ood_features}, or null: one Gaussian on the
+   *     embedding (the first method)
+   * @param featureDim the length of {@code ood_features} (ignored when slices is null)
+   */
+  public DomainReferenceBuilder(
+      double shrinkage, double falseFlagRate, List<OodFit.LayerSlice> slices, int featureDim) {
     this.shrinkage = shrinkage;
     this.falseFlagRate = falseFlagRate;
+    this.slices = slices;
+    this.featureDim = featureDim;
+  }
+
+  /** The first method: one Gaussian on the embedding. */
+  public DomainReferenceBuilder(double shrinkage, double falseFlagRate) {
+    this(shrinkage, falseFlagRate, null, 0);
   }
 
   public Result build(ImageEncoderRunner enc, TrainingManifest m, Consumer<String> progress)
@@ -72,7 +87,7 @@ public final class DomainReferenceBuilder {
     Preprocessor pre = Preprocessor.defaults();
     int i = 0;
     for (ManifestRow r : m.rows()) {
-      views.add(view(enc, pre, m.resolve(r), r.split(), r.studyUid()));
+      views.add(view(enc, pre, m.resolve(r), r.split(), r.studyUid(), slices != null));
       if (++i % 200 == 0) {
         progress.accept("domain: " + i + "/" + m.rows().size() + " views encoded");
       }
@@ -82,7 +97,12 @@ public final class DomainReferenceBuilder {
 
   /** One DICOM view: header, working-image statistics, embedding. */
   public static View view(
-      ImageEncoderRunner enc, Preprocessor pre, Path dicom, String split, String study)
+      ImageEncoderRunner enc,
+      Preprocessor pre,
+      Path dicom,
+      String split,
+      String study,
+      boolean layered)
       throws Exception {
     AttributeList l = new AttributeList();
     l.read(dicom.toFile());
@@ -100,7 +120,17 @@ public final class DomainReferenceBuilder {
         Attribute.getSingleIntegerValueOrDefault(l, TagFromName.Columns, 0),
         ms[0],
         ms[1],
-        enc.embed(wi.gray(), wi.rows(), wi.cols()));
+        features(enc, wi.gray(), wi.rows(), wi.cols(), layered));
+  }
+
+  /** What the OOD reference reads: {@code ood_features} (layered) or the embedding. */
+  public static float[] features(
+      ImageEncoderRunner enc, byte[] gray, int rows, int cols, boolean layered) throws Exception {
+    Map<String, float[]> out = enc.run(gray, rows, cols);
+    if (layered && !enc.hasFeatures()) {
+      throw new IllegalArgumentException("the image encoder has no output ood_features");
+    }
+    return out.get(layered ? OodReference.FEATURES_OUTPUT : ModelManifest.EMBEDDING);
   }
 
   /** Mean and standard deviation of an 8-bit image, in 0..1. */
@@ -119,51 +149,111 @@ public final class DomainReferenceBuilder {
   Result fromViews(List<View> views, ModelManifest model, String manifestName) {
     List<View> ref = views.stream().filter(v -> !v.split().equals("test")).toList();
     List<float[]> fit =
-        views.stream().filter(v -> v.split().equals("train")).map(View::embedding).toList();
-    List<float[]> val =
-        views.stream().filter(v -> v.split().equals("val")).map(View::embedding).toList();
+        views.stream().filter(v -> v.split().equals("train")).map(View::features).toList();
+    List<OodFit.ExamView> val =
+        views.stream()
+            .filter(v -> v.split().equals("val"))
+            .map(v -> new OodFit.ExamView(v.study(), v.features()))
+            .toList();
+    long valExams = val.stream().map(OodFit.ExamView::exam).distinct().count();
+    boolean layered = slices != null;
+    String method = layered ? OodReference.MAHALANOBIS_LAYERS : OodReference.MAHALANOBIS;
+    String input = layered ? OodReference.INPUT_FEATURES : OodReference.INPUT_EMBEDDING;
+    int dim = layered ? featureDim : fit.get(0).length;
+    List<OodFit.LayerSlice> ls =
+        layered ? slices : List.of(new OodFit.LayerSlice(ModelManifest.EMBEDDING, 0, dim));
     String set =
         String.format(
             Locale.ROOT,
-            "Gaussian fitted on the train split of %s (%d views), threshold = %.4f quantile of the"
-                + " val split's %d views (per-view false-flag rate %.3f)",
+            "%s: one Gaussian per layer (%s) fitted on the train split of %s (%d views),"
+                + " covariance shrinkage %.2f towards tr(S)/D·I; each layer's squared distance"
+                + " divided by its median on the val split; a view's score = the largest scaled"
+                + " layer distance; threshold = the %.4f quantile of the val split's %d exams'"
+                + " highest view score (exam-level false-flag rate %.3f, %d views)",
+            input,
+            String.join(", ", ls.stream().map(OodFit.LayerSlice::name).toList()),
             manifestName,
             fit.size(),
+            shrinkage,
             1 - falseFlagRate,
-            val.size(),
-            falseFlagRate);
-    OodReference ood = OodFit.fit(fit, val, shrinkage, falseFlagRate, set);
-    ValidatedDomain d =
+            valExams,
+            falseFlagRate,
+            val.size());
+    OodReference ood = OodFit.fit(method, input, dim, ls, fit, val, shrinkage, falseFlagRate, set);
+    Range spacing =
+        range(ref.stream().filter(v -> v.spacing() != null).mapToDouble(View::spacing), 0.0);
+    Range rowsR = range(ref.stream().mapToDouble(View::rows), 0.0);
+    Range colsR = range(ref.stream().mapToDouble(View::cols), 0.0);
+    Range meanR = range(ref.stream().mapToDouble(View::mean), 0.02);
+    Range stdR = range(ref.stream().mapToDouble(View::std), 0.02);
+    String how =
+        "train + val splits of "
+            + manifestName
+            + " ("
+            + ref.size()
+            + " views): header values seen, min..max of spacing and size, min..max ± 0.02 of"
+            + " the working image's mean and std gray (0..1); OOD reference on "
+            + set;
+    ValidatedDomain noTest =
         new ValidatedDomain(
             distinct(ref, View::manufacturer),
             distinct(ref, View::model),
             distinct(ref, View::intent),
-            range(ref.stream().filter(v -> v.spacing() != null).mapToDouble(View::spacing), 0.0),
-            range(ref.stream().mapToDouble(View::rows), 0.0),
-            range(ref.stream().mapToDouble(View::cols), 0.0),
-            range(ref.stream().mapToDouble(View::mean), 0.02),
-            range(ref.stream().mapToDouble(View::std), 0.02),
+            spacing,
+            rowsR,
+            colsR,
+            meanR,
+            stdR,
             ood,
-            "train + val splits of "
-                + manifestName
-                + " ("
-                + ref.size()
-                + " views): header values seen, min..max of spacing and size, min..max ± 0.02 of"
-                + " the working image's mean and std gray (0..1); "
-                + set);
+            how);
     Map<String, Boolean> exams = new LinkedHashMap<>();
+    Map<String, Boolean> examsAny = new LinkedHashMap<>();
     int tv = 0;
     int tvf = 0;
     for (View v : views) {
       if (v.split().equals("test")) {
-        boolean out = ood.outOfDomain(v.embedding());
+        boolean out = ood.outOfDomain(v.features());
+        boolean any =
+            out
+                || !noTest
+                    .headerReasons(
+                        v.manufacturer(), v.model(), v.intent(), v.spacing(), v.rows(), v.cols())
+                    .isEmpty()
+                || !noTest.imageReasons(v.mean(), v.std()).isEmpty();
         tv++;
         tvf += out ? 1 : 0;
         exams.merge(v.study(), out, Boolean::logicalOr);
+        examsAny.merge(v.study(), any, Boolean::logicalOr);
       }
     }
     int flagged = (int) exams.values().stream().filter(b -> b).count();
-    return new Result(d, fit.size(), val.size(), exams.size(), flagged, tv, tvf);
+    int flaggedAny = (int) examsAny.values().stream().filter(b -> b).count();
+    String measured =
+        String.format(
+            Locale.ROOT,
+            "; measured on the test split of %s: %d/%d exams out of domain (%.2f%%; OOD check"
+                + " alone %d/%d exams, %d/%d views)",
+            manifestName,
+            flaggedAny,
+            exams.size(),
+            exams.isEmpty() ? Double.NaN : 100.0 * flaggedAny / exams.size(),
+            flagged,
+            exams.size(),
+            tvf,
+            tv);
+    ValidatedDomain d =
+        new ValidatedDomain(
+            noTest.manufacturers(),
+            noTest.manufacturerModels(),
+            noTest.presentationIntents(),
+            spacing,
+            rowsR,
+            colsR,
+            meanR,
+            stdR,
+            ood,
+            how + measured);
+    return new Result(d, fit.size(), val.size(), exams.size(), flaggedAny, tv, tvf);
   }
 
   private static List<String> distinct(

@@ -31,7 +31,7 @@ class DomainReferenceBuilderTest {
           new DomainReferenceBuilder(0.1, 0.05).build(enc, m, s -> {});
 
       OodReference ood = r.domain().ood();
-      assertThat(ood.dim()).isEqualTo(64);
+      assertThat(ood.featureDim()).isEqualTo(64);
       assertThat(r.fitViews()).isEqualTo(m.rows("train").size());
       assertThat(r.domain().manufacturers()).allMatch(v -> v.startsWith("MammoTriage Synthetic"));
       assertThat(r.domain().presentationIntents()).containsExactly("FOR PRESENTATION");
