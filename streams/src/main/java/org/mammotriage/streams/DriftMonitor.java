@@ -84,7 +84,7 @@ public final class DriftMonitor {
       boolean any = false;
       for (Map.Entry<String, Double> p : f.psi().entrySet()) {
         gauge("mammotriage_drift_psi", key, p.getKey())[0] = p.getValue();
-        boolean up = p.getValue() > settings.psiThreshold();
+        boolean up = f.drifted(p.getKey(), settings.psiThreshold());
         any |= up;
         String ak = key + "|" + p.getKey();
         boolean was = above.getOrDefault(ak, false);
@@ -92,20 +92,21 @@ public final class DriftMonitor {
           LOG.warn(
               String.format(
                   Locale.ROOT,
-                  "drift: source %s %s PSI %.3f > %.2f over its last %d exams (out of domain"
-                      + " %.1f%%); compare with the model's validation reference (mammotriage"
-                      + " drift)",
+                  "drift: source %s %s PSI %.3f > %.2f (+ %.3f sampling allowance) over its last"
+                      + " %d exams (out of domain %.1f%%); compare with the model's validation"
+                      + " reference (mammotriage drift)",
                   key,
                   p.getKey(),
                   p.getValue(),
                   settings.psiThreshold(),
+                  f.allowance().getOrDefault(p.getKey(), 0.0),
                   f.exams(),
                   100 * f.oodRate()));
         } else if (!up && was) {
           LOG.info(
               String.format(
                   Locale.ROOT,
-                  "drift: source %s %s PSI %.3f back at or below %.2f",
+                  "drift: source %s %s PSI %.3f back at or below %.2f + its allowance",
                   key,
                   p.getKey(),
                   p.getValue(),

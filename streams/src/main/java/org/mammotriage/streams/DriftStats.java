@@ -36,7 +36,11 @@ public final class DriftStats {
    * @param oodRate share of exams with verdict OUT_OF_DOMAIN
    */
   public record Figures(
-      int exams, Map<String, long[]> counts, Map<String, Double> psi, double oodRate) {
+      int exams,
+      Map<String, long[]> counts,
+      Map<String, Double> psi,
+      Map<String, Double> allowance,
+      double oodRate) {
     /** The largest PSI (NaN when none). */
     public double maxPsi() {
       return psi.values().stream()
@@ -45,6 +49,30 @@ public final class DriftStats {
           .max()
           .orElse(Double.NaN);
     }
+
+    /** Whether the statistic's PSI is above {@code threshold} plus its sampling allowance. */
+    public boolean drifted(String statistic, double threshold) {
+      Double p = psi.get(statistic);
+      return p != null && !p.isNaN() && p > threshold + allowance.getOrDefault(statistic, 0.0);
+    }
+
+    /** The statistics that drifted. */
+    public java.util.List<String> drifted(double threshold) {
+      return psi.keySet().stream().filter(k -> drifted(k, threshold)).toList();
+    }
+  }
+
+  /**
+   * The PSI an undrifted sample reaches by chance: {@code (k − 1)(1/n + 1/m)} for k bins, n source
+   * and m reference values (PSI is a symmetrised KL divergence; on equal distributions N·PSI is
+   * about χ² with k − 1 degrees of freedom). A statistic drifts when its PSI exceeds the threshold
+   * plus this, so that a small source is not flagged by its noise alone.
+   */
+  public static double allowance(int bins, long n, long m) {
+    if (n == 0 || m == 0) {
+      return Double.NaN;
+    }
+    return (bins - 1) * (1.0 / n + 1.0 / m);
   }
 
   public static Figures of(DriftReference ref, List<ExamScore> exams) {
@@ -68,7 +96,13 @@ public final class DriftStats {
       }
     }
     Map<String, Double> psi = new LinkedHashMap<>();
-    ref.histograms().forEach((k, h) -> psi.put(k, DriftReference.psi(h.counts(), counts.get(k))));
+    Map<String, Double> allow = new LinkedHashMap<>();
+    ref.histograms()
+        .forEach(
+            (k, h) -> {
+              psi.put(k, DriftReference.psi(h.counts(), counts.get(k)));
+              allow.put(k, allowance(h.counts().length, sum(counts.get(k)), sum(h.counts())));
+            });
     if (!ref.categoryShares().isEmpty()) {
       long[] expected = new long[CATEGORIES.size()];
       for (int i = 0; i < expected.length; i++) {
@@ -78,9 +112,26 @@ public final class DriftStats {
       }
       counts.put(CATEGORY, cats);
       psi.put(CATEGORY, DriftReference.psi(expected, cats));
+      long refExams =
+          ref.histograms().containsKey(DriftReference.SUSPICION)
+              ? sum(ref.histograms().get(DriftReference.SUSPICION).counts())
+              : 10_000;
+      allow.put(CATEGORY, allowance(CATEGORIES.size(), sum(cats), refExams));
     }
     return new Figures(
-        exams.size(), counts, psi, exams.isEmpty() ? Double.NaN : out / (double) exams.size());
+        exams.size(),
+        counts,
+        psi,
+        allow,
+        exams.isEmpty() ? Double.NaN : out / (double) exams.size());
+  }
+
+  static long sum(long[] c) {
+    long t = 0;
+    for (long v : c) {
+      t += v;
+    }
+    return t;
   }
 
   /**
