@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
+import org.mammotriage.contract.domain.DriftReference;
 import org.mammotriage.contract.domain.OodReference;
 import org.mammotriage.contract.domain.Range;
 import org.mammotriage.contract.domain.ValidatedDomain;
@@ -49,6 +50,7 @@ final class ManifestDomain {
         range(stats.path("mean"), "domain.image_statistics.mean", problems),
         range(stats.path("std"), "domain.image_statistics.std", problems),
         ood,
+        readReference(d.path("reference"), problems),
         d.path("how").asText(""));
   }
 
@@ -134,17 +136,64 @@ final class ManifestDomain {
         o.path("validation_set").asText(""));
   }
 
-  private static OodReference.Layer readLayer(
-      JsonNode o, String path, String name, int offset, double scale, List<String> problems) {
-    JsonNode m = o.path("mean");
-    int dim = m.size();
-    if (!m.isArray() || dim == 0) {
-      problems.add(path + ".mean must be a non-empty array of numbers");
+  private static DriftReference readReference(JsonNode r, List<String> problems) {
+    if (r.isMissingNode() || r.isNull()) {
       return null;
     }
-    double[] mean = new double[dim];
-    for (int i = 0; i < dim; i++) {
-      mean[i] = m.get(i).asDouble();
+    java.util.Map<String, DriftReference.Histogram> hs = new java.util.LinkedHashMap<>();
+    var it = r.path("histograms").fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      JsonNode edges = e.getValue().path("edges");
+      JsonNode counts = e.getValue().path("counts");
+      if (!edges.isArray()
+          || !counts.isArray()
+          || edges.size() != counts.size() + 1
+          || counts.isEmpty()) {
+        problems.add(
+            "domain.reference.histograms." + e.getKey() + " needs edges (bins + 1) and counts");
+        return null;
+      }
+      double[] ed = new double[edges.size()];
+      for (int i = 0; i < ed.length; i++) {
+        ed[i] = edges.get(i).asDouble();
+      }
+      long[] c = new long[counts.size()];
+      for (int i = 0; i < c.length; i++) {
+        c[i] = counts.get(i).asLong();
+      }
+      hs.put(e.getKey(), new DriftReference.Histogram(ed, c));
+    }
+    java.util.Map<String, Double> shares = new java.util.LinkedHashMap<>();
+    r.path("category_shares")
+        .fields()
+        .forEachRemaining(e -> shares.put(e.getKey(), e.getValue().asDouble()));
+    return new DriftReference(hs, shares, r.path("how").asText(""));
+  }
+
+  private static OodReference.Layer readLayer(
+      JsonNode o, String path, String name, int offset, double scale, List<String> problems) {
+    JsonNode ms = o.has("means") ? o.path("means") : null;
+    List<JsonNode> rows = new ArrayList<>();
+    if (ms != null) {
+      ms.forEach(rows::add);
+    } else {
+      rows.add(o.path("mean"));
+    }
+    if (rows.isEmpty() || !rows.get(0).isArray() || rows.get(0).isEmpty()) {
+      problems.add(path + ".mean (or means) must be a non-empty array of numbers");
+      return null;
+    }
+    int dim = rows.get(0).size();
+    double[][] means = new double[rows.size()][dim];
+    for (int k = 0; k < rows.size(); k++) {
+      if (rows.get(k).size() != dim) {
+        problems.add(path + ".means must all have " + dim + " numbers");
+        return null;
+      }
+      for (int i = 0; i < dim; i++) {
+        means[k][i] = rows.get(k).get(i).asDouble();
+      }
     }
     JsonNode p = o.path("precision");
     if (!p.isArray() || p.size() != dim) {
@@ -161,7 +210,8 @@ final class ManifestDomain {
         prec[i][j] = p.get(i).get(j).asDouble();
       }
     }
-    return new OodReference.Layer(name, offset, mean, prec, o.path("shrinkage").asDouble(0), scale);
+    return new OodReference.Layer(
+        name, offset, means, prec, o.path("shrinkage").asDouble(0), scale);
   }
 
   static ObjectNode write(ObjectMapper json, ValidatedDomain d) {
@@ -191,9 +241,10 @@ final class ManifestDomain {
         on.put(
             "score",
             "per layer: squared Mahalanobis distance (x - mean)^T precision (x - mean) of the"
-                + " layer's slice x = features[offset, offset + len(mean)), divided by the layer's"
-                + " scale; the view's score is the largest over layers; a view is out of domain"
-                + " when it exceeds threshold");
+                + " layer's slice x = features[offset, offset + width), to the nearest of the"
+                + " layer's means (one per cluster of the in-domain views, tied covariance),"
+                + " divided by the layer's scale; the view's score is the largest over layers; a"
+                + " view is out of domain when it exceeds threshold");
       }
       on.put("threshold", o.threshold());
       on.put("false_flag_rate", o.falseFlagRate());
@@ -212,14 +263,45 @@ final class ManifestDomain {
         }
       }
     }
+    DriftReference ref = d.reference();
+    if (ref != null) {
+      ObjectNode rn = j.putObject("reference");
+      rn.put("how", ref.how());
+      ObjectNode hs = rn.putObject("histograms");
+      ref.histograms()
+          .forEach(
+              (k, h) -> {
+                ObjectNode hn = hs.putObject(k);
+                ArrayNode e = hn.putArray("edges");
+                for (double v : h.edges()) {
+                  e.add(v);
+                }
+                ArrayNode c = hn.putArray("counts");
+                for (long v : h.counts()) {
+                  c.add(v);
+                }
+              });
+      ObjectNode cs = rn.putObject("category_shares");
+      ref.categoryShares().forEach(cs::put);
+    }
     return j;
   }
 
   private static void writeLayer(ObjectNode on, OodReference.Layer l) {
     on.put("shrinkage", l.shrinkage());
-    ArrayNode mean = on.putArray("mean");
-    for (double v : l.mean()) {
-      mean.add((float) v);
+    if (l.means().length == 1) {
+      ArrayNode mean = on.putArray("mean");
+      for (double v : l.mean()) {
+        mean.add((float) v);
+      }
+    } else {
+      ArrayNode means = on.putArray("means");
+      for (double[] m : l.means()) {
+        ArrayNode mean = means.addArray();
+        for (double v : m) {
+          mean.add((float) v);
+        }
+      }
     }
     ArrayNode prec = on.putArray("precision");
     for (double[] row : l.precision()) {

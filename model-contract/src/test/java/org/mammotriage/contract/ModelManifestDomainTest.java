@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mammotriage.contract.domain.DriftReference;
 import org.mammotriage.contract.domain.OodReference;
 import org.mammotriage.contract.domain.Range;
 import org.mammotriage.contract.domain.ValidatedDomain;
@@ -47,6 +48,12 @@ class ModelManifestDomainTest {
             0.005,
             120,
             "val"),
+        new DriftReference(
+            Map.of(
+                DriftReference.SUSPICION,
+                DriftReference.Histogram.of(0, 1, 4, new double[] {0.1, 0.2, 0.9})),
+            Map.of("low", 0.25, "routine", 0.75),
+            "val"),
         "test");
   }
 
@@ -61,6 +68,9 @@ class ModelManifestDomainTest {
     assertThat(d.pixelSpacingMm()).isEqualTo(new Range(0.06, 0.1));
     assertThat(d.imageStd()).isEqualTo(new Range(0.05, 0.3));
     assertThat(d.ood().threshold()).isEqualTo(9.0);
+    assertThat(d.reference().histograms().get(DriftReference.SUSPICION).counts())
+        .containsExactly(2, 0, 0, 1);
+    assertThat(d.reference().categoryShares()).containsEntry("routine", 0.75);
     assertThat(d.ood().layers().get(0).precision()[1][1]).isEqualTo(4.0);
     // x - mean = (1, 1, 2): 1 + 4 + 0.25 * 4 = 6
     assertThat(d.ood().score(new float[] {2, 3, 5})).isEqualTo(6.0);

@@ -53,26 +53,55 @@ public record OodReference(
   }
 
   /**
-   * One layer's Gaussian over {@code features[offset, offset + mean.length)}.
+   * One layer's Gaussians over {@code features[offset, offset + dim)}: as in Lee et al. 2018, one
+   * mean per class with a tied (shared) covariance; the classes here are clusters of the in-domain
+   * views (k-means on the layer's features: detector, density and view make the pooled activations
+   * multi-modal). The distance is the smallest over the means.
    *
    * @param name the layer (e.g. the activation it pools), for reports
-   * @param precision the inverse of {@code (1 − shrinkage) S + shrinkage · (tr S / D) I}
+   * @param means one or more class means, each of the layer's width
+   * @param precision the inverse of {@code (1 − shrinkage) S + shrinkage · (tr S / D) I}, S the
+   *     pooled within-class covariance
    * @param scale the divisor of the squared distance (the threshold set's median), so that layers
    *     of different width are comparable
    */
   public record Layer(
       String name,
       int offset,
-      double[] mean,
+      double[][] means,
       double[][] precision,
       double shrinkage,
       double scale) {
-    public int dim() {
-      return mean.length;
+    /** One mean. */
+    public Layer(
+        String name,
+        int offset,
+        double[] mean,
+        double[][] precision,
+        double shrinkage,
+        double scale) {
+      this(name, offset, new double[][] {mean}, precision, shrinkage, scale);
     }
 
-    /** The squared Mahalanobis distance of the layer's slice of {@code features}. */
+    public int dim() {
+      return means[0].length;
+    }
+
+    /** The first (or only) mean. */
+    public double[] mean() {
+      return means[0];
+    }
+
+    /** The smallest squared Mahalanobis distance of the layer's slice of {@code features}. */
     public double distance(float[] features) {
+      double best = Double.POSITIVE_INFINITY;
+      for (double[] mean : means) {
+        best = Math.min(best, distance(features, mean));
+      }
+      return best;
+    }
+
+    private double distance(float[] features, double[] mean) {
       int d = mean.length;
       double[] x = new double[d];
       for (int i = 0; i < d; i++) {
@@ -87,7 +116,7 @@ public record OodReference(
         }
         s += x[i] * row;
       }
-      return s;
+      return Double.isNaN(s) ? Double.NaN : s;
     }
   }
 

@@ -54,6 +54,14 @@ public final class DomainCommand implements Callable<Integer> {
   double shrinkage;
 
   @Option(
+      names = "--ood-clusters",
+      defaultValue = "8",
+      description =
+          "Classes per layer (k-means clusters of the train views, tied covariance; clusters under"
+              + " 2%% of the views dropped) (default ${DEFAULT-VALUE}).")
+  int clusters;
+
+  @Option(
       names = "--ood-input",
       defaultValue = "features",
       description =
@@ -109,6 +117,7 @@ public final class DomainCommand implements Callable<Integer> {
                   falseFlagRate,
                   wf == null ? null : wf.slices(),
                   wf == null ? 0 : wf.featureDim())
+              .withClusters(clusters)
               .build(enc, rows, System.out::println);
     }
     ModelManifest.Builder b =

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.mammotriage.contract.ModelManifest;
+import org.mammotriage.contract.domain.DriftReference;
+import org.mammotriage.contract.domain.InputStatistics;
 import org.mammotriage.contract.domain.OodReference;
 import org.mammotriage.contract.domain.Range;
 import org.mammotriage.contract.domain.ValidatedDomain;
@@ -42,7 +44,9 @@ public final class DomainReferenceBuilder {
       int cols,
       double mean,
       double std,
-      float[] features) {}
+      float[] features,
+      String slot,
+      Map<String, float[]> outputs) {}
 
   /** The domain and what was measured on the test split. */
   public record Result(
@@ -62,6 +66,13 @@ public final class DomainReferenceBuilder {
   private final double falseFlagRate;
   private final List<OodFit.LayerSlice> slices;
   private final int featureDim;
+  private int clusters = 1;
+
+  /** Classes (k-means clusters) per layer, tied covariance (default 1: one Gaussian). */
+  public DomainReferenceBuilder withClusters(int k) {
+    this.clusters = k;
+    return this;
+  }
 
   /**
    * @param slices the layers of the encoder's {@code ood_features}, or null: one Gaussian on the
@@ -87,12 +98,41 @@ public final class DomainReferenceBuilder {
     Preprocessor pre = Preprocessor.defaults();
     int i = 0;
     for (ManifestRow r : m.rows()) {
-      views.add(view(enc, pre, m.resolve(r), r.split(), r.studyUid(), slices != null));
+      View v = view(enc, pre, m.resolve(r), r.split(), r.studyUid(), slices != null);
+      views.add(
+          new View(
+              v.split(),
+              v.study(),
+              v.manufacturer(),
+              v.model(),
+              v.intent(),
+              v.spacing(),
+              v.rows(),
+              v.cols(),
+              v.mean(),
+              v.std(),
+              v.features(),
+              r.laterality() + "_" + r.view(),
+              r.split().equals("val") ? v.outputs() : Map.of()));
       if (++i % 200 == 0) {
         progress.accept("domain: " + i + "/" + m.rows().size() + " views encoded");
       }
     }
-    return fromViews(views, enc.manifest(), m.file().getFileName().toString());
+    Map<String, Double> suspicion = new LinkedHashMap<>();
+    if (enc.manifest().encodesViews()) {
+      Map<String, Map<String, Map<String, float[]>>> exams = new LinkedHashMap<>();
+      for (View v : views) {
+        if (v.split().equals("val")) {
+          exams.computeIfAbsent(v.study(), k -> new LinkedHashMap<>()).put(v.slot(), v.outputs());
+        }
+      }
+      try (ExamHeadRunner head = new ExamHeadRunner(enc.modelDir())) {
+        for (Map.Entry<String, Map<String, Map<String, float[]>>> e : exams.entrySet()) {
+          suspicion.put(e.getKey(), head.suspicion(e.getValue()));
+        }
+      }
+    }
+    return fromViews(views, enc.manifest(), m.file().getFileName().toString(), suspicion);
   }
 
   /** One DICOM view: header, working-image statistics, embedding. */
@@ -107,7 +147,13 @@ public final class DomainReferenceBuilder {
     AttributeList l = new AttributeList();
     l.read(dicom.toFile());
     WorkingImage wi = pre.process(l);
-    double[] ms = meanStd(wi.gray());
+    float[] x = enc.prepare(wi.gray(), wi.rows(), wi.cols());
+    double[] ms =
+        InputStatistics.ofPrepared(x, enc.manifest().normMean(), enc.manifest().normStd());
+    Map<String, float[]> out = enc.runPrepared(x);
+    if (layered && !out.containsKey(OodReference.FEATURES_OUTPUT)) {
+      throw new IllegalArgumentException("the image encoder has no output ood_features");
+    }
     double[] sp = Attribute.getDoubleValues(l, TagFromName.PixelSpacing);
     return new View(
         split,
@@ -120,7 +166,9 @@ public final class DomainReferenceBuilder {
         Attribute.getSingleIntegerValueOrDefault(l, TagFromName.Columns, 0),
         ms[0],
         ms[1],
-        features(enc, wi.gray(), wi.rows(), wi.cols(), layered));
+        out.get(layered ? OodReference.FEATURES_OUTPUT : ModelManifest.EMBEDDING),
+        "",
+        out);
   }
 
   /** What the OOD reference reads: {@code ood_features} (layered) or the embedding. */
@@ -146,7 +194,8 @@ public final class DomainReferenceBuilder {
     return new double[] {mean, Math.sqrt(Math.max(0, s2 / gray.length - mean * mean))};
   }
 
-  Result fromViews(List<View> views, ModelManifest model, String manifestName) {
+  Result fromViews(
+      List<View> views, ModelManifest model, String manifestName, Map<String, Double> suspicion) {
     List<View> ref = views.stream().filter(v -> !v.split().equals("test")).toList();
     List<float[]> fit =
         views.stream().filter(v -> v.split().equals("train")).map(View::features).toList();
@@ -165,13 +214,16 @@ public final class DomainReferenceBuilder {
     String set =
         String.format(
             Locale.ROOT,
-            "%s: one Gaussian per layer (%s) fitted on the train split of %s (%d views),"
-                + " covariance shrinkage %.2f towards tr(S)/D·I; each layer's squared distance"
+            "%s: per layer (%s) class-conditional Gaussians with a tied covariance (Lee et al."
+                + " 2018; classes = up to %d k-means clusters of the layer's features) fitted on"
+                + " the train split of %s (%d views), covariance shrinkage %.2f towards tr(S)/D·I;"
+                + " distance to the nearest class mean; each layer's squared distance"
                 + " divided by its median on the val split; a view's score = the largest scaled"
                 + " layer distance; threshold = the %.4f quantile of the val split's %d exams'"
                 + " highest view score (exam-level false-flag rate %.3f, %d views)",
             input,
             String.join(", ", ls.stream().map(OodFit.LayerSlice::name).toList()),
+            clusters,
             manifestName,
             fit.size(),
             shrinkage,
@@ -179,7 +231,8 @@ public final class DomainReferenceBuilder {
             valExams,
             falseFlagRate,
             val.size());
-    OodReference ood = OodFit.fit(method, input, dim, ls, fit, val, shrinkage, falseFlagRate, set);
+    OodReference ood =
+        OodFit.fit(method, input, dim, ls, fit, val, shrinkage, clusters, falseFlagRate, set);
     Range spacing =
         range(ref.stream().filter(v -> v.spacing() != null).mapToDouble(View::spacing), 0.0);
     Range rowsR = range(ref.stream().mapToDouble(View::rows), 0.0);
@@ -192,8 +245,10 @@ public final class DomainReferenceBuilder {
             + " ("
             + ref.size()
             + " views): header values seen, min..max of spacing and size, min..max ± 0.02 of"
-            + " the working image's mean and std gray (0..1); OOD reference on "
+            + " the model input's mean and std gray (0..1: the working image area-resized to the"
+            + " model size); OOD reference on "
             + set;
+    DriftReference reference = reference(views, ood, model, suspicion, manifestName);
     ValidatedDomain noTest =
         new ValidatedDomain(
             distinct(ref, View::manufacturer),
@@ -205,6 +260,7 @@ public final class DomainReferenceBuilder {
             meanR,
             stdR,
             ood,
+            reference,
             how);
     Map<String, Boolean> exams = new LinkedHashMap<>();
     Map<String, Boolean> examsAny = new LinkedHashMap<>();
@@ -252,8 +308,56 @@ public final class DomainReferenceBuilder {
             meanR,
             stdR,
             ood,
+            reference,
             how + measured);
     return new Result(d, fit.size(), val.size(), exams.size(), flaggedAny, tv, tvf);
+  }
+
+  /** The validation split's histograms and category shares (drift monitoring's reference). */
+  static DriftReference reference(
+      List<View> views,
+      OodReference ood,
+      ModelManifest model,
+      Map<String, Double> suspicion,
+      String manifestName) {
+    List<View> val = views.stream().filter(v -> v.split().equals("val")).toList();
+    Map<String, DriftReference.Histogram> hs = new LinkedHashMap<>();
+    double[] sus = suspicion.values().stream().mapToDouble(Double::doubleValue).toArray();
+    if (sus.length > 0) {
+      hs.put(DriftReference.SUSPICION, DriftReference.Histogram.of(0, 1, 20, sus));
+    }
+    hs.put(
+        DriftReference.OOD_SCORE,
+        DriftReference.Histogram.of(
+            0,
+            2 * ood.threshold(),
+            20,
+            val.stream().mapToDouble(v -> ood.score(v.features())).toArray()));
+    hs.put(
+        DriftReference.IMAGE_MEAN,
+        DriftReference.Histogram.of(0, 1, 25, val.stream().mapToDouble(View::mean).toArray()));
+    hs.put(
+        DriftReference.IMAGE_STD,
+        DriftReference.Histogram.of(0, 0.5, 25, val.stream().mapToDouble(View::std).toArray()));
+    Map<String, Double> shares = new LinkedHashMap<>();
+    if (sus.length > 0) {
+      var t = model.thresholds();
+      long s = java.util.Arrays.stream(sus).filter(v -> v >= t.suspicious()).count();
+      long l = java.util.Arrays.stream(sus).filter(v -> v < t.suspicious() && v < t.low()).count();
+      shares.put("suspicious", s / (double) sus.length);
+      shares.put("routine", (sus.length - s - l) / (double) sus.length);
+      shares.put("low", l / (double) sus.length);
+    }
+    return new DriftReference(
+        hs,
+        shares,
+        String.format(
+            Locale.ROOT,
+            "val split of %s: %d views (OOD score, model-input mean and std gray), %d exams"
+                + " (suspicion from exam_head, category shares at the model's thresholds)",
+            manifestName,
+            val.size(),
+            sus.length));
   }
 
   private static List<String> distinct(

@@ -23,12 +23,14 @@ public final class ImageEncoderRunner implements AutoCloseable {
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
   private final OrtSession session;
   private final boolean hasFeatures;
+  private final Path modelDir;
 
   public ImageEncoderRunner(Path modelDir) throws OrtException {
     this(modelDir, modelDir.resolve(ModelManifest.IMAGE_ENCODER));
   }
 
   public ImageEncoderRunner(Path modelDir, Path encoderFile) throws OrtException {
+    this.modelDir = modelDir;
     this.manifest = ModelManifest.read(modelDir.resolve(ModelManifest.FILE));
     try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
       opts.setIntraOpNumThreads(1);
@@ -39,6 +41,10 @@ public final class ImageEncoderRunner implements AutoCloseable {
 
   public ModelManifest manifest() {
     return manifest;
+  }
+
+  public Path modelDir() {
+    return modelDir;
   }
 
   /** Whether the encoder has the {@code ood_features} output. */
@@ -53,6 +59,11 @@ public final class ImageEncoderRunner implements AutoCloseable {
 
   /** Every output of the encoder on one 8-bit working image, by name. */
   public Map<String, float[]> run(byte[] gray, int rows, int cols) throws OrtException {
+    return runPrepared(prepare(gray, rows, cols));
+  }
+
+  /** The model input of one 8-bit working image, as the stream prepares it. */
+  public float[] prepare(byte[] gray, int rows, int cols) {
     int h = manifest.inputHeight();
     int w = manifest.inputWidth();
     float[] x = ImagePreparer.areaResize(gray, rows, cols, h, w);
@@ -61,7 +72,7 @@ public final class ImageEncoderRunner implements AutoCloseable {
     for (int i = 0; i < x.length; i++) {
       x[i] = x[i] * scale - shift;
     }
-    return runPrepared(x);
+    return x;
   }
 
   /** Every output on one prepared image [1, 1, H, W]. */
