@@ -103,7 +103,7 @@ class ModelManifestDomainTest {
     Files.write(dir.resolve(ModelManifest.FILE), new ObjectMapper().writeValueAsBytes(j));
 
     assertThatThrownBy(() -> ModelManifest.read(dir.resolve(ModelManifest.FILE)))
-        .hasMessageContaining("domain.ood: the OOD reference does not fit image_encoder.embedding")
+        .hasMessageContaining("domain.ood.precision must be a 2x2 array")
         .hasMessageContaining("domain.pixel_spacing_mm.min must not exceed its max");
   }
 

@@ -45,7 +45,7 @@ class DriftMonitorTest {
             .examScore();
     return ExamScore.newBuilder(base)
         .setSourceAe(ae)
-        .setManufacturer("V")
+        .setManufacturer(ae)
         .setManufacturerModel("M")
         .setDomainVerdict("IN_DOMAIN")
         .setDomainViews(List.<DomainView>of())
@@ -79,9 +79,9 @@ class DriftMonitorTest {
         .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
         .forEach(e -> warns.add(e.getFormattedMessage()));
     assertThat(warns)
-        .as("one line per crossing statistic: suspicion and category of ae:BAD")
-        .hasSize(2)
-        .allMatch(w -> w.contains("ae:BAD"));
+        .as("one line per crossing: suspicion and category of ae:BAD and of vendor:BAD/M")
+        .hasSize(4)
+        .allMatch(w -> w.contains("ae:BAD") || w.contains("vendor:BAD/M"));
   }
 
   @Test
