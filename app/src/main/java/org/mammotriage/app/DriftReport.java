@@ -105,11 +105,11 @@ final class DriftReport {
       n.put("exams", s.figures().exams());
       n.put("enough_exams", s.enough());
       n.put("drifted", s.drifted());
-      n.put("ood_rate", s.figures().oodRate());
+      putNumber(n, "ood_rate", s.figures().oodRate());
       ObjectNode psi = n.putObject("psi");
-      s.figures().psi().forEach(psi::put);
+      s.figures().psi().forEach((k, v) -> putNumber(psi, k, v));
       ObjectNode allow = n.putObject("allowance");
-      s.figures().allowance().forEach(allow::put);
+      s.figures().allowance().forEach((k, v) -> putNumber(allow, k, v));
       ArrayNode dr = n.putArray("drifted_statistics");
       s.figures().drifted(threshold).forEach(dr::add);
       ObjectNode counts = n.putObject("counts");
@@ -172,7 +172,11 @@ final class DriftReport {
         row.add(
             v == null || v.isNaN()
                 ? "–"
-                : String.format(Locale.ROOT, "%.3f%s", v, v > threshold ? " ▲" : ""));
+                : String.format(
+                    Locale.ROOT,
+                    "%.3f%s",
+                    v,
+                    s.enough() && s.figures().drifted(st, threshold) ? " ▲" : ""));
       }
       row.add(!s.enough() ? "too few exams" : s.drifted() ? "YES" : "no");
       rows.add(row);
@@ -230,6 +234,15 @@ final class DriftReport {
       }
     }
     return r.write(out.resolve("drift.html"));
+  }
+
+  /** A number, or null where it is not one (NaN: the source has no value of the statistic). */
+  private static void putNumber(ObjectNode n, String k, Double v) {
+    if (v == null || v.isNaN() || v.isInfinite()) {
+      n.putNull(k);
+    } else {
+      n.put(k, v);
+    }
   }
 
   static double[] shares(long[] c) {

@@ -155,9 +155,27 @@ class DomainGateIT {
         assertThat(gauge(registry, "mammotriage_drift_ood_rate", "SITE_SHIFT")).isEqualTo(1.0);
         assertThat(gauge(registry, "mammotriage_drift_alert", "SITE_A")).isEqualTo(0.0);
         assertThat(gauge(registry, "mammotriage_drift_ood_rate", "SITE_A")).isLessThan(0.15);
+        System.out.printf(
+            "DomainGateIT: %d in-domain exams (%d flagged), %d shifted exams (%d on %s);"
+                + " drift alert SITE_A %.0f, SITE_SHIFT %.0f%n",
+            inStudies.size(),
+            inFlagged,
+            shiftedStudies.size(),
+            shiftedStudies.stream().filter(oodTopic::contains).count(),
+            Topics.OUT_OF_DOMAIN.name(),
+            gauge(registry, "mammotriage_drift_alert", "SITE_A"),
+            gauge(registry, "mammotriage_drift_alert", "SITE_SHIFT"));
       }
 
-      Path out = dir.resolve("drift");
+      // kept under target/ to be looked at (drift.html, drift-screenshot.png)
+      Path out = Path.of("target/domain-gate-it").toAbsolutePath();
+      if (Files.isDirectory(out)) {
+        try (Stream<Path> old = Files.list(out)) {
+          for (Path p : old.toList()) {
+            Files.delete(p);
+          }
+        }
+      }
       int rc =
           Main.commandLine()
               .execute(
