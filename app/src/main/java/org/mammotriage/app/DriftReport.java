@@ -95,9 +95,10 @@ final class DriftReport {
             + ref.how()
             + "); PSI = sum (a - e) ln(a / e) over bin shares"
             + " (floored at 1e-4); a statistic of a source with at least min_exams exams drifted"
-            + " when its PSI exceeds psi_threshold + allowance, allowance = (bins - 1)(1/n + 1/m)"
-            + " the PSI an undrifted sample of n values against m reference values reaches by"
-            + " chance");
+            + " when its PSI exceeds psi_threshold + allowance, allowance = (df + 2 sqrt(2 df))(1/n"
+            + " + 1/m), df = bins - 1: the PSI an undrifted sample of n values against m"
+            + " reference values stays below with about 97.5% probability (chi-square"
+            + " approximation)");
     ArrayNode arr = root.putArray("sources");
     for (Source s : sources) {
       ObjectNode n = arr.addObject();
@@ -148,8 +149,8 @@ final class DriftReport {
                 + " (ae:) and by manufacturer/model (vendor:). Each statistic of a source is"
                 + " compared with the model's validation reference by the population stability"
                 + " index (PSI); a statistic of a source with at least %d exams has drifted when"
-                + " its PSI exceeds %.2f plus the PSI an undrifted sample of its size reaches by"
-                + " chance, (bins − 1)(1/n + 1/m) (▲). Reference: %s.",
+                + " its PSI exceeds %.2f plus the PSI an undrifted sample of its size stays below"
+                + " with ≈97.5 %% probability, (df + 2√(2df))(1/n + 1/m), df = bins − 1 (▲). Reference: %s.",
             records,
             minExams,
             threshold,

@@ -63,16 +63,19 @@ public final class DriftStats {
   }
 
   /**
-   * The PSI an undrifted sample reaches by chance: {@code (k − 1)(1/n + 1/m)} for k bins, n source
-   * and m reference values (PSI is a symmetrised KL divergence; on equal distributions N·PSI is
-   * about χ² with k − 1 degrees of freedom). A statistic drifts when its PSI exceeds the threshold
-   * plus this, so that a small source is not flagged by its noise alone.
+   * The PSI an undrifted sample stays below with about 97.5 % probability: on equal distributions
+   * PSI (a symmetrised KL divergence) times {@code 1/(1/n + 1/m)} is about χ² with {@code df = k −
+   * 1} degrees of freedom (k bins, n source and m reference values), so the allowance is its mean
+   * plus two standard deviations, {@code (df + 2·sqrt(2·df))(1/n + 1/m)}. A statistic drifts when
+   * its PSI exceeds the threshold plus this, so that a small source is not flagged by its noise
+   * alone.
    */
   public static double allowance(int bins, long n, long m) {
     if (n == 0 || m == 0) {
       return Double.NaN;
     }
-    return (bins - 1) * (1.0 / n + 1.0 / m);
+    double df = bins - 1;
+    return (df + 2 * Math.sqrt(2 * df)) * (1.0 / n + 1.0 / m);
   }
 
   public static Figures of(DriftReference ref, List<ExamScore> exams) {
