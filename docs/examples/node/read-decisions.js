@@ -17,6 +17,7 @@ const DECISION_TOPICS = [
   'mammo.triage.routine.v1',
   'mammo.triage.low.v1',
   'mammo.triage.incomplete.v1',
+  'mammo.triage.out_of_domain.v1',
   'mammo.risk.elevated.v1',
 ];
 

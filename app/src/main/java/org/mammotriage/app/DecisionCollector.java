@@ -18,7 +18,7 @@ import org.mammotriage.schemas.avro.TriageDecision;
 import org.mammotriage.schemas.serde.SerdeFactory;
 
 /**
- * Reads every decision (the four category topics) and every dead-letter record from the beginning,
+ * Reads every decision (the five category topics) and every dead-letter record from the beginning,
  * read_committed, on its own thread, until closed. Keeps all of them, so a second decision for the
  * same exam version would be seen.
  */
@@ -28,7 +28,8 @@ final class DecisionCollector implements AutoCloseable {
           Topics.SUSPICIOUS.name(),
           Topics.ROUTINE.name(),
           Topics.LOW.name(),
-          Topics.INCOMPLETE.name());
+          Topics.INCOMPLETE.name(),
+          Topics.OUT_OF_DOMAIN.name());
 
   private final Map<String, List<TriageDecision>> decisions = new HashMap<>();
   private final List<RejectedInstance> rejected = new ArrayList<>();

@@ -35,6 +35,8 @@ final class DemoReport {
   private final List<TriageDecision> latest = new ArrayList<>();
   private final List<Long> latencies = new ArrayList<>();
   private final Map<String, Integer> categories = new LinkedHashMap<>();
+  private final Map<String, Integer> verdicts = new LinkedHashMap<>();
+  private final Map<String, Integer> domainReasons = new java.util.TreeMap<>();
   private final Map<String, Integer> rejectedByReason = new TreeMap<>();
   private final Map<String, Integer> expectedByReason = new TreeMap<>();
 
@@ -77,8 +79,13 @@ final class DemoReport {
     for (String c : CATEGORIES) {
       categories.put(c, 0);
     }
+    for (String v : List.of("IN_DOMAIN", "OUT_OF_DOMAIN", "NOT_CHECKED")) {
+      verdicts.put(v, 0);
+    }
     for (TriageDecision d : latest) {
       categories.merge(d.getCategory(), 1, Integer::sum);
+      verdicts.merge(d.getDomainVerdict() == null ? "NONE" : d.getDomainVerdict(), 1, Integer::sum);
+      d.getDomainReasons().forEach(r -> domainReasons.merge(r, 1, Integer::sum));
     }
     List<String> missing =
         expectedExams.stream().filter(e -> !decisions.containsKey(e)).sorted().toList();
@@ -97,6 +104,8 @@ final class DemoReport {
         Map.of("id", String.valueOf(modelId), "intended_use", String.valueOf(intendedUse)));
     summary.put("exams", exams);
     summary.put("categories", categories);
+    summary.put("domain_verdicts", verdicts);
+    summary.put("domain_reasons", domainReasons);
     for (RejectedInstance r : rejected) {
       rejectedByReason.merge(r.getReasonCode(), 1, Integer::sum);
     }
@@ -176,8 +185,13 @@ final class DemoReport {
             exams.get("decided"),
             exams.get("amended_exams"),
             exams.get("duplicate_decisions")));
-    b.append("\n  category     exams\n");
-    categories.forEach((c, n) -> b.append(String.format(Locale.ROOT, "  %-11s %6d%n", c, n)));
+    b.append("\n  category       exams\n");
+    categories.forEach((c, n) -> b.append(String.format(Locale.ROOT, "  %-13s %6d%n", c, n)));
+    b.append("\n  domain verdict  exams\n");
+    verdicts.forEach((c, n) -> b.append(String.format(Locale.ROOT, "  %-13s %6d%n", c, n)));
+    if (!domainReasons.isEmpty()) {
+      b.append("  domain reasons: ").append(domainReasons).append('\n');
+    }
     b.append(
         "\n  most suspicious      suspicion   left   right   risk 1y..5y                     category\n");
     for (TriageDecision d : topSuspicious(5)) {
@@ -236,6 +250,20 @@ final class DemoReport {
             .optYLabel("exams")
             .addSeries(
                 "exams", categories.values().stream().mapToDouble(Integer::doubleValue).toArray())
+            .build());
+    h.heading("Domain verdicts");
+    h.paragraph(
+        "Each exam checked against the model's validated domain (model.json domain: header,"
+            + " model-input statistics, OOD score per view); out-of-domain exams go to"
+            + " mammo.triage.out_of_domain.v1 and are read by standard practice. Reasons: "
+            + (domainReasons.isEmpty() ? "none" : domainReasons.toString()));
+    h.chart(
+        SvgPlot.bars()
+            .setTitle("Exams per domain verdict (latest version)")
+            .setCategories(new ArrayList<>(verdicts.keySet()))
+            .optYLabel("exams")
+            .addSeries(
+                "exams", verdicts.values().stream().mapToDouble(Integer::doubleValue).toArray())
             .build());
     h.heading("Most suspicious exams");
     List<List<?>> rows = new ArrayList<>();

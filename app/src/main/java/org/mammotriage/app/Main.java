@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       ImportCommand.class,
       StreamsCommand.class,
-      SchemasCommand.class
+      SchemasCommand.class,
+      DriftCommand.class
     })
 public final class Main implements Callable<Integer> {
 

@@ -65,7 +65,8 @@ public final class WatchCommand implements Callable<Integer> {
       names = "--topic",
       defaultValue = "all",
       description =
-          "suspicious, routine, low, incomplete, risk, or all (default: ${DEFAULT-VALUE}).")
+          "suspicious, routine, low, incomplete, out_of_domain, risk, or all (default:"
+              + " ${DEFAULT-VALUE}).")
   String topic;
 
   @Option(

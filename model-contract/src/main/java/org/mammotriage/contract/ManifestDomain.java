@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
+import org.mammotriage.contract.domain.DriftReference;
 import org.mammotriage.contract.domain.OodReference;
 import org.mammotriage.contract.domain.Range;
 import org.mammotriage.contract.domain.ValidatedDomain;
@@ -49,6 +50,7 @@ final class ManifestDomain {
         range(stats.path("mean"), "domain.image_statistics.mean", problems),
         range(stats.path("std"), "domain.image_statistics.std", problems),
         ood,
+        readReference(d.path("reference"), problems),
         d.path("how").asText(""));
   }
 
@@ -61,30 +63,61 @@ final class ManifestDomain {
       problems.add("domain.ood.method must be one of " + OodReference.METHODS);
       return null;
     }
-    JsonNode m = o.path("mean");
-    int dim = m.size();
-    if (!m.isArray() || dim == 0 || (embeddingDim > 0 && dim != embeddingDim)) {
-      problems.add("domain.ood.mean must be an array of encoder.embedding_dim numbers");
+    String input = o.path("input").asText(OodReference.INPUT_EMBEDDING);
+    if (!input.equals(OodReference.INPUT_EMBEDDING) && !input.equals(OodReference.INPUT_FEATURES)) {
+      problems.add(
+          "domain.ood.input must be "
+              + OodReference.INPUT_EMBEDDING
+              + " or "
+              + OodReference.INPUT_FEATURES);
       return null;
     }
-    double[] mean = new double[dim];
-    for (int i = 0; i < dim; i++) {
-      mean[i] = m.get(i).asDouble();
-    }
-    JsonNode p = o.path("precision");
-    if (!p.isArray() || p.size() != dim) {
-      problems.add("domain.ood.precision must be a " + dim + "x" + dim + " array");
-      return null;
-    }
-    double[][] prec = new double[dim][dim];
-    for (int i = 0; i < dim; i++) {
-      if (p.get(i).size() != dim) {
-        problems.add("domain.ood.precision must be a " + dim + "x" + dim + " array");
+    int featureDim =
+        input.equals(OodReference.INPUT_EMBEDDING) ? embeddingDim : o.path("feature_dim").asInt(0);
+    List<OodReference.Layer> layers = new ArrayList<>();
+    if (method.equals(OodReference.MAHALANOBIS)) {
+      // the first layout: one Gaussian on the embedding, at the top level of "ood"
+      OodReference.Layer l = readLayer(o, "domain.ood", "embedding", 0, 1.0, problems);
+      if (l == null) {
         return null;
       }
-      for (int j = 0; j < dim; j++) {
-        prec[i][j] = p.get(i).get(j).asDouble();
+      if (featureDim <= 0) {
+        featureDim = l.dim();
       }
+      layers.add(l);
+    } else {
+      JsonNode ls = o.path("layers");
+      if (!ls.isArray() || ls.isEmpty()) {
+        problems.add("domain.ood.layers must be a non-empty array");
+        return null;
+      }
+      for (int i = 0; i < ls.size(); i++) {
+        JsonNode ln = ls.get(i);
+        OodReference.Layer l =
+            readLayer(
+                ln,
+                "domain.ood.layers[" + i + "]",
+                ln.path("name").asText("layer" + i),
+                ln.path("offset").asInt(-1),
+                ln.path("scale").asDouble(Double.NaN),
+                problems);
+        if (l == null) {
+          return null;
+        }
+        if (l.offset() < 0 || (featureDim > 0 && l.offset() + l.dim() > featureDim)) {
+          problems.add("domain.ood.layers[" + i + "] must lie within feature_dim " + featureDim);
+          return null;
+        }
+        if (!(l.scale() > 0)) {
+          problems.add("domain.ood.layers[" + i + "].scale must be > 0");
+          return null;
+        }
+        layers.add(l);
+      }
+    }
+    if (featureDim <= 0 || layers.get(0).offset() + layers.get(0).dim() > featureDim) {
+      problems.add("domain.ood: the OOD reference does not fit " + input + " (" + featureDim + ")");
+      return null;
     }
     double threshold = o.path("threshold").asDouble(Double.NaN);
     double rate = o.path("false_flag_rate").asDouble(Double.NaN);
@@ -94,13 +127,91 @@ final class ManifestDomain {
     }
     return new OodReference(
         method,
-        mean,
-        prec,
-        o.path("shrinkage").asDouble(0),
+        input,
+        featureDim,
+        layers,
         threshold,
         rate,
         o.path("validation_views").asInt(0),
         o.path("validation_set").asText(""));
+  }
+
+  private static DriftReference readReference(JsonNode r, List<String> problems) {
+    if (r.isMissingNode() || r.isNull()) {
+      return null;
+    }
+    java.util.Map<String, DriftReference.Histogram> hs = new java.util.LinkedHashMap<>();
+    var it = r.path("histograms").fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      JsonNode edges = e.getValue().path("edges");
+      JsonNode counts = e.getValue().path("counts");
+      if (!edges.isArray()
+          || !counts.isArray()
+          || edges.size() != counts.size() + 1
+          || counts.isEmpty()) {
+        problems.add(
+            "domain.reference.histograms." + e.getKey() + " needs edges (bins + 1) and counts");
+        return null;
+      }
+      double[] ed = new double[edges.size()];
+      for (int i = 0; i < ed.length; i++) {
+        ed[i] = edges.get(i).asDouble();
+      }
+      long[] c = new long[counts.size()];
+      for (int i = 0; i < c.length; i++) {
+        c[i] = counts.get(i).asLong();
+      }
+      hs.put(e.getKey(), new DriftReference.Histogram(ed, c));
+    }
+    java.util.Map<String, Double> shares = new java.util.LinkedHashMap<>();
+    r.path("category_shares")
+        .fields()
+        .forEachRemaining(e -> shares.put(e.getKey(), e.getValue().asDouble()));
+    return new DriftReference(hs, shares, r.path("how").asText(""));
+  }
+
+  private static OodReference.Layer readLayer(
+      JsonNode o, String path, String name, int offset, double scale, List<String> problems) {
+    JsonNode ms = o.has("means") ? o.path("means") : null;
+    List<JsonNode> rows = new ArrayList<>();
+    if (ms != null) {
+      ms.forEach(rows::add);
+    } else {
+      rows.add(o.path("mean"));
+    }
+    if (rows.isEmpty() || !rows.get(0).isArray() || rows.get(0).isEmpty()) {
+      problems.add(path + ".mean (or means) must be a non-empty array of numbers");
+      return null;
+    }
+    int dim = rows.get(0).size();
+    double[][] means = new double[rows.size()][dim];
+    for (int k = 0; k < rows.size(); k++) {
+      if (rows.get(k).size() != dim) {
+        problems.add(path + ".means must all have " + dim + " numbers");
+        return null;
+      }
+      for (int i = 0; i < dim; i++) {
+        means[k][i] = rows.get(k).get(i).asDouble();
+      }
+    }
+    JsonNode p = o.path("precision");
+    if (!p.isArray() || p.size() != dim) {
+      problems.add(path + ".precision must be a " + dim + "x" + dim + " array");
+      return null;
+    }
+    double[][] prec = new double[dim][dim];
+    for (int i = 0; i < dim; i++) {
+      if (p.get(i).size() != dim) {
+        problems.add(path + ".precision must be a " + dim + "x" + dim + " array");
+        return null;
+      }
+      for (int j = 0; j < dim; j++) {
+        prec[i][j] = p.get(i).get(j).asDouble();
+      }
+    }
+    return new OodReference.Layer(
+        name, offset, means, prec, o.path("shrinkage").asDouble(0), scale);
   }
 
   static ObjectNode write(ObjectMapper json, ValidatedDomain d) {
@@ -119,29 +230,86 @@ final class ManifestDomain {
     if (o != null) {
       ObjectNode on = j.putObject("ood");
       on.put("method", o.method());
-      on.put("input", "image_encoder.embedding");
-      on.put(
-          "score",
-          "squared Mahalanobis distance (x - mean)^T precision (x - mean); a view is out of"
-              + " domain when it exceeds threshold");
-      on.put("shrinkage", o.shrinkage());
+      on.put("input", o.input());
+      if (o.method().equals(OodReference.MAHALANOBIS)) {
+        on.put(
+            "score",
+            "squared Mahalanobis distance (x - mean)^T precision (x - mean); a view is out of"
+                + " domain when it exceeds threshold");
+      } else {
+        on.put("feature_dim", o.featureDim());
+        on.put(
+            "score",
+            "per layer: squared Mahalanobis distance (x - mean)^T precision (x - mean) of the"
+                + " layer's slice x = features[offset, offset + width), to the nearest of the"
+                + " layer's means (one per cluster of the in-domain views, tied covariance),"
+                + " divided by the layer's scale; the view's score is the largest over layers; a"
+                + " view is out of domain when it exceeds threshold");
+      }
       on.put("threshold", o.threshold());
       on.put("false_flag_rate", o.falseFlagRate());
       on.put("validation_views", o.validationViews());
       on.put("validation_set", o.validationSet());
-      ArrayNode mean = on.putArray("mean");
-      for (double v : o.mean()) {
-        mean.add((float) v);
-      }
-      ArrayNode prec = on.putArray("precision");
-      for (double[] row : o.precision()) {
-        ArrayNode r = prec.addArray();
-        for (double v : row) {
-          r.add(v);
+      if (o.method().equals(OodReference.MAHALANOBIS)) {
+        writeLayer(on, o.layers().get(0));
+      } else {
+        ArrayNode ls = on.putArray("layers");
+        for (OodReference.Layer l : o.layers()) {
+          ObjectNode ln = ls.addObject();
+          ln.put("name", l.name());
+          ln.put("offset", l.offset());
+          ln.put("scale", l.scale());
+          writeLayer(ln, l);
         }
       }
     }
+    DriftReference ref = d.reference();
+    if (ref != null) {
+      ObjectNode rn = j.putObject("reference");
+      rn.put("how", ref.how());
+      ObjectNode hs = rn.putObject("histograms");
+      ref.histograms()
+          .forEach(
+              (k, h) -> {
+                ObjectNode hn = hs.putObject(k);
+                ArrayNode e = hn.putArray("edges");
+                for (double v : h.edges()) {
+                  e.add(v);
+                }
+                ArrayNode c = hn.putArray("counts");
+                for (long v : h.counts()) {
+                  c.add(v);
+                }
+              });
+      ObjectNode cs = rn.putObject("category_shares");
+      ref.categoryShares().forEach(cs::put);
+    }
     return j;
+  }
+
+  private static void writeLayer(ObjectNode on, OodReference.Layer l) {
+    on.put("shrinkage", l.shrinkage());
+    if (l.means().length == 1) {
+      ArrayNode mean = on.putArray("mean");
+      for (double v : l.mean()) {
+        mean.add((float) v);
+      }
+    } else {
+      ArrayNode means = on.putArray("means");
+      for (double[] m : l.means()) {
+        ArrayNode mean = means.addArray();
+        for (double v : m) {
+          mean.add((float) v);
+        }
+      }
+    }
+    ArrayNode prec = on.putArray("precision");
+    for (double[] row : l.precision()) {
+      ArrayNode r = prec.addArray();
+      for (double v : row) {
+        r.add((float) v);
+      }
+    }
   }
 
   private static void putRange(ObjectNode j, String key, Range r) {

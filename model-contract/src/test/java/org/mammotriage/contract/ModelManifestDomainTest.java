@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mammotriage.contract.domain.DriftReference;
 import org.mammotriage.contract.domain.OodReference;
 import org.mammotriage.contract.domain.Range;
 import org.mammotriage.contract.domain.ValidatedDomain;
@@ -39,7 +40,20 @@ class ModelManifestDomainTest {
         new Range(0.1, 0.4),
         new Range(0.05, 0.3),
         new OodReference(
-            OodReference.MAHALANOBIS, new double[] {1, 2, 3}, prec, 0.1, 9.0, 0.005, 120, "val"),
+            OodReference.MAHALANOBIS,
+            OodReference.INPUT_EMBEDDING,
+            3,
+            List.of(new OodReference.Layer("embedding", 0, new double[] {1, 2, 3}, prec, 0.1, 1)),
+            9.0,
+            0.005,
+            120,
+            "val"),
+        new DriftReference(
+            Map.of(
+                DriftReference.SUSPICION,
+                DriftReference.Histogram.of(0, 1, 4, new double[] {0.1, 0.2, 0.9})),
+            Map.of("low", 0.25, "routine", 0.75),
+            "val"),
         "test");
   }
 
@@ -54,7 +68,10 @@ class ModelManifestDomainTest {
     assertThat(d.pixelSpacingMm()).isEqualTo(new Range(0.06, 0.1));
     assertThat(d.imageStd()).isEqualTo(new Range(0.05, 0.3));
     assertThat(d.ood().threshold()).isEqualTo(9.0);
-    assertThat(d.ood().precision()[1][1]).isEqualTo(4.0);
+    assertThat(d.reference().histograms().get(DriftReference.SUSPICION).counts())
+        .containsExactly(2, 0, 0, 1);
+    assertThat(d.reference().categoryShares()).containsEntry("routine", 0.75);
+    assertThat(d.ood().layers().get(0).precision()[1][1]).isEqualTo(4.0);
     // x - mean = (1, 1, 2): 1 + 4 + 0.25 * 4 = 6
     assertThat(d.ood().score(new float[] {2, 3, 5})).isEqualTo(6.0);
     assertThat(d.ood().outOfDomain(new float[] {2, 3, 5})).isFalse();
@@ -66,7 +83,7 @@ class ModelManifestDomainTest {
             .setFile(ModelManifest.IMAGE_ENCODER, ModelManifestTest.SHA_A)
             .setFile(ModelManifest.EXAM_HEAD, ModelManifestTest.SHA_B)
             .build();
-    assertThat(derived.domain().ood().mean()).containsExactly(1, 2, 3);
+    assertThat(derived.domain().ood().layers().get(0).mean()).containsExactly(1, 2, 3);
   }
 
   @Test
@@ -86,7 +103,7 @@ class ModelManifestDomainTest {
     Files.write(dir.resolve(ModelManifest.FILE), new ObjectMapper().writeValueAsBytes(j));
 
     assertThatThrownBy(() -> ModelManifest.read(dir.resolve(ModelManifest.FILE)))
-        .hasMessageContaining("domain.ood.mean must be an array of encoder.embedding_dim numbers")
+        .hasMessageContaining("domain.ood.precision must be a 2x2 array")
         .hasMessageContaining("domain.pixel_spacing_mm.min must not exceed its max");
   }
 

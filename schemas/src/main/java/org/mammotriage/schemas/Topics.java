@@ -49,11 +49,24 @@ public final class Topics {
       decision("mammo.triage.low.v1", "exams below the low threshold");
   public static final TopicSpec<TriageDecision> INCOMPLETE =
       decision("mammo.triage.incomplete.v1", "exams with a breast that has no scorable view");
+  public static final TopicSpec<TriageDecision> OUT_OF_DOMAIN =
+      decision(
+          "mammo.triage.out_of_domain.v1",
+          "exams outside the model's validated domain: read by standard practice");
   public static final TopicSpec<TriageDecision> RISK_ELEVATED =
       decision("mammo.risk.elevated.v1", "5-year risk above the model's threshold");
 
   public static final List<TopicSpec<?>> ALL =
-      List.of(IMAGES, INGEST_DLQ, SCORES, SUSPICIOUS, ROUTINE, LOW, INCOMPLETE, RISK_ELEVATED);
+      List.of(
+          IMAGES,
+          INGEST_DLQ,
+          SCORES,
+          SUSPICIOUS,
+          ROUTINE,
+          LOW,
+          INCOMPLETE,
+          OUT_OF_DOMAIN,
+          RISK_ELEVATED);
 
   /**
    * The optional plain-JSON mirrors of the decision topics ({@code streams.json.mirror.enabled}).
@@ -64,6 +77,7 @@ public final class Topics {
           mirror(ROUTINE, "mammo.triage.routine.json.v1"),
           mirror(LOW, "mammo.triage.low.json.v1"),
           mirror(INCOMPLETE, "mammo.triage.incomplete.json.v1"),
+          mirror(OUT_OF_DOMAIN, "mammo.triage.out_of_domain.json.v1"),
           mirror(RISK_ELEVATED, "mammo.risk.elevated.json.v1"));
 
   /** The JSON mirror of a decision topic. */

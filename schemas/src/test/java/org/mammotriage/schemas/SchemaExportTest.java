@@ -36,7 +36,7 @@ class SchemaExportTest {
     JsonNode index = new ObjectMapper().readTree(dir.resolve("index.json").toFile());
     assertThat(index).hasSize(4);
     JsonNode decision = index.get(3);
-    assertThat(decision.path("topics")).hasSize(5);
+    assertThat(decision.path("topics")).hasSize(6);
 
     byte[] wire =
         SerdeFactory.singleObject()

@@ -86,6 +86,54 @@ class SerdeRoundTripTest {
         .hasMessageContaining("single-object");
   }
 
+  /**
+   * mammo.scores.v1 keeps every record (retention -1) and the decision topics 90 days: records
+   * written before the domain gate (ExamScore v1, TriageDecision v1) must still decode, with the
+   * new fields at their defaults.
+   */
+  @Test
+  void shouldDecodeScoresAndDecisionsWrittenBeforeTheDomainGate() throws Exception {
+    for (Class<? extends org.apache.avro.specific.SpecificRecord> type :
+        List.of(
+            org.mammotriage.schemas.avro.ExamScore.class,
+            org.mammotriage.schemas.avro.TriageDecision.class)) {
+      org.apache.avro.Schema v1;
+      try (var in =
+          getClass().getResourceAsStream("/pinned/" + type.getSimpleName() + ".v1.avsc")) {
+        v1 = new org.apache.avro.Schema.Parser().parse(in);
+      }
+      org.apache.avro.specific.SpecificRecord current =
+          type == org.mammotriage.schemas.avro.ExamScore.class
+              ? org.mammotriage.testing.SampleRecords.score()
+              : org.mammotriage.testing.SampleRecords.decision();
+      // the sample as the v1 writer wrote it: its v1 fields only
+      var old = new org.apache.avro.generic.GenericData.Record(v1);
+      for (org.apache.avro.Schema.Field f : v1.getFields()) {
+        old.put(f.name(), current.get(current.getSchema().getField(f.name()).pos()));
+      }
+      org.apache.avro.generic.GenericData gd = new org.apache.avro.generic.GenericData();
+      gd.addLogicalTypeConversion(
+          new org.apache.avro.data.TimeConversions.TimestampMillisConversion());
+      java.nio.ByteBuffer written =
+          new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
+                  gd, v1)
+              .encode(old);
+      byte[] bytes = new byte[written.remaining()];
+      written.get(bytes);
+      Object back =
+          new org.mammotriage.schemas.serde.SingleObjectAvroSerde<>(type)
+              .deserializer()
+              .deserialize("t", bytes);
+      org.apache.avro.specific.SpecificRecord r = (org.apache.avro.specific.SpecificRecord) back;
+      assertThat(r.get(r.getSchema().getField("domainVerdict").pos()))
+          .as(type.getSimpleName())
+          .isNull();
+      assertThat((List<?>) r.get(r.getSchema().getField("domainReasons").pos())).isEmpty();
+      assertThat(r.get(r.getSchema().getField("examKey").pos()).toString())
+          .isEqualTo(current.get(current.getSchema().getField("examKey").pos()).toString());
+    }
+  }
+
   @Test
   void shouldDecodeAnAssemblyStateWrittenWithTheFirstStateSchema() throws Exception {
     // given: a state record as the version before contract 2 wrote it (working image in the slot)

@@ -12,10 +12,10 @@ class TopicsTest {
     var names = new HashSet<String>();
     for (TopicSpec<?> t : Topics.ALL) {
       assertThat(names.add(t.name())).as("duplicate topic %s", t.name()).isTrue();
-      assertThat(t.name()).matches("mammo\\.[a-z.]+\\.v\\d+");
+      assertThat(t.name()).matches("mammo\\.[a-z_.]+\\.v\\d+");
       assertThat(t.doc()).isNotBlank();
     }
-    assertThat(names).hasSize(8);
+    assertThat(names).hasSize(9);
   }
 
   @Test

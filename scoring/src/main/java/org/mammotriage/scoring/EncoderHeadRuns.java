@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mammotriage.contract.ModelManifest;
+import org.mammotriage.contract.domain.InputStatistics;
+import org.mammotriage.contract.domain.OodReference;
 
 /**
  * The two runs of a contract-2 model: the image encoder over a batch of prepared images, and the
@@ -29,6 +31,9 @@ final class EncoderHeadRuns {
     try (OnnxTensor t = OnnxTensor.createTensor(env, images, new long[] {n, 1, h, w});
         OrtSession.Result r = m.imageEncoder().run(Map.of("image", t))) {
       float[] emb = floats(r, ModelManifest.EMBEDDING);
+      OodReference ood = mf.domain() == null ? null : mf.domain().ood();
+      float[] feats =
+          ood == null ? null : ood.readsFeatures() ? floats(r, OodReference.FEATURES_OUTPUT) : emb;
       Map<String, float[]> outs = new LinkedHashMap<>();
       for (String name : mf.perViewOutputs().keySet()) {
         outs.put(name, floats(r, name));
@@ -46,7 +51,16 @@ final class EncoderHeadRuns {
           System.arraycopy(outs.get(o.getKey()), i * k, v, 0, k);
           per.put(o.getKey(), v);
         }
-        result[i] = new ViewEncoding(id, e, per);
+        Double score = null;
+        if (ood != null) {
+          int f = ood.featureDim();
+          float[] x = new float[f];
+          System.arraycopy(feats, i * f, x, 0, f);
+          score = ood.score(x);
+        }
+        double[] ms =
+            InputStatistics.ofPrepared(images, i * h * w, h * w, mf.normMean(), mf.normStd());
+        result[i] = new ViewEncoding(id, e, per, new ViewEncoding.Measured(score, ms[0], ms[1]));
       }
       return result;
     } finally {

@@ -45,7 +45,8 @@ public final class LoadedModel implements AutoCloseable {
             sha,
             manifest.intendedUse(),
             manifest.thresholds(),
-            manifest.contractVersion());
+            manifest.contractVersion(),
+            manifest.domain());
   }
 
   public Path dir() {

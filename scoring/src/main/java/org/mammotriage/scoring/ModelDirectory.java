@@ -22,6 +22,7 @@ import java.util.TreeSet;
 import org.mammotriage.contract.Calibration;
 import org.mammotriage.contract.ModelLoadException;
 import org.mammotriage.contract.ModelManifest;
+import org.mammotriage.contract.domain.OodReference;
 
 /**
  * Opens a model directory and checks it against the contract of DESIGN §5 before anything is
@@ -208,6 +209,11 @@ public final class ModelDirectory {
     expectNames(f, "inputs", s.getInputInfo().keySet(), Set.of("image"));
     Set<String> outs = new TreeSet<>(m.perViewOutputs().keySet());
     outs.add(ModelManifest.EMBEDDING);
+    boolean features =
+        m.domain() != null && m.domain().ood() != null && m.domain().ood().readsFeatures();
+    if (features) {
+      outs.add(OodReference.FEATURES_OUTPUT);
+    }
     expectNames(f, "outputs", s.getOutputInfo().keySet(), outs);
     expectShape(
         f, "input image", s.getInputInfo().get("image"), -1, 1, m.inputHeight(), m.inputWidth());
@@ -219,6 +225,14 @@ public final class ModelDirectory {
         m.embeddingDim());
     for (Map.Entry<String, Integer> e : m.perViewOutputs().entrySet()) {
       expectShape(f, "output " + e.getKey(), s.getOutputInfo().get(e.getKey()), -1, e.getValue());
+    }
+    if (features) {
+      expectShape(
+          f,
+          "output " + OodReference.FEATURES_OUTPUT + " (domain.ood.feature_dim)",
+          s.getOutputInfo().get(OodReference.FEATURES_OUTPUT),
+          -1,
+          m.domain().ood().featureDim());
     }
   }
 

@@ -2,6 +2,7 @@ package org.mammotriage.scoring;
 
 import org.mammotriage.contract.ModelManifest;
 import org.mammotriage.contract.ModelThresholds;
+import org.mammotriage.contract.domain.ValidatedDomain;
 
 /**
  * Identity of a loaded model, reported with every score.
@@ -11,6 +12,8 @@ import org.mammotriage.contract.ModelThresholds;
  *     file is a new model
  * @param contractVersion the model directory's contract ({@link ModelManifest#CONTRACT_V1} or
  *     {@link ModelManifest#CONTRACT_V2})
+ * @param domain the model's validated domain ({@code model.json} {@code domain}), or null: the
+ *     model has none and exams are not checked
  */
 public record ModelInfo(
     String name,
@@ -18,7 +21,19 @@ public record ModelInfo(
     String sha256,
     String intendedUse,
     ModelThresholds thresholds,
-    int contractVersion) {
+    int contractVersion,
+    ValidatedDomain domain) {
+
+  /** A model without a domain section. */
+  public ModelInfo(
+      String name,
+      String version,
+      String sha256,
+      String intendedUse,
+      ModelThresholds thresholds,
+      int contractVersion) {
+    this(name, version, sha256, intendedUse, thresholds, contractVersion, null);
+  }
 
   /** A contract-1 model. */
   public ModelInfo(

@@ -11,12 +11,28 @@ import java.util.Objects;
  * runs only on encodings of its own model.
  *
  * @param modelId {@link ModelInfo#id()} of the encoding model
+ * @param domain what the domain check measured on the view when it was encoded (null fields: not
+ *     measured)
  */
-public record ViewEncoding(String modelId, float[] embedding, Map<String, float[]> outputs) {
+public record ViewEncoding(
+    String modelId, float[] embedding, Map<String, float[]> outputs, Measured domain) {
   public ViewEncoding {
     Objects.requireNonNull(modelId);
     Objects.requireNonNull(embedding);
     outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
+    domain = domain == null ? Measured.NONE : domain;
+  }
+
+  public ViewEncoding(String modelId, float[] embedding, Map<String, float[]> outputs) {
+    this(modelId, embedding, outputs, Measured.NONE);
+  }
+
+  /**
+   * The view's OOD score against the model's {@code domain.ood} (null: the model has none) and the
+   * model input's gray mean and standard deviation (0..1).
+   */
+  public record Measured(Double oodScore, Double inputMean, Double inputStd) {
+    public static final Measured NONE = new Measured(null, null, null);
   }
 
   /** True when every value is a finite number. */

@@ -5,9 +5,10 @@ import org.mammotriage.schemas.Topics;
 import org.mammotriage.schemas.avro.TriageDecision;
 
 /**
- * The suspicion categories of DESIGN §4, each with the label written into {@code ExamScore} and
- * {@code TriageDecision}, the topic its decisions go to, and the name of the topology's sink for
- * that topic. Sink names are a compatibility contract: renaming one needs an application reset.
+ * The suspicion categories of DESIGN §4 (and {@link #OUT_OF_DOMAIN}, the domain gate's), each with
+ * the label written into {@code ExamScore} and {@code TriageDecision}, the topic its decisions go
+ * to, and the name of the topology's sink for that topic. Sink names are a compatibility contract:
+ * renaming one needs an application reset.
  *
  * <p>Risk elevation is not a category: it is a second route that any category may also take, so it
  * stays apart ({@link ExamTriageTopology#SINK_RISK}).
@@ -16,7 +17,12 @@ public enum Category {
   SUSPICIOUS("suspicious", Topics.SUSPICIOUS, "triage-suspicious-sink"),
   ROUTINE("routine", Topics.ROUTINE, "triage-routine-sink"),
   LOW("low", Topics.LOW, "triage-low-sink"),
-  INCOMPLETE("incomplete", Topics.INCOMPLETE, "triage-incomplete-sink");
+  INCOMPLETE("incomplete", Topics.INCOMPLETE, "triage-incomplete-sink"),
+  /**
+   * Outside the model's validated domain (the domain gate, {@code triage.domain.enforce=true} or
+   * {@code header-only}): not routed by its score; read by standard practice.
+   */
+  OUT_OF_DOMAIN("out_of_domain", Topics.OUT_OF_DOMAIN, "triage-out-of-domain-sink");
 
   private final String label;
   private final TopicSpec<TriageDecision> topic;
@@ -38,7 +44,7 @@ public enum Category {
     throw new IllegalArgumentException(
         "unknown triage category '"
             + label
-            + "' (expected suspicious, routine, low or incomplete)");
+            + "' (expected suspicious, routine, low, incomplete or out_of_domain)");
   }
 
   /** The value of the records' {@code category} field and of the metrics' category tag. */

@@ -210,11 +210,16 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     ReleaseScoring.Outcome outcome = scoring.score(study, st);
     ScoreResult r = outcome.result();
     ModelThresholds t = Triage.thresholds(r.model().thresholds(), settings);
-    Category category = Triage.category(r, t);
+    DomainGate.Verdict domain =
+        DomainGate.check(st.getSlots(), r.model().domain(), settings.domainEnforce());
+    Category category = Triage.category(r, t, domain, settings.domainEnforce());
     boolean risky = Triage.riskElevated(r, t);
     boolean partialRelease = partial && !missing.isEmpty();
     List<String> reasons =
         new ArrayList<>(Triage.reasons(missing, partialRelease, version, r, category, risky));
+    if (domain.out()) {
+      reasons.addAll(domain.reasons());
+    }
     if (outcome.reencoded() > 0) {
       reasons.add(ReleaseScoring.REENCODED);
       metrics.reencoded(outcome.reencoded());
@@ -233,7 +238,8 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
             risky,
             reasons,
             now,
-            decided);
+            decided,
+            domain);
     forward(rel);
     metrics.released(
         partialRelease,
@@ -262,9 +268,10 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
   private void forward(ExamRelease rel) {
     long ts = rel.decidedAtMs();
     TriageDecision d = rel.triageDecision();
+    ExamScore score = rel.examScore();
     context.forward(
-        new Record<String, Object>(rel.study(), rel.examScore(), ts),
-        ExamTriageTopology.SINK_SCORES);
+        new Record<String, Object>(rel.study(), score, ts), ExamTriageTopology.SINK_SCORES);
+    metrics.examScored(score, rel.result().model());
     context.forward(new Record<String, Object>(rel.study(), d, ts), rel.category().sinkName());
     if (rel.riskElevated()) {
       context.forward(new Record<String, Object>(rel.study(), d, ts), ExamTriageTopology.SINK_RISK);

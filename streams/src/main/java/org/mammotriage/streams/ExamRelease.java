@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.mammotriage.contract.ModelThresholds;
+import org.mammotriage.schemas.avro.DomainView;
 import org.mammotriage.schemas.avro.ExamAssemblyState;
 import org.mammotriage.schemas.avro.ExamScore;
 import org.mammotriage.schemas.avro.ModelRef;
@@ -34,7 +35,58 @@ record ExamRelease(
     boolean riskElevated,
     List<String> reasonCodes,
     long releasedAtMs,
-    long decidedAtMs) {
+    long decidedAtMs,
+    DomainGate.Verdict domain) {
+
+  /** Without a domain check (NOT_CHECKED). */
+  ExamRelease(
+      String study,
+      ExamAssemblyState state,
+      List<String> slotsFilled,
+      List<String> slotsMissing,
+      ScoreResult result,
+      ModelThresholds thresholds,
+      Category category,
+      boolean riskElevated,
+      List<String> reasonCodes,
+      long releasedAtMs,
+      long decidedAtMs) {
+    this(
+        study,
+        state,
+        slotsFilled,
+        slotsMissing,
+        result,
+        thresholds,
+        category,
+        riskElevated,
+        reasonCodes,
+        releasedAtMs,
+        decidedAtMs,
+        DomainGate.Verdict.NOT);
+  }
+
+  /** The first slotted image's header value (the exam's source), or null. */
+  String firstSlot(java.util.function.Function<SlotImage, String> f) {
+    return state.getSlots().stream()
+        .map(f)
+        .filter(java.util.Objects::nonNull)
+        .findFirst()
+        .orElse(null);
+  }
+
+  List<DomainView> domainViews() {
+    return state.getSlots().stream()
+        .map(
+            s ->
+                DomainView.newBuilder()
+                    .setSlot(s.getSlot())
+                    .setOodScore(s.getEncoding() == null ? null : s.getEncoding().getOodScore())
+                    .setInputMean(s.getEncoding() == null ? null : s.getEncoding().getInputMean())
+                    .setInputStd(s.getEncoding() == null ? null : s.getEncoding().getInputStd())
+                    .build())
+        .toList();
+  }
 
   ExamScore examScore() {
     ScoreResult r = result;
@@ -77,6 +129,12 @@ record ExamRelease(
         .setScoredAt(Instant.ofEpochMilli(decidedAtMs))
         .setScoringMillis(r.scoringMillis())
         .setScorerDevice(r.device())
+        .setDomainVerdict(domain.verdict())
+        .setDomainReasons(domain.reasons())
+        .setDomainViews(domainViews())
+        .setSourceAe(firstSlot(SlotImage::getSourceAe))
+        .setManufacturer(firstSlot(SlotImage::getManufacturer))
+        .setManufacturerModel(firstSlot(SlotImage::getManufacturerModel))
         .build();
   }
 
@@ -99,6 +157,8 @@ record ExamRelease(
         .setDecidedAt(Instant.ofEpochMilli(decidedAtMs))
         .setLatencyFromFirstImageMs(latencyFromFirstImageMs())
         .setLatencyFromLastImageMs(latencyFromLastImageMs())
+        .setDomainVerdict(domain.verdict())
+        .setDomainReasons(domain.reasons())
         .build();
   }
 

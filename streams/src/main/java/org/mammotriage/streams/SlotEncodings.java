@@ -21,13 +21,20 @@ final class SlotEncodings {
         .setModelId(e.modelId())
         .setEmbedding(bytes(e.embedding()))
         .setOutputs(outs)
+        .setOodScore(e.domain().oodScore())
+        .setInputMean(e.domain().inputMean())
+        .setInputStd(e.domain().inputStd())
         .build();
   }
 
   static ViewEncoding fromState(SlotEncoding s) {
     Map<String, float[]> outs = new LinkedHashMap<>();
     s.getOutputs().forEach((k, v) -> outs.put(k, floats(v)));
-    return new ViewEncoding(s.getModelId(), floats(s.getEmbedding()), outs);
+    return new ViewEncoding(
+        s.getModelId(),
+        floats(s.getEmbedding()),
+        outs,
+        new ViewEncoding.Measured(s.getOodScore(), s.getInputMean(), s.getInputStd()));
   }
 
   static ByteBuffer bytes(float[] v) {

@@ -37,7 +37,17 @@ final class SlotImages {
                 img.getAcquisitionTime() == null ? null : img.getAcquisitionTime().toEpochMilli())
             .setInstanceNumber(img.getInstanceNumber())
             .setSourcePartition(partition)
-            .setSourceOffset(offset);
+            .setSourceOffset(offset)
+            .setSourceAe(bounded(img.getSourceAe()))
+            .setManufacturer(bounded(img.getManufacturer()))
+            .setManufacturerModel(bounded(img.getManufacturerModel()))
+            .setPresentationIntent(bounded(img.getPresentationIntent()))
+            .setPixelSpacingMm(
+                img.getPixelSpacingMm() == null || img.getPixelSpacingMm().isEmpty()
+                    ? null
+                    : img.getPixelSpacingMm().get(0))
+            .setOriginalRows(img.getOriginalRows())
+            .setOriginalColumns(img.getOriginalColumns());
     EncodeResult r = scorer.encode(new ExamImage(slot, png, img.getSopInstanceUid()));
     if (r.encoded()) {
       return withEncoding(b.build(), r.encoding());
@@ -46,6 +56,15 @@ final class SlotImages {
       return b.setPng(ByteBuffer.wrap(png)).build();
     }
     return b.setEncodeFailure(r.failure()).build();
+  }
+
+  /** A header value as the state and the score record keep it: at most 64 characters. */
+  static String bounded(CharSequence v) {
+    if (v == null) {
+      return null;
+    }
+    String s = v.toString().trim();
+    return s.length() > 64 ? s.substring(0, 64) : s;
   }
 
   /** The slot with this encoding and no pixels (and no earlier failure). */

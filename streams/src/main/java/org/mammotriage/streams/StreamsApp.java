@@ -36,7 +36,7 @@ public final class StreamsApp implements AutoCloseable {
             TriageSettings.from(cfg),
             scorer,
             serdes,
-            new StreamsMetrics(registry),
+            new StreamsMetrics(registry, TriageStreamsConfig.driftSettings(cfg)),
             cfg.getBoolean(TriageStreamsConfig.JSON_MIRROR));
     this.streams = new KafkaStreams(topology, properties(cfg));
     // transient failures (FailureClassifier) end here: the thread is replaced after a backoff

@@ -5,10 +5,12 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.concurrent.atomic.AtomicLong;
+import org.mammotriage.schemas.avro.ExamScore;
+import org.mammotriage.scoring.ModelInfo;
 
 /**
- * Exams complete/partial/amended, per category, latency from first and last image to decision,
- * store size.
+ * Exams complete/partial/amended, per category and domain verdict, latency from first and last
+ * image to decision, store size, and drift per source ({@link DriftMonitor}).
  */
 public final class StreamsMetrics {
   private final MeterRegistry registry;
@@ -19,9 +21,15 @@ public final class StreamsMetrics {
   private final DistributionSummary fromLast;
   private final AtomicLong storeSize = new AtomicLong();
   private final Counter reencoded;
+  private final DriftMonitor drift;
 
   public StreamsMetrics(MeterRegistry registry) {
+    this(registry, DriftMonitor.Settings.defaults());
+  }
+
+  public StreamsMetrics(MeterRegistry registry, DriftMonitor.Settings drift) {
     this.registry = registry;
+    this.drift = new DriftMonitor(registry, drift);
     complete =
         Counter.builder("mammotriage_exams_complete")
             .description("exams released with four views")
@@ -70,6 +78,22 @@ public final class StreamsMetrics {
         .increment();
     fromFirst.record(msFromFirst);
     fromLast.record(msFromLast);
+  }
+
+  /** A released exam's score record, for the domain-verdict counts and drift monitoring. */
+  void examScored(ExamScore score, ModelInfo model) {
+    Counter.builder("mammotriage_exams_domain")
+        .description("released exams by domain verdict")
+        .tags(
+            Tags.of(
+                "verdict", score.getDomainVerdict() == null ? "NONE" : score.getDomainVerdict()))
+        .register(registry)
+        .increment();
+    drift.record(score, model.id(), model.domain());
+  }
+
+  public DriftMonitor drift() {
+    return drift;
   }
 
   void storeSize(long n) {

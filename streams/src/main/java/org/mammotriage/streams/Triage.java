@@ -42,6 +42,18 @@ public final class Triage {
     return r.suspicion() < t.low() ? Category.LOW : Category.ROUTINE;
   }
 
+  /**
+   * The category with the domain gate: {@link Category#OUT_OF_DOMAIN} when the verdict is out of
+   * domain and the gate enforces ({@code true} or {@code header-only}); else by score.
+   */
+  public static Category category(
+      ScoreResult r, ModelThresholds t, DomainGate.Verdict v, DomainGate.Enforce mode) {
+    if (v.out() && mode != DomainGate.Enforce.FALSE) {
+      return Category.OUT_OF_DOMAIN;
+    }
+    return category(r, t);
+  }
+
   /** The breasts ("L", "R") of a scorable exam that have no scorable view (no probability). */
   public static List<String> unseenBreasts(ScoreResult r) {
     List<String> out = new ArrayList<>(2);

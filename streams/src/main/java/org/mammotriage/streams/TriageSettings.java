@@ -7,7 +7,8 @@ import org.mammotriage.config.MammoConfig;
 
 /**
  * The topology's settings: quiet period, retention, view substitutions (applied by {@link
- * SlotRules}), and threshold overrides (null: the model's manifest decides).
+ * SlotRules}), threshold overrides (null: the model's manifest decides) and how the domain gate
+ * acts ({@link DomainGate.Enforce}).
  */
 public record TriageSettings(
     long quietPeriodMs,
@@ -15,14 +16,44 @@ public record TriageSettings(
     Map<String, String> substitutions,
     Double suspiciousOverride,
     Double lowOverride,
-    Double risk5yOverride) {
+    Double risk5yOverride,
+    DomainGate.Enforce domainEnforce) {
 
   public TriageSettings {
     substitutions = Map.copyOf(substitutions);
+    domainEnforce = domainEnforce == null ? DomainGate.Enforce.TRUE : domainEnforce;
+  }
+
+  public TriageSettings(
+      long quietPeriodMs,
+      long retentionMs,
+      Map<String, String> substitutions,
+      Double suspiciousOverride,
+      Double lowOverride,
+      Double risk5yOverride) {
+    this(
+        quietPeriodMs,
+        retentionMs,
+        substitutions,
+        suspiciousOverride,
+        lowOverride,
+        risk5yOverride,
+        DomainGate.Enforce.TRUE);
   }
 
   public static TriageSettings defaults() {
     return new TriageSettings(120_000, 7L * 24 * 3600 * 1000, Map.of(), null, null, null);
+  }
+
+  public TriageSettings withDomainEnforce(DomainGate.Enforce e) {
+    return new TriageSettings(
+        quietPeriodMs,
+        retentionMs,
+        substitutions,
+        suspiciousOverride,
+        lowOverride,
+        risk5yOverride,
+        e);
   }
 
   public static TriageSettings from(MammoConfig c) {
@@ -46,25 +77,45 @@ public record TriageSettings(
         subs,
         c.getDouble(TriageStreamsConfig.THRESHOLD_SUSPICIOUS),
         c.getDouble(TriageStreamsConfig.THRESHOLD_LOW),
-        c.getDouble(TriageStreamsConfig.THRESHOLD_RISK5Y));
+        c.getDouble(TriageStreamsConfig.THRESHOLD_RISK5Y),
+        DomainGate.Enforce.parse(c.getString(TriageStreamsConfig.DOMAIN_ENFORCE)));
   }
 
   public TriageSettings withQuietPeriod(long ms) {
     return new TriageSettings(
-        ms, retentionMs, substitutions, suspiciousOverride, lowOverride, risk5yOverride);
+        ms,
+        retentionMs,
+        substitutions,
+        suspiciousOverride,
+        lowOverride,
+        risk5yOverride,
+        domainEnforce);
   }
 
   public TriageSettings withRetention(long ms) {
     return new TriageSettings(
-        quietPeriodMs, ms, substitutions, suspiciousOverride, lowOverride, risk5yOverride);
+        quietPeriodMs,
+        ms,
+        substitutions,
+        suspiciousOverride,
+        lowOverride,
+        risk5yOverride,
+        domainEnforce);
   }
 
   public TriageSettings withThresholds(Double suspicious, Double low, Double risk5y) {
-    return new TriageSettings(quietPeriodMs, retentionMs, substitutions, suspicious, low, risk5y);
+    return new TriageSettings(
+        quietPeriodMs, retentionMs, substitutions, suspicious, low, risk5y, domainEnforce);
   }
 
   public TriageSettings withSubstitutions(Map<String, String> s) {
     return new TriageSettings(
-        quietPeriodMs, retentionMs, s, suspiciousOverride, lowOverride, risk5yOverride);
+        quietPeriodMs,
+        retentionMs,
+        s,
+        suspiciousOverride,
+        lowOverride,
+        risk5yOverride,
+        domainEnforce);
   }
 }

@@ -17,8 +17,18 @@ public final class TriageStreamsConfig {
   public static final String THRESHOLD_LOW = "triage.threshold.low";
   public static final String THRESHOLD_RISK5Y = "triage.threshold.risk5y";
   public static final String JSON_MIRROR = "streams.json.mirror.enabled";
+  public static final String DOMAIN_ENFORCE = "triage.domain.enforce";
+  public static final String DRIFT_WINDOW = "drift.window.exams";
+  public static final String DRIFT_MIN = "drift.min.exams";
+  public static final String DRIFT_PSI = "drift.psi.threshold";
 
   private TriageStreamsConfig() {}
+
+  /** The drift monitor's settings from the configuration. */
+  public static DriftMonitor.Settings driftSettings(org.mammotriage.config.MammoConfig c) {
+    return new DriftMonitor.Settings(
+        c.getInt(DRIFT_WINDOW), c.getInt(DRIFT_MIN), c.getDouble(DRIFT_PSI), 200);
+  }
 
   /** Adds the streams keys to a definition. */
   public static ConfigDef define(ConfigDef def) {
@@ -86,6 +96,43 @@ public final class TriageStreamsConfig {
             Type.DOUBLE,
             null,
             Importance.MEDIUM,
-            "Override of the model manifest's 5-year risk threshold (at or above it: mammo.risk.elevated.v1).");
+            "Override of the model manifest's 5-year risk threshold (at or above it: mammo.risk.elevated.v1).")
+        .define(
+            DOMAIN_ENFORCE,
+            Type.STRING,
+            "true",
+            ConfigDef.ValidString.in("true", "false", "header-only"),
+            Importance.HIGH,
+            "Domain gate (model.json domain): true = an exam outside the model's validated domain"
+                + " (header checks, model-input statistics, OOD score per view) goes to"
+                + " mammo.triage.out_of_domain.v1 instead of its score's category; false = the"
+                + " verdict is computed and written (ExamScore/TriageDecision domainVerdict) but"
+                + " routing is by score; header-only = only the header checks count. A model"
+                + " without a domain section: verdict NOT_CHECKED, routing as before.")
+        .define(
+            DRIFT_WINDOW,
+            Type.INT,
+            200,
+            Range.between(10, 100_000),
+            Importance.LOW,
+            "Drift monitoring: the last this many exams of a source (calling AE; manufacturer/model)"
+                + " are compared with the model's validation reference (model.json"
+                + " domain.reference).")
+        .define(
+            DRIFT_MIN,
+            Type.INT,
+            30,
+            Range.atLeast(1),
+            Importance.LOW,
+            "Drift monitoring: no figures for a source before it has this many exams.")
+        .define(
+            DRIFT_PSI,
+            Type.DOUBLE,
+            0.2,
+            Range.atLeast(0.0),
+            Importance.LOW,
+            "Drift monitoring: a source whose population stability index (PSI) of a statistic"
+                + " (suspicion, OOD score, model-input mean/std, category shares) exceeds this has"
+                + " drifted: gauge mammotriage_drift_alert=1 and one WARN log line per crossing.");
   }
 }

@@ -16,7 +16,12 @@ class CategoryTest {
   @Test
   void shouldNameEachCategoryItsLabelTopicAndSink() {
     assertThat(Category.values())
-        .containsExactly(Category.SUSPICIOUS, Category.ROUTINE, Category.LOW, Category.INCOMPLETE);
+        .containsExactly(
+            Category.SUSPICIOUS,
+            Category.ROUTINE,
+            Category.LOW,
+            Category.INCOMPLETE,
+            Category.OUT_OF_DOMAIN);
     assertThat(Category.SUSPICIOUS.label()).isEqualTo("suspicious");
     assertThat(Category.SUSPICIOUS.topic()).isSameAs(Topics.SUSPICIOUS);
     assertThat(Category.SUSPICIOUS.sinkName()).isEqualTo("triage-suspicious-sink");
@@ -29,6 +34,9 @@ class CategoryTest {
     assertThat(Category.INCOMPLETE.label()).isEqualTo("incomplete");
     assertThat(Category.INCOMPLETE.topic()).isSameAs(Topics.INCOMPLETE);
     assertThat(Category.INCOMPLETE.sinkName()).isEqualTo("triage-incomplete-sink");
+    assertThat(Category.OUT_OF_DOMAIN.label()).isEqualTo("out_of_domain");
+    assertThat(Category.OUT_OF_DOMAIN.topic().name()).isEqualTo("mammo.triage.out_of_domain.v1");
+    assertThat(Category.OUT_OF_DOMAIN.sinkName()).isEqualTo("triage-out-of-domain-sink");
   }
 
   @Test

@@ -49,6 +49,7 @@ class ExamTriageTopologyNamesTest {
                 "triage-routine-sink", "sink to mammo.triage.routine.v1",
                 "triage-low-sink", "sink to mammo.triage.low.v1",
                 "triage-incomplete-sink", "sink to mammo.triage.incomplete.v1",
+                "triage-out-of-domain-sink", "sink to mammo.triage.out_of_domain.v1",
                 "risk-elevated-sink", "sink to mammo.risk.elevated.v1"));
   }
 
@@ -77,7 +78,7 @@ class ExamTriageTopologyNamesTest {
     assertThat(predecessors.remove("images-source")).isEmpty();
     assertThat(predecessors.remove("exam-assembler")).containsExactly("images-source");
     assertThat(predecessors)
-        .hasSize(6)
+        .hasSize(7)
         .allSatisfy((sink, from) -> assertThat(from).as(sink).containsExactly("exam-assembler"));
   }
 

@@ -46,6 +46,7 @@ final class ReadDecisionsExample {
               "mammo.triage.routine.v1",
               "mammo.triage.low.v1",
               "mammo.triage.incomplete.v1",
+              "mammo.triage.out_of_domain.v1",
               "mammo.risk.elevated.v1"));
       while (seen < max && System.nanoTime() < deadline) {
         for (ConsumerRecord<String, TriageDecision> r : consumer.poll(Duration.ofMillis(500))) {

@@ -11,6 +11,7 @@ import java.util.Locale;
  *
  * @param imageMean range of the working image's mean gray value (0..1) on the validation views
  * @param imageStd range of the working image's gray standard deviation (0..1)
+ * @param reference the validation set's histograms for drift monitoring, or null
  * @param how in words: from which set and how the ranges were taken
  */
 public record ValidatedDomain(
@@ -23,6 +24,7 @@ public record ValidatedDomain(
     Range imageMean,
     Range imageStd,
     OodReference ood,
+    DriftReference reference,
     String how) {
 
   public ValidatedDomain {
@@ -67,7 +69,10 @@ public record ValidatedDomain(
     return out;
   }
 
-  /** {@code IMAGE_STATISTICS_OUTSIDE_DOMAIN} when the working image's mean or std is outside. */
+  /**
+   * {@code IMAGE_STATISTICS_OUTSIDE_DOMAIN} when the model input's mean or std gray ({@link
+   * InputStatistics}) is outside.
+   */
   public List<String> imageReasons(double mean, double std) {
     boolean out =
         imageMean != null && !imageMean.contains(mean)

@@ -180,11 +180,64 @@ public final class ModelCalibration {
             .setThresholds(r.thresholds())
             .optCalibration(r.calibration())
             .optMetrics(metrics(r));
+    if (mm.domain() != null && mm.domain().reference() != null) {
+      b.optDomain(withCalibratedSuspicion(mm.domain(), mm.calibration(), r.calibration()));
+    }
     mm.fileSha256().forEach(b::setFile);
     b.build().write(model);
     org.mammotriage.evaluation.exam.EvaluationReport.write(
         r.after(), mm.name(), mm.intendedUse(), model);
     CalibrationReport.write(r, mm.thresholds(), mm.name(), mm.intendedUse(), model);
+  }
+
+  /**
+   * The domain's drift reference with its suspicion histogram moved into the new calibration's
+   * space: a histogram of raw suspicion with edges e is exactly the histogram of calibrated
+   * suspicion with edges cal(e) (the map is monotone), so the counts stay and the edges move. Only
+   * from raw scores: when the model was calibrated before (its reference already in that space), or
+   * when the new map is flat across an edge (isotonic), the edges cannot be moved exactly and the
+   * reference is left as it is, with a line saying to run {@code ./run train domain} again.
+   */
+  public static org.mammotriage.contract.domain.ValidatedDomain withCalibratedSuspicion(
+      org.mammotriage.contract.domain.ValidatedDomain d, Calibration before, Calibration cal) {
+    var ref = d.reference();
+    var h = ref.histograms().get(org.mammotriage.contract.domain.DriftReference.SUSPICION);
+    if (h == null) {
+      return d;
+    }
+    double[] edges = new double[h.edges().length];
+    boolean strictly = true;
+    for (int i = 0; i < edges.length; i++) {
+      edges[i] = cal.apply(h.edges()[i]);
+      strictly &= i == 0 || edges[i] > edges[i - 1];
+    }
+    if (before != null || !strictly) {
+      System.out.println(
+          "note: the drift reference's suspicion histogram could not be moved into the new"
+              + " calibration's space exactly; run ./run train domain again to refresh it");
+      return d;
+    }
+    var hs = new java.util.LinkedHashMap<>(ref.histograms());
+    hs.put(
+        org.mammotriage.contract.domain.DriftReference.SUSPICION,
+        new org.mammotriage.contract.domain.DriftReference.Histogram(edges, h.counts()));
+    var newRef =
+        new org.mammotriage.contract.domain.DriftReference(
+            hs,
+            ref.categoryShares(),
+            ref.how() + "; suspicion edges mapped through the calibration (" + cal.method() + ")");
+    return new org.mammotriage.contract.domain.ValidatedDomain(
+        d.manufacturers(),
+        d.manufacturerModels(),
+        d.presentationIntents(),
+        d.pixelSpacingMm(),
+        d.originalRows(),
+        d.originalColumns(),
+        d.imageMean(),
+        d.imageStd(),
+        d.ood(),
+        newRef,
+        d.how());
   }
 
   private static boolean inFitHalf(ExamPrediction e) {

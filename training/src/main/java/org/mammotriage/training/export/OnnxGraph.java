@@ -130,7 +130,7 @@ public final class OnnxGraph {
   }
 
   /** A float tensor's value info; a negative dimension is the batch dimension {@code N}. */
-  static OnnxMl.ValueInfoProto valueInfo(String name, long... dims) {
+  public static OnnxMl.ValueInfoProto valueInfo(String name, long... dims) {
     OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
     for (long d : dims) {
       OnnxMl.TensorShapeProto.Dimension.Builder dim =

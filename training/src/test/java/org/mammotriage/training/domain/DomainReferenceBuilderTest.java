@@ -31,17 +31,26 @@ class DomainReferenceBuilderTest {
           new DomainReferenceBuilder(0.1, 0.05).build(enc, m, s -> {});
 
       OodReference ood = r.domain().ood();
-      assertThat(ood.dim()).isEqualTo(64);
+      assertThat(ood.featureDim()).isEqualTo(64);
       assertThat(r.fitViews()).isEqualTo(m.rows("train").size());
       assertThat(r.domain().manufacturers()).allMatch(v -> v.startsWith("MammoTriage Synthetic"));
       assertThat(r.domain().presentationIntents()).containsExactly("FOR PRESENTATION");
-      long above = m.rows("val").stream().filter(row -> out(enc, ood, m, row, false)).count();
+      long valExams = m.rows("val").stream().map(ManifestRow::studyUid).distinct().count();
+      long above =
+          m.rows("val").stream()
+              .filter(row -> out(enc, ood, m, row, false))
+              .map(ManifestRow::studyUid)
+              .distinct()
+              .count();
       assertThat(above)
-          .as("val views above the threshold")
-          .isLessThanOrEqualTo((long) Math.ceil(0.05 * m.rows("val").size()) + 1);
-      // measured on this set: the embedding check alone flagged 1 of 28 inverted test views (the
-      // demo encoder maps inverted phantoms near its training embeddings); the image statistics
-      // check is what catches inversion today
+          .as("val exams with a view above the threshold (chosen at an exam-level rate of 0.05)")
+          .isLessThanOrEqualTo((long) Math.ceil(0.05 * valExams) + 1);
+      assertThat(r.domain().reference().histograms())
+          .containsKeys("suspicion", "ood_score", "image_mean", "image_std");
+      assertThat(r.domain().reference().histograms().get("suspicion").counts())
+          .as("one suspicion per val exam")
+          .matches(c -> java.util.Arrays.stream(c).sum() == valExams);
+      // the image statistics check alone catches inversion too (DomainShiftTest: the OOD check)
       List<Boolean> inverted = new ArrayList<>();
       for (ManifestRow row : m.rows("test")) {
         WorkingImage wi = working(m, row);
@@ -49,7 +58,11 @@ class DomainReferenceBuilderTest {
         for (int i = 0; i < g.length; i++) {
           g[i] = (byte) (255 - (g[i] & 0xff));
         }
-        double[] ms = DomainReferenceBuilder.meanStd(g);
+        double[] ms =
+            org.mammotriage.contract.domain.InputStatistics.ofPrepared(
+                enc.prepare(g, wi.rows(), wi.cols()),
+                enc.manifest().normMean(),
+                enc.manifest().normStd());
         inverted.add(!r.domain().imageReasons(ms[0], ms[1]).isEmpty());
       }
       assertThat(inverted.stream().filter(b -> b).count())
