@@ -163,7 +163,8 @@ final class BenchPipeline implements AutoCloseable {
               Topics.SUSPICIOUS.name(),
               Topics.ROUTINE.name(),
               Topics.LOW.name(),
-              Topics.INCOMPLETE.name()));
+              Topics.INCOMPLETE.name(),
+              Topics.OUT_OF_DOMAIN.name()));
       long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
       while (!out.keySet().containsAll(studies) && System.nanoTime() < deadline) {
         c.poll(Duration.ofMillis(200))
