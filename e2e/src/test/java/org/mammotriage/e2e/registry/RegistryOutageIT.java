@@ -40,6 +40,7 @@ import org.mammotriage.schemas.registry.SchemaRegistryClient;
 import org.mammotriage.schemas.serde.SerdeFactory;
 import org.mammotriage.streams.DlqExceptionHandlers;
 import org.mammotriage.streams.StreamsApp;
+import org.mammotriage.streams.TriageStreamsConfig;
 import org.mammotriage.synth.SynthOptions;
 import org.mammotriage.synth.SyntheticArchive;
 import org.mammotriage.testing.Await;
@@ -105,6 +106,9 @@ class RegistryOutageIT {
       // a restarted or replaced stream thread rejoins without waiting 45 s for the old member
       streamsExtra.put("kafka.session.timeout.ms", "6000");
       streamsExtra.put("kafka.heartbeat.interval.ms", "1000");
+      // the archive is tiny (scale 0.05), outside the demo model's validated image sizes: routed by
+      // score (and marked), as this test is about the registry
+      streamsExtra.put(TriageStreamsConfig.DOMAIN_ENFORCE, "false");
       MammoConfig streamsCfg =
           DemoPipeline.streamsConfig(bs, work.resolve("state"), 2000, streamsExtra);
       SchemaRegistryClient health =

@@ -62,7 +62,13 @@ class SubscribersIT {
                 MODEL,
                 2000,
                 // the first URL answers nothing: ingest and streams fail over to the real one
-                Map.of(CommonConfig.REGISTRY_URL, deadUrl() + "," + reg.url()))) {
+                Map.of(
+                    CommonConfig.REGISTRY_URL,
+                    deadUrl() + "," + reg.url(),
+                    // the archive is tiny (scale 0.05), outside the demo model's validated image
+                    // sizes: routed by score (and marked), as this test is about the readers
+                    TriageStreamsConfig.DOMAIN_ENFORCE,
+                    "false"))) {
       // replay against the running, registry-backed pipeline: it sends the archive over DICOM
       // and reads the decisions through the registry
       Path out = work.resolve("replay");
@@ -147,7 +153,11 @@ class SubscribersIT {
             work.resolve("pipeline-plain"),
             MODEL,
             2000,
-            Map.of(TriageStreamsConfig.JSON_MIRROR, "true"))) {
+            Map.of(
+                TriageStreamsConfig.JSON_MIRROR,
+                "true",
+                TriageStreamsConfig.DOMAIN_ENFORCE,
+                "false"))) {
       ArchiveRun.Result r =
           ArchiveRun.run(
               archive,
