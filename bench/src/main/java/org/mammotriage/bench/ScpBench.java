@@ -122,7 +122,9 @@ final class ScpBench {
                 CommonConfig.KAFKA_BOOTSTRAP,
                 bootstrap,
                 IngestConfig.PSEUDONYM_SECRET,
-                "bench-secret-0123456789-0123456789"));
+                "bench-secret-0123456789-0123456789",
+                IngestConfig.MAX_PDU_LENGTH,
+                String.valueOf(STORESCP_MAX_PDU)));
     try (IngestRuntime runtime = new IngestRuntime(cfg, OpsServer.newRegistry());
         DicomScp scp =
             new DicomScp(
@@ -134,6 +136,13 @@ final class ScpBench {
     }
   }
 
+  /**
+   * The maximum PDU both receivers offer: storescp's largest (its range is 4096..131072; its
+   * default, 16 KiB, alone makes it slower), set on the ingest SCP too ({@code
+   * ingest.dicom.max.pdu.length}).
+   */
+  static final int STORESCP_MAX_PDU = 131_072;
+
   /** Seconds for storescu to send {@code files} to dcmtk's storescp writing into {@code out}. */
   private static double storescp(Path out, List<Path> files) throws Exception {
     Files.createDirectories(out);
@@ -142,7 +151,18 @@ final class ScpBench {
       port = s.getLocalPort();
     }
     Process p =
-        new ProcessBuilder("storescp", "-aet", "STORESCP", "-od", out.toString(), "" + port)
+        // the same maximum PDU as the ingest SCP offers, and bit-preserving: received bytes to a
+        // file, no conversion
+        new ProcessBuilder(
+                "storescp",
+                "--max-pdu",
+                String.valueOf(STORESCP_MAX_PDU),
+                "--bit-preserving",
+                "-aet",
+                "STORESCP",
+                "-od",
+                out.toString(),
+                "" + port)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
