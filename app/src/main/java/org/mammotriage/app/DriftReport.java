@@ -194,7 +194,7 @@ final class DriftReport {
         }
         List<String> bins = new ArrayList<>();
         for (int i = 0; i < h.counts().length; i++) {
-          bins.add(String.format(Locale.ROOT, "%.2g", h.edges()[i]));
+          bins.add(edgeLabel(h.edges()[i]));
         }
         r.chart(
             SvgPlot.bars()
@@ -253,5 +253,22 @@ final class DriftReport {
       s[i] = t == 0 ? 0 : c[i] / t;
     }
     return s;
+  }
+
+  /**
+   * A bin edge as a plain decimal with two significant digits (no exponent: a calibrated
+   * suspicion's edges run from 6.8e-05 up), "0" below 1e-6.
+   */
+  static String edgeLabel(double e) {
+    if (!Double.isFinite(e)) {
+      return String.valueOf(e);
+    }
+    if (Math.abs(e) < 1e-6) {
+      return "0";
+    }
+    return new java.math.BigDecimal(e)
+        .round(new java.math.MathContext(2))
+        .stripTrailingZeros()
+        .toPlainString();
   }
 }
