@@ -632,12 +632,31 @@ public final class Pretrainer {
    */
   static void ensureWorkingImages(
       ViewImageLoader loader, List<BreastSample> breasts, Consumer<String> progress) {
+    forEachView(breasts, "working-image cache", loader::ensureWorkingImage, progress);
+  }
+
+  private static void preload(
+      ViewImageLoader loader, List<BreastSample> train, Consumer<String> progress) {
+    forEachView(train, "working images", loader::load, progress);
+  }
+
+  /** What is done with one view's file. */
+  @FunctionalInterface
+  private interface ViewAction {
+    void apply(Path p) throws IOException;
+  }
+
+  /**
+   * Runs {@code action} on every distinct view file of {@code breasts}, in parallel, with a bar.
+   */
+  private static void forEachView(
+      List<BreastSample> breasts, String label, ViewAction action, Consumer<String> progress) {
     Set<Path> paths = new LinkedHashSet<>();
     for (BreastSample s : breasts) {
       Stream.of(s.cc(), s.mlo()).filter(p -> p != null).forEach(paths::add);
     }
     List<Path> all = new ArrayList<>(paths);
-    Progress bar = new Progress("working-image cache", "img", all.size(), 10_000, progress);
+    Progress bar = new Progress(label, "img", all.size(), 10_000, progress);
     AtomicInteger done = new AtomicInteger();
     ForkJoinPool pool = new ForkJoinPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
     try {
@@ -647,39 +666,7 @@ public final class Pretrainer {
                       .forEach(
                           p -> {
                             try {
-                              loader.ensureWorkingImage(p);
-                            } catch (IOException e) {
-                              throw new UncheckedIOException(e);
-                            }
-                            int d = done.incrementAndGet();
-                            synchronized (bar) {
-                              bar.update(d, d, "");
-                            }
-                          }))
-          .join();
-    } finally {
-      pool.shutdown();
-    }
-  }
-
-  private static void preload(
-      ViewImageLoader loader, List<BreastSample> train, Consumer<String> progress) {
-    Set<Path> paths = new LinkedHashSet<>();
-    for (BreastSample s : train) {
-      Stream.of(s.cc(), s.mlo()).filter(p -> p != null).forEach(paths::add);
-    }
-    List<Path> all = new ArrayList<>(paths);
-    Progress bar = new Progress("working images", "img", all.size(), 10_000, progress);
-    AtomicInteger done = new AtomicInteger();
-    ForkJoinPool pool = new ForkJoinPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
-    try {
-      pool.submit(
-              () ->
-                  all.parallelStream()
-                      .forEach(
-                          p -> {
-                            try {
-                              loader.load(p);
+                              action.apply(p);
                             } catch (IOException e) {
                               throw new UncheckedIOException(e);
                             }
