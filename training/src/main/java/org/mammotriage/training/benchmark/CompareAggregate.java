@@ -6,6 +6,7 @@ import java.util.Locale;
 import org.mammotriage.evaluation.metrics.Auc;
 import org.mammotriage.evaluation.metrics.BalancedAccuracy;
 import org.mammotriage.evaluation.metrics.BootstrapCi;
+import org.mammotriage.training.pretrain.Ablation;
 
 /**
  * The comparison's numbers from the runs' test scores: per method, task and label budget the AUC
@@ -148,9 +149,41 @@ public final class CompareAggregate {
                         a, b, y, pts, "patient", Auc::of, resamples, 0.95, seed)));
           }
         }
+        // ablations: the full objective minus the same method with one term switched off
+        for (String m : methods) {
+          String full = ablatedFrom(m);
+          if (full == null || references.contains(m) || !methods.contains(full)) {
+            continue;
+          }
+          double[][] a = positiveScores(runs, full, key, keep);
+          double[][] b = positiveScores(runs, m, key, keep);
+          if (a == null || b == null) {
+            continue;
+          }
+          diffs.add(
+              new Difference(
+                  full,
+                  m,
+                  task,
+                  f,
+                  BootstrapCi.pairedDifference(
+                      a, b, y, pts, "patient", Auc::of, resamples, 0.95, seed)));
+        }
       }
     }
     return new Result(cells, diffs);
+  }
+
+  /**
+   * The method an ablation variant ({@code glam-nolocal}) switches a term off in ({@code glam}), or
+   * null for a method as its paper writes it and for the baselines.
+   */
+  static String ablatedFrom(String method) {
+    if (CompareProtocol.BASELINES.contains(method)) {
+      return null;
+    }
+    Ablation.Variant v = Ablation.parse(method);
+    return v.ablation() == Ablation.NONE ? null : v.method().id();
   }
 
   private static double[][] positiveScores(

@@ -20,7 +20,7 @@ import org.mammotriage.training.augment.Augmentation;
 import org.mammotriage.training.data.ViewImageLoader;
 import org.mammotriage.training.model.ImageTower;
 import org.mammotriage.training.model.ModelConfig;
-import org.mammotriage.training.model.PretrainMethod;
+import org.mammotriage.training.pretrain.Ablation;
 import org.mammotriage.training.pretrain.FineTuner;
 import org.mammotriage.training.pretrain.PretrainData;
 import org.mammotriage.training.pretrain.PretrainedModel;
@@ -65,7 +65,7 @@ public final class CompareProtocol {
     public Plan {
       for (String m : methods) {
         if (!BASELINES.contains(m)) {
-          PretrainMethod.parse(m);
+          Ablation.parse(m);
         }
       }
       if (seeds.isEmpty()) {
@@ -188,24 +188,25 @@ public final class CompareProtocol {
           note = "untrained encoder";
         }
       } else {
-        PretrainMethod pm = PretrainMethod.parse(method);
+        Ablation.Variant v = Ablation.parse(method);
         Path dir = work.resolve("models").resolve(method + "-seed" + seed);
         Pretrainer.Result r =
             Pretrainer.train(
                 data,
                 new Pretrainer.Options(
-                    pm,
-                    c,
-                    plan.batch(),
-                    plan.steps(),
-                    plan.learningRate(),
-                    0.05f,
-                    Math.max(1, plan.steps() / 10),
-                    0.8,
-                    Math.max(1, plan.steps()),
-                    seed,
-                    false,
-                    null),
+                        v.method(),
+                        c,
+                        plan.batch(),
+                        plan.steps(),
+                        plan.learningRate(),
+                        0.05f,
+                        Math.max(1, plan.steps() / 10),
+                        0.8,
+                        Math.max(1, plan.steps()),
+                        seed,
+                        false,
+                        null)
+                    .withAblation(v.ablation()),
                 dir,
                 progress,
                 loader);

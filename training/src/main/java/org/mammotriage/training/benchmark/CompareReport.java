@@ -13,6 +13,7 @@ import java.util.Map;
 import org.mammotriage.evaluation.metrics.BootstrapCi;
 import org.mammotriage.report.HtmlReport;
 import org.mammotriage.report.SvgPlot;
+import org.mammotriage.training.pretrain.Ablation;
 
 /** Writes the comparison as {@code table.txt}, {@code compare.json} and {@code compare.html}. */
 public final class CompareReport {
@@ -156,6 +157,31 @@ public final class CompareReport {
     }
     if (!head.isEmpty()) {
       h.table(List.of("difference", "task", "labels", "ΔAUC [95% CI]", "verdict"), head);
+    }
+    List<List<?>> ablations = new ArrayList<>();
+    for (CompareAggregate.Difference d : in.result().differences()) {
+      String full = CompareAggregate.ablatedFrom(d.reference());
+      if (full != null && full.equals(d.method())) {
+        ablations.add(
+            List.of(
+                d.method() + " − " + d.reference(),
+                Ablation.parse(d.reference()).ablation().description(),
+                d.task(),
+                CompareAggregate.pct(d.fraction()),
+                d.difference().format(),
+                d.difference().excludes(0)
+                    ? (d.difference().lower() > 0 ? "the term helps" : "the term hurts")
+                    : "not separated"));
+      }
+    }
+    if (!ablations.isEmpty()) {
+      h.heading("Ablations: what one term of an objective adds");
+      h.paragraph(
+          "Each row is the method as its paper writes it minus the same method, data, steps and"
+              + " seeds with one term of the loss switched off (paired patient bootstrap).");
+      h.table(
+          List.of("difference", "ablated", "task", "labels", "ΔAUC [95% CI]", "verdict"),
+          ablations);
     }
     for (String task : CompareProtocol.TASKS) {
       h.heading("Task: " + task);

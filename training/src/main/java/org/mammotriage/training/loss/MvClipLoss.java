@@ -16,12 +16,23 @@ import java.util.List;
  * reproducible from the seed).
  */
 public class MvClipLoss extends PretrainLoss {
+  private final float viewWeight;
+
   public MvClipLoss() {
+    this(1f);
+  }
+
+  /**
+   * @param viewWeight weight of L_I,I (MV-MLM uses 1; 0 is the ablation without the view term)
+   */
+  public MvClipLoss(float viewWeight) {
     super("mvclip");
+    this.viewWeight = viewWeight;
   }
 
   protected MvClipLoss(String name) {
     super(name);
+    this.viewWeight = 1f;
   }
 
   @Override
@@ -37,6 +48,6 @@ public class MvClipLoss extends PretrainLoss {
     NDArray zView = zCc.mul(swap.neg().add(1f)).add(zMlo.mul(swap));
     NDArray it = InfoNce.symmetric(zView, p.get(2), p.get(3));
     NDArray ii = InfoNce.symmetric(zCc, zMlo, p.get(4));
-    return new NDList(it.add(ii), it, ii);
+    return new NDList(it.add(ii.mul(viewWeight)), it, ii);
   }
 }

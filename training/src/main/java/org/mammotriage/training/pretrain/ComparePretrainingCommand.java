@@ -78,7 +78,10 @@ public final class ComparePretrainingCommand implements Callable<Integer> {
       names = "--methods",
       defaultValue = "random,supervised,clip,mvclip,glam,mama",
       split = ",",
-      description = "Methods to compare (default ${DEFAULT-VALUE}).")
+      description =
+          "Methods to compare (default ${DEFAULT-VALUE}); ablations: mvclip-noview (MV-CLIP"
+              + " without its CC-MLO term), glam-nolocal (GLAM without its local term), reported as"
+              + " the full objective minus the ablation.")
   List<String> methods;
 
   @Option(

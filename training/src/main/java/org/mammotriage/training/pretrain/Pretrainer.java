@@ -78,7 +78,8 @@ public final class Pretrainer {
       Augmentation.Params augment,
       int workers,
       int prefetch,
-      Path initEncoder) {
+      Path initEncoder,
+      Ablation ablation) {
 
     /** Data-pipeline workers by default: the cores, at most 4 (the rest of a core trains). */
     public static int defaultWorkers() {
@@ -116,7 +117,8 @@ public final class Pretrainer {
           augment,
           defaultWorkers(),
           2 * defaultWorkers(),
-          null);
+          null,
+          Ablation.NONE);
     }
 
     /** The same settings with another data pipeline (results do not depend on it). */
@@ -137,7 +139,8 @@ public final class Pretrainer {
           augment,
           newWorkers,
           newPrefetch,
-          initEncoder);
+          initEncoder,
+          ablation);
     }
 
     /**
@@ -162,7 +165,37 @@ public final class Pretrainer {
           augment,
           workers,
           prefetch,
-          stateDict);
+          stateDict,
+          ablation);
+    }
+
+    /**
+     * The same settings with one term of the objective switched off (an ablation of the comparison,
+     * issue #22); {@link Ablation#NONE} is the paper's objective.
+     */
+    public Options withAblation(Ablation a) {
+      if (!a.appliesTo(method)) {
+        throw new IllegalArgumentException(
+            "ablation " + a.id() + " does not apply to " + method.id() + ": " + a.description());
+      }
+      return new Options(
+          method,
+          config,
+          batchSize,
+          maxSteps,
+          learningRate,
+          weightDecay,
+          warmupSteps,
+          maskProbability,
+          checkpointEvery,
+          seed,
+          resume,
+          imageCache,
+          augment,
+          workers,
+          prefetch,
+          initEncoder,
+          a);
     }
 
     /** Settings with MV-MLM's affine + elastic augmentation (what every method trains with). */
@@ -203,6 +236,9 @@ public final class Pretrainer {
       if (maxSteps < 1) {
         throw new IllegalArgumentException("max steps must be >= 1, got " + maxSteps);
       }
+      if (ablation == null) {
+        ablation = Ablation.NONE;
+      }
       if (workers < 1 || prefetch < 1) {
         throw new IllegalArgumentException(
             "data-pipeline workers and prefetch must be >= 1, got " + workers + ", " + prefetch);
@@ -220,6 +256,10 @@ public final class Pretrainer {
       j.put("seed", seed);
       if (initEncoder != null) {
         j.put("init_encoder", initEncoder.getFileName().toString());
+      }
+      if (ablation != Ablation.NONE) {
+        j.put("ablation", ablation.id());
+        j.put("ablation_description", ablation.description());
       }
       j.put("optimizer", "AdamW, linear warm-up then cosine decay to 1% of the rate");
       j.set("augmentation", JSON_OF.valueToTree(augment));
@@ -259,6 +299,17 @@ public final class Pretrainer {
   private Pretrainer() {}
 
   public static PretrainLoss lossOf(PretrainMethod m) {
+    return lossOf(m, Ablation.NONE);
+  }
+
+  /** The objective of {@code m} with the term {@code a} names switched off. */
+  public static PretrainLoss lossOf(PretrainMethod m, Ablation a) {
+    if (a == Ablation.NO_VIEW_TERM) {
+      return new MvClipLoss(0f);
+    }
+    if (a == Ablation.NO_LOCAL_TERM) {
+      return new GlamLoss(0f);
+    }
     return switch (m) {
       case CLIP -> new ClipLoss();
       case MVCLIP -> new MvClipLoss();
@@ -328,7 +379,7 @@ public final class Pretrainer {
 
     Engine.getInstance().setRandomSeed((int) o.seed());
     PretrainNet net = new PretrainNet(method, config);
-    PretrainLoss loss = lossOf(method);
+    PretrainLoss loss = lossOf(method, o.ablation());
     List<String> history = new ArrayList<>();
     Path historyFile = out.resolve(HISTORY_FILE);
     if (checkpoint == null || !Files.isRegularFile(historyFile)) {

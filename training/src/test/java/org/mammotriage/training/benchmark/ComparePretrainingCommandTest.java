@@ -73,4 +73,30 @@ class ComparePretrainingCommandTest {
     cmd2.run(again::add);
     assertThat(again).anyMatch(l -> l.startsWith("resuming: glam seed 1"));
   }
+
+  @Test
+  void shouldRunAnAblationAndReportTheFullObjectiveMinusIt(@TempDir Path dir) throws Exception {
+    List<String> args = new ArrayList<>(List.of(TINY));
+    args.addAll(
+        List.of(
+            "--out", dir.toString(), "--benchmark", "v2", "--methods", "clip,glam,glam-nolocal"));
+    ComparePretrainingCommand cmd = new ComparePretrainingCommand();
+    new CommandLine(cmd).parseArgs(args.toArray(String[]::new));
+
+    var in = cmd.run(l -> {});
+
+    assertThat(Files.exists(RunScores.file(dir, "glam-nolocal", 1))).isTrue();
+    JsonNode pretrain =
+        new ObjectMapper()
+            .readTree(dir.resolve("models/glam-nolocal-seed1/pretrain.json").toFile());
+    assertThat(pretrain.path("method").asText()).isEqualTo("glam");
+    assertThat(pretrain.path("training").path("ablation").asText()).isEqualTo("nolocal");
+    // 3 lesion tasks × 2 budgets: glam − glam-nolocal
+    assertThat(in.result().differences())
+        .filteredOn(d -> d.method().equals("glam") && d.reference().equals("glam-nolocal"))
+        .hasSize(6);
+    assertThat(Files.readString(dir.resolve(CompareReport.HTML_FILE)))
+        .contains("Ablations")
+        .contains("glam − glam-nolocal");
+  }
 }

@@ -155,6 +155,36 @@ class LossesTest {
     assertThat(a).isEqualTo(b);
   }
 
+  @Test
+  void shouldDropOnlyTheViewTermInTheMvClipAblation() {
+    // the case of shouldAddTheViewTermAndPairTheSwappedViewWithTheText: it .7532044, ii 1.4987362
+    NDArray cc = m(new float[][] {{1, 0}, {0, 1}});
+    NDArray mlo = m(new float[][] {{0.6f, 0.8f}, {1, 0}});
+    NDArray text = m(new float[][] {{1, 0}, {0, 1}});
+    NDList parts =
+        new MvClipLoss(0f)
+            .parts(
+                new NDList(nd.create(new float[] {0, 1})),
+                new NDList(cc, mlo, text, scale(1), scale(2)));
+    assertThat(parts.get(0).getFloat()).isCloseTo(0.7532044f, within(1e-5f));
+    // the term is still reported, so the progress line shows what the ablated run does not train
+    assertThat(parts.get(2).getFloat()).isCloseTo(1.4987362f, within(1e-5f));
+  }
+
+  @Test
+  void shouldDropOnlyTheLocalTermInTheGlamAblation() {
+    // the case of shouldGiveGlamsGlobalLossBothViewsImageTextTermsAndTheOneWayViewTerm: global
+    // 2.8396415
+    NDArray cc = m(new float[][] {{1, 0}, {0, 1}});
+    NDArray mlo = m(new float[][] {{0.6f, 0.8f}, {1, 0}});
+    NDArray q = nd.create(new float[] {1, 0, 0, 1, 1, 0, 0, 1}, new Shape(2, 2, 2));
+    NDArray p = nd.create(new float[] {1, 0, 0, 1, 0, 1, 1, 0}, new Shape(2, 2, 2));
+    NDList preds = new NDList(cc, mlo, cc, scale(1), scale(2), q, p, q, q, scale(1));
+    NDList parts = new GlamLoss(0f).parts(new NDList(), preds);
+    assertThat(parts.get(0).getFloat()).isCloseTo(2.8396415f, within(1e-4f));
+    assertThat(parts.get(3).getFloat()).isCloseTo((1.2067198f + 0.8619948f) / 2, within(1e-5f));
+  }
+
   /** log-sum-exp InfoNCE written with loops, independent of the tensor version. */
   private static double referenceLocal(float[] q, float[] p, int b, int m, int d, float s) {
     double total = 0;
