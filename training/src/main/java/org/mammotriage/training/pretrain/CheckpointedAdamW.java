@@ -21,7 +21,10 @@ import java.util.Map;
  * state it owns.
  *
  * <p>State is keyed by parameter id while training (DJL's ids differ between runs) and by the
- * parameter's path in the block when saved. One device: a parameter is updated once per step.
+ * parameter's path in the block when saved. With several devices ({@link DataParallel}) DJL's
+ * parameter server calls {@link #update} once per device copy with the same summed gradient: each
+ * copy has its own moments and count (so every copy takes the same step and the copies stay equal),
+ * and the copy on the first device seen is the one saved.
  */
 public final class CheckpointedAdamW extends Optimizer {
   private static final int MAGIC = 0x4D414457; // "MADW"
@@ -47,9 +50,23 @@ public final class CheckpointedAdamW extends Optimizer {
     this.weightDecay = weightDecay;
   }
 
+  /** The first device each parameter was updated on: its state is the one saved. */
+  private final Map<String, ai.djl.Device> primary = new HashMap<>();
+
+  /** Restored state kept for the other device copies of a parameter. */
+  private final Map<String, Restored> restoredForCopies = new HashMap<>();
+
   @Override
-  public void update(String id, NDArray weight, NDArray grad) {
-    Restored r = pending.remove(id);
+  public void update(String parameterId, NDArray weight, NDArray grad) {
+    ai.djl.Device first = primary.computeIfAbsent(parameterId, k -> weight.getDevice());
+    String id =
+        first.equals(weight.getDevice()) ? parameterId : parameterId + "@" + weight.getDevice();
+    Restored r = pending.remove(parameterId);
+    if (r != null) {
+      restoredForCopies.put(parameterId, r);
+    } else if (!id.equals(parameterId) && !counts.containsKey(id)) {
+      r = restoredForCopies.get(parameterId);
+    }
     if (r != null) {
       counts.put(id, r.count());
       means.put(id, weight.getManager().create(r.mean(), weight.getShape()));

@@ -97,6 +97,15 @@ public final class PretrainCommand implements Callable<Integer> {
   int prefetch = 0;
 
   @Option(
+      names = "--data-parallel",
+      defaultValue = "1",
+      description =
+          "Split each batch into N shards, one per GPU (DJL multi-device; the loss sees the"
+              + " gathered batch). Without N GPUs every shard runs on the CPU in turn"
+              + " (default ${DEFAULT-VALUE}).")
+  int dataParallel;
+
+  @Option(
       names = "--init-encoder",
       description =
           "Start the image encoder from a torchvision ResNet state_dict (torch.save of"
@@ -123,6 +132,9 @@ public final class PretrainCommand implements Callable<Integer> {
             resume,
             cache);
     o = o.withPipeline(workers, prefetch > 0 ? prefetch : 2 * workers);
+    if (dataParallel > 1) {
+      o = o.withDataParallel(dataParallel);
+    }
     if (initEncoder != null) {
       o = o.withInitEncoder(initEncoder);
     }

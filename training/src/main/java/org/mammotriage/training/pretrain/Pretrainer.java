@@ -1,5 +1,6 @@
 package org.mammotriage.training.pretrain;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDList;
@@ -79,7 +80,8 @@ public final class Pretrainer {
       int workers,
       int prefetch,
       Path initEncoder,
-      Ablation ablation) {
+      Ablation ablation,
+      int dataParallel) {
 
     /** Data-pipeline workers by default: the cores, at most 4 (the rest of a core trains). */
     public static int defaultWorkers() {
@@ -118,7 +120,8 @@ public final class Pretrainer {
           defaultWorkers(),
           2 * defaultWorkers(),
           null,
-          Ablation.NONE);
+          Ablation.NONE,
+          1);
     }
 
     /** The same settings with another data pipeline (results do not depend on it). */
@@ -140,7 +143,8 @@ public final class Pretrainer {
           newWorkers,
           newPrefetch,
           initEncoder,
-          ablation);
+          ablation,
+          dataParallel);
     }
 
     /**
@@ -166,7 +170,34 @@ public final class Pretrainer {
           workers,
           prefetch,
           stateDict,
-          ablation);
+          ablation,
+          dataParallel);
+    }
+
+    /**
+     * The same settings with each batch split into {@code shards} shards, one per device ({@link
+     * DataParallel}): GPUs when there are that many, else every shard on the CPU.
+     */
+    public Options withDataParallel(int shards) {
+      return new Options(
+          method,
+          config,
+          batchSize,
+          maxSteps,
+          learningRate,
+          weightDecay,
+          warmupSteps,
+          maskProbability,
+          checkpointEvery,
+          seed,
+          resume,
+          imageCache,
+          augment,
+          workers,
+          prefetch,
+          initEncoder,
+          ablation,
+          shards);
     }
 
     /**
@@ -195,7 +226,8 @@ public final class Pretrainer {
           workers,
           prefetch,
           initEncoder,
-          a);
+          a,
+          dataParallel);
     }
 
     /** Settings with MV-MLM's affine + elastic augmentation (what every method trains with). */
@@ -239,6 +271,13 @@ public final class Pretrainer {
       if (ablation == null) {
         ablation = Ablation.NONE;
       }
+      if (dataParallel < 1 || dataParallel > batchSize / 2) {
+        throw new IllegalArgumentException(
+            "data-parallel shards must be between 1 and batch/2 = "
+                + batchSize / 2
+                + " (each shard needs 2 samples), got "
+                + dataParallel);
+      }
       if (workers < 1 || prefetch < 1) {
         throw new IllegalArgumentException(
             "data-pipeline workers and prefetch must be >= 1, got " + workers + ", " + prefetch);
@@ -256,6 +295,9 @@ public final class Pretrainer {
       j.put("seed", seed);
       if (initEncoder != null) {
         j.put("init_encoder", initEncoder.getFileName().toString());
+      }
+      if (dataParallel > 1) {
+        j.put("data_parallel_shards", dataParallel);
       }
       if (ablation != Ablation.NONE) {
         j.put("ablation", ablation.id());
@@ -411,7 +453,18 @@ public final class Pretrainer {
     long t0 = System.nanoTime();
     try (Model model = Model.newInstance("pretrain-" + method.id())) {
       model.setBlock(net);
-      DefaultTrainingConfig tc = new DefaultTrainingConfig(loss).optOptimizer(optimizer);
+      Device[] shardDevices = DataParallel.devices(o.dataParallel());
+      DefaultTrainingConfig tc =
+          new DefaultTrainingConfig(loss)
+              .optOptimizer(optimizer)
+              .optDevices(DataParallel.distinct(shardDevices));
+      if (o.dataParallel() > 1) {
+        progress.accept(
+            "data parallel: "
+                + o.dataParallel()
+                + " shards per batch on "
+                + java.util.Arrays.toString(shardDevices));
+      }
       if (checkpoint == null && o.initEncoder() != null) {
         // set before the trainer initialises, which keeps them and marks them for gradients
         net.initialize(model.getNDManager(), DataType.FLOAT32, net.inputShapes(batch));
@@ -486,7 +539,7 @@ public final class Pretrainer {
               host = null;
               pipe.release();
               try (GradientCollector gc = trainer.newGradientCollector()) {
-                NDList pred = trainer.forward(in.inputs());
+                NDList pred = DataParallel.forward(trainer, in.inputs(), shardDevices);
                 NDList terms = loss.parts(in.labels(), pred);
                 gc.backward(terms.get(0));
                 parts = new float[terms.size()];
