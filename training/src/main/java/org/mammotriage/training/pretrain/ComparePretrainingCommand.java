@@ -220,9 +220,8 @@ public final class ComparePretrainingCommand implements Callable<Integer> {
         "encoder",
         String.format(
             Locale.ROOT,
-            "ResNet-%d width %d, %d token layer(s), embedding %d, input %dx%d",
-            config.resnetDepth(),
-            config.width(),
+            "%s), %d token layer(s), embedding %d, input %dx%d",
+            config.describeBackbone(),
             config.tokenLayers(),
             config.embeddingDim(),
             config.inputHeight(),
