@@ -26,14 +26,14 @@ import org.mammotriage.training.export.ExamModelGraphs;
 import org.mammotriage.training.export.ModelExport;
 import org.mammotriage.training.export.OnnxExporter;
 import org.mammotriage.training.export.ParityCheck;
-import org.mammotriage.training.model.VitEncoder;
+import org.mammotriage.training.model.EfficientNetEncoder;
 import org.mammotriage.training.pretrain.PretrainedModel;
 
 /**
  * The {@code --backbone} option through the real training CLI, at tiny sizes: {@code pretrain
- * --backbone vit} (GLAM, whose local alignment reads the ViT's patch-token feature map) and the
- * whole {@code demo-model} chain with {@code --backbone efficientnet} — pretraining, heads,
- * evaluation and the ONNX export with its parity checks.
+ * --backbone efficientnet} (GLAM, whose local alignment reads the backbone's feature map) whose
+ * image tower is then exported, and the whole {@code demo-model} chain with {@code --backbone vit}
+ * — pretraining, heads, evaluation and the ONNX export with its parity checks.
  */
 class BackboneCommandsTest {
   private static final String[] TINY = {
@@ -54,12 +54,12 @@ class BackboneCommandsTest {
   };
 
   @Test
-  void shouldPretrainAVitWithGlamThroughTheCliAndExportItsImageTower(@TempDir Path tmp)
+  void shouldPretrainAnEfficientNetWithGlamThroughTheCliAndExportItsImageTower(@TempDir Path tmp)
       throws Exception {
     // given a tiny synthetic archive
     Path archive = tmp.resolve("archive");
     SyntheticArchive.of(SynthOptions.defaults(8, 5).withScale(0.05)).generate(archive);
-    Path out = tmp.resolve("vit");
+    Path out = tmp.resolve("efficientnet");
 
     // when
     int code =
@@ -80,22 +80,17 @@ class BackboneCommandsTest {
             "--image-cache",
             tmp.resolve("cache").toString(),
             "--backbone",
-            "vit",
-            "--vit-patch",
-            "8",
-            "--vit-dim",
-            "16",
-            "--vit-layers",
-            "1");
+            "efficientnet");
 
-    // then: trained, the config says ViT, and its image tower exports with parity
+    // then: trained, the config says EfficientNet, and its image tower exports with parity
     assertThat(code).isZero();
     JsonNode cfg = new ObjectMapper().readTree(out.resolve(PretrainedModel.JSON_FILE).toFile());
-    assertThat(cfg.path("config").path("backbone").path("type").asText()).isEqualTo("vit");
-    assertThat(cfg.path("config").path("tokenLayers").asInt()).isZero();
+    assertThat(cfg.path("config").path("backbone").path("type").asText()).isEqualTo("efficientnet");
+    assertThat(cfg.path("config").path("backbone").path("depthMultiplier").asDouble())
+        .isEqualTo(0.25);
     try (NDManager m = NDManager.newBaseManager()) {
       PretrainedModel pm = PretrainedModel.load(out, m);
-      assertThat(pm.net().imageTower().encoder()).isInstanceOf(VitEncoder.class);
+      assertThat(pm.net().imageTower().encoder()).isInstanceOf(EfficientNetEncoder.class);
       byte[] onnx =
           new ExamModelGraphs(OnnxExporter.standard())
               .imageEncoder(pm.net().imageTower(), 64, 40, 16)
@@ -104,13 +99,13 @@ class BackboneCommandsTest {
       double diff =
           ParityCheck.maxAbsDiff(
               onnx, pm.net().imageTower(), ExamModelGraphs.IMAGE, ExamModelGraphs.EMBEDDING, x);
-      System.out.printf("parity pretrained ViT image tower: %s%n", diff);
+      System.out.printf("parity pretrained EfficientNet image tower: %s%n", diff);
       assertThat(diff).isLessThanOrEqualTo(ModelExport.PARITY_TOLERANCE);
     }
   }
 
   @Test
-  void shouldBuildTheDemoModelWithAnEfficientNetEndToEnd(@TempDir Path tmp) throws Exception {
+  void shouldBuildTheDemoModelWithAVitEndToEnd(@TempDir Path tmp) throws Exception {
     Path out = tmp.resolve("model");
     List<String> args =
         new ArrayList<>(
@@ -138,9 +133,13 @@ class BackboneCommandsTest {
                 "--head-epochs",
                 "2",
                 "--backbone",
-                "efficientnet",
-                "--efficientnet-depth",
-                "0.25"));
+                "vit",
+                "--vit-patch",
+                "8",
+                "--vit-dim",
+                "16",
+                "--vit-layers",
+                "1"));
     args.addAll(List.of(TINY));
 
     // when
@@ -152,11 +151,11 @@ class BackboneCommandsTest {
         new ObjectMapper()
             .readTree(out.resolve(ModelManifest.FILE).toFile())
             .findValue("parity_max_abs_diff");
-    System.out.printf("parity demo model with EfficientNet: %s%n", parity);
+    System.out.printf("parity demo model with ViT: %s%n", parity);
     assertThat(parity).isNotNull();
     parity.forEach(d -> assertThat(d.asDouble()).isLessThanOrEqualTo(ModelExport.PARITY_TOLERANCE));
     try (LoadedModel loaded = ModelDirectory.load(out, "cpu", false, 1)) {
-      assertThat(loaded.info().intendedUse()).contains("EfficientNet (stem 8, depth x0.25");
+      assertThat(loaded.info().intendedUse()).contains("ViT/8 (dim 16, 1 layers, CLS pooling)");
       assertThat(loaded.manifest().inputHeight()).isEqualTo(64);
     }
     assertThat(Files.readString(out.resolve("README.md"))).contains("NOT for clinical use");
