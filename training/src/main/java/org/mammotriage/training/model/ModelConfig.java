@@ -113,6 +113,28 @@ public record ModelConfig(
     return backbone == null ? BackboneConfig.RESNET : backbone.type();
   }
 
+  /** A copy with another number of MV-MLM token layers. */
+  public ModelConfig withTokenLayers(int layers) {
+    return new ModelConfig(
+        inputHeight,
+        inputWidth,
+        resnetDepth,
+        width,
+        layers,
+        tokenDim,
+        embeddingDim,
+        textDim,
+        textLayers,
+        heads,
+        textMaxLength,
+        vocabularySize,
+        glamGrid,
+        glamDim,
+        normMean,
+        normStd,
+        backbone);
+  }
+
   /** A copy with another backbone (null = the ResNet). */
   public ModelConfig withBackbone(BackboneConfig b) {
     return new ModelConfig(
