@@ -102,6 +102,54 @@ class BackboneCommandsTest {
       System.out.printf("parity pretrained EfficientNet image tower: %s%n", diff);
       assertThat(diff).isLessThanOrEqualTo(ModelExport.PARITY_TOLERANCE);
     }
+
+    // and a torchvision ResNet state_dict is refused for it, saying what to do
+    StringWriter err = new StringWriter();
+    int refused =
+        TrainMain.commandLine()
+            .setErr(new PrintWriter(err))
+            .execute(
+                "pretrain",
+                "--method",
+                "clip",
+                "--manifest",
+                archive.resolve("manifest.csv").toString(),
+                "--out",
+                tmp.resolve("r").toString(),
+                "--max-steps",
+                "1",
+                "--batch",
+                "4",
+                "--workers",
+                "1",
+                "--image-cache",
+                tmp.resolve("cache").toString(),
+                "--backbone",
+                "efficientnet",
+                "--init-encoder",
+                tmp.resolve("resnet18.pt").toString());
+    assertThat(refused).isNotZero();
+    assertThat(err.toString()).contains("torchvision ResNet", "--backbone resnet");
+  }
+
+  @Test
+  void shouldRefuseAnUnknownBackboneWithTheChoices() {
+    StringWriter err = new StringWriter();
+    int code =
+        TrainMain.commandLine()
+            .setErr(new PrintWriter(err))
+            .execute(
+                "pretrain",
+                "--method",
+                "clip",
+                "--manifest",
+                "m.csv",
+                "--out",
+                "o",
+                "--backbone",
+                "densenet");
+    assertThat(code).isNotZero();
+    assertThat(err.toString()).contains("--backbone must be resnet, efficientnet or vit");
   }
 
   @Test
