@@ -61,9 +61,8 @@ public final class PretrainEncoderStep implements EncoderStep {
         c.normStd(),
         String.format(
             Locale.ROOT,
-            "ResNet-%d (width %d%s) pretrained with %s for %d steps (last loss %.3f)",
-            c.resnetDepth(),
-            c.width(),
+            "%s%s) pretrained with %s for %d steps (last loss %.3f)",
+            c.describeBackbone(),
             c.tokenLayers() > 0 ? ", MV-MLM token head " + c.tokenLayers() + " layer(s)" : "",
             m.id(),
             r.steps(),

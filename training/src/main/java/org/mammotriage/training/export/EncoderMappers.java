@@ -46,8 +46,9 @@ final class EncoderMappers {
    * embedding; the feature map is the encoder's output, already in the graph, so it costs nothing.
    */
   private static List<String> imageTower(ImageTower t, List<String> in, ExportContext ctx) {
-    String features = ctx.export1(t.encoder(), in.get(0));
-    String pooled = ctx.export1(t.pooling(), features);
+    List<String> encoded = ctx.export(t.encoder(), List.of(in.get(0)));
+    String features = encoded.get(0);
+    String pooled = t.pooling() != null ? ctx.export1(t.pooling(), features) : encoded.get(1);
     String embedding = ctx.export1(t.normalize(), ctx.export1(t.projection(), pooled));
     return List.of(embedding, features);
   }

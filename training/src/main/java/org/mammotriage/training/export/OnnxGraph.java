@@ -91,6 +91,17 @@ public final class OnnxGraph {
     return name;
   }
 
+  /** An int64 scalar constant (Gather indices). */
+  public String int64Scalar(String prefix, long value) {
+    String name = fresh(prefix);
+    graph.addInitializer(
+        OnnxMl.TensorProto.newBuilder()
+            .setName(name)
+            .setDataType(OnnxMl.TensorProto.DataType.INT64.getNumber())
+            .addInt64Data(value));
+    return name;
+  }
+
   /** Adds a node with one output and returns the output's name. */
   public String node(String opType, List<String> inputs, Attr... attrs) {
     String out = fresh(opType.toLowerCase());
@@ -169,6 +180,15 @@ public final class OnnxGraph {
               .setName(name)
               .setType(OnnxMl.AttributeProto.AttributeType.FLOAT)
               .setF(v)
+              .build());
+    }
+
+    public static Attr s(String name, String v) {
+      return new Attr(
+          OnnxMl.AttributeProto.newBuilder()
+              .setName(name)
+              .setType(OnnxMl.AttributeProto.AttributeType.STRING)
+              .setS(ByteString.copyFromUtf8(v))
               .build());
     }
 

@@ -38,6 +38,7 @@ final class StandardMappers {
     e.registerLambda("globalMaxPool2d", globalPool("GlobalMaxPool"));
     ModelMappers.registerInto(e);
     EncoderMappers.registerInto(e);
+    BackboneMappers.registerInto(e);
   }
 
   private static BlockMapper<LambdaBlock> unary(String op) {

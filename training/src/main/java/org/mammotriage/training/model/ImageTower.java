@@ -12,13 +12,14 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * The image encoder: {@link ResNetEncoder} → pooling (global average, or MV-MLM's {@link
- * TokenTransformerHead}) → linear projection → L2 normalisation. Input (B, 1, H, W); outputs the
- * embedding (B, D) and the feature map (B, C, h, w) that GLAM's local alignment uses. The exported
- * {@code image_encoder.onnx} is this block's first output.
+ * The image encoder: an {@link ImageBackbone} ({@link ResNetEncoder}, {@link EfficientNetEncoder}
+ * or {@link VitEncoder}) → pooling (global average, or MV-MLM's {@link TokenTransformerHead}; none
+ * for a backbone that pools by itself, the ViT's CLS token) → linear projection → L2 normalisation.
+ * Input (B, 1, H, W); outputs the embedding (B, D) and the feature map (B, C, h, w) that GLAM's
+ * local alignment uses. The exported {@code image_encoder.onnx} is this block's first output.
  */
 public final class ImageTower extends AbstractBlock {
-  private final ResNetEncoder encoder;
+  private final ImageBackbone encoder;
   private final Block pooling;
   private final Linear projection;
   private final L2Normalize normalize;
@@ -32,6 +33,9 @@ public final class ImageTower extends AbstractBlock {
     if (b.tokenHead != null) {
       pooling = addChildBlock("token_head", b.tokenHead);
       pooledDim = b.tokenHead.dim();
+    } else if (b.encoder.pools()) {
+      pooling = null;
+      pooledDim = b.encoder.outputChannels();
     } else {
       pooling = addChildBlock("avg_pool", new GlobalAvgPool());
       pooledDim = b.encoder.outputChannels();
@@ -44,11 +48,14 @@ public final class ImageTower extends AbstractBlock {
     return new Builder();
   }
 
-  public ResNetEncoder encoder() {
+  public ImageBackbone encoder() {
     return encoder;
   }
 
-  /** The pooling block: {@link GlobalAvgPool} or {@link TokenTransformerHead}. */
+  /**
+   * The pooling block: {@link GlobalAvgPool} or {@link TokenTransformerHead}; null when the
+   * backbone's second output is the pooled vector.
+   */
   public Block pooling() {
     return pooling;
   }
@@ -68,8 +75,12 @@ public final class ImageTower extends AbstractBlock {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> p) {
-    NDArray features = encoder.forward(ps, inputs, training).singletonOrThrow();
-    NDList pooled = pooling.forward(ps, new NDList(features), training);
+    NDList encoded = encoder.forward(ps, inputs, training);
+    NDArray features = encoded.get(0);
+    NDList pooled =
+        pooling != null
+            ? pooling.forward(ps, new NDList(features), training)
+            : new NDList(encoded.get(1));
     NDList z = normalize.forward(ps, projection.forward(ps, pooled, training), training);
     return new NDList(z.singletonOrThrow(), features);
   }
@@ -84,7 +95,9 @@ public final class ImageTower extends AbstractBlock {
   protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... in) {
     encoder.initialize(manager, dataType, in);
     Shape[] f = encoder.getOutputShapes(in);
-    pooling.initialize(manager, dataType, f);
+    if (pooling != null) {
+      pooling.initialize(manager, dataType, f[0]);
+    }
     Shape pooled = new Shape(in[0].get(0), pooledDim);
     projection.initialize(manager, dataType, pooled);
     normalize.initialize(manager, dataType, new Shape(in[0].get(0), embeddingDim));
@@ -95,11 +108,11 @@ public final class ImageTower extends AbstractBlock {
    * MV-MLM.
    */
   public static final class Builder {
-    private ResNetEncoder encoder;
+    private ImageBackbone encoder;
     private TokenTransformerHead tokenHead;
     private int embeddingDim;
 
-    public Builder setEncoder(ResNetEncoder encoder) {
+    public Builder setEncoder(ImageBackbone encoder) {
       this.encoder = encoder;
       return this;
     }
@@ -116,7 +129,13 @@ public final class ImageTower extends AbstractBlock {
 
     public ImageTower build() {
       if (encoder == null) {
-        throw new IllegalStateException("ImageTower needs setEncoder(ResNetEncoder)");
+        throw new IllegalStateException("ImageTower needs setEncoder(ImageBackbone)");
+      }
+      if (tokenHead != null && encoder.pools()) {
+        throw new IllegalStateException(
+            "the MV-MLM token head pools a CNN feature map; "
+                + encoder.getClass().getSimpleName()
+                + " pools by itself (use 0 token layers)");
       }
       if (embeddingDim < 1) {
         throw new IllegalStateException("ImageTower needs setEmbeddingDim(>0)");

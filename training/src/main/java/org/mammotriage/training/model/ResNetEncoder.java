@@ -22,7 +22,7 @@ import java.util.List;
  * ResNetEncoder enc = ResNetEncoder.builder().setDepth(18).optWidth(32).build();
  * }</pre>
  */
-public final class ResNetEncoder extends AbstractBlock {
+public final class ResNetEncoder extends AbstractBlock implements ImageBackbone {
   private final int width;
   private final int[] stageDepths;
   private final List<Block> layers = new ArrayList<>();
@@ -56,6 +56,7 @@ public final class ResNetEncoder extends AbstractBlock {
   }
 
   /** Channels of the output feature map (8 × width). */
+  @Override
   public int outputChannels() {
     return width * 8;
   }

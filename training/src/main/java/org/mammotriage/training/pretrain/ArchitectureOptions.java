@@ -1,6 +1,9 @@
 package org.mammotriage.training.pretrain;
 
+import java.util.Locale;
+import org.mammotriage.training.model.BackboneConfig;
 import org.mammotriage.training.model.ModelConfig;
+import org.mammotriage.training.model.VitEncoder;
 import picocli.CommandLine.Option;
 
 /** Architecture flags shared by the pretraining commands (defaults sized for a 2-core CPU). */
@@ -19,6 +22,47 @@ public final class ArchitectureOptions {
   int width;
 
   @Option(
+      names = "--backbone",
+      defaultValue = "resnet",
+      description =
+          "Image backbone: resnet, efficientnet (MBConv + squeeze-excitation, B0 layout scaled) or"
+              + " vit (patch embedding, CLS token, pre-norm blocks) (default ${DEFAULT-VALUE}).")
+  String backbone;
+
+  @Option(
+      names = "--efficientnet-depth",
+      defaultValue = "0.25",
+      description =
+          "EfficientNet block-count multiplier of the B0 layout; its stem has --resnet-width"
+              + " channels (B0: 32) (default ${DEFAULT-VALUE}).")
+  double efficientNetDepth;
+
+  @Option(
+      names = "--vit-patch",
+      defaultValue = "16",
+      description = "ViT patch size (default ${DEFAULT-VALUE}).")
+  int vitPatch;
+
+  @Option(
+      names = "--vit-dim",
+      defaultValue = "64",
+      description = "ViT token width, divisible by --heads (default ${DEFAULT-VALUE}).")
+  int vitDim;
+
+  @Option(
+      names = "--vit-layers",
+      defaultValue = "4",
+      description = "ViT transformer blocks (default ${DEFAULT-VALUE}).")
+  int vitLayers;
+
+  @Option(
+      names = "--vit-pooling",
+      defaultValue = "cls",
+      description =
+          "ViT image representation: cls or mean of the patch tokens (default ${DEFAULT-VALUE}).")
+  String vitPooling;
+
+  @Option(
       names = "--resnet-depth",
       defaultValue = "10",
       description = "10, 18 or 34 (default ${DEFAULT-VALUE}).")
@@ -32,10 +76,10 @@ public final class ArchitectureOptions {
 
   @Option(
       names = "--token-layers",
-      defaultValue = "1",
       description =
-          "MV-MLM token transformer blocks after the CNN; 0 = global average pooling (default ${DEFAULT-VALUE}).")
-  int tokenLayers;
+          "MV-MLM token transformer blocks after the CNN; 0 = global average pooling (default 1;"
+              + " 0 with --backbone vit, which pools by its CLS token).")
+  Integer tokenLayers;
 
   @Option(
       names = "--embedding-dim",
@@ -82,12 +126,14 @@ public final class ArchitectureOptions {
   /** The configuration; text length and vocabulary are filled in from the corpus. */
   public ModelConfig config() {
     int tokenDim = Math.max(heads, embeddingDim);
+    BackboneConfig b = backboneConfig();
+    boolean vit = b != null && b.type().equals(BackboneConfig.VIT);
     return new ModelConfig(
         height,
         width,
         depth,
         resnetWidth,
-        tokenLayers,
+        tokenLayers != null ? tokenLayers : vit ? 0 : 1,
         tokenDim,
         embeddingDim,
         textDim,
@@ -98,6 +144,27 @@ public final class ArchitectureOptions {
         glamGrid,
         embeddingDim,
         mean,
-        std);
+        std,
+        b);
+  }
+
+  private BackboneConfig backboneConfig() {
+    return switch (backbone.toLowerCase(Locale.ROOT)) {
+      case BackboneConfig.RESNET -> null;
+      case BackboneConfig.EFFICIENTNET -> BackboneConfig.efficientNet(efficientNetDepth);
+      case BackboneConfig.VIT ->
+          BackboneConfig.vit(vitPatch, vitDim, vitLayers, vitPooling(vitPooling));
+      default ->
+          throw new IllegalArgumentException(
+              "--backbone must be resnet, efficientnet or vit, got '" + backbone + "'");
+    };
+  }
+
+  private static VitEncoder.Pooling vitPooling(String p) {
+    try {
+      return VitEncoder.Pooling.valueOf(p.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--vit-pooling must be cls or mean, got '" + p + "'", e);
+    }
   }
 }

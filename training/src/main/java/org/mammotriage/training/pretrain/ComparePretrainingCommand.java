@@ -223,9 +223,11 @@ public final class ComparePretrainingCommand implements Callable<Integer> {
         "encoder",
         String.format(
             Locale.ROOT,
-            "ResNet-%d width %d, %d token layer(s), embedding %d, input %dx%d",
-            config.resnetDepth(),
-            config.width(),
+            "%s, %d token layer(s), embedding %d, input %dx%d",
+            config.backbone() == null
+                ? String.format(
+                    Locale.ROOT, "ResNet-%d width %d", config.resnetDepth(), config.width())
+                : config.describeBackbone() + ")",
             config.tokenLayers(),
             config.embeddingDim(),
             config.inputHeight(),

@@ -468,11 +468,16 @@ public final class Pretrainer {
       if (checkpoint == null && o.initEncoder() != null) {
         // set before the trainer initialises, which keeps them and marks them for gradients
         net.initialize(model.getNDManager(), DataType.FLOAT32, net.inputShapes(batch));
+        if (!(net.imageTower().encoder()
+            instanceof org.mammotriage.training.model.ResNetEncoder resNet)) {
+          throw new IllegalArgumentException(
+              "--init-encoder loads a torchvision ResNet state_dict; this model's backbone is "
+                  + config.backboneType()
+                  + " (use --backbone resnet, or leave out --init-encoder)");
+        }
         List<String> unused =
             org.mammotriage.training.model.TorchvisionResNetWeights.load(
-                net.imageTower().encoder(),
-                org.mammotriage.training.model.TorchStateDict.read(o.initEncoder()),
-                true);
+                resNet, org.mammotriage.training.model.TorchStateDict.read(o.initEncoder()), true);
         progress.accept(
             "image encoder initialised from "
                 + o.initEncoder().getFileName()
@@ -721,7 +726,8 @@ public final class Pretrainer {
         c.glamGrid(),
         c.glamDim(),
         c.normMean(),
-        c.normStd());
+        c.normStd(),
+        c.backbone());
   }
 
   /** Loads (and caches) every CC and MLO image of {@code breasts}, in parallel, with progress. */

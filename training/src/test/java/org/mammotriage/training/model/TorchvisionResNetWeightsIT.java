@@ -173,7 +173,7 @@ class TorchvisionResNetWeightsIT {
     }
     try (NDManager m = NDManager.newBaseManager()) {
       var trained = org.mammotriage.training.pretrain.PretrainedModel.load(tmp.resolve("model"), m);
-      ResNetEncoder enc = trained.net().imageTower().encoder();
+      ResNetEncoder enc = (ResNetEncoder) trained.net().imageTower().encoder();
       NDArray stem = enc.getChildren().get(0).getValue().getParameters().get("weight").getArray();
       NDArray expected = m.create(gray, stem.getShape());
       // one AdamW step of 1e-5 from the torchvision weights (a random start is ~0.1 away)
