@@ -60,9 +60,48 @@ public final class CompareProtocol {
       double[] fractions,
       int minPerClass,
       int resamples,
-      List<String> references) {
+      List<String> references,
+      int baselineSeeds) {
+
+    /** Every method, baselines included, on every seed. */
+    public Plan(
+        List<String> methods,
+        List<Long> seeds,
+        ModelConfig architecture,
+        int steps,
+        int batch,
+        float learningRate,
+        double[] fractions,
+        int minPerClass,
+        int resamples,
+        List<String> references) {
+      this(
+          methods,
+          seeds,
+          architecture,
+          steps,
+          batch,
+          learningRate,
+          fractions,
+          minPerClass,
+          resamples,
+          references,
+          seeds.size());
+    }
+
+    /** Whether {@code method} is trained on the seed at position {@code seedIndex}. */
+    public boolean runs(String method, int seedIndex) {
+      return !BASELINES.contains(method) || seedIndex < baselineSeeds;
+    }
 
     public Plan {
+      if (baselineSeeds < 1 || baselineSeeds > seeds.size()) {
+        throw new IllegalArgumentException(
+            "baseline seeds must be between 1 and the number of seeds ("
+                + seeds.size()
+                + "), got "
+                + baselineSeeds);
+      }
       for (String m : methods) {
         if (!BASELINES.contains(m)) {
           Ablation.parse(m);
@@ -106,11 +145,20 @@ public final class CompareProtocol {
             threshold.size(),
             test.size()));
     List<RunScores> out = new ArrayList<>();
-    int total = plan.methods().size() * plan.seeds().size();
+    int total = 0;
+    for (int si = 0; si < plan.seeds().size(); si++) {
+      for (String method : plan.methods()) {
+        total += plan.runs(method, si) ? 1 : 0;
+      }
+    }
     Progress bar = new Progress("compare-pretraining", "runs", total, 0, progress);
     int done = 0;
-    for (long seed : plan.seeds()) {
+    for (int si = 0; si < plan.seeds().size(); si++) {
+      long seed = plan.seeds().get(si);
       for (String method : plan.methods()) {
+        if (!plan.runs(method, si)) {
+          continue;
+        }
         Path f = RunScores.file(work, method, seed);
         RunScores r;
         if (Files.isRegularFile(f)) {

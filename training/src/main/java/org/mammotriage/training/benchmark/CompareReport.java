@@ -136,7 +136,13 @@ public final class CompareReport {
     h.paragraph(
         "The intervals cover the sampling of test patients and average over "
             + nSeeds
-            + " seed(s); they do not cover seed-to-seed variation, which the per-seed AUCs show."
+            + " seed(s)"
+            + (in.plan().baselineSeeds() < nSeeds
+                ? " (the random-init and supervised baselines: the first "
+                    + in.plan().baselineSeeds()
+                    + ")"
+                : "")
+            + "; they do not cover seed-to-seed variation, which the per-seed AUCs show."
             + (nSeeds < 3
                 ? " Fewer than 3 seeds: this is a reduced run, and a separated difference here is"
                     + " not evidence for an ordering of the methods."
