@@ -61,7 +61,8 @@ public final class CompareProtocol {
       int minPerClass,
       int resamples,
       List<String> references,
-      int baselineSeeds) {
+      int baselineSeeds,
+      List<String> fewSeedMethods) {
 
     /** Every method, baselines included, on every seed. */
     public Plan(
@@ -86,12 +87,16 @@ public final class CompareProtocol {
           minPerClass,
           resamples,
           references,
-          seeds.size());
+          seeds.size(),
+          BASELINES);
     }
 
-    /** Whether {@code method} is trained on the seed at position {@code seedIndex}. */
+    /**
+     * Whether {@code method} is trained on the seed at position {@code seedIndex}: the methods of
+     * {@code fewSeedMethods} (by default the baselines) on the first {@code baselineSeeds} only.
+     */
     public boolean runs(String method, int seedIndex) {
-      return !BASELINES.contains(method) || seedIndex < baselineSeeds;
+      return !fewSeedMethods.contains(method) || seedIndex < baselineSeeds;
     }
 
     public Plan {

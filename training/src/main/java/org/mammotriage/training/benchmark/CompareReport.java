@@ -138,7 +138,9 @@ public final class CompareReport {
             + nSeeds
             + " seed(s)"
             + (in.plan().baselineSeeds() < nSeeds
-                ? " (the random-init and supervised baselines: the first "
+                ? " ("
+                    + String.join(", ", in.plan().fewSeedMethods())
+                    + ": the first "
                     + in.plan().baselineSeeds()
                     + ")"
                 : "")

@@ -99,6 +99,15 @@ public final class ComparePretrainingCommand implements Callable<Integer> {
   Integer baselineSeeds;
 
   @Option(
+      names = "--baseline-seed-methods",
+      defaultValue = "random,supervised",
+      split = ",",
+      description =
+          "The methods --baseline-seeds applies to (default ${DEFAULT-VALUE}); the report names"
+              + " each method's seeds.")
+  List<String> baselineSeedMethods;
+
+  @Option(
       names = "--max-steps",
       defaultValue = "400",
       description = "Steps per run (default ${DEFAULT-VALUE}).")
@@ -211,7 +220,8 @@ public final class ComparePretrainingCommand implements Callable<Integer> {
             minPerClass,
             resamples,
             List.copyOf(references),
-            baselineSeeds == null ? seedList.size() : baselineSeeds);
+            baselineSeeds == null ? seedList.size() : baselineSeeds,
+            List.copyOf(baselineSeedMethods));
     long t2 = System.nanoTime();
     var runs = CompareProtocol.run(plan, data, out, loader, progress);
     timing.put("runs_seconds", (System.nanoTime() - t2) / 1_000_000_000L);
@@ -229,6 +239,7 @@ public final class ComparePretrainingCommand implements Callable<Integer> {
     setup.put("methods", plan.methods());
     setup.put("seeds", seedList);
     setup.put("baseline_seeds", plan.baselineSeeds());
+    setup.put("baseline_seed_methods", plan.fewSeedMethods());
     setup.put(
         "encoder",
         String.format(

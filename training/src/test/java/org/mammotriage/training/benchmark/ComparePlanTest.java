@@ -20,7 +20,8 @@ class ComparePlanTest {
         2,
         10,
         List.of("clip"),
-        baselineSeeds);
+        baselineSeeds,
+        List.of("random", "supervised", "glam-nolocal"));
   }
 
   @Test
@@ -30,7 +31,8 @@ class ComparePlanTest {
     assertThat(p.runs("supervised", 1)).isFalse();
     assertThat(p.runs("random", 2)).isFalse();
     assertThat(p.runs("clip", 2)).isTrue();
-    assertThat(p.runs("glam-nolocal", 2)).isTrue();
+    assertThat(p.runs("glam-nolocal", 2)).isFalse();
+    assertThat(p.runs("glam-nolocal", 0)).isTrue();
     assertThat(plan(3).runs("random", 2)).isTrue();
   }
 
