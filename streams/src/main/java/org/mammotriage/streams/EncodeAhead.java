@@ -71,6 +71,7 @@ public final class EncodeAhead implements AutoCloseable {
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong waitedNanos = new AtomicLong();
 
   private EncodeAhead() {
     this.scorer = null;
@@ -184,9 +185,11 @@ public final class EncodeAhead implements AutoCloseable {
       misses.incrementAndGet();
       return null;
     }
+    long t0 = System.nanoTime();
     task.run(); // does nothing when a worker has started or finished it
     try {
       EncodeResult r = task.get();
+      waitedNanos.addAndGet(System.nanoTime() - t0);
       (r != null && r.encoded() ? hits : misses).incrementAndGet();
       return r;
     } catch (InterruptedException e) {
@@ -214,8 +217,8 @@ public final class EncodeAhead implements AutoCloseable {
       if (slot == null) {
         return null; // an extra view: not encoded
       }
-      byte[] png = ReleaseScoring.copy(img.getWorkingImagePng());
-      return scorer.encode(new ExamImage(slot, png, img.getSopInstanceUid()));
+      return scorer.encode(
+          new ExamImage(slot, bytes(img.getWorkingImagePng()), img.getSopInstanceUid()));
     } catch (RuntimeException e) {
       // the stream thread meets the same record and handles it as it always did (DLQ, retry)
       LOG.debug(
@@ -226,6 +229,20 @@ public final class EncodeAhead implements AutoCloseable {
           e.toString());
       return null;
     }
+  }
+
+  /**
+   * The buffer's bytes: its array itself when it is exactly that (what the deserializer made for
+   * this task alone), else a copy.
+   */
+  static byte[] bytes(java.nio.ByteBuffer b) {
+    if (b.hasArray()
+        && b.arrayOffset() == 0
+        && b.position() == 0
+        && b.remaining() == b.array().length) {
+      return b.array();
+    }
+    return ReleaseScoring.copy(b);
   }
 
   /** Images taken with an encoding made ahead so far. */
@@ -244,6 +261,14 @@ public final class EncodeAhead implements AutoCloseable {
   /** Images not encoded ahead because {@link #MAX_PENDING} were waiting. */
   public long dropped() {
     return dropped.get();
+  }
+
+  /**
+   * Time the stream threads spent in {@link #take} waiting for (or computing) encodings, in total:
+   * near the stream's run time when the encoding, not the stream thread, is what limits it.
+   */
+  public long waitedNanos() {
+    return waitedNanos.get();
   }
 
   /** Images offered and not yet taken or dropped. */
