@@ -223,19 +223,28 @@ final class StreamsBench {
   /**
    * The stream alone: the stream warmed up and stopped, the studies imported by ingest with no
    * stream running (the images topic preloaded), then the stream started again; its rate is the
-   * exams over the time from RUNNING to the last decision. The scorer alone scores the same exams'
-   * working images (the same preprocessing as ingest's) in the same JVM.
+   * exams over the time from RUNNING to the last decision; with images encoded ahead (the default)
+   * and without, each twice, alternating, the second runs counted. The scorer alone scores the same
+   * exams' working images (the same preprocessing as ingest's) in the same JVM, after them.
    */
   static Alone streamAlone(Path dir, Path model, List<Path> warm, List<Path> studies)
       throws Exception {
-    StreamRun ahead = streamRun(dir.resolve("ahead"), model, warm, studies, Map.of());
-    StreamRun serial =
-        streamRun(
-            dir.resolve("serial"),
-            model,
-            warm,
-            studies,
-            Map.of(TriageStreamsConfig.ENCODE_AHEAD_THREADS, "0"));
+    // each setting twice, alternating, and the second run of each counts: the first stream run in
+    // this JVM still compiles (C1/C2 took 20-27 % of the process's CPU during it, perf), which
+    // the scorer alone, measured last, no longer does
+    Map<String, String> off = Map.of(TriageStreamsConfig.ENCODE_AHEAD_THREADS, "0");
+    StreamRun ahead1 = streamRun(dir.resolve("ahead1"), model, warm, studies, Map.of());
+    StreamRun serial1 = streamRun(dir.resolve("serial1"), model, warm, studies, off);
+    StreamRun ahead = streamRun(dir.resolve("ahead2"), model, warm, studies, Map.of());
+    StreamRun serial = streamRun(dir.resolve("serial2"), model, warm, studies, off);
+    System.out.printf(
+        Locale.ROOT,
+        "  stream alone, first runs (JIT still compiling, not counted): %.2f exams/s encoding"
+            + " ahead, %.2f without; second runs: %.2f, %.2f%n",
+        ahead1.streamRate(),
+        serial1.streamRate(),
+        ahead.streamRate(),
+        serial.streamRate());
     double scorerRate = scorerAlone(model, studies);
     return new Alone(
         studies.size(),

@@ -36,9 +36,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What is not used is dropped: an image the stream thread does not encode (a duplicate, an
  * earlier retake, an extra view) is evicted when the stream thread takes a later offset of the same
- * partition; at most {@link #MAX_PENDING} images wait, later ones are left to the stream thread.
- * Anything that goes wrong ahead (a record that does not deserialise, an encoder failure, a closed
- * scorer) leaves nothing: the stream thread encodes the image as before, with its failure handling.
+ * partition; at most {@link #MAX_PENDING} images wait, later ones are left to the stream thread,
+ * and when that many wait, those offered more than {@link #STALE_NANOS} ago (a partition that went
+ * elsewhere in a rebalance) are given up. Anything that goes wrong ahead (a record that does not
+ * deserialise, an encoder failure, a closed scorer) leaves nothing: the stream thread encodes the
+ * image as before, with its failure handling.
  */
 public final class EncodeAhead implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EncodeAhead.class);
@@ -56,6 +58,13 @@ public final class EncodeAhead implements AutoCloseable {
    */
   static final int MAX_PENDING = 1024;
 
+  /**
+   * An image offered this long ago and not taken is given up when the bound is reached: its
+   * partition went to another instance or thread in a rebalance (the stream thread takes an image
+   * within seconds of its poll, even behind a full buffer).
+   */
+  static final long STALE_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+
   /** Encodes nothing: {@link #take} always answers null (the stream thread encodes). */
   public static final EncodeAhead NONE = new EncodeAhead();
 
@@ -64,8 +73,9 @@ public final class EncodeAhead implements AutoCloseable {
   private final ThreadLocal<Deserializer<MammogramImage>> deserializers;
   private final ExecutorService pool;
   private final int maxPending;
+  private final java.util.function.LongSupplier clock;
   // partition -> offset -> the encoding (null inside: nothing to use) of mammo.images.v1
-  private final Map<Integer, TreeMap<Long, FutureTask<EncodeResult>>> pending = new HashMap<>();
+  private final Map<Integer, TreeMap<Long, Pending>> pending = new HashMap<>();
   private int size;
   private volatile boolean closed;
   private final AtomicLong hits = new AtomicLong();
@@ -79,6 +89,7 @@ public final class EncodeAhead implements AutoCloseable {
     this.deserializers = null;
     this.pool = null;
     this.maxPending = 0;
+    this.clock = System::nanoTime;
     this.closed = true;
   }
 
@@ -91,7 +102,7 @@ public final class EncodeAhead implements AutoCloseable {
       TriageSettings settings,
       Supplier<Deserializer<MammogramImage>> deserializers,
       int threads) {
-    this(scorer, settings, deserializers, threads, MAX_PENDING);
+    this(scorer, settings, deserializers, threads, MAX_PENDING, System::nanoTime);
   }
 
   EncodeAhead(
@@ -99,7 +110,8 @@ public final class EncodeAhead implements AutoCloseable {
       TriageSettings settings,
       Supplier<Deserializer<MammogramImage>> deserializers,
       int threads,
-      int maxPending) {
+      int maxPending,
+      java.util.function.LongSupplier clock) {
     if (threads < 1) {
       throw new IllegalArgumentException("encode-ahead threads must be at least 1: " + threads);
     }
@@ -107,6 +119,7 @@ public final class EncodeAhead implements AutoCloseable {
     this.rules = SlotRules.of(settings);
     this.deserializers = ThreadLocal.withInitial(deserializers);
     this.maxPending = maxPending;
+    this.clock = clock;
     AtomicInteger n = new AtomicInteger();
     this.pool =
         Executors.newFixedThreadPool(
@@ -132,14 +145,16 @@ public final class EncodeAhead implements AutoCloseable {
       return;
     }
     for (ConsumerRecord<byte[], byte[]> rec : records.records(Topics.IMAGES.name())) {
-      FutureTask<EncodeResult> task = new FutureTask<>(() -> encode(rec));
+      Pending task = new Pending(() -> encode(rec), clock.getAsLong());
       synchronized (this) {
+        if (size >= maxPending) {
+          purgeStale(task.offered);
+        }
         if (size >= maxPending) {
           dropped.incrementAndGet();
           continue;
         }
-        TreeMap<Long, FutureTask<EncodeResult>> p =
-            pending.computeIfAbsent(rec.partition(), k -> new TreeMap<>());
+        TreeMap<Long, Pending> p = pending.computeIfAbsent(rec.partition(), k -> new TreeMap<>());
         if (p.putIfAbsent(rec.offset(), task) != null) {
           continue;
         }
@@ -163,15 +178,15 @@ public final class EncodeAhead implements AutoCloseable {
     if (pool == null) {
       return null;
     }
-    FutureTask<EncodeResult> task;
+    Pending task;
     synchronized (this) {
-      TreeMap<Long, FutureTask<EncodeResult>> p = pending.get(partition);
+      TreeMap<Long, Pending> p = pending.get(partition);
       if (p == null) {
         misses.incrementAndGet();
         return null;
       }
-      Map<Long, FutureTask<EncodeResult>> before = p.headMap(offset);
-      for (FutureTask<EncodeResult> t : before.values()) {
+      Map<Long, Pending> before = p.headMap(offset);
+      for (Pending t : before.values()) {
         t.cancel(false);
       }
       size -= before.size();
@@ -198,6 +213,34 @@ public final class EncodeAhead implements AutoCloseable {
     } catch (ExecutionException | CancellationException e) {
       misses.incrementAndGet();
       return null;
+    }
+  }
+
+  /** Drops what was offered before {@link #STALE_NANOS} ago (under the lock). */
+  private void purgeStale(long now) {
+    for (var it = pending.values().iterator(); it.hasNext(); ) {
+      TreeMap<Long, Pending> p = it.next();
+      for (var e = p.values().iterator(); e.hasNext(); ) {
+        Pending t = e.next();
+        if (now - t.offered >= STALE_NANOS) {
+          t.cancel(false);
+          e.remove();
+          size--;
+        }
+      }
+      if (p.isEmpty()) {
+        it.remove();
+      }
+    }
+  }
+
+  /** An image being encoded ahead, and when it was offered. */
+  private static final class Pending extends FutureTask<EncodeResult> {
+    final long offered;
+
+    Pending(java.util.concurrent.Callable<EncodeResult> c, long offered) {
+      super(c);
+      this.offered = offered;
     }
   }
 

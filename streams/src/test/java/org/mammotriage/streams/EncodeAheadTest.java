@@ -252,7 +252,8 @@ class EncodeAheadTest {
   @Test
   void shouldHoldAtMostItsBoundAndIgnoreOtherTopics() {
     try (EncodeAhead a =
-        new EncodeAhead(scorer, TriageSettings.defaults(), this::deserializer, 1, 3)) {
+        new EncodeAhead(
+            scorer, TriageSettings.defaults(), this::deserializer, 1, 3, System::nanoTime)) {
       a.offer(poll(arrivals().subList(0, 5), 0));
       assertThat(a.pending()).isEqualTo(3);
       assertThat(a.dropped()).isEqualTo(2);
@@ -266,6 +267,32 @@ class EncodeAheadTest {
               Map.of()));
       assertThat(a.pending()).isZero();
     }
+  }
+
+  @Test
+  void shouldGiveUpImagesOfAPartitionNoLongerTakenOnceTheBoundIsReached() {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    try (EncodeAhead a =
+        new EncodeAhead(scorer, TriageSettings.defaults(), this::deserializer, 1, 3, now::get)) {
+      a.offer(poll(arrivals().subList(0, 3), 0)); // partition 0, then it goes elsewhere
+      now.addAndGet(EncodeAhead.STALE_NANOS - 1);
+      ConsumerRecords<byte[], byte[]> next = onPartition(1, poll(arrivals().subList(3, 4), 0));
+      a.offer(next);
+      assertThat(a.dropped()).as("full, and nothing is old enough yet").isEqualTo(1);
+      now.addAndGet(1);
+      a.offer(next);
+      assertThat(a.pending()).as("partition 0's images given up").isEqualTo(1);
+      assertThat(a.take(0, 2)).isNull();
+      assertThat(a.take(1, 0)).satisfies(r -> assertThat(r.encoded()).isTrue());
+    }
+  }
+
+  static ConsumerRecords<byte[], byte[]> onPartition(
+      int partition, ConsumerRecords<byte[], byte[]> r) {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    r.forEach(
+        c -> out.add(new ConsumerRecord<>(c.topic(), partition, c.offset(), c.key(), c.value())));
+    return new ConsumerRecords<>(Map.of(new TopicPartition(IMAGES, partition), out), Map.of());
   }
 
   @Test
