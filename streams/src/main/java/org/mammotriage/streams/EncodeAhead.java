@@ -245,8 +245,8 @@ public final class EncodeAhead implements AutoCloseable {
   }
 
   private EncodeResult encode(ConsumerRecord<byte[], byte[]> rec) {
-    if (closed) {
-      return null;
+    if (closed || !scorer.activeModel().encodesViews()) {
+      return null; // a contract-1 model keeps the image: nothing to encode ahead
     }
     try {
       MammogramImage img = deserializers.get().deserialize(rec.topic(), rec.headers(), rec.value());

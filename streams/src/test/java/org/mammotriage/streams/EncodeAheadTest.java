@@ -311,6 +311,26 @@ class EncodeAheadTest {
   }
 
   @Test
+  void shouldNotEncodeAheadForAContractOneModel() {
+    ModelInfo v1 =
+        new ModelInfo(
+            "v1", "1", "0123456789abcdef", "test", new ModelThresholds(0.6, 0.2, 0.3, "t"));
+    Counting contractOne =
+        new Counting(scorer) {
+          @Override
+          public ModelInfo activeModel() {
+            return v1;
+          }
+        };
+    try (EncodeAhead a =
+        new EncodeAhead(contractOne, TriageSettings.defaults(), this::deserializer, 1)) {
+      a.offer(poll(arrivals().subList(0, 2), 0));
+      assertThat(a.take(0, 1)).isNull();
+      assertThat(contractOne.encodes.get()).isZero();
+    }
+  }
+
+  @Test
   void shouldTakeNothingAfterClose() {
     EncodeAhead a = new EncodeAhead(scorer, TriageSettings.defaults(), this::deserializer, 1);
     a.offer(poll(arrivals().subList(0, 2), 0));
@@ -398,7 +418,7 @@ class EncodeAheadTest {
   }
 
   /** The real scorer, counting encode calls. */
-  static final class Counting implements ExamScoringService {
+  static class Counting implements ExamScoringService {
     final ExamScoringService inner;
     final AtomicInteger encodes = new AtomicInteger();
 
