@@ -40,6 +40,13 @@ public final class BenchCommand implements Callable<Integer> {
   int patients;
 
   @Option(
+      names = "--alone",
+      description =
+          "streams: only the stream alone against the scorer alone (no whole-path runs of"
+              + " contract 1 and 2).")
+  boolean aloneOnly;
+
+  @Option(
       names = "--store-exams",
       split = ",",
       defaultValue = "1000,10000",
@@ -119,7 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
       case "scoring" -> scoring();
       case "ingest" -> IngestBench.run(reps);
       case "scp" -> ScpBench.run(6); // 6 patients: 52 full-size files, 0.9 GB
-      case "streams" -> StreamsBench.run(patients);
+      case "streams" -> StreamsBench.run(patients, aloneOnly);
       case "state" -> StateBench.run(patients, storeExams, baselineStoreExams);
       case "fuzz" -> {
         return FuzzBench.run(cases, seed, throughScp);
@@ -129,7 +136,7 @@ public final class BenchCommand implements Callable<Integer> {
         scoring();
         IngestBench.run(reps);
         ScpBench.run(6);
-        StreamsBench.run(patients);
+        StreamsBench.run(patients, false);
         StateBench.run(patients, storeExams, baselineStoreExams);
       }
       default -> {

@@ -74,25 +74,35 @@ final class BenchPipeline implements AutoCloseable {
 
   /** The streams configuration of the benchmarks: one stream thread, batch 1. */
   MammoConfig streamsConfig(String applicationId, Path stateDir, long quietMs) {
+    return streamsConfig(applicationId, stateDir, quietMs, Map.of());
+  }
+
+  /** As {@link #streamsConfig(String, Path, long)}, with these settings on top. */
+  MammoConfig streamsConfig(
+      String applicationId, Path stateDir, long quietMs, Map<String, String> settings) {
+    Map<String, String> values =
+        new HashMap<>(
+            Map.of(
+                CommonConfig.KAFKA_BOOTSTRAP,
+                bootstrap(),
+                TriageStreamsConfig.APPLICATION_ID,
+                applicationId,
+                TriageStreamsConfig.STATE_DIR,
+                stateDir.toString(),
+                TriageStreamsConfig.QUIET_PERIOD_MS,
+                Long.toString(quietMs),
+                ScoringConfig.BATCH_MAX,
+                "1",
+                ScoringConfig.MODEL_WATCH_INTERVAL_MS,
+                "0",
+                "kafka.commit.interval.ms",
+                "100"));
+    values.putAll(settings);
     return ConfigLoader.load(
         ScoringConfig.define(TriageStreamsConfig.define(CommonConfig.define())),
         null,
         Map.of(),
-        Map.of(
-            CommonConfig.KAFKA_BOOTSTRAP,
-            bootstrap(),
-            TriageStreamsConfig.APPLICATION_ID,
-            applicationId,
-            TriageStreamsConfig.STATE_DIR,
-            stateDir.toString(),
-            TriageStreamsConfig.QUIET_PERIOD_MS,
-            Long.toString(quietMs),
-            ScoringConfig.BATCH_MAX,
-            "1",
-            ScoringConfig.MODEL_WATCH_INTERVAL_MS,
-            "0",
-            "kafka.commit.interval.ms",
-            "100"));
+        values);
   }
 
   /** The demo model as exported in contract 1 and as it ships (contract 2), same weights. */

@@ -12,6 +12,7 @@ import org.mammotriage.scoring.ExamImage;
 import org.mammotriage.scoring.ExamInput;
 import org.mammotriage.scoring.OnnxExamScorer;
 import org.mammotriage.streams.StreamsApp;
+import org.mammotriage.streams.TriageStreamsConfig;
 
 /**
  * End to end on one machine: synthetic studies imported through ingest (decode, preprocess,
@@ -38,9 +39,27 @@ final class StreamsBench {
     }
   }
 
-  static void run(int patients) throws Exception {
+  static void run(int patients, boolean aloneOnly) throws Exception {
     Path dir = Files.createTempDirectory("bench-streams");
+    try {
+      run(dir, patients, aloneOnly);
+    } finally {
+      deleteTree(dir); // a few GB of synthetic studies and broker logs
+    }
+  }
+
+  private static void run(Path dir, int patients, boolean aloneOnly) throws Exception {
     Path[] models = BenchPipeline.demoModels(dir);
+    if (aloneOnly) {
+      System.out.println(
+          "bench streams --alone: the stream alone against the scorer alone, the demo model in"
+              + " contract 2; synthetic studies at half the detector size, 1520x912 working images;"
+              + " one stream thread");
+      List<Path> warm = BenchPipeline.studies(dir.resolve("w"), 2, 13);
+      List<Path> full = BenchPipeline.studies(dir.resolve("a"), patients, 11);
+      reportAlone(streamAlone(dir.resolve("alone"), models[1], warm, full), -1);
+      return;
+    }
     System.out.println(
         "bench streams: the demo model (256x160) in contract 1 (whole exam at release) and"
             + " contract 2 (image encoded on arrival, head at release), same weights; synthetic"
@@ -82,32 +101,7 @@ final class StreamsBench {
         gapMs,
         two.exams());
     Alone alone = streamAlone(dir.resolve("alone"), models[1], warm, full);
-    System.out.printf(
-        Locale.ROOT,
-        "  stream alone (contract 2, images topic preloaded by ingest, then the stream started):"
-            + " %d exams in %.1f s, %.2f exams/s; the scorer alone on the same exams (encode 4 +"
-            + " head, batch 1): %.2f exams/s%n",
-        alone.exams(),
-        alone.exams() / alone.streamRate(),
-        alone.streamRate(),
-        alone.scorerRate());
-    double streamRatio = alone.streamRate() / alone.scorerRate();
-    System.out.printf(
-        Locale.ROOT,
-        "  stream alone / scorer alone = %.2f; goal >= 0.80: %s%n",
-        streamRatio,
-        streamRatio >= 0.8 ? "met" : "NOT met");
-    double ingestShare =
-        (1 / alone.ingestRate()) / (1 / alone.ingestRate() + 1 / alone.streamRate());
-    System.out.printf(
-        Locale.ROOT,
-        "  whole path (contract 2) %.2f exams/s; ingest alone (import into the broker, no stream"
-            + " running) %.2f exams/s: ingest takes %.0f%% of the CPU time of an exam's whole path"
-            + " (1/ingest over 1/ingest + 1/stream), so the whole path is limited by %s%n",
-        two.examsPerSecond(),
-        alone.ingestRate(),
-        100 * ingestShare,
-        ingestShare > 0.5 ? "ingest" : "the stream");
+    reportAlone(alone, two.examsPerSecond());
     double goal = encoder[0] + 20;
     System.out.printf(
         Locale.ROOT,
@@ -164,19 +158,114 @@ final class StreamsBench {
     }
   }
 
-  /** Rates of the stream alone, of ingest alone and of the scorer alone, on the same exams. */
-  record Alone(int exams, double streamRate, double ingestRate, double scorerRate) {}
+  /** Prints the stream-alone figures; {@code wholePath} below 0: not measured in this run. */
+  private static void reportAlone(Alone alone, double wholePath) {
+    System.out.printf(
+        Locale.ROOT,
+        "  stream alone (contract 2, images topic preloaded by ingest, then the stream started):"
+            + " %d exams in %.1f s, %.2f exams/s (%d images encoded ahead of the stream thread, %d"
+            + " by it; the stream thread waited %.1f s for them); the scorer alone on the same"
+            + " exams (encode 4 + head, batch 1): %.2f exams/s%n",
+        alone.exams(),
+        alone.exams() / alone.streamRate(),
+        alone.streamRate(),
+        alone.aheadHits(),
+        alone.aheadMisses(),
+        alone.aheadWaitedSeconds(),
+        alone.scorerRate());
+    System.out.printf(
+        Locale.ROOT,
+        "  the same stream with %s=0 (each image encoded by the stream thread, as before): %.2f"
+            + " exams/s, %.2f of the scorer alone; encoding ahead: %.2fx%n",
+        TriageStreamsConfig.ENCODE_AHEAD_THREADS,
+        alone.streamRateSerial(),
+        alone.streamRateSerial() / alone.scorerRate(),
+        alone.streamRate() / alone.streamRateSerial());
+    double streamRatio = alone.streamRate() / alone.scorerRate();
+    System.out.printf(
+        Locale.ROOT,
+        "  stream alone / scorer alone = %.2f; goal >= 0.80: %s%n",
+        streamRatio,
+        streamRatio >= 0.8 ? "met" : "NOT met");
+    double ingestShare =
+        (1 / alone.ingestRate()) / (1 / alone.ingestRate() + 1 / alone.streamRate());
+    System.out.printf(
+        Locale.ROOT,
+        "  %singest alone (import into the broker, no stream running) %.2f exams/s: ingest takes"
+            + " %.0f%% of the CPU time of an exam's whole path (1/ingest over 1/ingest +"
+            + " 1/stream), so the whole path is limited by %s%n",
+        wholePath < 0
+            ? ""
+            : String.format(Locale.ROOT, "whole path (contract 2) %.2f exams/s; ", wholePath),
+        alone.ingestRate(),
+        100 * ingestShare,
+        ingestShare > 0.5 ? "ingest" : "the stream");
+  }
+
+  /**
+   * Rates of the stream alone (images encoded ahead, the default; and with encoding ahead off), of
+   * ingest alone and of the scorer alone, on the same exams.
+   */
+  record Alone(
+      int exams,
+      double streamRate,
+      long aheadHits,
+      long aheadMisses,
+      double aheadWaitedSeconds,
+      double streamRateSerial,
+      double ingestRate,
+      double scorerRate) {}
+
+  /** One stream-alone measurement. */
+  private record StreamRun(
+      double streamRate, double ingestRate, long hits, long misses, double waitedSeconds) {}
 
   /**
    * The stream alone: the stream warmed up and stopped, the studies imported by ingest with no
    * stream running (the images topic preloaded), then the stream started again; its rate is the
-   * exams over the time from RUNNING to the last decision. The scorer alone scores the same exams'
-   * working images (the same preprocessing as ingest's) in the same JVM.
+   * exams over the time from RUNNING to the last decision; with images encoded ahead (the default)
+   * and without, each twice, alternating, the second runs counted. The scorer alone scores the same
+   * exams' working images (the same preprocessing as ingest's) in the same JVM, after them.
    */
   static Alone streamAlone(Path dir, Path model, List<Path> warm, List<Path> studies)
       throws Exception {
+    // each setting twice, alternating, and the second run of each counts: the first stream run in
+    // this JVM still compiles (C1/C2 took 20-27 % of the process's CPU during it, perf), which
+    // the scorer alone, measured last, no longer does
+    Map<String, String> off = Map.of(TriageStreamsConfig.ENCODE_AHEAD_THREADS, "0");
+    StreamRun ahead1 = streamRun(dir.resolve("ahead1"), model, warm, studies, Map.of());
+    StreamRun serial1 = streamRun(dir.resolve("serial1"), model, warm, studies, off);
+    StreamRun ahead = streamRun(dir.resolve("ahead2"), model, warm, studies, Map.of());
+    StreamRun serial = streamRun(dir.resolve("serial2"), model, warm, studies, off);
+    System.out.printf(
+        Locale.ROOT,
+        "  stream alone, first runs (JIT still compiling, not counted): %.2f exams/s encoding"
+            + " ahead, %.2f without; second runs: %.2f, %.2f%n",
+        ahead1.streamRate(),
+        serial1.streamRate(),
+        ahead.streamRate(),
+        serial.streamRate());
+    double scorerRate = scorerAlone(model, studies);
+    return new Alone(
+        studies.size(),
+        ahead.streamRate(),
+        ahead.hits(),
+        ahead.misses(),
+        ahead.waitedSeconds(),
+        serial.streamRate(),
+        ahead.ingestRate(),
+        scorerRate);
+  }
+
+  /**
+   * The stream warmed up and stopped, the studies imported with no stream running, the stream
+   * started again with the given settings on a broker of its own.
+   */
+  private static StreamRun streamRun(
+      Path dir, Path model, List<Path> warm, List<Path> studies, Map<String, String> settings)
+      throws Exception {
     try (BenchPipeline p = BenchPipeline.start(dir)) {
-      var cfg = p.streamsConfig("bench-alone", dir.resolve("state"), 600_000);
+      var cfg = p.streamsConfig("bench-alone", dir.resolve("state"), 600_000, settings);
       String id;
       try (StreamsApp app = new StreamsApp(cfg, model, OpsServer.newRegistry())) {
         app.start();
@@ -186,8 +275,10 @@ final class StreamsBench {
       long ti = System.nanoTime();
       Map<String, Long> preloaded = p.importAll(studies, 0);
       double ingestRate = studies.size() / ((System.nanoTime() - ti) / 1e9);
-      double streamRate;
       try (StreamsApp app = new StreamsApp(cfg, model, OpsServer.newRegistry())) {
+        long h0 = app.encodeAhead().hits();
+        long m0 = app.encodeAhead().misses();
+        long w0 = app.encodeAhead().waitedNanos();
         app.start();
         long deadline = System.currentTimeMillis() + 120_000;
         while (!app.isRunning() && System.currentTimeMillis() < deadline) {
@@ -196,31 +287,50 @@ final class StreamsBench {
         long t0 = System.currentTimeMillis();
         Map<String, Long> decided = p.awaitDecisions(preloaded.keySet(), id);
         long last = decided.values().stream().mapToLong(Long::longValue).max().orElseThrow();
-        streamRate = studies.size() / ((last - t0) / 1000.0);
+        return new StreamRun(
+            studies.size() / ((last - t0) / 1000.0),
+            ingestRate,
+            app.encodeAhead().hits() - h0,
+            app.encodeAhead().misses() - m0,
+            (app.encodeAhead().waitedNanos() - w0) / 1e9);
       }
-      List<ExamInput> exams = new ArrayList<>();
-      org.mammotriage.ingest.preprocess.Preprocessor pp =
-          org.mammotriage.ingest.preprocess.Preprocessor.defaults();
-      for (Path study : studies) {
-        List<ExamImage> images = new ArrayList<>();
-        try (var files = Files.list(study)) {
-          for (Path f : files.sorted().toList()) {
-            String name = f.getFileName().toString().replace(".dcm", "");
-            org.mammotriage.contract.Slot slot;
-            try {
-              slot = org.mammotriage.contract.Slot.valueOf(name);
-            } catch (IllegalArgumentException e) {
-              continue; // an extra view: not scored
-            }
-            com.pixelmed.dicom.AttributeList l = new com.pixelmed.dicom.AttributeList();
-            l.read(f.toFile());
-            images.add(new ExamImage(slot, pp.process(l).png(), study.getFileName() + "." + name));
+    }
+  }
+
+  /**
+   * The scorer alone on the studies' working images, made by ingest's preprocessing, in memory:
+   * decode, resize and encode of the four views (on every core) and the head, batch 1.
+   */
+  private static double scorerAlone(Path model, List<Path> studies) throws Exception {
+    List<ExamInput> exams = new ArrayList<>();
+    org.mammotriage.ingest.preprocess.Preprocessor pp =
+        org.mammotriage.ingest.preprocess.Preprocessor.defaults();
+    for (Path study : studies) {
+      List<ExamImage> images = new ArrayList<>();
+      try (var files = Files.list(study)) {
+        for (Path f : files.sorted().toList()) {
+          String name = f.getFileName().toString().replace(".dcm", "");
+          org.mammotriage.contract.Slot slot;
+          try {
+            slot = org.mammotriage.contract.Slot.valueOf(name);
+          } catch (IllegalArgumentException e) {
+            continue; // an extra view: not scored
           }
+          com.pixelmed.dicom.AttributeList l = new com.pixelmed.dicom.AttributeList();
+          l.read(f.toFile());
+          images.add(new ExamImage(slot, pp.process(l).png(), study.getFileName() + "." + name));
         }
-        exams.add(new ExamInput(study.getFileName().toString(), images));
       }
-      double scorerRate = ScoringBench.scorerRate(model, exams, 1);
-      return new Alone(studies.size(), streamRate, ingestRate, scorerRate);
+      exams.add(new ExamInput(study.getFileName().toString(), images));
+    }
+    return ScoringBench.scorerRate(model, exams, 1);
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      System.err.println("  could not delete " + dir + ": " + e.getMessage());
     }
   }
 

@@ -31,9 +31,11 @@ final class EncoderHeadRuns {
     try (OnnxTensor t = OnnxTensor.createTensor(env, images, new long[] {n, 1, h, w});
         OrtSession.Result r = m.imageEncoder().run(Map.of("image", t))) {
       float[] emb = floats(r, ModelManifest.EMBEDDING);
-      OodReference ood = mf.domain() == null ? null : mf.domain().ood();
+      OodScorer ood = m.ood();
       float[] feats =
-          ood == null ? null : ood.readsFeatures() ? floats(r, OodReference.FEATURES_OUTPUT) : emb;
+          ood == null
+              ? null
+              : ood.reference().readsFeatures() ? floats(r, OodReference.FEATURES_OUTPUT) : emb;
       Map<String, float[]> outs = new LinkedHashMap<>();
       for (String name : mf.perViewOutputs().keySet()) {
         outs.put(name, floats(r, name));
@@ -53,10 +55,7 @@ final class EncoderHeadRuns {
         }
         Double score = null;
         if (ood != null) {
-          int f = ood.featureDim();
-          float[] x = new float[f];
-          System.arraycopy(feats, i * f, x, 0, f);
-          score = ood.score(x);
+          score = ood.score(feats, i * ood.reference().featureDim());
         }
         double[] ms =
             InputStatistics.ofPrepared(images, i * h * w, h * w, mf.normMean(), mf.normStd());

@@ -20,6 +20,7 @@ public final class LoadedModel implements AutoCloseable {
   private final OrtSession examHead;
   private final String device;
   private final ModelInfo info;
+  private final OodScorer ood;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean retired = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -47,6 +48,12 @@ public final class LoadedModel implements AutoCloseable {
             manifest.thresholds(),
             manifest.contractVersion(),
             manifest.domain());
+    this.ood = OodScorer.of(manifest.domain() == null ? null : manifest.domain().ood());
+  }
+
+  /** The manifest's OOD reference prepared for scoring views; null when it has none. */
+  OodScorer ood() {
+    return ood;
   }
 
   public Path dir() {

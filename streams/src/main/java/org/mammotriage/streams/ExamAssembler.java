@@ -16,6 +16,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.mammotriage.contract.ModelThresholds;
 import org.mammotriage.contract.Slot;
+import org.mammotriage.schemas.Topics;
 import org.mammotriage.schemas.avro.ExamAssemblyState;
 import org.mammotriage.schemas.avro.ExamScore;
 import org.mammotriage.schemas.avro.MammogramImage;
@@ -49,6 +50,7 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
   private final StreamsMetrics metrics;
   private final ImageArchive.Factory archives;
   private final Deserializer<MammogramImage> imageDeserializer;
+  private final EncodeAhead ahead;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, ExamAssemblyState> store;
   private ImageArchive archive;
@@ -60,12 +62,27 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
       StreamsMetrics metrics,
       ImageArchive.Factory archives,
       Deserializer<MammogramImage> imageDeserializer) {
+    this(settings, scorer, metrics, archives, imageDeserializer, EncodeAhead.NONE);
+  }
+
+  /**
+   * @param ahead encodings of arriving images made ahead of this thread ({@link EncodeAhead#NONE}:
+   *     every image is encoded here)
+   */
+  public ExamAssembler(
+      TriageSettings settings,
+      ExamScoringService scorer,
+      StreamsMetrics metrics,
+      ImageArchive.Factory archives,
+      Deserializer<MammogramImage> imageDeserializer,
+      EncodeAhead ahead) {
     this.settings = settings;
     this.rules = SlotRules.of(settings);
     this.scorer = scorer;
     this.metrics = metrics;
     this.archives = archives;
     this.imageDeserializer = imageDeserializer;
+    this.ahead = ahead;
   }
 
   @Override
@@ -141,13 +158,15 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
       return false; // kept out: the slot's image stays
     }
     RecordMetadata source = context.recordMetadata().orElse(null);
+    boolean fromImages = source != null && Topics.IMAGES.name().equals(source.topic());
     SlotImage incoming =
         SlotImages.arrive(
             scorer,
             slot,
             img,
             source == null ? null : source.partition(),
-            source == null ? null : source.offset());
+            source == null ? null : source.offset(),
+            fromImages ? ahead.take(source.partition(), source.offset()) : null);
     switch (p) {
       case FILLS -> {
         slots.add(incoming);

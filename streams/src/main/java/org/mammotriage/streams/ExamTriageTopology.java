@@ -54,6 +54,20 @@ public final class ExamTriageTopology {
       SerdeFactory serdes,
       StreamsMetrics metrics,
       ImageArchive.Factory archives) {
+    return build(settings, scorer, serdes, metrics, archives, EncodeAhead.NONE);
+  }
+
+  /**
+   * The topology whose assembler takes the encodings {@code ahead} made of arriving images (the
+   * stream thread encodes those it finds none for).
+   */
+  public static Topology build(
+      TriageSettings settings,
+      ExamScoringService scorer,
+      SerdeFactory serdes,
+      StreamsMetrics metrics,
+      ImageArchive.Factory archives,
+      EncodeAhead ahead) {
     Topology t = new Topology();
     t.addSource(
         SOURCE,
@@ -68,7 +82,8 @@ public final class ExamTriageTopology {
                 scorer,
                 metrics,
                 archives,
-                Topics.IMAGES.valueSerde(serdes).deserializer()),
+                Topics.IMAGES.valueSerde(serdes).deserializer(),
+                ahead),
         SOURCE);
     Serde<ExamAssemblyState> stateSerde = serdes.serde(ExamAssemblyState.class, false);
     StoreBuilder<KeyValueStore<String, ExamAssemblyState>> store =
@@ -93,7 +108,18 @@ public final class ExamTriageTopology {
       SerdeFactory serdes,
       StreamsMetrics metrics,
       boolean jsonMirror) {
-    Topology t = build(settings, scorer, serdes, metrics);
+    return build(settings, scorer, serdes, metrics, jsonMirror, EncodeAhead.NONE);
+  }
+
+  /** As {@link #build}, with the plain-JSON mirror when asked for and images encoded ahead. */
+  public static Topology build(
+      TriageSettings settings,
+      ExamScoringService scorer,
+      SerdeFactory serdes,
+      StreamsMetrics metrics,
+      boolean jsonMirror,
+      EncodeAhead ahead) {
+    Topology t = build(settings, scorer, serdes, metrics, KafkaImageArchive::new, ahead);
     if (jsonMirror) {
       JsonDecisionMirror.addTo(t, serdes);
     }

@@ -28,7 +28,22 @@ final class SlotImages {
    */
   static SlotImage arrive(
       ExamScoringService scorer, Slot slot, MammogramImage img, Integer partition, Long offset) {
-    byte[] png = ReleaseScoring.copy(img.getWorkingImagePng());
+    return arrive(scorer, slot, img, partition, offset, null);
+  }
+
+  /**
+   * As {@link #arrive(ExamScoringService, Slot, MammogramImage, Integer, Long)}, using {@code
+   * ahead} (this image's encoding made ahead by {@link EncodeAhead}, or null) when it is an
+   * encoding on the model active now; otherwise (none, a failure, another model) the image is
+   * encoded here, so what a slot holds does not depend on whether the image was encoded ahead.
+   */
+  static SlotImage arrive(
+      ExamScoringService scorer,
+      Slot slot,
+      MammogramImage img,
+      Integer partition,
+      Long offset,
+      EncodeResult ahead) {
     SlotImage.Builder b =
         SlotImage.newBuilder()
             .setSlot(slot.name())
@@ -48,6 +63,10 @@ final class SlotImages {
                     : img.getPixelSpacingMm().get(0))
             .setOriginalRows(img.getOriginalRows())
             .setOriginalColumns(img.getOriginalColumns());
+    if (usable(ahead, scorer)) {
+      return withEncoding(b.build(), ahead.encoding());
+    }
+    byte[] png = ReleaseScoring.copy(img.getWorkingImagePng());
     EncodeResult r = scorer.encode(new ExamImage(slot, png, img.getSopInstanceUid()));
     if (r.encoded()) {
       return withEncoding(b.build(), r.encoding());
@@ -56,6 +75,11 @@ final class SlotImages {
       return b.setPng(ByteBuffer.wrap(png)).build();
     }
     return b.setEncodeFailure(r.failure()).build();
+  }
+
+  /** An encoding made ahead is used when it is one, on the model that is active now. */
+  static boolean usable(EncodeResult ahead, ExamScoringService scorer) {
+    return ahead != null && ahead.encoded() && ahead.model().id().equals(scorer.activeModel().id());
   }
 
   /** A header value as the state and the score record keep it: at most 64 characters. */

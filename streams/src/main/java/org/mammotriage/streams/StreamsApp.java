@@ -1,5 +1,6 @@
 package org.mammotriage.streams;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import org.mammotriage.scoring.ScoringConfig;
 public final class StreamsApp implements AutoCloseable {
   private final OnnxExamScorer scorer;
   private final ModelSwitcher switcher;
+  private final EncodeAhead ahead;
   private final KafkaStreams streams;
 
   public StreamsApp(MammoConfig cfg, Path modelDir, MeterRegistry registry) {
@@ -31,20 +33,51 @@ public final class StreamsApp implements AutoCloseable {
         new ModelSwitcher(
             scorer, modelDir, cfg.getLong(ScoringConfig.MODEL_WATCH_INTERVAL_MS), registry);
     SerdeFactory serdes = SerdeFactory.fromConfig(cfg.registryProps());
+    TriageSettings settings = TriageSettings.from(cfg);
+    this.ahead = encodeAhead(cfg, scorer, settings, serdes);
+    FunctionCounter.builder("mammotriage_images_encoded_ahead", ahead, a -> a.hits())
+        .description("arriving images whose encoding was made ahead of the stream thread")
+        .register(registry);
+    FunctionCounter.builder("mammotriage_images_encoded_on_stream_thread", ahead, a -> a.misses())
+        .description("arriving images the stream thread encoded itself (none made ahead)")
+        .register(registry);
     var topology =
         ExamTriageTopology.build(
-            TriageSettings.from(cfg),
+            settings,
             scorer,
             serdes,
             new StreamsMetrics(registry, TriageStreamsConfig.driftSettings(cfg)),
-            cfg.getBoolean(TriageStreamsConfig.JSON_MIRROR));
-    this.streams = new KafkaStreams(topology, properties(cfg));
+            cfg.getBoolean(TriageStreamsConfig.JSON_MIRROR),
+            ahead);
+    this.streams = new KafkaStreams(topology, properties(cfg, ahead));
     // transient failures (FailureClassifier) end here: the thread is replaced after a backoff
     // and exactly-once processes its records again
     streams.setUncaughtExceptionHandler(new StreamThreadReplacement());
   }
 
+  /** The encode-ahead pool {@code streams.encode.ahead.threads} asks for ({@code NONE} for 0). */
+  static EncodeAhead encodeAhead(
+      MammoConfig cfg, OnnxExamScorer scorer, TriageSettings settings, SerdeFactory serdes) {
+    int n = cfg.getInt(TriageStreamsConfig.ENCODE_AHEAD_THREADS);
+    if (n == 0) {
+      return EncodeAhead.NONE;
+    }
+    return new EncodeAhead(
+        scorer,
+        settings,
+        () -> Topics.IMAGES.valueSerde(serdes).deserializer(),
+        n < 0 ? Runtime.getRuntime().availableProcessors() : n);
+  }
+
   static Properties properties(MammoConfig cfg) {
+    return properties(cfg, EncodeAhead.NONE);
+  }
+
+  /**
+   * The streams properties; when {@code ahead} is enabled the main consumer hands each poll to it
+   * ({@link EncodeAheadInterceptor}).
+   */
+  static Properties properties(MammoConfig cfg, EncodeAhead ahead) {
     Properties p = new Properties();
     p.putAll(cfg.kafkaClientProps());
     p.putAll(cfg.registryProps());
@@ -66,6 +99,12 @@ public final class StreamsApp implements AutoCloseable {
         StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG),
         Topics.IMAGE_MAX_MESSAGE_BYTES * 4);
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 50);
+    if (ahead.enabled()) {
+      p.put(
+          StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG),
+          EncodeAheadInterceptor.class.getName());
+      p.put(StreamsConfig.mainConsumerPrefix(EncodeAhead.INSTANCE_CONFIG), ahead);
+    }
     return p;
   }
 
@@ -81,6 +120,11 @@ public final class StreamsApp implements AutoCloseable {
     return streams.state() == KafkaStreams.State.RUNNING;
   }
 
+  /** The images encoded ahead of the stream threads (hits, misses). */
+  public EncodeAhead encodeAhead() {
+    return ahead;
+  }
+
   public OnnxExamScorer scorer() {
     return scorer;
   }
@@ -94,6 +138,7 @@ public final class StreamsApp implements AutoCloseable {
   public void close() {
     switcher.close();
     streams.close(Duration.ofSeconds(30));
+    ahead.close();
     scorer.close();
   }
 }

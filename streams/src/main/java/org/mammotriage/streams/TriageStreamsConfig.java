@@ -10,6 +10,7 @@ public final class TriageStreamsConfig {
   public static final String APPLICATION_ID = "streams.application.id";
   public static final String STATE_DIR = "streams.state.dir";
   public static final String NUM_THREADS = "streams.num.threads";
+  public static final String ENCODE_AHEAD_THREADS = "streams.encode.ahead.threads";
   public static final String QUIET_PERIOD_MS = "exam.quiet.period.ms";
   public static final String RETENTION_MS = "exam.retention.ms";
   public static final String VIEW_SUBSTITUTIONS = "exam.view.substitutions";
@@ -59,6 +60,17 @@ public final class TriageStreamsConfig {
             Range.between(1, 64),
             Importance.MEDIUM,
             "Stream threads in this instance.")
+        .define(
+            ENCODE_AHEAD_THREADS,
+            Type.INT,
+            -1,
+            Range.between(-1, 64),
+            Importance.MEDIUM,
+            "Threads that decode and encode arriving images (contract-2 models) ahead of the"
+                + " stream threads, as soon as a poll returns them, so the cores work in parallel"
+                + " while each stream thread still applies its records one at a time in order"
+                + " (exactly-once unchanged). -1: one per core; 0: off, each stream thread encodes"
+                + " its images itself.")
         .define(
             QUIET_PERIOD_MS,
             Type.LONG,

@@ -94,6 +94,10 @@ class StreamsEndToEndIT {
             .anySatisfy(
                 x -> assertThat(x.getReasonCodes()).anyMatch(r -> r.startsWith("MISSING_")));
         assertThat(scores).anySatisfy(x -> assertThat(x.getExtraViews()).isNotEmpty());
+        // the main consumer's interceptor got the app's EncodeAhead through the streams config
+        assertThat(app.encodeAhead().hits())
+            .as("images encoded ahead of the stream thread")
+            .isPositive();
       }
     }
   }

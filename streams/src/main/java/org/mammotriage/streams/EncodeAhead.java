@@ -1,0 +1,335 @@
+package org.mammotriage.streams;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.mammotriage.contract.Slot;
+import org.mammotriage.schemas.Topics;
+import org.mammotriage.schemas.avro.MammogramImage;
+import org.mammotriage.scoring.EncodeResult;
+import org.mammotriage.scoring.ExamImage;
+import org.mammotriage.scoring.ExamScoringService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Encodes the images of {@code mammo.images.v1} ahead of the stream thread, on a small pool, as
+ * soon as the main consumer's poll returns them ({@link EncodeAheadInterceptor}): decoding,
+ * resizing and encoding an image is a pure function of its record and the model, so it can run
+ * before the stream thread gets to the record, on the other cores. The stream thread still
+ * processes records one at a time in offset order and makes every state change itself ({@link
+ * ExamAssembler}); when it reaches an image it {@link #take}s the encoding made for that partition
+ * and offset (waiting for it, or computing it itself when no worker has started it). Exactly-once
+ * is unchanged: nothing here reads or writes the store or produces records, and a record processed
+ * again after an abort is simply encoded again.
+ *
+ * <p>What is not used is dropped: an image the stream thread does not encode (a duplicate, an
+ * earlier retake, an extra view) is evicted when the stream thread takes a later offset of the same
+ * partition; at most {@link #MAX_PENDING} images wait, later ones are left to the stream thread,
+ * and when that many wait, those offered more than {@link #STALE_NANOS} ago (a partition that went
+ * elsewhere in a rebalance) are given up. Anything that goes wrong ahead (a record that does not
+ * deserialise, an encoder failure, a closed scorer) leaves nothing: the stream thread encodes the
+ * image as before, with its failure handling.
+ */
+public final class EncodeAhead implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EncodeAhead.class);
+
+  /**
+   * The main consumer's config key under which the app hands this object to its {@link
+   * EncodeAheadInterceptor} (with the {@code main.consumer.} prefix in the streams properties).
+   */
+  public static final String INSTANCE_CONFIG = "mammotriage.encode.ahead.instance";
+
+  /**
+   * Images waiting or encoded and not yet taken, at most: about what Kafka Streams buffers of the
+   * images topic by default (input.buffer.max.bytes 512 MiB of 0.4 MB working images), so a backlog
+   * is encoded ahead all the way while an idle stream never holds more than its buffer.
+   */
+  static final int MAX_PENDING = 1024;
+
+  /**
+   * An image offered this long ago and not taken is given up when the bound is reached: its
+   * partition went to another instance or thread in a rebalance (the stream thread takes an image
+   * within seconds of its poll, even behind a full buffer).
+   */
+  static final long STALE_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+
+  /** Encodes nothing: {@link #take} always answers null (the stream thread encodes). */
+  public static final EncodeAhead NONE = new EncodeAhead();
+
+  private final ExamScoringService scorer;
+  private final SlotRules rules;
+  private final ThreadLocal<Deserializer<MammogramImage>> deserializers;
+  private final ExecutorService pool;
+  private final int maxPending;
+  private final java.util.function.LongSupplier clock;
+  // partition -> offset -> the encoding (null inside: nothing to use) of mammo.images.v1
+  private final Map<Integer, TreeMap<Long, Pending>> pending = new HashMap<>();
+  private int size;
+  private volatile boolean closed;
+  private final AtomicLong hits = new AtomicLong();
+  private final AtomicLong misses = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong waitedNanos = new AtomicLong();
+
+  private EncodeAhead() {
+    this.scorer = null;
+    this.rules = null;
+    this.deserializers = null;
+    this.pool = null;
+    this.maxPending = 0;
+    this.clock = System::nanoTime;
+    this.closed = true;
+  }
+
+  /**
+   * @param threads workers (at least 1)
+   * @param deserializers makes the images topic's value deserializer (one per worker)
+   */
+  public EncodeAhead(
+      ExamScoringService scorer,
+      TriageSettings settings,
+      Supplier<Deserializer<MammogramImage>> deserializers,
+      int threads) {
+    this(scorer, settings, deserializers, threads, MAX_PENDING, System::nanoTime);
+  }
+
+  EncodeAhead(
+      ExamScoringService scorer,
+      TriageSettings settings,
+      Supplier<Deserializer<MammogramImage>> deserializers,
+      int threads,
+      int maxPending,
+      java.util.function.LongSupplier clock) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("encode-ahead threads must be at least 1: " + threads);
+    }
+    this.scorer = scorer;
+    this.rules = SlotRules.of(settings);
+    this.deserializers = ThreadLocal.withInitial(deserializers);
+    this.maxPending = maxPending;
+    this.clock = clock;
+    AtomicInteger n = new AtomicInteger();
+    this.pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "streams-encode-ahead-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Whether images are encoded ahead at all ({@link #NONE} is not). */
+  public boolean enabled() {
+    return pool != null;
+  }
+
+  /**
+   * Starts encoding the images topic's records of a poll, in order; records already pending (polled
+   * again after a seek) are kept as they are.
+   */
+  public void offer(ConsumerRecords<byte[], byte[]> records) {
+    if (closed || records.isEmpty()) {
+      return;
+    }
+    for (ConsumerRecord<byte[], byte[]> rec : records.records(Topics.IMAGES.name())) {
+      Pending task = new Pending(() -> encode(rec), clock.getAsLong());
+      synchronized (this) {
+        if (size >= maxPending) {
+          purgeStale(task.offered);
+        }
+        if (size >= maxPending) {
+          dropped.incrementAndGet();
+          continue;
+        }
+        TreeMap<Long, Pending> p = pending.computeIfAbsent(rec.partition(), k -> new TreeMap<>());
+        if (p.putIfAbsent(rec.offset(), task) != null) {
+          continue;
+        }
+        size++;
+      }
+      try {
+        pool.execute(task);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        return; // closed meanwhile: take() runs the task itself or finds nothing
+      }
+    }
+  }
+
+  /**
+   * The encoding made ahead for the image at this partition and offset of mammo.images.v1, waiting
+   * for it when a worker is on it and computing it here when none has started; null when there is
+   * none (never offered, dropped, or it failed: the caller encodes). Entries of the partition
+   * before this offset were passed over by the stream thread and are dropped.
+   */
+  public EncodeResult take(int partition, long offset) {
+    if (pool == null) {
+      return null;
+    }
+    Pending task;
+    synchronized (this) {
+      TreeMap<Long, Pending> p = pending.get(partition);
+      if (p == null) {
+        misses.incrementAndGet();
+        return null;
+      }
+      Map<Long, Pending> before = p.headMap(offset);
+      for (Pending t : before.values()) {
+        t.cancel(false);
+      }
+      size -= before.size();
+      before.clear();
+      task = p.remove(offset);
+      if (task != null) {
+        size--;
+      }
+    }
+    if (task == null) {
+      misses.incrementAndGet();
+      return null;
+    }
+    long t0 = System.nanoTime();
+    task.run(); // does nothing when a worker has started or finished it
+    try {
+      EncodeResult r = task.get();
+      waitedNanos.addAndGet(System.nanoTime() - t0);
+      (r != null && r.encoded() ? hits : misses).incrementAndGet();
+      return r;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (ExecutionException | CancellationException e) {
+      misses.incrementAndGet();
+      return null;
+    }
+  }
+
+  /** Drops what was offered before {@link #STALE_NANOS} ago (under the lock). */
+  private void purgeStale(long now) {
+    for (var it = pending.values().iterator(); it.hasNext(); ) {
+      TreeMap<Long, Pending> p = it.next();
+      for (var e = p.values().iterator(); e.hasNext(); ) {
+        Pending t = e.next();
+        if (now - t.offered >= STALE_NANOS) {
+          t.cancel(false);
+          e.remove();
+          size--;
+        }
+      }
+      if (p.isEmpty()) {
+        it.remove();
+      }
+    }
+  }
+
+  /** An image being encoded ahead, and when it was offered. */
+  private static final class Pending extends FutureTask<EncodeResult> {
+    final long offered;
+
+    Pending(java.util.concurrent.Callable<EncodeResult> c, long offered) {
+      super(c);
+      this.offered = offered;
+    }
+  }
+
+  private EncodeResult encode(ConsumerRecord<byte[], byte[]> rec) {
+    if (closed || !scorer.activeModel().encodesViews()) {
+      return null; // a contract-1 model keeps the image: nothing to encode ahead
+    }
+    try {
+      MammogramImage img = deserializers.get().deserialize(rec.topic(), rec.headers(), rec.value());
+      if (img == null || img.getWorkingImagePng() == null) {
+        return null;
+      }
+      Slot slot =
+          rules
+              .slotOf(img.getLaterality().name(), img.getView(), img.getViewModifiers())
+              .orElse(null);
+      if (slot == null) {
+        return null; // an extra view: not encoded
+      }
+      return scorer.encode(
+          new ExamImage(slot, bytes(img.getWorkingImagePng()), img.getSopInstanceUid()));
+    } catch (RuntimeException e) {
+      // the stream thread meets the same record and handles it as it always did (DLQ, retry)
+      LOG.debug(
+          "image at {}-{} offset {} not encoded ahead: {}",
+          rec.topic(),
+          rec.partition(),
+          rec.offset(),
+          e.toString());
+      return null;
+    }
+  }
+
+  /**
+   * The buffer's bytes: its array itself when it is exactly that (what the deserializer made for
+   * this task alone), else a copy.
+   */
+  static byte[] bytes(java.nio.ByteBuffer b) {
+    if (b.hasArray()
+        && b.arrayOffset() == 0
+        && b.position() == 0
+        && b.remaining() == b.array().length) {
+      return b.array();
+    }
+    return ReleaseScoring.copy(b);
+  }
+
+  /** Images taken with an encoding made ahead so far. */
+  public long hits() {
+    return hits.get();
+  }
+
+  /**
+   * Images the stream thread asked for and found no encoding for (none made ahead, or a failure
+   * there): it encodes them itself.
+   */
+  public long misses() {
+    return misses.get();
+  }
+
+  /** Images not encoded ahead because {@link #MAX_PENDING} were waiting. */
+  public long dropped() {
+    return dropped.get();
+  }
+
+  /**
+   * Time the stream threads spent in {@link #take} waiting for (or computing) encodings, in total:
+   * near the stream's run time when the encoding, not the stream thread, is what limits it.
+   */
+  public long waitedNanos() {
+    return waitedNanos.get();
+  }
+
+  /** Images offered and not yet taken or dropped. */
+  synchronized int pending() {
+    return size;
+  }
+
+  @Override
+  public void close() {
+    if (pool == null) {
+      return;
+    }
+    closed = true;
+    pool.shutdownNow();
+    synchronized (this) {
+      pending.values().forEach(p -> p.values().forEach(t -> t.cancel(false)));
+      pending.clear();
+      size = 0;
+    }
+  }
+}
