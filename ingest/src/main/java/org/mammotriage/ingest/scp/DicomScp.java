@@ -254,7 +254,7 @@ public final class DicomScp implements AutoCloseable {
       try {
         s = server.accept();
       } catch (IOException e) {
-        if (running) {
+        if (running && !draining) {
           LOG.warn("accepting a DICOM connection failed: {}", e.getMessage());
         }
         continue;
@@ -512,12 +512,13 @@ public final class DicomScp implements AutoCloseable {
       return;
     }
     draining = true;
-    running = false;
+    // the listening socket first: once isRunning() reads false, no new connection can be taken
     try {
       server.close();
     } catch (IOException ignored) {
       // closing
     }
+    running = false;
     gate.closePending();
     for (Connection c : live) {
       if (c.phase == Phase.IDLE || c.phase == Phase.REQUEST) {
