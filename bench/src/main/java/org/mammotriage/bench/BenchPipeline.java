@@ -155,6 +155,15 @@ final class BenchPipeline implements AutoCloseable {
    * read_committed from every suspicion topic.
    */
   Map<String, Long> awaitDecisions(Set<String> studies, String modelId) {
+    return awaitDecisions(studies, modelId, Long.MIN_VALUE);
+  }
+
+  /**
+   * As {@link #awaitDecisions(Set, String)}, counting only decisions made at or after {@code
+   * sinceMillis} (epoch ms): those of a stream started then, when earlier runs decided the same
+   * studies on this broker.
+   */
+  Map<String, Long> awaitDecisions(Set<String> studies, String modelId, long sinceMillis) {
     Map<String, Object> p =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -181,7 +190,8 @@ final class BenchPipeline implements AutoCloseable {
             .forEach(
                 r -> {
                   if (studies.contains(r.key())
-                      && (modelId == null || modelId.equals(r.value().getModelId()))) {
+                      && (modelId == null || modelId.equals(r.value().getModelId()))
+                      && r.value().getDecidedAt().toEpochMilli() >= sinceMillis) {
                     out.putIfAbsent(r.key(), r.value().getDecidedAt().toEpochMilli());
                   }
                 });

@@ -239,13 +239,22 @@ final class ScoringBench {
     long base = settledDirect();
     try (OnnxExamScorer s = new OnnxExamScorer(dir, device, false, 0, batch, 0)) {
       s.scoreBatch(inputs.subList(0, Math.min(batch, inputs.size()))); // warm
+      ThreadCpu cpu0 = ThreadCpu.now();
       long t0 = System.nanoTime();
       s.scoreBatch(inputs);
-      double rate = inputs.size() / ((System.nanoTime() - t0) / 1e9);
+      double secs = (System.nanoTime() - t0) / 1e9;
+      lastCpu = ThreadCpu.now().since(cpu0);
+      lastSeconds = secs;
+      double rate = inputs.size() / secs;
       lastDirect = settledDirect() - base;
       return rate;
     }
   }
+
+  /** CPU seconds by thread group of the last {@link #scorerRate} run, and its wall seconds. */
+  static Map<String, Double> lastCpu = Map.of();
+
+  static double lastSeconds;
 
   /** Direct memory the last measured scorer held after its run (pooled input blocks). */
   private static long lastDirect;

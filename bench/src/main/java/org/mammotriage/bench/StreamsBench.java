@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.mammotriage.ops.OpsServer;
 import org.mammotriage.scoring.EncodeResult;
 import org.mammotriage.scoring.ExamImage;
@@ -55,9 +56,8 @@ final class StreamsBench {
           "bench streams --alone: the stream alone against the scorer alone, the demo model in"
               + " contract 2; synthetic studies at half the detector size, 1520x912 working images;"
               + " one stream thread");
-      List<Path> warm = BenchPipeline.studies(dir.resolve("w"), 2, 13);
       List<Path> full = BenchPipeline.studies(dir.resolve("a"), patients, 11);
-      reportAlone(streamAlone(dir.resolve("alone"), models[1], warm, full), -1);
+      reportAlone(streamAlone(dir.resolve("alone"), models[1], full), -1);
       return;
     }
     System.out.println(
@@ -100,7 +100,7 @@ final class StreamsBench {
         two.examsPerSecond() / one.examsPerSecond(),
         gapMs,
         two.exams());
-    Alone alone = streamAlone(dir.resolve("alone"), models[1], warm, full);
+    Alone alone = streamAlone(dir.resolve("alone"), models[1], full);
     reportAlone(alone, two.examsPerSecond());
     double goal = encoder[0] + 20;
     System.out.printf(
@@ -163,11 +163,13 @@ final class StreamsBench {
     System.out.printf(
         Locale.ROOT,
         "  stream alone (contract 2, images topic preloaded by ingest, then the stream started):"
-            + " %d exams in %.1f s, %.2f exams/s (%d images encoded ahead of the stream thread, %d"
-            + " by it; the stream thread waited %.1f s for them); the scorer alone on the same"
-            + " exams (encode 4 + head, batch 1): %.2f exams/s%n",
+            + " %d exams, steady state %d exams in %.2f s, %.2f exams/s (%d images encoded ahead of"
+            + " the stream thread, %d by it; the stream thread waited %.1f s for them over the"
+            + " whole run); the scorer alone on the same exams (encode 4 + head, batch 1): %.2f"
+            + " exams/s%n",
         alone.exams(),
-        alone.exams() / alone.streamRate(),
+        alone.steadyExams(),
+        alone.steadySeconds(),
         alone.streamRate(),
         alone.aheadHits(),
         alone.aheadMisses(),
@@ -208,6 +210,8 @@ final class StreamsBench {
    */
   record Alone(
       int exams,
+      int steadyExams,
+      double steadySeconds,
       double streamRate,
       long aheadHits,
       long aheadMisses,
@@ -218,81 +222,159 @@ final class StreamsBench {
 
   /** One stream-alone measurement. */
   private record StreamRun(
-      double streamRate, double ingestRate, long hits, long misses, double waitedSeconds) {}
+      double wholeRate,
+      double streamRate,
+      long hits,
+      long misses,
+      double waitedSeconds,
+      Map<String, Double> cpu,
+      double seconds,
+      int steadyExams) {}
 
   /**
-   * The stream alone: the stream warmed up and stopped, the studies imported by ingest with no
-   * stream running (the images topic preloaded), then the stream started again; its rate is the
-   * exams over the time from RUNNING to the last decision; with images encoded ahead (the default)
-   * and without, each twice, alternating, the second runs counted. The scorer alone scores the same
-   * exams' working images (the same preprocessing as ingest's) in the same JVM, after them.
+   * Snapshots of {@link ThreadCpu} every 50 ms, so that the CPU of a window known only afterwards
+   * (between two decisions) can be read.
    */
-  static Alone streamAlone(Path dir, Path model, List<Path> warm, List<Path> studies)
-      throws Exception {
+  private static final class CpuSampler implements AutoCloseable {
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, ThreadCpu> snaps =
+        new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final java.util.concurrent.ScheduledExecutorService timer =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "bench-cpu-sampler");
+              t.setDaemon(true);
+              return t;
+            });
+
+    CpuSampler() {
+      timer.scheduleAtFixedRate(
+          () -> snaps.put(System.currentTimeMillis(), ThreadCpu.now()),
+          0,
+          50,
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** CPU seconds by group between the snapshots nearest to two times (epoch ms). */
+    Map<String, Double> between(long fromMs, long toMs) {
+      var a = snaps.floorEntry(fromMs);
+      var b = snaps.ceilingEntry(toMs);
+      if (a == null) {
+        a = snaps.firstEntry();
+      }
+      if (b == null) {
+        b = snaps.lastEntry();
+      }
+      return b.getValue().since(a.getValue());
+    }
+
+    @Override
+    public void close() {
+      timer.shutdownNow();
+    }
+  }
+
+  /**
+   * The stream alone: the studies imported once by ingest into a broker with no stream running (the
+   * images topic preloaded), then the stream started on that backlog under a new application id
+   * (its own state, offsets from the start) for each run: with images encoded ahead (the default)
+   * and without, each twice, alternating, the second runs counted. A run's rate is its steady
+   * state: the exams decided after the first quarter's last decision, over the time from that
+   * decision to the last one. The scorer alone scores the same exams' working images (the same
+   * preprocessing as ingest's) in the same JVM, after them.
+   */
+  static Alone streamAlone(Path dir, Path model, List<Path> studies) throws Exception {
     // each setting twice, alternating, and the second run of each counts: the first stream run in
     // this JVM still compiles (C1/C2 took 20-27 % of the process's CPU during it, perf), which
-    // the scorer alone, measured last, no longer does
+    // the scorer alone, measured last, no longer does. Ingest runs once, before every stream run:
+    // between stream runs its code would change the JIT's profiles of the code both share (the
+    // area resize), and the stream would pay for compiling it again
     Map<String, String> off = Map.of(TriageStreamsConfig.ENCODE_AHEAD_THREADS, "0");
-    StreamRun ahead1 = streamRun(dir.resolve("ahead1"), model, warm, studies, Map.of());
-    StreamRun serial1 = streamRun(dir.resolve("serial1"), model, warm, studies, off);
-    StreamRun ahead = streamRun(dir.resolve("ahead2"), model, warm, studies, Map.of());
-    StreamRun serial = streamRun(dir.resolve("serial2"), model, warm, studies, off);
+    StreamRun ahead1;
+    StreamRun serial1;
+    StreamRun ahead;
+    StreamRun serial;
+    double ingestRate;
+    try (BenchPipeline p = BenchPipeline.start(dir)) {
+      long ti = System.nanoTime();
+      Set<String> preloaded = p.importAll(studies, 0).keySet();
+      ingestRate = studies.size() / ((System.nanoTime() - ti) / 1e9);
+      ahead1 = streamRun(p, dir, "ahead1", model, preloaded, Map.of());
+      serial1 = streamRun(p, dir, "serial1", model, preloaded, off);
+      ahead = streamRun(p, dir, "ahead2", model, preloaded, Map.of());
+      serial = streamRun(p, dir, "serial2", model, preloaded, off);
+    }
     System.out.printf(
         Locale.ROOT,
         "  stream alone, first runs (JIT still compiling, not counted): %.2f exams/s encoding"
-            + " ahead, %.2f without; second runs: %.2f, %.2f%n",
+            + " ahead, %.2f without; second runs: %.2f, %.2f (steady state: after the first"
+            + " quarter of the exams); over the whole run from RUNNING: %.2f, %.2f%n",
         ahead1.streamRate(),
         serial1.streamRate(),
         ahead.streamRate(),
-        serial.streamRate());
+        serial.streamRate(),
+        ahead.wholeRate(),
+        serial.wholeRate());
     double scorerRate = scorerAlone(model, studies);
+    System.out.println(
+        "  where the CPU went, stream alone (counted run with encoding ahead): "
+            + ThreadCpu.report(ahead.cpu(), ahead.seconds(), ahead.steadyExams()));
+    System.out.println(
+        "  where the CPU went, scorer alone: "
+            + ThreadCpu.report(ScoringBench.lastCpu, ScoringBench.lastSeconds, studies.size()));
     return new Alone(
         studies.size(),
+        ahead.steadyExams(),
+        ahead.seconds(),
         ahead.streamRate(),
         ahead.hits(),
         ahead.misses(),
         ahead.waitedSeconds(),
         serial.streamRate(),
-        ahead.ingestRate(),
+        ingestRate,
         scorerRate);
   }
 
   /**
-   * The stream warmed up and stopped, the studies imported with no stream running, the stream
-   * started again with the given settings on a broker of its own.
+   * One stream run over the preloaded images topic, under its own application id and state
+   * directory, with the given settings; the decisions it made are those decided after it started.
    */
   private static StreamRun streamRun(
-      Path dir, Path model, List<Path> warm, List<Path> studies, Map<String, String> settings)
+      BenchPipeline p,
+      Path dir,
+      String name,
+      Path model,
+      Set<String> preloaded,
+      Map<String, String> settings)
       throws Exception {
-    try (BenchPipeline p = BenchPipeline.start(dir)) {
-      var cfg = p.streamsConfig("bench-alone", dir.resolve("state"), 600_000, settings);
-      String id;
-      try (StreamsApp app = new StreamsApp(cfg, model, OpsServer.newRegistry())) {
-        app.start();
-        id = app.scorer().activeModel().id();
-        p.awaitDecisions(p.importAll(warm, 0).keySet(), id);
+    var cfg =
+        p.streamsConfig("bench-alone-" + name, dir.resolve("state-" + name), 600_000, settings);
+    try (StreamsApp app = new StreamsApp(cfg, model, OpsServer.newRegistry())) {
+      String id = app.scorer().activeModel().id();
+      long started = System.currentTimeMillis();
+      app.start();
+      long deadline = System.currentTimeMillis() + 120_000;
+      while (!app.isRunning() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(5);
       }
-      long ti = System.nanoTime();
-      Map<String, Long> preloaded = p.importAll(studies, 0);
-      double ingestRate = studies.size() / ((System.nanoTime() - ti) / 1e9);
-      try (StreamsApp app = new StreamsApp(cfg, model, OpsServer.newRegistry())) {
-        long h0 = app.encodeAhead().hits();
-        long m0 = app.encodeAhead().misses();
-        long w0 = app.encodeAhead().waitedNanos();
-        app.start();
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (!app.isRunning() && System.currentTimeMillis() < deadline) {
-          Thread.sleep(5);
-        }
-        long t0 = System.currentTimeMillis();
-        Map<String, Long> decided = p.awaitDecisions(preloaded.keySet(), id);
-        long last = decided.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+      long t0 = System.currentTimeMillis();
+      try (CpuSampler sampler = new CpuSampler()) {
+        Map<String, Long> decided = p.awaitDecisions(preloaded, id, started);
+        long[] at = decided.values().stream().mapToLong(Long::longValue).sorted().toArray();
+        long last = at[at.length - 1];
+        // steady state: from the decision of the first quarter's last exam to the last decision,
+        // past the start (rebalance, the new threads' first fetches and buffers, JIT of the new
+        // app's paths), as the scorer alone is measured after its warm-up
+        int k = at.length / 4;
+        long from = at[k - 1];
         return new StreamRun(
-            studies.size() / ((last - t0) / 1000.0),
-            ingestRate,
-            app.encodeAhead().hits() - h0,
-            app.encodeAhead().misses() - m0,
-            (app.encodeAhead().waitedNanos() - w0) / 1e9);
+            preloaded.size() / ((last - t0) / 1000.0),
+            (at.length - k) / ((last - from) / 1000.0),
+            app.encodeAhead().hits(),
+            app.encodeAhead().misses(),
+            app.encodeAhead().waitedNanos() / 1e9,
+            sampler.between(from, last),
+            (last - from) / 1000.0,
+            at.length - k);
       }
     }
   }

@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -36,6 +37,29 @@ class GrayPngDecoderTest {
 
     assertThat(dims).containsExactly(211, 333);
     assertThat(got).isEqualTo(imageIo(out.toByteArray()));
+  }
+
+  @Test
+  void shouldUndoSubAndUpEightBytesAtATimeAtEveryRowLength() throws Exception {
+    // Sub and Up are undone a long (8 pixels) at a time with a byte-by-byte tail: every width
+    // from 1 to 25 (no long, one, several, with and without a tail) and the working image's 912,
+    // on random pixels (every carry between bytes) and on 0xff runs (the top bit of every byte)
+    for (int cols : new int[] {1, 2, 7, 8, 9, 15, 16, 17, 23, 24, 25, 912}) {
+      int rows = 6;
+      byte[] noise = new byte[rows * cols];
+      new Random(cols).nextBytes(noise);
+      byte[] bright = new byte[rows * cols];
+      java.util.Arrays.fill(bright, (byte) 0xff);
+      for (byte[] px : List.of(noise, bright)) {
+        for (int filter = 1; filter <= 2; filter++) {
+          byte[] png = png(px, rows, cols, filter, 1);
+          assertThat(GrayPngDecoder.decode(png, new int[2]))
+              .as("filter %d, %d columns", filter, cols)
+              .isEqualTo(px)
+              .isEqualTo(imageIo(png));
+        }
+      }
+    }
   }
 
   @Test
