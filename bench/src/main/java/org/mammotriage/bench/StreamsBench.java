@@ -189,6 +189,27 @@ final class StreamsBench {
         "  stream alone / scorer alone = %.2f; goal >= 0.80: %s%n",
         streamRatio,
         streamRatio >= 0.8 ? "met" : "NOT met");
+    // what the stream pays that the scorer alone does not: Kafka's side of every exam
+    double kafkaMs =
+        1000
+            * (alone.streamCpu().getOrDefault(ThreadCpu.BROKER, 0.0)
+                + alone.streamCpu().getOrDefault(ThreadCpu.STREAMS, 0.0)
+                + alone.streamCpu().getOrDefault(ThreadCpu.PRODUCER, 0.0))
+            / alone.steadyExams();
+    double jitMs = 1000 * alone.streamCpu().getOrDefault(ThreadCpu.JIT, 0.0) / alone.steadyExams();
+    double scorerMs =
+        1000
+            * alone.scorerCpu().values().stream().mapToDouble(Double::doubleValue).sum()
+            / alone.exams();
+    System.out.printf(
+        Locale.ROOT,
+        "  Kafka's side of an exam (embedded broker, stream thread and its clients, producer):"
+            + " %.1f ms of CPU, and the JIT compiler still %.1f ms, against %.1f ms for the"
+            + " scorer alone's whole exam: at 0.8 the stream may add at most %.1f ms%n",
+        kafkaMs,
+        jitMs,
+        scorerMs,
+        scorerMs / 4);
     double ingestShare =
         (1 / alone.ingestRate()) / (1 / alone.ingestRate() + 1 / alone.streamRate());
     System.out.printf(
@@ -218,7 +239,9 @@ final class StreamsBench {
       double aheadWaitedSeconds,
       double streamRateSerial,
       double ingestRate,
-      double scorerRate) {}
+      double scorerRate,
+      Map<String, Double> streamCpu,
+      Map<String, Double> scorerCpu) {}
 
   /** One stream-alone measurement. */
   private record StreamRun(
@@ -331,7 +354,9 @@ final class StreamsBench {
         ahead.waitedSeconds(),
         serial.streamRate(),
         ingestRate,
-        scorerRate);
+        scorerRate,
+        ahead.cpu(),
+        ScoringBench.lastCpu);
   }
 
   /**

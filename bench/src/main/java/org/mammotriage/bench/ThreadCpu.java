@@ -24,6 +24,11 @@ final class ThreadCpu {
   /** Clock ticks per second of {@code stat}'s utime and stime (USER_HZ, 100 on Linux). */
   private static final double HZ = 100.0;
 
+  static final String BROKER = "embedded broker";
+  static final String STREAMS = "Kafka Streams threads (stream thread, its clients)";
+  static final String PRODUCER = "producer network threads";
+  static final String JIT = "JIT compiler";
+
   private final Map<String, Long> ticksByThread; // "tid comm" -> ticks
 
   private ThreadCpu(Map<String, Long> ticksByThread) {
@@ -87,10 +92,13 @@ final class ThreadCpu {
       return "scorer (prepare, batcher)";
     }
     if (comm.startsWith("bench-alone") || comm.startsWith("bench-streams")) {
-      return "Kafka Streams threads (stream thread, its clients)";
+      return STREAMS;
+    }
+    if (comm.startsWith("kafka-coordinat") || comm.startsWith("kafka-admin-cl")) {
+      return STREAMS; // the clients' own threads: a consumer's heartbeat, an admin client
     }
     if (comm.startsWith("kafka-producer")) {
-      return "producer network threads";
+      return PRODUCER;
     }
     if (comm.startsWith("data-plane")
         || comm.startsWith("kafka-")
@@ -107,10 +115,10 @@ final class ThreadCpu {
         || comm.startsWith("share-")
         || comm.startsWith("quorum-")
         || comm.startsWith("raft-")) {
-      return "embedded broker";
+      return BROKER;
     }
     if (comm.startsWith("C1 ") || comm.startsWith("C2 ")) {
-      return "JIT compiler";
+      return JIT;
     }
     if (comm.startsWith("GC ") || comm.startsWith("G1 ") || comm.startsWith("VM ")) {
       return "GC and VM";
