@@ -162,6 +162,9 @@ class LoadIT {
           maxBytes / 1048576.0);
       assertThat(ingest.exitValue()).isZero();
       assertThat(tail).as("no OutOfMemoryError, no ERROR line").isEmpty();
+      try (var spooled = Files.list(dir.resolve("spool"))) {
+        assertThat(spooled).as("every received file deleted after its response").isEmpty();
+      }
     }
   }
 

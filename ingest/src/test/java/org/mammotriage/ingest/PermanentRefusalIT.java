@@ -104,6 +104,10 @@ class PermanentRefusalIT {
               kafka.consumeAll(
                   Topics.IMAGES.name(), new ByteArrayDeserializer(), Duration.ofSeconds(3)))
           .isEmpty();
+      // the received file is deleted after the response, before the association's release
+      try (var spooled = Files.list(dir.resolve("spool1"))) {
+        assertThat(spooled).as("nothing left in the spool").isEmpty();
+      }
     }
   }
 

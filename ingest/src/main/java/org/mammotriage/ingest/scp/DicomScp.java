@@ -457,26 +457,41 @@ public final class DicomScp implements AutoCloseable {
       throws DicomNetworkException, IOException, DicomException {
     DimseStatus status = DimseStatus.SUCCESS;
     String comment = null;
-    if (h.commandField == C_STORE_RQ) {
-      Outcome o = store(a, h, caller);
-      status = o.dimseStatus();
-      if (!o.success()) {
-        comment = o.reason().isTransient() ? "RETRY: " + o.reason() : o.reason() + ": " + o.text();
+    Path received = null;
+    try {
+      if (h.commandField == C_STORE_RQ) {
+        if (!h.tooLarge) {
+          received = h.toPart10();
+        }
+        Outcome o = store(h, received, caller);
+        status = o.dimseStatus();
+        if (!o.success()) {
+          comment =
+              o.reason().isTransient() ? "RETRY: " + o.reason() : o.reason() + ": " + o.text();
+        }
+      } else if (h.commandField != C_ECHO_RQ) {
+        status = DimseStatus.UNRECOGNIZED_OPERATION;
+        comment = "only C-STORE and C-ECHO are supported";
       }
-    } else if (h.commandField != C_ECHO_RQ) {
-      status = DimseStatus.UNRECOGNIZED_OPERATION;
-      comment = "only C-STORE and C-ECHO are supported";
+      byte[] rsp =
+          h.commandField == C_ECHO_RQ
+              ? Responses.echo(h.sopClass, h.messageId)
+              : Responses.store(h.sopClass, h.sopInstance, h.messageId, status.code(), comment);
+      a.send(h.pcid, rsp, null);
+    } finally {
+      // after the response: the sender goes on with its next instance while the spool file
+      // (tens of MB for a full-field mammogram) is unlinked, which costs the kernel milliseconds
+      if (received != null) {
+        Files.deleteIfExists(received);
+      }
     }
-    byte[] rsp =
-        h.commandField == C_ECHO_RQ
-            ? Responses.echo(h.sopClass, h.messageId)
-            : Responses.store(h.sopClass, h.sopInstance, h.messageId, status.code(), comment);
-    a.send(h.pcid, rsp, null);
   }
 
-  /** Runs a received instance through the pipeline; one over the size limit was never kept. */
-  private Outcome store(Association a, MessageHandler h, String caller)
-      throws DicomNetworkException, IOException, DicomException {
+  /**
+   * Runs a received instance (its Part 10 file, which the caller deletes after responding) through
+   * the pipeline; one over the size limit was never kept ({@code file} null).
+   */
+  private Outcome store(MessageHandler h, Path file, String caller) throws IOException {
     if (h.tooLarge) {
       h.discard(); // the pipeline logs the rejection
       return pipeline.refuse(
@@ -492,12 +507,7 @@ public final class DicomScp implements AutoCloseable {
           caller,
           "INGEST_SCP");
     }
-    Path file = h.toPart10();
-    try {
-      return pipeline.process(file, caller, "INGEST_SCP");
-    } finally {
-      Files.deleteIfExists(file);
-    }
+    return pipeline.process(file, caller, "INGEST_SCP");
   }
 
   /**
