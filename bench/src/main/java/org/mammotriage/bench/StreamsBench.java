@@ -195,8 +195,8 @@ final class StreamsBench {
             * (alone.streamCpu().getOrDefault(ThreadCpu.BROKER, 0.0)
                 + alone.streamCpu().getOrDefault(ThreadCpu.STREAMS, 0.0)
                 + alone.streamCpu().getOrDefault(ThreadCpu.PRODUCER, 0.0))
-            / alone.steadyExams();
-    double jitMs = 1000 * alone.streamCpu().getOrDefault(ThreadCpu.JIT, 0.0) / alone.steadyExams();
+            / alone.cpuExams();
+    double jitMs = 1000 * alone.streamCpu().getOrDefault(ThreadCpu.JIT, 0.0) / alone.cpuExams();
     double scorerMs =
         1000
             * alone.scorerCpu().values().stream().mapToDouble(Double::doubleValue).sum()
@@ -241,6 +241,7 @@ final class StreamsBench {
       double ingestRate,
       double scorerRate,
       Map<String, Double> streamCpu,
+      int cpuExams,
       Map<String, Double> scorerCpu) {}
 
   /** One stream-alone measurement. */
@@ -251,12 +252,14 @@ final class StreamsBench {
       long misses,
       double waitedSeconds,
       Map<String, Double> cpu,
-      double seconds,
-      int steadyExams) {}
+      double cpuSeconds,
+      int steadyExams,
+      int cpuExams) {}
 
   /**
-   * Snapshots of {@link ThreadCpu} every 50 ms, so that the CPU of a window known only afterwards
-   * (between two decisions) can be read.
+   * Snapshots of {@link ThreadCpu} every 200 ms (reading every thread's stat file costs CPU itself:
+   * at 50 ms the sampler took 3 % of the window's), so that the CPU of a window known only
+   * afterwards (between two decisions) can be read.
    */
   private static final class CpuSampler implements AutoCloseable {
     private final java.util.concurrent.ConcurrentSkipListMap<Long, ThreadCpu> snaps =
@@ -273,12 +276,15 @@ final class StreamsBench {
       timer.scheduleAtFixedRate(
           () -> snaps.put(System.currentTimeMillis(), ThreadCpu.now()),
           0,
-          50,
+          200,
           java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
-    /** CPU seconds by group between the snapshots nearest to two times (epoch ms). */
-    Map<String, Double> between(long fromMs, long toMs) {
+    /** The snapshots at or before {@code fromMs} and at or after {@code toMs}, and their times. */
+    record Window(long fromMs, long toMs, Map<String, Double> cpu) {}
+
+    /** CPU seconds by group between the snapshots around two times (epoch ms). */
+    Window between(long fromMs, long toMs) {
       var a = snaps.floorEntry(fromMs);
       var b = snaps.ceilingEntry(toMs);
       if (a == null) {
@@ -287,7 +293,7 @@ final class StreamsBench {
       if (b == null) {
         b = snaps.lastEntry();
       }
-      return b.getValue().since(a.getValue());
+      return new Window(a.getKey(), b.getKey(), b.getValue().since(a.getValue()));
     }
 
     @Override
@@ -340,14 +346,14 @@ final class StreamsBench {
     double scorerRate = scorerAlone(model, studies);
     System.out.println(
         "  where the CPU went, stream alone (counted run with encoding ahead): "
-            + ThreadCpu.report(ahead.cpu(), ahead.seconds(), ahead.steadyExams()));
+            + ThreadCpu.report(ahead.cpu(), ahead.cpuSeconds(), ahead.cpuExams()));
     System.out.println(
         "  where the CPU went, scorer alone: "
             + ThreadCpu.report(ScoringBench.lastCpu, ScoringBench.lastSeconds, studies.size()));
     return new Alone(
         studies.size(),
         ahead.steadyExams(),
-        ahead.seconds(),
+        ahead.steadyExams() / ahead.streamRate(),
         ahead.streamRate(),
         ahead.hits(),
         ahead.misses(),
@@ -356,6 +362,7 @@ final class StreamsBench {
         ingestRate,
         scorerRate,
         ahead.cpu(),
+        ahead.cpuExams(),
         ScoringBench.lastCpu);
   }
 
@@ -391,15 +398,20 @@ final class StreamsBench {
         // app's paths), as the scorer alone is measured after its warm-up
         int k = at.length / 4;
         long from = at[k - 1];
+        CpuSampler.Window cpu = sampler.between(from, last);
         return new StreamRun(
             preloaded.size() / ((last - t0) / 1000.0),
             (at.length - k) / ((last - from) / 1000.0),
             app.encodeAhead().hits(),
             app.encodeAhead().misses(),
             app.encodeAhead().waitedNanos() / 1e9,
-            sampler.between(from, last),
-            (last - from) / 1000.0,
-            at.length - k);
+            cpu.cpu(),
+            (cpu.toMs() - cpu.fromMs()) / 1000.0,
+            at.length - k,
+            (int)
+                java.util.Arrays.stream(at)
+                    .filter(t -> t > cpu.fromMs() && t <= cpu.toMs())
+                    .count());
       }
     }
   }
