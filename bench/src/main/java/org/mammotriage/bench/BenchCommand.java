@@ -35,8 +35,11 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--patients",
-      defaultValue = "12",
-      description = "synth/streams/state: patients in the run (default ${DEFAULT-VALUE}).")
+      description =
+          "synth/streams/state: patients in the run (default 12; streams --alone: 200, about 370"
+              + " exams, so that its steady-state window is several seconds long).")
+  Integer patientsOption;
+
   int patients;
 
   @Option(
@@ -120,13 +123,16 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    patients = patientsOption != null ? patientsOption : 12;
     String which = name == null ? "all" : name;
     switch (which) {
       case "synth" -> synth();
       case "scoring" -> scoring();
       case "ingest" -> IngestBench.run(reps);
       case "scp" -> ScpBench.run(6); // 6 patients: 52 full-size files, 0.9 GB
-      case "streams" -> StreamsBench.run(patients, aloneOnly);
+      case "streams" ->
+          StreamsBench.run(
+              patientsOption != null ? patientsOption : aloneOnly ? 200 : 12, aloneOnly);
       case "state" -> StateBench.run(patients, storeExams, baselineStoreExams);
       case "fuzz" -> {
         return FuzzBench.run(cases, seed, throughScp);
