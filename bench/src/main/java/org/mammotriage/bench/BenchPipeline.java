@@ -251,4 +251,19 @@ final class BenchPipeline implements AutoCloseable {
     ingest.close();
     broker.close();
   }
+
+  /**
+   * Deletes a folder and everything in it (a bench's temporary archive and broker logs: a few GB);
+   * nothing when it does not exist; what cannot be deleted is said on stderr, not thrown.
+   */
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      System.err.println("  could not delete " + dir + ": " + e.getMessage());
+    }
+  }
 }

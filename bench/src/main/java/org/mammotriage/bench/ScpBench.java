@@ -44,7 +44,8 @@ final class ScpBench {
     try {
       run(dir, patients);
     } finally {
-      deleteTree(dir); // the archive, the broker's log and storescp's copies: a few GB
+      BenchPipeline.deleteTree(
+          dir); // the archive, the broker's log and storescp's copies: a few GB
     }
   }
 
@@ -180,19 +181,8 @@ final class ScpBench {
    * ({@code sync}), so neither receiver's round pays for the other's writes.
    */
   private static void settle(Path done) throws Exception {
-    deleteTree(done);
+    BenchPipeline.deleteTree(done);
     new ProcessBuilder("sync").inheritIO().start().waitFor();
-  }
-
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (IOException | java.io.UncheckedIOException e) {
-      System.err.println("  could not delete " + dir + ": " + e.getMessage());
-    }
   }
 
   /**

@@ -45,7 +45,7 @@ final class StreamsBench {
     try {
       run(dir, patients, aloneOnly);
     } finally {
-      deleteTree(dir); // a few GB of synthetic studies and broker logs
+      BenchPipeline.deleteTree(dir); // a few GB of synthetic studies and broker logs
     }
   }
 
@@ -443,14 +443,6 @@ final class StreamsBench {
       exams.add(new ExamInput(study.getFileName().toString(), images));
     }
     return ScoringBench.scorerRate(model, exams, 1);
-  }
-
-  private static void deleteTree(Path dir) {
-    try (var files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (java.io.IOException | java.io.UncheckedIOException e) {
-      System.err.println("  could not delete " + dir + ": " + e.getMessage());
-    }
   }
 
   /** Median and p90 ms of encoding one working image on the contract-2 model, batch 1. */
