@@ -115,6 +115,8 @@ public final class FineTuner {
                       .build());
       try (Trainer trainer = model.newTrainer(tc)) {
         trainer.initialize(new Shape(o.batchSize(), 1, h, w));
+        org.mammotriage.training.model.ConvGradientCheck.requireCorrect(
+            net, trainer.getDevices()[0], progress);
         before = valAuc(net, model.getNDManager(), loader, val);
         bestAuc = before;
         progress.accept(

@@ -493,6 +493,9 @@ public final class Pretrainer {
       }
       try (Trainer trainer = model.newTrainer(tc)) {
         trainer.initialize(net.inputShapes(batch));
+        // refuse to learn from wrong gradients (oneDNN's AVX-512 fault; see the class)
+        org.mammotriage.training.model.ConvGradientCheck.requireCorrect(
+            net, shardDevices[0], progress);
         if (checkpoint != null) {
           if (exact) {
             try (var in =

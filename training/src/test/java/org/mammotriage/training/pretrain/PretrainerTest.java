@@ -143,6 +143,9 @@ class PretrainerTest {
         Pretrainer.train(data, options(PretrainMethod.MVCLIP, 4, true, cache, 2), b, logged::add);
 
     assertThat(logged.get(0)).contains("resuming from step-0000002.params");
+    // the convolutions were checked against the reference before the first step
+    assertThat(logged)
+        .anyMatch(l -> l.startsWith("convolution self-check: ") && l.contains("agree"));
     // parameters, AdamW moments and counts, RNG and data position restored: identical losses
     assertThat(resumed.history()).containsExactlyElementsOf(first.history().subList(2, 4));
     assertThat(Files.readAllLines(b.resolve(Pretrainer.HISTORY_FILE)))
