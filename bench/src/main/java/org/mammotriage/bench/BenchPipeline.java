@@ -94,9 +94,7 @@ final class BenchPipeline implements AutoCloseable {
                 ScoringConfig.BATCH_MAX,
                 "1",
                 ScoringConfig.MODEL_WATCH_INTERVAL_MS,
-                "0",
-                "kafka.commit.interval.ms",
-                "100"));
+                "0"));
     values.putAll(settings);
     return ConfigLoader.load(
         ScoringConfig.define(TriageStreamsConfig.define(CommonConfig.define())),

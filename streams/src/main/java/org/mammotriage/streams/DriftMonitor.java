@@ -3,7 +3,6 @@ package org.mammotriage.streams;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -38,6 +37,10 @@ public final class DriftMonitor {
   private final MeterRegistry registry;
   private final Settings settings;
   private final Map<String, ArrayDeque<ExamScore>> windows = new LinkedHashMap<>();
+
+  /** Per source, the counts of its window's exams (updated as exams enter and leave it). */
+  private final Map<String, DriftStats.Window> counts = new HashMap<>();
+
   private final Map<String, double[]> gauges = new HashMap<>();
   private final Map<String, Boolean> above = new HashMap<>();
   private final Map<String, DriftStats.Figures> last = new LinkedHashMap<>();
@@ -60,6 +63,7 @@ public final class DriftMonitor {
     }
     if (!model.equals(modelId)) {
       windows.clear();
+      counts.clear();
       last.clear();
       above.clear();
       modelId = model;
@@ -70,15 +74,22 @@ public final class DriftMonitor {
               ? source
               : source.substring(0, source.indexOf(':') + 1) + "other";
       ArrayDeque<ExamScore> w = windows.computeIfAbsent(key, k -> new ArrayDeque<>());
+      DriftStats.Window c = counts.get(key);
+      if (c == null || c.reference() != ref) { // a new source, or the model's domain was reloaded
+        c = new DriftStats.Window(ref);
+        w.forEach(c::add);
+        counts.put(key, c);
+      }
       w.addLast(e);
+      c.add(e);
       while (w.size() > settings.windowExams()) {
-        w.removeFirst();
+        c.remove(w.removeFirst());
       }
       gauge("mammotriage_drift_exams", key, null)[0] = w.size();
       if (w.size() < settings.minExams()) {
         continue;
       }
-      DriftStats.Figures f = DriftStats.of(ref, new ArrayList<>(w));
+      DriftStats.Figures f = c.figures();
       last.put(key, f);
       gauge("mammotriage_drift_ood_rate", key, null)[0] = f.oodRate();
       boolean any = false;

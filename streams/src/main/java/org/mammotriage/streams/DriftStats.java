@@ -79,54 +79,90 @@ public final class DriftStats {
   }
 
   public static Figures of(DriftReference ref, List<ExamScore> exams) {
-    Map<String, long[]> counts = new LinkedHashMap<>();
-    ref.histograms().forEach((k, h) -> counts.put(k, h.emptyCounts()));
-    long[] cats = new long[CATEGORIES.size()];
-    int out = 0;
-    for (ExamScore e : exams) {
+    Window w = new Window(ref);
+    exams.forEach(w::add);
+    return w.figures();
+  }
+
+  /**
+   * Counts over the reference's bins kept up to date as exams enter and leave a window, so the
+   * figures of a window cost the bins, not the window's exams ({@link DriftMonitor} updates one per
+   * released exam). Not thread-safe.
+   */
+  public static final class Window {
+    private final DriftReference ref;
+    private final Map<String, long[]> counts = new LinkedHashMap<>();
+    private final long[] cats = new long[CATEGORIES.size()];
+    private int exams;
+    private int out;
+
+    public Window(DriftReference ref) {
+      this.ref = ref;
+      ref.histograms().forEach((k, h) -> counts.put(k, h.emptyCounts()));
+    }
+
+    /** The reference the counts are over. */
+    public DriftReference reference() {
+      return ref;
+    }
+
+    /** Counts {@code e} in. */
+    public void add(ExamScore e) {
+      count(e, 1);
+    }
+
+    /** Counts {@code e} out again (an exam {@link #add}ed before). */
+    public void remove(ExamScore e) {
+      count(e, -1);
+    }
+
+    private void count(ExamScore e, int d) {
+      exams += d;
       if ("OUT_OF_DOMAIN".equals(e.getDomainVerdict())) {
-        out++;
+        out += d;
       }
-      add(ref, counts, DriftReference.SUSPICION, e.getSuspicion());
+      bin(ref, counts, DriftReference.SUSPICION, e.getSuspicion(), d);
       for (DomainView v : e.getDomainViews()) {
-        add(ref, counts, DriftReference.OOD_SCORE, v.getOodScore());
-        add(ref, counts, DriftReference.IMAGE_MEAN, v.getInputMean());
-        add(ref, counts, DriftReference.IMAGE_STD, v.getInputStd());
+        bin(ref, counts, DriftReference.OOD_SCORE, v.getOodScore(), d);
+        bin(ref, counts, DriftReference.IMAGE_MEAN, v.getInputMean(), d);
+        bin(ref, counts, DriftReference.IMAGE_STD, v.getInputStd(), d);
       }
       int c = CATEGORIES.indexOf(scoreCategory(e));
       if (c >= 0) {
-        cats[c]++;
+        cats[c] += d;
       }
     }
-    Map<String, Double> psi = new LinkedHashMap<>();
-    Map<String, Double> allow = new LinkedHashMap<>();
-    ref.histograms()
-        .forEach(
-            (k, h) -> {
-              psi.put(k, DriftReference.psi(h.counts(), counts.get(k)));
-              allow.put(k, allowance(h.counts().length, sum(counts.get(k)), sum(h.counts())));
-            });
-    if (!ref.categoryShares().isEmpty()) {
-      long[] expected = new long[CATEGORIES.size()];
-      for (int i = 0; i < expected.length; i++) {
-        // shares as counts per 10 000, PSI only uses shares
-        expected[i] =
-            Math.round(10_000 * ref.categoryShares().getOrDefault(CATEGORIES.get(i), 0.0));
+
+    /** The figures of the exams counted in now. */
+    public Figures figures() {
+      Map<String, long[]> copy = new LinkedHashMap<>();
+      counts.forEach((k, v) -> copy.put(k, v.clone()));
+      Map<String, Double> psi = new LinkedHashMap<>();
+      Map<String, Double> allow = new LinkedHashMap<>();
+      ref.histograms()
+          .forEach(
+              (k, h) -> {
+                psi.put(k, DriftReference.psi(h.counts(), copy.get(k)));
+                allow.put(k, allowance(h.counts().length, sum(copy.get(k)), sum(h.counts())));
+              });
+      if (!ref.categoryShares().isEmpty()) {
+        long[] expected = new long[CATEGORIES.size()];
+        for (int i = 0; i < expected.length; i++) {
+          // shares as counts per 10 000, PSI only uses shares
+          expected[i] =
+              Math.round(10_000 * ref.categoryShares().getOrDefault(CATEGORIES.get(i), 0.0));
+        }
+        long[] c = cats.clone();
+        copy.put(CATEGORY, c);
+        psi.put(CATEGORY, DriftReference.psi(expected, c));
+        long refExams =
+            ref.histograms().containsKey(DriftReference.SUSPICION)
+                ? sum(ref.histograms().get(DriftReference.SUSPICION).counts())
+                : 10_000;
+        allow.put(CATEGORY, allowance(CATEGORIES.size(), sum(c), refExams));
       }
-      counts.put(CATEGORY, cats);
-      psi.put(CATEGORY, DriftReference.psi(expected, cats));
-      long refExams =
-          ref.histograms().containsKey(DriftReference.SUSPICION)
-              ? sum(ref.histograms().get(DriftReference.SUSPICION).counts())
-              : 10_000;
-      allow.put(CATEGORY, allowance(CATEGORIES.size(), sum(cats), refExams));
+      return new Figures(exams, copy, psi, allow, exams == 0 ? Double.NaN : out / (double) exams);
     }
-    return new Figures(
-        exams.size(),
-        counts,
-        psi,
-        allow,
-        exams.isEmpty() ? Double.NaN : out / (double) exams.size());
   }
 
   static long sum(long[] c) {
@@ -145,10 +181,11 @@ public final class DriftStats {
     return e.getCategory();
   }
 
-  private static void add(DriftReference ref, Map<String, long[]> counts, String stat, Double v) {
+  private static void bin(
+      DriftReference ref, Map<String, long[]> counts, String stat, Double v, int d) {
     DriftReference.Histogram h = ref.histograms().get(stat);
     if (h != null && v != null) {
-      counts.get(stat)[h.bin(v)]++;
+      counts.get(stat)[h.bin(v)] += d;
     }
   }
 

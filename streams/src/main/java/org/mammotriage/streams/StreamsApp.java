@@ -77,6 +77,9 @@ public final class StreamsApp implements AutoCloseable {
    * The streams properties; when {@code ahead} is enabled the main consumer hands each poll to it
    * ({@link EncodeAheadInterceptor}).
    */
+  /** The exactly-once commit interval unless {@code kafka.commit.interval.ms} says otherwise. */
+  static final long DEFAULT_COMMIT_INTERVAL_MS = 1000;
+
   static Properties properties(MammoConfig cfg, EncodeAhead ahead) {
     Properties p = new Properties();
     p.putAll(cfg.kafkaClientProps());
@@ -85,6 +88,10 @@ public final class StreamsApp implements AutoCloseable {
     p.put(StreamsConfig.STATE_DIR_CONFIG, cfg.getString(TriageStreamsConfig.STATE_DIR));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, cfg.getInt(TriageStreamsConfig.NUM_THREADS));
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    // one exactly-once transaction a second instead of Kafka's ten: each commit costs the broker a
+    // transaction marker per partition written and the clients a round of requests; decisions
+    // reach read_committed subscribers at most a second later (kafka.commit.interval.ms overrides)
+    p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, DEFAULT_COMMIT_INTERVAL_MS);
     p.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         DlqExceptionHandlers.Deserialization.class);

@@ -85,6 +85,36 @@ class DriftMonitorTest {
   }
 
   @Test
+  void shouldKeepTheSlidingWindowsCountsEqualToCountingItsExamsAfresh() {
+    DriftReference ref = domain().reference();
+    DriftStats.Window w = new DriftStats.Window(ref);
+    java.util.ArrayDeque<ExamScore> kept = new java.util.ArrayDeque<>();
+    for (int i = 0; i < 250; i++) {
+      double s = i < 150 ? R.nextDouble() * 0.5 : 0.6 + 0.4 * R.nextDouble();
+      ExamScore e = exam("A", s, s >= 0.6 ? "suspicious" : s < 0.2 ? "low" : "routine");
+      if (i % 7 == 0) {
+        e = ExamScore.newBuilder(e).setDomainVerdict("OUT_OF_DOMAIN").build();
+      }
+      kept.addLast(e);
+      w.add(e);
+      if (kept.size() > 40) {
+        w.remove(kept.removeFirst());
+      }
+      if (i % 50 == 49) {
+        DriftStats.Figures fresh = DriftStats.of(ref, new ArrayList<>(kept));
+        DriftStats.Figures slid = w.figures();
+        assertThat(slid.exams()).isEqualTo(40);
+        assertThat(slid.psi()).isEqualTo(fresh.psi());
+        assertThat(slid.allowance()).isEqualTo(fresh.allowance());
+        assertThat(slid.oodRate()).isEqualTo(fresh.oodRate());
+        slid.counts().forEach((k, v) -> assertThat(v).as(k).isEqualTo(fresh.counts().get(k)));
+      }
+    }
+    // the last 40 are all shifted: the suspicion PSI says so
+    assertThat(w.figures().drifted(0.2)).contains(DriftReference.SUSPICION);
+  }
+
+  @Test
   void shouldGiveTheUsualPsiAndAnAllowanceThatShrinksWithTheSample() {
     long[] e = {50, 50};
     assertThat(DriftReference.psi(e, new long[] {50, 50})).isZero();
