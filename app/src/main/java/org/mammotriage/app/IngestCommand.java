@@ -1,6 +1,7 @@
 package org.mammotriage.app;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -67,13 +68,24 @@ public final class IngestCommand implements Callable<Integer> {
   }
 
   /** A started ingest process: ops HTTP, the pipeline and the SCP. */
-  record Running(OpsServer ops, IngestRuntime runtime, DicomScp scp) implements AutoCloseable {
-    /** SIGTERM: the SCP drains (in-flight C-STOREs finish), then Kafka, then HTTP. */
+  record Running(OpsServer ops, IngestRuntime runtime, DicomScp scp, Path spool)
+      implements AutoCloseable {
+    /**
+     * SIGTERM: the SCP drains (in-flight C-STOREs finish), then Kafka, then HTTP; the spool folder
+     * this process made goes too when the SCP left nothing in it.
+     */
     @Override
     public void close() {
       scp.close();
       runtime.close();
       ops.close();
+      try {
+        Files.deleteIfExists(spool);
+      } catch (java.nio.file.DirectoryNotEmptyException e) {
+        LOG.warn("spool folder {} kept: it still holds files", spool);
+      } catch (java.io.IOException e) {
+        LOG.warn("spool folder {} not removed: {}", spool, e.toString());
+      }
     }
   }
 
@@ -92,17 +104,18 @@ public final class IngestCommand implements Callable<Integer> {
     IngestRuntime rt = null;
     try {
       rt = new IngestRuntime(cfg, ops.registry());
+      Path spool = Files.createTempDirectory("mammotriage-spool");
       DicomScp scp =
           new DicomScp(
               ScpSettings.fromConfig(cfg, rt.limits().maxBytes()),
               rt.pipeline(),
-              Files.createTempDirectory("mammotriage-spool"),
+              spool,
               ops.registry());
       IngestRuntime runtime = rt;
       ops.setReadiness(
           RegistryStartup.readiness(
               () -> scp.isRunning() && runtime.readiness().ready(), registry));
-      return new Running(ops, rt, scp);
+      return new Running(ops, rt, scp, spool);
     } catch (java.io.IOException | RuntimeException e) {
       if (rt != null) {
         rt.close();

@@ -84,6 +84,7 @@ class DemoCommandIT {
   }
 
   private static String chromium(String... args) throws Exception {
+    Path profile = Files.createTempDirectory("chromium"); // deleted below: a profile is ~2 MB
     List<String> cmd =
         new ArrayList<>(
             List.of(
@@ -92,12 +93,16 @@ class DemoCommandIT {
                 "--no-sandbox",
                 "--disable-gpu",
                 "--hide-scrollbars",
-                "--user-data-dir=" + Files.createTempDirectory("chromium")));
+                "--user-data-dir=" + profile));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    return new String(out, StandardCharsets.UTF_8);
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      return new String(out, StandardCharsets.UTF_8);
+    } finally {
+      DemoCommand.deleteQuietly(profile);
+    }
   }
 
   private static int count(String s, String what) {

@@ -98,7 +98,8 @@ class DomainGateIT {
       MeterRegistry registry = OpsServer.newRegistry();
       int total = inStudies.size() + shiftedStudies.size();
       try (StreamsApp app =
-          new StreamsApp(streamsConfig(kafka.bootstrapServers()), DEMO, registry)) {
+          new StreamsApp(
+              streamsConfig(kafka.bootstrapServers(), dir.resolve("state")), DEMO, registry)) {
         app.start();
         Await.until(
             Duration.ofSeconds(240),
@@ -198,10 +199,10 @@ class DomainGateIT {
     }
   }
 
-  static MammoConfig streamsConfig(String bootstrap) throws Exception {
+  static MammoConfig streamsConfig(String bootstrap, java.nio.file.Path stateDir) throws Exception {
     Map<String, String> f = new HashMap<>();
     f.put(CommonConfig.KAFKA_BOOTSTRAP, bootstrap);
-    f.put(TriageStreamsConfig.STATE_DIR, Files.createTempDirectory("state").toString());
+    f.put(TriageStreamsConfig.STATE_DIR, stateDir.toString());
     f.put(TriageStreamsConfig.QUIET_PERIOD_MS, "3000");
     f.put(TriageStreamsConfig.DRIFT_MIN, "5");
     f.put(ScoringConfig.DEVICE, "cpu");
@@ -277,6 +278,7 @@ class DomainGateIT {
 
   static void assertRendersInChromium(Path html) throws Exception {
     Path shot = html.resolveSibling("drift-screenshot.png").toAbsolutePath();
+    Path profile = Files.createTempDirectory("chromium"); // deleted below: a profile is ~2 MB
     List<String> cmd =
         new ArrayList<>(
             List.of(
@@ -285,13 +287,18 @@ class DomainGateIT {
                 "--no-sandbox",
                 "--disable-gpu",
                 "--hide-scrollbars",
-                "--user-data-dir=" + Files.createTempDirectory("chromium"),
+                "--user-data-dir=" + profile,
                 "--screenshot=" + shot,
                 "--window-size=1200,2400",
                 html.toAbsolutePath().toUri().toString()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String log;
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      DemoCommand.deleteQuietly(profile);
+    }
     assertThat(log).doesNotContain("Uncaught", "SyntaxError");
     assertThat(shot).isRegularFile();
     assertThat(Files.size(shot)).isGreaterThan(20_000);

@@ -49,11 +49,16 @@ class IngestCommandIT {
     try (ServerSocket s = new ServerSocket(0)) {
       nothing = s.getLocalPort();
     }
+    java.nio.file.Path spool;
     try (IngestCommand.Running down = IngestCommand.start(config("127.0.0.1:" + nothing))) {
       // then: the SCP listens, but ingest cannot store anything: not ready
       assertThat(down.scp().isRunning()).isTrue();
       assertThat(ready(down.ops().port())).isEqualTo(503);
+      spool = down.spool();
+      assertThat(spool).isDirectory();
     }
+    // and the spool folder it made is gone with it
+    assertThat(spool).doesNotExist();
     try (KafkaTestCluster kafka = KafkaTestCluster.start();
         IngestCommand.Running up = IngestCommand.start(config(kafka.bootstrapServers()))) {
       Await.until(

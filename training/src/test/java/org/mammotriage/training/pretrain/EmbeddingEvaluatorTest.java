@@ -44,11 +44,11 @@ class EmbeddingEvaluatorTest {
   }
 
   @Test
-  void shouldTakeAShareOfEachClassAndAtLeastOneOfEveryClass() throws Exception {
+  void shouldTakeAShareOfEachClassAndAtLeastOneOfEveryClass(@TempDir Path tmp) throws Exception {
     Path dummy = Path.of("x.png");
     List<EmbeddingEvaluator.Sample> s = new java.util.ArrayList<>();
     List<Integer> pool = new java.util.ArrayList<>();
-    PretrainData data = PretrainData.read(archive(Files.createTempDirectory("ee")));
+    PretrainData data = PretrainData.read(archive(tmp));
     BreastSample any = data.breasts().get(0);
     for (int i = 0; i < 200; i++) {
       int label = i < 10 ? 1 : 0;
