@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -81,55 +82,50 @@ final class ThreadCpu {
   }
 
   /**
-   * What a thread does, from its (truncated) name: the names MammoTriage, Kafka, Kafka Streams,
-   * HotSpot and ONNX Runtime give their threads.
+   * Thread-name prefixes and their group, first match wins (a Kafka client's own {@code kafka-}
+   * threads before the broker's): the names MammoTriage, Kafka, Kafka Streams, HotSpot and ONNX
+   * Runtime give their threads, truncated to 15 characters by the kernel.
    */
+  private static final List<Map.Entry<String, List<String>>> GROUPS =
+      List.of(
+          Map.entry("encode-ahead workers", List.of("streams-encode")),
+          Map.entry("scorer (prepare, batcher)", List.of("scoring-")),
+          // the stream threads and the clients' own threads: a consumer's heartbeat, an admin
+          // client
+          Map.entry(
+              STREAMS,
+              List.of("bench-alone", "bench-streams", "kafka-coordinat", "kafka-admin-cl")),
+          Map.entry(PRODUCER, List.of("kafka-producer")),
+          Map.entry(
+              BROKER,
+              List.of(
+                  "data-plane",
+                  "kafka-",
+                  "broker-",
+                  "controller-",
+                  "group-coordina",
+                  "executor-",
+                  "TxnMarker",
+                  "AddPartitions",
+                  "transaction-",
+                  "LogDirFailure",
+                  "ReplicaFetcher",
+                  "Persister",
+                  "share-",
+                  "quorum-",
+                  "raft-")),
+          Map.entry(JIT, List.of("C1 ", "C2 ")),
+          Map.entry("GC and VM", List.of("GC ", "G1 ", "VM ")),
+          Map.entry("common pool (ingest bands, scorer)", List.of("ForkJoinPool")));
+
+  /** What a thread does, from its (truncated) name. */
   static String group(String comm) {
-    if (comm.startsWith("streams-encode")) {
-      return "encode-ahead workers";
+    for (Map.Entry<String, List<String>> g : GROUPS) {
+      if (g.getValue().stream().anyMatch(comm::startsWith)) {
+        return g.getKey();
+      }
     }
-    if (comm.startsWith("scoring-")) {
-      return "scorer (prepare, batcher)";
-    }
-    if (comm.startsWith("bench-alone") || comm.startsWith("bench-streams")) {
-      return STREAMS;
-    }
-    if (comm.startsWith("kafka-coordinat") || comm.startsWith("kafka-admin-cl")) {
-      return STREAMS; // the clients' own threads: a consumer's heartbeat, an admin client
-    }
-    if (comm.startsWith("kafka-producer")) {
-      return PRODUCER;
-    }
-    if (comm.startsWith("data-plane")
-        || comm.startsWith("kafka-")
-        || comm.startsWith("broker-")
-        || comm.startsWith("controller-")
-        || comm.startsWith("group-coordina")
-        || comm.startsWith("executor-")
-        || comm.startsWith("TxnMarker")
-        || comm.startsWith("AddPartitions")
-        || comm.startsWith("transaction-")
-        || comm.startsWith("LogDirFailure")
-        || comm.startsWith("ReplicaFetcher")
-        || comm.startsWith("Persister")
-        || comm.startsWith("share-")
-        || comm.startsWith("quorum-")
-        || comm.startsWith("raft-")) {
-      return BROKER;
-    }
-    if (comm.startsWith("C1 ") || comm.startsWith("C2 ")) {
-      return JIT;
-    }
-    if (comm.startsWith("GC ") || comm.startsWith("G1 ") || comm.startsWith("VM ")) {
-      return "GC and VM";
-    }
-    if (comm.startsWith("ForkJoinPool")) {
-      return "common pool (ingest bands, scorer)";
-    }
-    if (comm.equals("main")) {
-      return "main (bench)";
-    }
-    return "other (ONNX Runtime workers, ...)";
+    return comm.equals("main") ? "main (bench)" : "other (ONNX Runtime workers, ...)";
   }
 
   /** One line: total CPU seconds of the window and the groups' shares. */
