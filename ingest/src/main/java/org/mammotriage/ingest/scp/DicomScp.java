@@ -249,7 +249,7 @@ public final class DicomScp implements AutoCloseable {
   }
 
   private void acceptLoop() {
-    while (running) {
+    while (running && !draining) {
       Socket s;
       try {
         s = server.accept();
@@ -258,6 +258,15 @@ public final class DicomScp implements AutoCloseable {
           LOG.warn("accepting a DICOM connection failed: {}", e.getMessage());
         }
         continue;
+      }
+      if (draining) {
+        // taken in the instant between closing the listening socket and accept() returning
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // closing
+        }
+        break;
       }
       Connection c = new Connection("A" + associationIds.incrementAndGet(), s);
       if (gate.admit(c.ticket) == ConnectionGate.Decision.ADMIT) {
@@ -522,11 +531,21 @@ public final class DicomScp implements AutoCloseable {
       return;
     }
     draining = true;
-    // the listening socket first: once isRunning() reads false, no new connection can be taken
+    // the listening socket first: once isRunning() reads false, no new connection can be taken.
+    // Closing a ServerSocket that another thread is blocked accepting on only swaps its file
+    // descriptor; the kernel keeps listening (and completes handshakes) until that accept()
+    // returns, so wait for the acceptor to leave before saying the SCP has stopped.
     try {
       server.close();
     } catch (IOException ignored) {
       // closing
+    }
+    if (Thread.currentThread() != acceptor) {
+      try {
+        acceptor.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     running = false;
     gate.closePending();
