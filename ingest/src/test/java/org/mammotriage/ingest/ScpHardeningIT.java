@@ -242,6 +242,41 @@ class ScpHardeningIT {
     assertThat(slow.rejections).isEmpty();
   }
 
+  @Test
+  void shouldTakeNoConnectionOnceItSaysItHasStopped() throws Exception {
+    // given: SCPs stopped right after they start, their acceptor blocked in accept(); closing a
+    // ServerSocket under a blocked accept() leaves the kernel listening until accept() returns,
+    // and isRunning() once read false as soon as the socket was closed (a red CI run)
+    int connected = 0;
+    int tries = 100;
+    for (int i = 0; i < tries; i++) {
+      DicomScp scp =
+          new DicomScp(
+              settings(10_000, Set.of()),
+              Pipelines.of(new RecordingPublisher()),
+              dir.resolve("spool-" + i),
+              new SimpleMeterRegistry());
+      int port = scp.port();
+      Thread.sleep(2); // the acceptor into accept()
+
+      // when: stopped on another thread, as the ingest command's shutdown hook does
+      CompletableFuture<Void> stopping = CompletableFuture.runAsync(scp::close);
+      while (scp.isRunning()) {
+        Thread.onSpinWait();
+      }
+
+      // then: as soon as isRunning() reads false, the port refuses
+      try (Socket probe = new Socket()) {
+        probe.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+        connected++;
+      } catch (java.io.IOException refused) {
+        // refused, as it should be
+      }
+      stopping.get(30, TimeUnit.SECONDS);
+    }
+    assertThat(connected).as("probes connected after close(), of %d", tries).isZero();
+  }
+
   /** Runs a dcmtk tool and keeps its output. */
   static final class Tool {
     record Result(int exitCode, String output) {}

@@ -204,8 +204,13 @@ public final class DicomScp implements AutoCloseable {
     return server.getLocalPort();
   }
 
+  /**
+   * Whether the SCP takes connections; false once {@link #close()} has closed the listening socket
+   * and its accept thread has left (not merely once the socket reads closed: the kernel keeps
+   * listening until that thread's accept() returns).
+   */
   public boolean isRunning() {
-    return running && !server.isClosed();
+    return running;
   }
 
   /** Connections open now, associated or awaiting their A-ASSOCIATE-RQ. */
