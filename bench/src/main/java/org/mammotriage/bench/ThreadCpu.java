@@ -29,6 +29,7 @@ final class ThreadCpu {
   static final String STREAMS = "Kafka Streams threads (stream thread, its clients)";
   static final String PRODUCER = "producer network threads";
   static final String JIT = "JIT compiler";
+  static final String ENCODE_AHEAD = "encode-ahead workers";
 
   private final Map<String, Long> ticksByThread; // "tid comm" -> ticks
 
@@ -88,7 +89,7 @@ final class ThreadCpu {
    */
   private static final List<Map.Entry<String, List<String>>> GROUPS =
       List.of(
-          Map.entry("encode-ahead workers", List.of("streams-encode")),
+          Map.entry(ENCODE_AHEAD, List.of("streams-encode")),
           Map.entry("scorer (prepare, batcher)", List.of("scoring-")),
           // the stream threads and the clients' own threads: a consumer's heartbeat, an admin
           // client

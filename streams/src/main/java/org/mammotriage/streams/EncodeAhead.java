@@ -82,6 +82,7 @@ public final class EncodeAhead implements AutoCloseable {
   private final AtomicLong misses = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong waitedNanos = new AtomicLong();
+  private final AtomicLong selfRun = new AtomicLong();
 
   private EncodeAhead() {
     this.scorer = null;
@@ -145,7 +146,16 @@ public final class EncodeAhead implements AutoCloseable {
       return;
     }
     for (ConsumerRecord<byte[], byte[]> rec : records.records(Topics.IMAGES.name())) {
-      Pending task = new Pending(() -> encode(rec), clock.getAsLong());
+      java.util.concurrent.atomic.AtomicReference<Thread> ranOn =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Pending task =
+          new Pending(
+              () -> {
+                ranOn.set(Thread.currentThread());
+                return encode(rec);
+              },
+              clock.getAsLong(),
+              ranOn);
       synchronized (this) {
         if (size >= maxPending) {
           purgeStale(task.offered);
@@ -206,6 +216,9 @@ public final class EncodeAhead implements AutoCloseable {
       EncodeResult r = task.get();
       waitedNanos.addAndGet(System.nanoTime() - t0);
       (r != null && r.encoded() ? hits : misses).incrementAndGet();
+      if (task.ranOn.get() == Thread.currentThread()) {
+        selfRun.incrementAndGet();
+      }
       return r;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -237,10 +250,15 @@ public final class EncodeAhead implements AutoCloseable {
   /** An image being encoded ahead, and when it was offered. */
   private static final class Pending extends FutureTask<EncodeResult> {
     final long offered;
+    final java.util.concurrent.atomic.AtomicReference<Thread> ranOn;
 
-    Pending(java.util.concurrent.Callable<EncodeResult> c, long offered) {
+    Pending(
+        java.util.concurrent.Callable<EncodeResult> c,
+        long offered,
+        java.util.concurrent.atomic.AtomicReference<Thread> ranOn) {
       super(c);
       this.offered = offered;
+      this.ranOn = ranOn;
     }
   }
 
@@ -299,6 +317,15 @@ public final class EncodeAhead implements AutoCloseable {
    */
   public long misses() {
     return misses.get();
+  }
+
+  /**
+   * Of the {@link #hits()} and {@link #misses()}, the tasks the stream thread ran itself in {@link
+   * #take} because no worker had started them yet (the workers were busy with earlier images): the
+   * image work of these is on the stream thread's CPU.
+   */
+  public long ranByTaker() {
+    return selfRun.get();
   }
 
   /** Images not encoded ahead because {@link #MAX_PENDING} were waiting. */

@@ -41,6 +41,13 @@ public final class StreamsApp implements AutoCloseable {
     FunctionCounter.builder("mammotriage_images_encoded_on_stream_thread", ahead, a -> a.misses())
         .description("arriving images the stream thread encoded itself (none made ahead)")
         .register(registry);
+    FunctionCounter.builder(
+            "mammotriage_images_encode_ahead_run_by_stream_thread", ahead, a -> a.ranByTaker())
+        .description(
+            "encodings offered ahead that the stream thread ran itself because no worker had"
+                + " started them (workers busy: more streams.encode.ahead.threads may help when"
+                + " cores are idle)")
+        .register(registry);
     var topology =
         ExamTriageTopology.build(
             settings,

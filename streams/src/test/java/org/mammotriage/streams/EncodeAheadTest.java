@@ -250,6 +250,45 @@ class EncodeAheadTest {
   }
 
   @Test
+  void shouldCountTheEncodingsTheStreamThreadRanItselfWhileTheWorkerWasBusy() throws Exception {
+    // given: one worker, held in its first image until the test lets it go
+    java.util.concurrent.CountDownLatch inFirst = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch letGo = new java.util.concurrent.CountDownLatch(1);
+    Counting holding =
+        new Counting(scorer) {
+          @Override
+          public EncodeResult encode(ExamImage image) {
+            if (Thread.currentThread().getName().startsWith("streams-encode-ahead")
+                && inFirst.getCount() > 0) {
+              inFirst.countDown();
+              try {
+                letGo.await(30, java.util.concurrent.TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return super.encode(image);
+          }
+        };
+    try (EncodeAhead a =
+        new EncodeAhead(holding, TriageSettings.defaults(), this::deserializer, 1)) {
+      a.offer(poll(arrivals().subList(0, 3), 0));
+      assertThat(inFirst.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+      // when: the stream thread takes offset 1 while the worker is still in offset 0
+      EncodeResult second = a.take(0, 1);
+      letGo.countDown();
+      EncodeResult third = a.take(0, 2);
+
+      // then: offset 1 was encoded by the taker itself; offset 2 by the worker or the taker
+      assertThat(second.encoded()).isTrue();
+      assertThat(third.encoded()).isTrue();
+      assertThat(a.hits()).isEqualTo(2);
+      assertThat(a.ranByTaker()).isBetween(1L, 2L);
+    }
+  }
+
+  @Test
   void shouldHoldAtMostItsBoundAndIgnoreOtherTopics() {
     try (EncodeAhead a =
         new EncodeAhead(
