@@ -22,6 +22,7 @@ import org.mammotriage.kafka.EmbeddedBroker;
 import org.mammotriage.ops.OpsServer;
 import org.mammotriage.schemas.TopicAdmin;
 import org.mammotriage.schemas.Topics;
+import org.mammotriage.schemas.avro.MammogramImage;
 import org.mammotriage.schemas.avro.TriageDecision;
 import org.mammotriage.schemas.serde.SerdeFactory;
 import org.mammotriage.scoring.ScoringConfig;
@@ -146,6 +147,77 @@ final class BenchPipeline implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * Appends {@code copies} copies of every image now on mammo.images.v1, each copy under new study
+   * and instance UIDs (the original's with {@code .<copy>} appended) and keyed by its new study: a
+   * backlog several times longer for one stream instance, without importing the files again. The
+   * records are otherwise the ones ingest wrote (same working images, same headers). Returns the
+   * copies' study UIDs.
+   */
+  Set<String> replicateImages(int copies) {
+    var serde = Topics.IMAGES.valueSerde(SerdeFactory.singleObject());
+    Map<String, Object> cp =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap(),
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed",
+            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+            Topics.IMAGE_MAX_MESSAGE_BYTES * 2);
+    Map<String, Object> pp =
+        Map.of(
+            org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap(),
+            org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG,
+            "all",
+            org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+            Topics.IMAGE_MAX_MESSAGE_BYTES);
+    Set<String> studies = new java.util.LinkedHashSet<>();
+    try (var c =
+            new KafkaConsumer<>(
+                cp,
+                new StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+        var prod =
+            new org.apache.kafka.clients.producer.KafkaProducer<>(
+                pp,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      List<org.apache.kafka.common.TopicPartition> parts = new java.util.ArrayList<>();
+      c.partitionsFor(Topics.IMAGES.name())
+          .forEach(
+              i ->
+                  parts.add(
+                      new org.apache.kafka.common.TopicPartition(
+                          Topics.IMAGES.name(), i.partition())));
+      c.assign(parts);
+      var end = c.endOffsets(parts); // the imported images only: copies go after them
+      for (int k = 1; k <= copies; k++) {
+        c.seekToBeginning(parts);
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))
+            && System.nanoTime() < deadline) {
+          for (var r : c.poll(Duration.ofMillis(200))) {
+            if (r.offset()
+                >= end.get(new org.apache.kafka.common.TopicPartition(r.topic(), r.partition()))) {
+              continue; // a copy made in an earlier pass
+            }
+            MammogramImage img = serde.deserializer().deserialize(r.topic(), r.value());
+            String study = img.getStudyInstanceUid() + "." + k;
+            img.setStudyInstanceUid(study);
+            img.setSopInstanceUid(img.getSopInstanceUid() + "." + k);
+            studies.add(study);
+            prod.send(
+                new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    Topics.IMAGES.name(), study, serde.serializer().serialize(r.topic(), img)));
+          }
+        }
+        prod.flush();
+      }
+    }
+    return studies;
   }
 
   /**

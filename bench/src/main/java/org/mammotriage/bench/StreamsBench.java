@@ -162,13 +162,14 @@ final class StreamsBench {
   private static void reportAlone(Alone alone, double wholePath) {
     System.out.printf(
         Locale.ROOT,
-        "  stream alone (contract 2, images topic preloaded by ingest, then the stream started):"
-            + " %d exams, steady state %d exams in %.2f s, %.2f exams/s (%d images encoded ahead of"
+        "  stream alone (contract 2, images topic preloaded by ingest and copied, then the stream"
+            + " started): %d exams, steady state %d exams in %.2f s, %.2f exams/s (%d images"
+            + " encoded ahead of"
             + " the stream thread, %d of them run by the stream thread itself because it reached"
             + " them before a worker did; %d encoded by it after a miss; the stream thread waited"
             + " %.1f s for them over the whole run); the scorer alone on the same exams (encode 4"
             + " + head, batch 1): %.2f exams/s%n",
-        alone.exams(),
+        alone.streamExams(),
         alone.steadyExams(),
         alone.steadySeconds(),
         alone.streamRate(),
@@ -252,6 +253,7 @@ final class StreamsBench {
    */
   record Alone(
       int exams,
+      int streamExams,
       int steadyExams,
       double steadySeconds,
       double streamRate,
@@ -325,56 +327,69 @@ final class StreamsBench {
     }
   }
 
+  /** Copies of the imported images appended to the images topic for the stream-alone runs. */
+  static final int COPIES = 2;
+
   /**
    * The stream alone: the studies imported once by ingest into a broker with no stream running (the
-   * images topic preloaded), then the stream started on that backlog under a new application id
-   * (its own state, offsets from the start) for each run: with images encoded ahead (the default)
-   * and without, each twice in a row (without first), the second run of each counted. A run's rate
-   * is its steady state: the exams decided after the first quarter's last decision, over the time
-   * from that decision to the last one. The scorer alone scores the same exams' working images (the
-   * same preprocessing as ingest's) in the same JVM, before the stream runs and after them; the
-   * faster of the two is the baseline.
+   * images topic preloaded), then {@link #COPIES} copies of those images appended under new study
+   * and instance UIDs, so that one stream instance has three times the exams to work through. The
+   * stream is started on that backlog under a new application id (its own state, offsets from the
+   * start) once with images encoded ahead (the default) and once without (first). A run's rate is
+   * its steady state: the exams decided after the first two thirds' last decision (about 750 exams
+   * into the same instance, as a stream that has been running for a while), over the time from that
+   * decision to the last one. The scorer alone scores the imported exams' working images (the same
+   * preprocessing as ingest's) in the same JVM, before the stream runs and after them; the faster
+   * of the two is the baseline.
    */
   static Alone streamAlone(Path dir, Path model, List<Path> studies) throws Exception {
-    // each setting twice in a row, the second run counting: the first stream run of a setting
-    // still compiles (C1/C2 took 20-27 % of the process's CPU during it, perf), and alternating the
-    // settings made the JIT recompile the code they share for every run (the JIT's share of the
-    // counted run 4.8-6.7 ms an exam alternating, 3.4 in a row). Ingest runs once, before every
-    // stream run: between stream runs its code would change the JIT's profiles of the code both
-    // share (the area resize), and the stream would pay for compiling it again. The JIT's profiles
-    // also move the scorer alone (measured after the stream runs: 77-100 exams/s depending on which
-    // setting ran last), so it is measured before the stream runs and after them, and the faster
-    // of the two is the baseline
+    // one long run per setting, not several short ones: every new stream instance starts with a
+    // rebalance, new clients and its first fetches, whose rarely taken paths make the JIT throw
+    // away and compile again code the steady state uses (76 methods made not entrant in one short
+    // run). Ten short runs in a row never brought the JIT below 1.4 ms an exam (1.4-6.4), so the
+    // counted window lies deep in one instance instead. Ingest runs once, before every stream run:
+    // between stream runs its code would change the JIT's profiles of the code both share (the
+    // area resize). The JIT's profiles also move the scorer alone (77-100 exams/s depending on what
+    // ran before it), so it is measured before the stream runs and after them, and the faster of
+    // the two is the baseline
     Map<String, String> off = Map.of(TriageStreamsConfig.ENCODE_AHEAD_THREADS, "0");
-    StreamRun ahead1;
-    StreamRun serial1;
     StreamRun ahead;
     StreamRun serial;
     double ingestRate;
     double scorerBefore;
     Map<String, Double> cpuBefore;
     double secondsBefore;
+    int streamExams;
     try (BenchPipeline p = BenchPipeline.start(dir)) {
       long ti = System.nanoTime();
-      Set<String> preloaded = p.importAll(studies, 0).keySet();
+      Set<String> preloaded = new java.util.HashSet<>(p.importAll(studies, 0).keySet());
       ingestRate = studies.size() / ((System.nanoTime() - ti) / 1e9);
       scorerBefore = scorerAlone(model, studies);
       cpuBefore = ScoringBench.lastCpu;
       secondsBefore = ScoringBench.lastSeconds;
-      serial1 = streamRun(p, dir, "serial1", model, preloaded, off);
-      serial = streamRun(p, dir, "serial2", model, preloaded, off);
-      ahead1 = streamRun(p, dir, "ahead1", model, preloaded, Map.of());
-      ahead = streamRun(p, dir, "ahead2", model, preloaded, Map.of());
+      long tr = System.nanoTime();
+      preloaded.addAll(p.replicateImages(COPIES));
+      streamExams = preloaded.size();
+      System.out.printf(
+          Locale.ROOT,
+          "  images topic: %d imported exams and %d copies under new UIDs (%.1f s to copy): %d"
+              + " exams for each stream run%n",
+          studies.size(),
+          COPIES,
+          (System.nanoTime() - tr) / 1e9,
+          streamExams);
+      serial = streamRun(p, dir, "serial", model, preloaded, off);
+      ahead = streamRun(p, dir, "ahead", model, preloaded, Map.of());
     }
     System.out.printf(
         Locale.ROOT,
-        "  stream alone, first runs (JIT still compiling, not counted): %.2f exams/s encoding"
-            + " ahead, %.2f without; second runs: %.2f, %.2f (steady state: after the first"
-            + " quarter of the exams); over the whole run from RUNNING: %.2f, %.2f%n",
-        ahead1.streamRate(),
-        serial1.streamRate(),
+        "  stream alone, %d exams in one instance each: %.2f exams/s encoding ahead, %.2f without"
+            + " (steady state: the last third, after %d exams); over the whole run from RUNNING:"
+            + " %.2f, %.2f%n",
+        streamExams,
         ahead.streamRate(),
         serial.streamRate(),
+        streamExams - ahead.steadyExams(),
         ahead.wholeRate(),
         serial.wholeRate());
     double scorerAfter = scorerAlone(model, studies);
@@ -395,6 +410,7 @@ final class StreamsBench {
             + ThreadCpu.report(scorerCpu, scorerSeconds, studies.size()));
     return new Alone(
         studies.size(),
+        streamExams,
         ahead.steadyExams(),
         ahead.steadyExams() / ahead.streamRate(),
         ahead.streamRate(),
@@ -437,10 +453,10 @@ final class StreamsBench {
         Map<String, Long> decided = p.awaitDecisions(preloaded, id, started);
         long[] at = decided.values().stream().mapToLong(Long::longValue).sorted().toArray();
         long last = at[at.length - 1];
-        // steady state: from the decision of the first quarter's last exam to the last decision,
-        // past the start (rebalance, the new threads' first fetches and buffers, JIT of the new
-        // app's paths), as the scorer alone is measured after its warm-up
-        int k = at.length / 4;
+        // steady state: from the decision of the first two thirds' last exam to the last decision,
+        // past the start (rebalance, the new threads' first fetches and buffers) and most of the
+        // JIT's warm-up, as the scorer alone is measured after its warm-up
+        int k = at.length * 2 / 3;
         long from = at[k - 1];
         CpuSampler.Window cpu = sampler.between(from, last);
         return new StreamRun(
