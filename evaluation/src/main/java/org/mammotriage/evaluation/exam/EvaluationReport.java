@@ -75,6 +75,7 @@ public final class EvaluationReport {
     }
     m.put(prefix + "_ece", c.ece().estimate());
     m.put(prefix + "_ece_ci95", List.of(c.ece().lower(), c.ece().upper()));
+    m.put(prefix + "_ece_plugin", c.ecePlugIn());
     m.put(prefix + "_brier", c.brier().estimate());
     m.put(prefix + "_brier_ci95", List.of(c.brier().lower(), c.brier().upper()));
   }

@@ -107,6 +107,66 @@ class CalibratorsTest {
   }
 
   @Test
+  void shouldReportAnEceIntervalThatHoldsItsEstimateForAWellCalibratedModelOnAFewHundredExams() {
+    // given: 183 women, two breasts each (the demo model's test split), outcomes drawn from the
+    // predicted probability itself (a perfectly calibrated model: the true ECE is 0)
+    int sets = 0;
+    int percentileMissed = 0;
+    for (long seed = 1; seed <= 30; seed++) {
+      SplittableRandom rnd = new SplittableRandom(seed);
+      int n = 366;
+      double[] p = new double[n];
+      boolean[] y = new boolean[n];
+      String[] patients = new String[n];
+      for (int i = 0; i < n; i++) {
+        p[i] = 0.02 + 0.3 * rnd.nextDouble() * rnd.nextDouble();
+        y[i] = rnd.nextDouble() < p[i];
+        patients[i] = "w" + (i / 2);
+      }
+
+      // when
+      CalibrationMetrics.Measured m = CalibrationMetrics.measure(p, y, patients, 300, seed);
+      var percentile =
+          org.mammotriage.evaluation.metrics.BootstrapCi.statistic(
+              n,
+              patients,
+              "patient",
+              idx ->
+                  CalibrationMetrics.ece(
+                      org.mammotriage.evaluation.metrics.BootstrapCi.pick(p, idx),
+                      pickLabels(y, idx),
+                      CalibrationMetrics.BINS),
+              300,
+              0.95,
+              seed);
+
+      // then: the reported ECE lies in its interval, is at most the plug-in (whose upward bias it
+      // removes) and the plug-in is the set's own ECE
+      sets++;
+      assertThat(m.ecePlugIn()).isEqualTo(CalibrationMetrics.ece(p, y, CalibrationMetrics.BINS));
+      assertThat(m.ece().lower()).isLessThanOrEqualTo(m.ece().estimate());
+      assertThat(m.ece().upper()).isGreaterThanOrEqualTo(m.ece().estimate());
+      assertThat(m.ece().estimate()).isLessThanOrEqualTo(m.ecePlugIn());
+      assertThat(m.ece().lower()).as("the true ECE, 0, is not excluded").isLessThan(0.02);
+      if (percentile.lower() > m.ecePlugIn()) {
+        percentileMissed++;
+      }
+    }
+    assertThat(sets).isEqualTo(30);
+    assertThat(percentileMissed)
+        .as("sets where a percentile interval would have missed the plug-in ECE")
+        .isPositive();
+  }
+
+  private static boolean[] pickLabels(boolean[] v, int[] idx) {
+    boolean[] out = new boolean[idx.length];
+    for (int i = 0; i < idx.length; i++) {
+      out[i] = v[idx[i]];
+    }
+    return out;
+  }
+
+  @Test
   void shouldGiveNearZeroEceForAPerfectlyCalibratedSyntheticSetAndAHighOneWhenShifted() {
     SplittableRandom rnd = new SplittableRandom(11);
     int n = 50_000;

@@ -284,8 +284,9 @@ public final class ModelCalibration {
     ObjectNode n = JSON.createObjectNode();
     n.put("samples", after.samples());
     n.put("positives", after.positives());
-    n.set("ece_before", interval(before.ece()));
-    n.set("ece_after", interval(after.ece()));
+    // the ECE is the bias-corrected one with its basic bootstrap interval; the plug-in beside it
+    n.set("ece_before", interval(before.ece()).put("plug_in", before.ecePlugIn()));
+    n.set("ece_after", interval(after.ece()).put("plug_in", after.ecePlugIn()));
     n.set("brier_before", interval(before.brier()));
     n.set("brier_after", interval(after.brier()));
     return n;
