@@ -52,8 +52,21 @@ public final class ReliabilityDiagram {
                     name,
                     m.samples() + " (" + m.positives() + ")",
                     m.ece().format(),
+                    String.format(Locale.ROOT, "%.3f", m.ecePlugIn()),
                     m.brier().format())));
-    h.table(List.of("predictions", "n (positive)", "ECE [95% CI]", "Brier [95% CI]"), rows);
+    h.table(
+        List.of(
+            "predictions",
+            "n (positive)",
+            "ECE, bias-corrected [95% CI]",
+            "ECE plug-in (the bins below)",
+            "Brier [95% CI]"),
+        rows);
+    h.paragraph(
+        "The plug-in ECE (the count-weighted mean |predicted − observed| over the bins below) is"
+            + " biased upward: binomial noise alone keeps it above 0 for a perfectly calibrated"
+            + " model. The ECE with its CI is bootstrap bias-corrected (2·plug-in − median of the"
+            + " patient resamples) with the basic bootstrap interval, clipped at 0.");
     // one row per bin, for each curve its count, mean predicted and observed rate
     List<String> header = new ArrayList<>(List.of("bin"));
     curves.keySet().forEach(n -> header.addAll(List.of(n + ": n", "predicted", "observed")));
