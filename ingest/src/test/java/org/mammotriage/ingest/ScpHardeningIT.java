@@ -257,7 +257,10 @@ class ScpHardeningIT {
               dir.resolve("spool-" + i),
               new SimpleMeterRegistry());
       int port = scp.port();
-      Thread.sleep(2); // the acceptor into accept()
+      Await.until(
+          Duration.ofSeconds(10),
+          ScpHardeningIT::acceptorInAccept,
+          () -> "the SCP's accept thread blocked in accept()");
 
       // when: stopped on another thread, as the ingest command's shutdown hook does
       CompletableFuture<Void> stopping = CompletableFuture.runAsync(scp::close);
@@ -275,6 +278,19 @@ class ScpHardeningIT {
       stopping.get(30, TimeUnit.SECONDS);
     }
     assertThat(connected).as("probes connected after close(), of %d", tries).isZero();
+  }
+
+  /** Whether an SCP's accept thread (the one live SCP's) is inside ServerSocket.accept(). */
+  private static boolean acceptorInAccept() {
+    return Thread.getAllStackTraces().entrySet().stream()
+        .filter(e -> e.getKey().getName().equals("dicom-scp-accept"))
+        .anyMatch(
+            e ->
+                java.util.Arrays.stream(e.getValue())
+                    .anyMatch(
+                        f ->
+                            f.getClassName().equals("java.net.ServerSocket")
+                                && f.getMethodName().equals("accept")));
   }
 
   /** Runs a dcmtk tool and keeps its output. */

@@ -217,26 +217,11 @@ public final class BootstrapCi {
       int resamples,
       double level,
       long seed) {
-    if (resamples < 10) {
-      throw new IllegalArgumentException("use at least 10 bootstrap resamples, got " + resamples);
+    Drawn d = draw(n, clusters, unit, statistic, resamples, level, seed);
+    if (d.values() == null) {
+      return new Interval(d.estimate(), Double.NaN, Double.NaN, level, 0, 0, d.unit());
     }
-    if (!(level > 0 && level < 1)) {
-      throw new IllegalArgumentException("level must be in (0,1), got " + level);
-    }
-    if (clusters != null) {
-      checkLength(clusters.length, n, "clusters and samples");
-    }
-    int[] all = new int[n];
-    for (int i = 0; i < n; i++) {
-      all[i] = i;
-    }
-    double estimate = statistic.apply(all);
-    String what = clusters == null ? "sample" : unit;
-    if (n == 0 || Double.isNaN(estimate)) {
-      return new Interval(estimate, Double.NaN, Double.NaN, level, 0, 0, what);
-    }
-    double[] values = resample(n, clusters, statistic, resamples, seed);
-    return fromResamples(estimate, values, level, what);
+    return fromResamples(d.estimate(), d.values(), level, d.unit());
   }
 
   /**
@@ -258,25 +243,13 @@ public final class BootstrapCi {
       double level,
       long seed,
       double floor) {
-    if (resamples < 10) {
-      throw new IllegalArgumentException("use at least 10 bootstrap resamples, got " + resamples);
+    Drawn d = draw(n, clusters, unit, statistic, resamples, level, seed);
+    double plugIn = d.estimate();
+    if (d.values() == null) {
+      return new Interval(plugIn, Double.NaN, Double.NaN, level, 0, 0, d.unit());
     }
-    if (!(level > 0 && level < 1)) {
-      throw new IllegalArgumentException("level must be in (0,1), got " + level);
-    }
-    if (clusters != null) {
-      checkLength(clusters.length, n, "clusters and samples");
-    }
-    int[] all = new int[n];
-    for (int i = 0; i < n; i++) {
-      all[i] = i;
-    }
-    double plugIn = statistic.apply(all);
-    String what = clusters == null ? "sample" : unit;
-    if (n == 0 || Double.isNaN(plugIn)) {
-      return new Interval(plugIn, Double.NaN, Double.NaN, level, 0, 0, what);
-    }
-    double[] values = resample(n, clusters, statistic, resamples, seed);
+    double[] values = d.values();
+    String what = d.unit();
     Interval percentile = fromResamples(plugIn, values, level, what);
     double[] defined = Arrays.stream(values).filter(v -> !Double.isNaN(v)).sorted().toArray();
     if (defined.length == 0) {
@@ -295,6 +268,38 @@ public final class BootstrapCi {
         values.length,
         percentile.undefined(),
         what);
+  }
+
+  /** The estimate on all samples and the resampled values (null when the estimate is undefined). */
+  private record Drawn(double estimate, double[] values, String unit) {}
+
+  private static Drawn draw(
+      int n,
+      String[] clusters,
+      String unit,
+      IndexStatistic statistic,
+      int resamples,
+      double level,
+      long seed) {
+    if (resamples < 10) {
+      throw new IllegalArgumentException("use at least 10 bootstrap resamples, got " + resamples);
+    }
+    if (!(level > 0 && level < 1)) {
+      throw new IllegalArgumentException("level must be in (0,1), got " + level);
+    }
+    if (clusters != null) {
+      checkLength(clusters.length, n, "clusters and samples");
+    }
+    int[] all = new int[n];
+    for (int i = 0; i < n; i++) {
+      all[i] = i;
+    }
+    double estimate = statistic.apply(all);
+    String what = clusters == null ? "sample" : unit;
+    if (n == 0 || Double.isNaN(estimate)) {
+      return new Drawn(estimate, null, what);
+    }
+    return new Drawn(estimate, resample(n, clusters, statistic, resamples, seed), what);
   }
 
   /** The statistic on {@code resamples} resamples of whole clusters (NaN where undefined). */
