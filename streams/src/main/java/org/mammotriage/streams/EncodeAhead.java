@@ -146,16 +146,7 @@ public final class EncodeAhead implements AutoCloseable {
       return;
     }
     for (ConsumerRecord<byte[], byte[]> rec : records.records(Topics.IMAGES.name())) {
-      java.util.concurrent.atomic.AtomicReference<Thread> ranOn =
-          new java.util.concurrent.atomic.AtomicReference<>();
-      Pending task =
-          new Pending(
-              () -> {
-                ranOn.set(Thread.currentThread());
-                return encode(rec);
-              },
-              clock.getAsLong(),
-              ranOn);
+      Pending task = new Pending(() -> encode(rec), clock.getAsLong());
       synchronized (this) {
         if (size >= maxPending) {
           purgeStale(task.offered);
@@ -216,7 +207,7 @@ public final class EncodeAhead implements AutoCloseable {
       EncodeResult r = task.get();
       waitedNanos.addAndGet(System.nanoTime() - t0);
       (r != null && r.encoded() ? hits : misses).incrementAndGet();
-      if (task.ranOn.get() == Thread.currentThread()) {
+      if (task.ranOn == Thread.currentThread()) {
         selfRun.incrementAndGet();
       }
       return r;
@@ -250,15 +241,24 @@ public final class EncodeAhead implements AutoCloseable {
   /** An image being encoded ahead, and when it was offered. */
   private static final class Pending extends FutureTask<EncodeResult> {
     final long offered;
-    final java.util.concurrent.atomic.AtomicReference<Thread> ranOn;
+    // the thread that ran the encoding: FutureTask completes it on that thread
+    volatile Thread ranOn;
 
-    Pending(
-        java.util.concurrent.Callable<EncodeResult> c,
-        long offered,
-        java.util.concurrent.atomic.AtomicReference<Thread> ranOn) {
+    Pending(java.util.concurrent.Callable<EncodeResult> c, long offered) {
       super(c);
       this.offered = offered;
-      this.ranOn = ranOn;
+    }
+
+    @Override
+    protected void set(EncodeResult v) {
+      ranOn = Thread.currentThread();
+      super.set(v);
+    }
+
+    @Override
+    protected void setException(Throwable t) {
+      ranOn = Thread.currentThread();
+      super.setException(t);
     }
   }
 
