@@ -158,6 +158,8 @@ final class BenchPipeline implements AutoCloseable {
    */
   Set<String> replicateImages(int copies) {
     var serde = Topics.IMAGES.valueSerde(SerdeFactory.singleObject());
+    var images = serde.deserializer();
+    var out = serde.serializer();
     Map<String, Object> cp =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -204,14 +206,14 @@ final class BenchPipeline implements AutoCloseable {
                 >= end.get(new org.apache.kafka.common.TopicPartition(r.topic(), r.partition()))) {
               continue; // a copy made in an earlier pass
             }
-            MammogramImage img = serde.deserializer().deserialize(r.topic(), r.value());
+            MammogramImage img = images.deserialize(r.topic(), r.value());
             String study = img.getStudyInstanceUid() + "." + k;
             img.setStudyInstanceUid(study);
             img.setSopInstanceUid(img.getSopInstanceUid() + "." + k);
             studies.add(study);
             prod.send(
                 new org.apache.kafka.clients.producer.ProducerRecord<>(
-                    Topics.IMAGES.name(), study, serde.serializer().serialize(r.topic(), img)));
+                    Topics.IMAGES.name(), study, out.serialize(r.topic(), img)));
           }
         }
         prod.flush();
