@@ -33,6 +33,8 @@ public final class CommonConfig {
   public static final int DEFAULT_OPS_HTTP_PORT = 8080;
 
   public static final String OPS_METRICS_LOG_INTERVAL = "ops.metrics.log.interval.ms";
+  public static final String IMAGES_STORE_DIR = "images.store.dir";
+  public static final String IMAGES_STORE_RETENTION_MS = "images.store.retention.ms";
 
   private CommonConfig() {}
 
@@ -181,6 +183,25 @@ public final class CommonConfig {
             60_000L,
             Range.atLeast(0),
             Importance.LOW,
-            "How often the process logs a one-line metrics summary, in milliseconds; 0 disables.");
+            "How often the process logs a one-line metrics summary, in milliseconds; 0 disables.")
+        .define(
+            IMAGES_STORE_DIR,
+            Type.STRING,
+            "",
+            Importance.MEDIUM,
+            "Image store (claim check): a directory ingest and streams share (a ReadWriteMany"
+                + " volume). Set, ingest writes each working image there, synced, and publishes"
+                + " only its reference to mammo.images.v1; streams reads it back. Empty (the"
+                + " default): the working image travels in the Kafka record. Both processes must"
+                + " see the same directory.")
+        .define(
+            IMAGES_STORE_RETENTION_MS,
+            Type.LONG,
+            8L * 24 * 3600 * 1000,
+            Range.atLeast(3_600_000L),
+            Importance.LOW,
+            "How long ingest keeps a working image in the image store after it last stored it,"
+                + " in milliseconds (swept hourly). Keep it longer than mammo.images.v1's"
+                + " retention (7 days), so that no image record outlives its pixels.");
   }
 }

@@ -29,6 +29,7 @@ import org.mammotriage.ingest.publish.Publisher;
 import org.mammotriage.schemas.avro.Laterality;
 import org.mammotriage.schemas.avro.MammogramImage;
 import org.mammotriage.schemas.avro.RejectedInstance;
+import org.mammotriage.schemas.images.ImageStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,7 @@ public final class IngestPipeline {
   private final IngestMetrics metrics;
   private final Set<String> recentlyPublished;
   private final Semaphore processing;
+  private final ImageStore images;
 
   public IngestPipeline(
       InstanceDecoder decoder,
@@ -66,6 +68,29 @@ public final class IngestPipeline {
       IngestMetrics metrics,
       int duplicateCacheSize,
       int processingConcurrency) {
+    this(
+        decoder,
+        pseudonymizer,
+        publisher,
+        metrics,
+        duplicateCacheSize,
+        processingConcurrency,
+        ImageStore.NONE);
+  }
+
+  /**
+   * @param images where working images go when they do not travel in the record ({@link
+   *     ImageStore#NONE}: in the record)
+   */
+  public IngestPipeline(
+      InstanceDecoder decoder,
+      Pseudonymizer pseudonymizer,
+      Publisher publisher,
+      IngestMetrics metrics,
+      int duplicateCacheSize,
+      int processingConcurrency,
+      ImageStore images) {
+    this.images = images;
     this.decoder = decoder;
     this.pseudonymizer = pseudonymizer;
     this.publisher = publisher;
@@ -160,6 +185,24 @@ public final class IngestPipeline {
     }
     String ts = InstanceDecoder.str(header, TagFromName.TransferSyntaxUID);
     MammogramImage img = image(d.attributes(), c, d.workingImage(), ts, sourceAe);
+    try {
+      img = images.checkIn(img); // the pixels on disk, synced, before the record exists
+    } catch (IOException e) {
+      LOG.warn(
+          "[{}] {}: the image store did not take the working image, answering failure so the"
+              + " sender retries: {}",
+          sourceAe,
+          sop,
+          e.toString());
+      return transientFailure(
+          Reason.IMAGE_STORE_UNAVAILABLE,
+          "the image store at "
+              + images.dir()
+              + " did not take the working image ("
+              + e
+              + "): check that volume (space, mount, permissions); the sender will retry",
+          header);
+    }
     publisher.publish(img);
     recentlyPublished.add(sop);
     metrics.accepted();

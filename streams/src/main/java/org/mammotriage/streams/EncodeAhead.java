@@ -70,6 +70,7 @@ public final class EncodeAhead implements AutoCloseable {
 
   private final ExamScoringService scorer;
   private final SlotRules rules;
+  private final org.mammotriage.schemas.images.ImageStore images;
   private final ThreadLocal<Deserializer<MammogramImage>> deserializers;
   private final ExecutorService pool;
   private final int maxPending;
@@ -87,6 +88,7 @@ public final class EncodeAhead implements AutoCloseable {
   private EncodeAhead() {
     this.scorer = null;
     this.rules = null;
+    this.images = null;
     this.deserializers = null;
     this.pool = null;
     this.maxPending = 0;
@@ -118,6 +120,7 @@ public final class EncodeAhead implements AutoCloseable {
     }
     this.scorer = scorer;
     this.rules = SlotRules.of(settings);
+    this.images = settings.images();
     this.deserializers = ThreadLocal.withInitial(deserializers);
     this.maxPending = maxPending;
     this.clock = clock;
@@ -268,7 +271,7 @@ public final class EncodeAhead implements AutoCloseable {
     }
     try {
       MammogramImage img = deserializers.get().deserialize(rec.topic(), rec.headers(), rec.value());
-      if (img == null || img.getWorkingImagePng() == null) {
+      if (img == null || img.getWorkingImagePng() == null && img.getWorkingImageRef() == null) {
         return null;
       }
       Slot slot =
@@ -278,9 +281,9 @@ public final class EncodeAhead implements AutoCloseable {
       if (slot == null) {
         return null; // an extra view: not encoded
       }
-      return scorer.encode(
-          new ExamImage(slot, bytes(img.getWorkingImagePng()), img.getSopInstanceUid()));
-    } catch (RuntimeException e) {
+      // a reference is read from the image store here, off the stream thread
+      return scorer.encode(new ExamImage(slot, images.pngOf(img), img.getSopInstanceUid()));
+    } catch (RuntimeException | java.io.IOException e) {
       // the stream thread meets the same record and handles it as it always did (DLQ, retry)
       LOG.debug(
           "image at {}-{} offset {} not encoded ahead: {}",

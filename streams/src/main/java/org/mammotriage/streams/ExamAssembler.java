@@ -90,7 +90,7 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     this.context = context;
     this.store = context.getStateStore(ExamTriageTopology.STORE);
     this.archive = archives.open(context.appConfigs(), imageDeserializer);
-    this.scoring = new ReleaseScoring(scorer, archive);
+    this.scoring = new ReleaseScoring(scorer, archive, settings.images());
     long every = Math.max(100, Math.min(settings.quietPeriodMs() / 4, 5_000));
     context.schedule(Duration.ofMillis(every), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
   }
@@ -166,7 +166,8 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
             img,
             source == null ? null : source.partition(),
             source == null ? null : source.offset(),
-            fromImages ? ahead.take(source.partition(), source.offset()) : null);
+            fromImages ? ahead.take(source.partition(), source.offset()) : null,
+            settings.images());
     switch (p) {
       case FILLS -> {
         slots.add(incoming);

@@ -14,6 +14,7 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.mammotriage.contract.ModelLoadException;
 import org.mammotriage.failure.Causes;
+import org.mammotriage.schemas.images.ImageStore;
 import org.mammotriage.schemas.registry.SchemaRegistryException;
 
 /**
@@ -36,11 +37,12 @@ import org.mammotriage.schemas.registry.SchemaRegistryException;
  * thread that fails on every attempt would stop its partitions, while a DLQ record keeps topic,
  * partition and offset for a replay.
  *
- * <p>A {@link SchemaRegistryException} anywhere in the cause chain decides by its {@code
- * retriable()} (its cause, e.g. the {@link IOException} of a registry closing the connection while
- * it stops, says nothing about the record). Otherwise the chain is walked from its root: the
- * innermost exception of a known kind decides. An {@link IllegalStateException} decides only as the
- * root; wrapping a cause, it is a wrapper.
+ * <p>An {@link ImageStore.UnavailableException} anywhere in the chain (the shared image store
+ * cannot be read now) is transient whatever its cause. A {@link SchemaRegistryException} anywhere
+ * in the cause chain decides by its {@code retriable()} (its cause, e.g. the {@link IOException} of
+ * a registry closing the connection while it stops, says nothing about the record). Otherwise the
+ * chain is walked from its root: the innermost exception of a known kind decides. An {@link
+ * IllegalStateException} decides only as the root; wrapping a cause, it is a wrapper.
  */
 public final class FailureClassifier {
   private FailureClassifier() {}
@@ -58,6 +60,9 @@ public final class FailureClassifier {
         Causes.innermost(failure, SchemaRegistryException.class);
     if (registry.isPresent()) {
       return registry.get().retriable() ? Kind.TRANSIENT : Kind.POISON_RECORD;
+    }
+    if (Causes.innermost(failure, ImageStore.UnavailableException.class).isPresent()) {
+      return Kind.TRANSIENT; // the image store cannot be read now (its cause is an IOException)
     }
     for (Throwable t : Causes.rootFirst(failure)) {
       Optional<Kind> known = known(t);

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Optional;
 import org.mammotriage.contract.Slot;
 import org.mammotriage.schemas.avro.ExamAssemblyState;
+import org.mammotriage.schemas.avro.MammogramImage;
 import org.mammotriage.schemas.avro.SlotImage;
+import org.mammotriage.schemas.images.ImageStore;
 import org.mammotriage.scoring.EncodeResult;
 import org.mammotriage.scoring.EncodedView;
 import org.mammotriage.scoring.ExamImage;
@@ -31,7 +33,8 @@ import org.mammotriage.scoring.ScoreResult;
  *
  * <p>A slot whose pixels cannot be had (the topic no longer holds the image) makes the exam
  * unscorable with {@link #IMAGE_UNAVAILABLE}: it is routed as incomplete (read by standard
- * practice), never scored by a mix of models.
+ * practice), never scored by a mix of models. A slot whose record names a working image the image
+ * store does not have ({@link SlotImages#IMAGE_NOT_IN_STORE}) makes it unscorable with that code.
  */
 final class ReleaseScoring {
   /** Unscorable reason: a slot needs encoding on the active model and its image cannot be read. */
@@ -44,13 +47,20 @@ final class ReleaseScoring {
 
   private final ExamScoringService scorer;
   private final ImageArchive archive;
+  private final ImageStore images;
 
   /** The score and how many views were encoded again (or read back) for it. */
   record Outcome(ScoreResult result, int reencoded) {}
 
   ReleaseScoring(ExamScoringService scorer, ImageArchive archive) {
+    this(scorer, archive, ImageStore.NONE);
+  }
+
+  /** As above; records read back that carry a reference are read from {@code images}. */
+  ReleaseScoring(ExamScoringService scorer, ImageArchive archive, ImageStore images) {
     this.scorer = scorer;
     this.archive = archive;
+    this.images = images;
   }
 
   /** Scores the exam; may replace slots of {@code st} (fresh encodings, pixels dropped). */
@@ -78,7 +88,12 @@ final class ReleaseScoring {
       if (s.getEncoding() == null || !s.getEncoding().getModelId().equals(active.id())) {
         Optional<byte[]> png = pixels(s);
         if (png.isEmpty()) {
-          return new Outcome(unscorable(study, active, IMAGE_UNAVAILABLE), reencoded);
+          // an image the image store did not have on arrival is looked for once more here
+          String why =
+              SlotImages.IMAGE_NOT_IN_STORE.equals(s.getEncodeFailure())
+                  ? SlotImages.IMAGE_NOT_IN_STORE
+                  : IMAGE_UNAVAILABLE;
+          return new Outcome(unscorable(study, active, why), reencoded);
         }
         EncodeResult r = scorer.encode(new ExamImage(slot(s), png.get(), s.getSopInstanceUid()));
         if (!r.encoded()) {
@@ -126,7 +141,18 @@ final class ReleaseScoring {
     return archive
         .fetch(s.getSourcePartition(), s.getSourceOffset())
         .filter(img -> img.getSopInstanceUid().equals(s.getSopInstanceUid()))
-        .map(img -> copy(img.getWorkingImagePng()));
+        .flatMap(this::pngOf);
+  }
+
+  /** The record's PNG, read from the image store when it carries a reference; empty if gone. */
+  private Optional<byte[]> pngOf(MammogramImage img) {
+    try {
+      return Optional.of(images.pngOf(img));
+    } catch (ImageStore.MissingImageException e) {
+      return Optional.empty();
+    } catch (java.io.IOException e) {
+      throw new ImageStore.UnavailableException(e);
+    }
   }
 
   private ScoreResult unscorable(String study, ModelInfo model, String reason) {

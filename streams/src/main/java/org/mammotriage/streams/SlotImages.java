@@ -1,9 +1,11 @@
 package org.mammotriage.streams;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.mammotriage.contract.Slot;
 import org.mammotriage.schemas.avro.MammogramImage;
 import org.mammotriage.schemas.avro.SlotImage;
+import org.mammotriage.schemas.images.ImageStore;
 import org.mammotriage.scoring.EncodeResult;
 import org.mammotriage.scoring.ExamImage;
 import org.mammotriage.scoring.ExamScoringService;
@@ -17,6 +19,14 @@ import org.mammotriage.scoring.ViewEncoding;
  * pixels again: {@link #withEncoding} is the one way an encoding enters a slot, and it drops them.
  */
 final class SlotImages {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SlotImages.class);
+
+  /**
+   * Encode failure of an image whose record names a working image the image store does not have
+   * (deleted by its retention, changed, or a store ingest does not share): the view is not scored.
+   */
+  static final String IMAGE_NOT_IN_STORE = "IMAGE_NOT_IN_STORE";
+
   private SlotImages() {}
 
   /**
@@ -28,14 +38,18 @@ final class SlotImages {
    */
   static SlotImage arrive(
       ExamScoringService scorer, Slot slot, MammogramImage img, Integer partition, Long offset) {
-    return arrive(scorer, slot, img, partition, offset, null);
+    return arrive(scorer, slot, img, partition, offset, null, ImageStore.NONE);
   }
 
   /**
    * As {@link #arrive(ExamScoringService, Slot, MammogramImage, Integer, Long)}, using {@code
    * ahead} (this image's encoding made ahead by {@link EncodeAhead}, or null) when it is an
    * encoding on the model active now; otherwise (none, a failure, another model) the image is
-   * encoded here, so what a slot holds does not depend on whether the image was encoded ahead.
+   * encoded here, so what a slot holds does not depend on whether the image was encoded ahead. A
+   * record that carries a reference instead of its PNG is read from {@code images}; an image the
+   * store does not have leaves the slot with {@link #IMAGE_NOT_IN_STORE}, and a store that cannot
+   * be read now throws {@link ImageStore.UnavailableException} (transient: the record is processed
+   * again).
    */
   static SlotImage arrive(
       ExamScoringService scorer,
@@ -43,7 +57,8 @@ final class SlotImages {
       MammogramImage img,
       Integer partition,
       Long offset,
-      EncodeResult ahead) {
+      EncodeResult ahead,
+      ImageStore images) {
     SlotImage.Builder b =
         SlotImage.newBuilder()
             .setSlot(slot.name())
@@ -66,7 +81,18 @@ final class SlotImages {
     if (usable(ahead, scorer)) {
       return withEncoding(b.build(), ahead.encoding());
     }
-    byte[] png = ReleaseScoring.copy(img.getWorkingImagePng());
+    byte[] png;
+    try {
+      png = images.pngOf(img);
+    } catch (ImageStore.MissingImageException e) {
+      LOG.warn(
+          "image {}: its working image cannot be read: {}",
+          img.getSopInstanceUid(),
+          e.getMessage());
+      return b.setEncodeFailure(IMAGE_NOT_IN_STORE).build();
+    } catch (IOException e) {
+      throw new ImageStore.UnavailableException(e);
+    }
     EncodeResult r = scorer.encode(new ExamImage(slot, png, img.getSopInstanceUid()));
     if (r.encoded()) {
       return withEncoding(b.build(), r.encoding());

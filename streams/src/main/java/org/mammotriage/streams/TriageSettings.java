@@ -3,12 +3,15 @@ package org.mammotriage.streams;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.mammotriage.config.CommonConfig;
 import org.mammotriage.config.MammoConfig;
+import org.mammotriage.schemas.images.ImageStore;
 
 /**
  * The topology's settings: quiet period, retention, view substitutions (applied by {@link
  * SlotRules}), threshold overrides (null: the model's manifest decides) and how the domain gate
- * acts ({@link DomainGate.Enforce}).
+ * acts ({@link DomainGate.Enforce}), and where working images are read from when a record carries
+ * only a reference ({@link ImageStore}, {@code images.store.dir}).
  */
 public record TriageSettings(
     long quietPeriodMs,
@@ -17,11 +20,32 @@ public record TriageSettings(
     Double suspiciousOverride,
     Double lowOverride,
     Double risk5yOverride,
-    DomainGate.Enforce domainEnforce) {
+    DomainGate.Enforce domainEnforce,
+    ImageStore images) {
 
   public TriageSettings {
     substitutions = Map.copyOf(substitutions);
     domainEnforce = domainEnforce == null ? DomainGate.Enforce.TRUE : domainEnforce;
+    images = images == null ? ImageStore.NONE : images;
+  }
+
+  public TriageSettings(
+      long quietPeriodMs,
+      long retentionMs,
+      Map<String, String> substitutions,
+      Double suspiciousOverride,
+      Double lowOverride,
+      Double risk5yOverride,
+      DomainGate.Enforce domainEnforce) {
+    this(
+        quietPeriodMs,
+        retentionMs,
+        substitutions,
+        suspiciousOverride,
+        lowOverride,
+        risk5yOverride,
+        domainEnforce,
+        ImageStore.NONE);
   }
 
   public TriageSettings(
@@ -53,7 +77,8 @@ public record TriageSettings(
         suspiciousOverride,
         lowOverride,
         risk5yOverride,
-        e);
+        e,
+        images);
   }
 
   public static TriageSettings from(MammoConfig c) {
@@ -78,7 +103,8 @@ public record TriageSettings(
         c.getDouble(TriageStreamsConfig.THRESHOLD_SUSPICIOUS),
         c.getDouble(TriageStreamsConfig.THRESHOLD_LOW),
         c.getDouble(TriageStreamsConfig.THRESHOLD_RISK5Y),
-        DomainGate.Enforce.parse(c.getString(TriageStreamsConfig.DOMAIN_ENFORCE)));
+        DomainGate.Enforce.parse(c.getString(TriageStreamsConfig.DOMAIN_ENFORCE)),
+        ImageStore.open(c.getString(CommonConfig.IMAGES_STORE_DIR)));
   }
 
   public TriageSettings withQuietPeriod(long ms) {
@@ -89,7 +115,8 @@ public record TriageSettings(
         suspiciousOverride,
         lowOverride,
         risk5yOverride,
-        domainEnforce);
+        domainEnforce,
+        images);
   }
 
   public TriageSettings withRetention(long ms) {
@@ -100,12 +127,26 @@ public record TriageSettings(
         suspiciousOverride,
         lowOverride,
         risk5yOverride,
-        domainEnforce);
+        domainEnforce,
+        images);
   }
 
   public TriageSettings withThresholds(Double suspicious, Double low, Double risk5y) {
     return new TriageSettings(
-        quietPeriodMs, retentionMs, substitutions, suspicious, low, risk5y, domainEnforce);
+        quietPeriodMs, retentionMs, substitutions, suspicious, low, risk5y, domainEnforce, images);
+  }
+
+  /** The same settings reading working images from {@code store} ({@code images.store.dir}). */
+  public TriageSettings withImages(ImageStore store) {
+    return new TriageSettings(
+        quietPeriodMs,
+        retentionMs,
+        substitutions,
+        suspiciousOverride,
+        lowOverride,
+        risk5yOverride,
+        domainEnforce,
+        store);
   }
 
   public TriageSettings withSubstitutions(Map<String, String> s) {
@@ -116,6 +157,7 @@ public record TriageSettings(
         suspiciousOverride,
         lowOverride,
         risk5yOverride,
-        domainEnforce);
+        domainEnforce,
+        images);
   }
 }

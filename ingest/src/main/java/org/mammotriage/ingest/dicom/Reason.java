@@ -33,6 +33,8 @@ public enum Reason {
   PUBLISH_REJECTED("PUBLISH_REJECTED", DimseStatus.PROCESSING_FAILURE),
   /** Kafka or the schema registry did not answer in time or is down: transient. */
   KAFKA_UNAVAILABLE("KAFKA_UNAVAILABLE", DimseStatus.OUT_OF_RESOURCES),
+  /** The image store (images.store.dir) did not take the working image: transient. */
+  IMAGE_STORE_UNAVAILABLE("IMAGE_STORE_UNAVAILABLE", DimseStatus.OUT_OF_RESOURCES),
   /** The received file could not be read back from the spool: transient. */
   IO("IO", DimseStatus.OUT_OF_RESOURCES),
   /** The SCP is stopping: the C-STORE was not processed and the sender should send it again. */
