@@ -23,7 +23,9 @@ import org.mammotriage.ingest.testing.DicomBytes;
 import org.mammotriage.ingest.testing.Pipelines;
 import org.mammotriage.ingest.testing.RecordingPublisher;
 import org.mammotriage.ingest.testing.TestImages;
+import org.mammotriage.schemas.avro.MammogramImage;
 import org.mammotriage.schemas.avro.RejectedInstance;
+import org.mammotriage.schemas.images.ImageStore;
 
 /** The ingest pipeline on files built in the test, against a publisher that records. */
 class IngestPipelineTest {
@@ -48,6 +50,50 @@ class IngestPipelineTest {
         .singleElement()
         .satisfies(i -> assertThat(i.getView()).isEqualTo("CC"));
     assertThat(published.rejections).isEmpty();
+  }
+
+  @Test
+  void shouldWriteTheWorkingImageToTheImageStoreBeforePublishingItsReference() throws Exception {
+    ImageStore store = ImageStore.open(dir.resolve("store").toString());
+    IngestPipeline p = Pipelines.withImageStore(published, store);
+
+    Outcome o = p.process(write("valid.dcm", TestImages.mammogram().build()), "MOD", "INGEST_SCP");
+
+    assertThat(o.status()).isEqualTo(Outcome.Status.STORED);
+    MammogramImage img = published.images.get(0);
+    assertThat(img.getWorkingImagePng()).isNull();
+    byte[] png = store.pngOf(img);
+    // the same working image the pipeline publishes without a store
+    Pipelines.of(published).process(write("again.dcm", TestImages.mammogram().build()), "MOD", "X");
+    assertThat(png).isEqualTo(store.pngOf(published.images.get(1)));
+    assertThat(published.images.get(1).getWorkingImagePng()).isNotNull();
+  }
+
+  @Test
+  void shouldAnswerATransientFailureAndPublishNothingWhenTheImageStoreRefusesTheImage()
+      throws Exception {
+    Path storeDir = dir.resolve("store");
+    ImageStore store = ImageStore.open(storeDir.toString());
+    IngestPipeline p = Pipelines.withImageStore(published, store);
+    // the volume is gone: a file where the store's first-level directories would be made
+    Files.delete(storeDir);
+    Files.writeString(storeDir, "not a directory");
+
+    Outcome o = p.process(write("valid.dcm", TestImages.mammogram().build()), "MOD", "INGEST_SCP");
+
+    assertThat(o.status()).isEqualTo(Outcome.Status.TRANSIENT_FAILURE);
+    assertThat(o.reason()).isEqualTo(Reason.IMAGE_STORE_UNAVAILABLE);
+    assertThat(o.text()).contains("image store").contains("the sender will retry");
+    assertThat(published.images).isEmpty();
+    assertThat(published.rejections).as("not the instance's fault: no DLQ record").isEmpty();
+
+    // the volume is back: the retry is stored
+    Files.delete(storeDir);
+    Files.createDirectories(storeDir);
+    assertThat(
+            p.process(write("valid.dcm", TestImages.mammogram().build()), "MOD", "INGEST_SCP")
+                .status())
+        .isEqualTo(Outcome.Status.STORED);
   }
 
   @Test

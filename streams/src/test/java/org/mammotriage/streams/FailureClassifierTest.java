@@ -18,6 +18,7 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.junit.jupiter.api.Test;
 import org.mammotriage.contract.ModelLoadException;
+import org.mammotriage.schemas.images.ImageStore;
 import org.mammotriage.schemas.registry.SchemaRegistryException;
 
 class FailureClassifierTest {
@@ -88,6 +89,18 @@ class FailureClassifierTest {
             FailureClassifier.classify(
                 new SerializationException(
                     "cannot decode", new SchemaRegistryException("unknown id", 404, 40403, null))))
+        .isEqualTo(POISON_RECORD);
+  }
+
+  @Test
+  void shouldCallAnImageStoreThatCannotBeReadNowTransientWhateverItsCause() {
+    // its cause is a plain IOException, which alone reads as an image that does not decode
+    var unavailable =
+        new ImageStore.UnavailableException(new java.io.IOException("Stale file handle"));
+    assertThat(FailureClassifier.classify(unavailable)).isEqualTo(TRANSIENT);
+    assertThat(FailureClassifier.classify(new RuntimeException("wrapped", unavailable)))
+        .isEqualTo(TRANSIENT);
+    assertThat(FailureClassifier.classify(new java.io.IOException("Stale file handle")))
         .isEqualTo(POISON_RECORD);
   }
 

@@ -9,6 +9,7 @@ import org.mammotriage.ingest.dicom.InstanceClassifier;
 import org.mammotriage.ingest.dicom.Limits;
 import org.mammotriage.ingest.preprocess.Preprocessor;
 import org.mammotriage.ingest.publish.Publisher;
+import org.mammotriage.schemas.images.ImageStore;
 
 /** The real ingest pipeline over a publisher the test holds, with a small working size. */
 public final class Pipelines {
@@ -29,8 +30,22 @@ public final class Pipelines {
     return of(publisher, Limits.defaults(), false, 0);
   }
 
+  /** A pipeline that keeps working images in {@code images} and publishes references. */
+  public static IngestPipeline withImageStore(Publisher publisher, ImageStore images) {
+    return of(publisher, Limits.defaults(), false, 10_000, images);
+  }
+
   private static IngestPipeline of(
       Publisher publisher, Limits limits, boolean secondaryCapture, int duplicates) {
+    return of(publisher, limits, secondaryCapture, duplicates, ImageStore.NONE);
+  }
+
+  private static IngestPipeline of(
+      Publisher publisher,
+      Limits limits,
+      boolean secondaryCapture,
+      int duplicates,
+      ImageStore images) {
     return new IngestPipeline(
         new InstanceDecoder(
             new InstanceClassifier(secondaryCapture, limits), limits, new Preprocessor(152, 92)),
@@ -38,6 +53,7 @@ public final class Pipelines {
         publisher,
         new IngestMetrics(new SimpleMeterRegistry()),
         duplicates,
-        2);
+        2,
+        images);
   }
 }
