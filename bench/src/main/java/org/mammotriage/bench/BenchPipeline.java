@@ -156,7 +156,60 @@ final class BenchPipeline implements AutoCloseable {
    * records are otherwise the ones ingest wrote (same working images, same headers). Returns the
    * copies' study UIDs.
    */
-  Set<String> replicateImages(int copies) {
+  Set<String> replicateImages(int copies) throws java.io.IOException {
+    return replicateImages(copies, org.mammotriage.schemas.images.ImageStore.NONE, "", null);
+  }
+
+  /**
+   * The images topic's end offsets now, per partition: where records appended from now on start.
+   */
+  Map<org.apache.kafka.common.TopicPartition, Long> imagesEndOffsets() throws Exception {
+    try (Admin admin = admin(bootstrap())) {
+      var parts = admin.describeTopics(List.of(Topics.IMAGES.name())).allTopicNames().get();
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> q =
+          new HashMap<>();
+      parts
+          .get(Topics.IMAGES.name())
+          .partitions()
+          .forEach(
+              i ->
+                  q.put(
+                      new org.apache.kafka.common.TopicPartition(
+                          Topics.IMAGES.name(), i.partition()),
+                      org.apache.kafka.clients.admin.OffsetSpec.latest()));
+      Map<org.apache.kafka.common.TopicPartition, Long> out = new HashMap<>();
+      admin.listOffsets(q).all().get().forEach((tp, r) -> out.put(tp, r.offset()));
+      return out;
+    }
+  }
+
+  /**
+   * Commits these images-topic offsets for a consumer group (a streams application id) that has not
+   * started yet, so that the application begins there instead of at the topic's start.
+   */
+  void startGroupAt(String group, Map<org.apache.kafka.common.TopicPartition, Long> offsets)
+      throws Exception {
+    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata>
+        m = new HashMap<>();
+    offsets.forEach(
+        (tp, o) -> m.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(o)));
+    try (Admin admin = admin(bootstrap())) {
+      admin.alterConsumerGroupOffsets(group, m).all().get();
+    }
+  }
+
+  /**
+   * As {@link #replicateImages(int)}, each copy's study and instance UIDs ending in {@code "." +
+   * suffix + k}, and each copy's working image put in {@code store} (the record then carries its
+   * reference, as ingest publishes it with {@code images.store.dir} set). Only the records before
+   * {@code upTo} (null: the topic's end now) are copied.
+   */
+  Set<String> replicateImages(
+      int copies,
+      org.mammotriage.schemas.images.ImageStore store,
+      String suffix,
+      Map<org.apache.kafka.common.TopicPartition, Long> upTo)
+      throws java.io.IOException {
     var serde = Topics.IMAGES.valueSerde(SerdeFactory.singleObject());
     var images = serde.deserializer();
     var out = serde.serializer();
@@ -195,7 +248,8 @@ final class BenchPipeline implements AutoCloseable {
                       new org.apache.kafka.common.TopicPartition(
                           Topics.IMAGES.name(), i.partition())));
       c.assign(parts);
-      var end = c.endOffsets(parts); // the imported images only: copies go after them
+      // the imported images only: copies go after them
+      var end = upTo != null ? upTo : c.endOffsets(parts);
       for (int k = 1; k <= copies; k++) {
         c.seekToBeginning(parts);
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
@@ -207,9 +261,10 @@ final class BenchPipeline implements AutoCloseable {
               continue; // a copy made in an earlier pass
             }
             MammogramImage img = images.deserialize(r.topic(), r.value());
-            String study = img.getStudyInstanceUid() + "." + k;
+            String study = img.getStudyInstanceUid() + "." + suffix + k;
             img.setStudyInstanceUid(study);
-            img.setSopInstanceUid(img.getSopInstanceUid() + "." + k);
+            img.setSopInstanceUid(img.getSopInstanceUid() + "." + suffix + k);
+            img = store.checkIn(img);
             studies.add(study);
             prod.send(
                 new org.apache.kafka.clients.producer.ProducerRecord<>(

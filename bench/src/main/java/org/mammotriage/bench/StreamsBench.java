@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.mammotriage.config.CommonConfig;
 import org.mammotriage.ops.OpsServer;
+import org.mammotriage.schemas.images.ImageStore;
 import org.mammotriage.scoring.EncodeResult;
 import org.mammotriage.scoring.ExamImage;
 import org.mammotriage.scoring.ExamInput;
@@ -186,52 +188,59 @@ final class StreamsBench {
         alone.streamRateSerial(),
         alone.streamRateSerial() / alone.scorerRate(),
         alone.streamRate() / alone.streamRateSerial());
-    double streamRatio = alone.streamRate() / alone.scorerRate();
+    StreamRun st = alone.stored();
     System.out.printf(
         Locale.ROOT,
-        "  stream alone / scorer alone = %.2f; goal >= 0.80: %s%n",
+        "  the same stream with the image store (%s set: each working image a file in a local"
+            + " directory, read back by the encode-ahead workers; Kafka carries a reference of"
+            + " about 1 KB instead of the PNG): steady state %d exams, %.2f exams/s (%d"
+            + " images encoded ahead, %d run by the stream thread itself, %d encoded by it after a"
+            + " miss)%n",
+        CommonConfig.IMAGES_STORE_DIR,
+        st.steadyExams(),
+        st.streamRate(),
+        st.hits(),
+        st.ranByTaker(),
+        st.misses());
+    double streamRatio = alone.streamRate() / alone.scorerRate();
+    double storeRatio = st.streamRate() / alone.scorerRate();
+    System.out.printf(
+        Locale.ROOT,
+        "  stream alone / scorer alone: working images in Kafka (the default) = %.2f, goal >= 0.80:"
+            + " %s; with the image store = %.2f, goal >= 0.80: %s%n",
         streamRatio,
-        streamRatio >= 0.8 ? "met" : "NOT met");
-    // what the stream pays that the scorer alone does not: Kafka's side of every exam. The stream
-    // thread's CPU holds the encodings it ran itself (reached before a worker): estimated at the
-    // workers' CPU per image and taken out of Kafka's side
-    long images = alone.aheadHits() + alone.aheadMisses();
-    double byTaker = images == 0 ? 0 : (double) alone.aheadRanByTaker() / images;
-    double takerImageMs =
-        byTaker >= 1
-            ? 0
-            : 1000
-                * alone.streamCpu().getOrDefault(ThreadCpu.ENCODE_AHEAD, 0.0)
-                * byTaker
-                / (1 - byTaker)
-                / alone.cpuExams();
-    double streamsMs =
-        1000 * alone.streamCpu().getOrDefault(ThreadCpu.STREAMS, 0.0) / alone.cpuExams();
-    takerImageMs = Math.min(takerImageMs, streamsMs);
-    double kafkaMs =
-        1000
-                * (alone.streamCpu().getOrDefault(ThreadCpu.BROKER, 0.0)
-                    + alone.streamCpu().getOrDefault(ThreadCpu.STREAMS, 0.0)
-                    + alone.streamCpu().getOrDefault(ThreadCpu.PRODUCER, 0.0))
-                / alone.cpuExams()
-            - takerImageMs;
-    double jitMs = 1000 * alone.streamCpu().getOrDefault(ThreadCpu.JIT, 0.0) / alone.cpuExams();
+        streamRatio >= 0.8 ? "met" : "NOT met",
+        storeRatio,
+        storeRatio >= 0.8 ? "met" : "NOT met");
     double scorerMs =
         1000
             * alone.scorerCpu().values().stream().mapToDouble(Double::doubleValue).sum()
             / alone.exams();
-    System.out.printf(
-        Locale.ROOT,
-        "  Kafka's side of an exam (embedded broker, stream thread and its clients, producer):"
-            + " %.1f ms of CPU (the stream thread's %.1f ms less an estimated %.1f ms of image"
-            + " work it ran itself), and the JIT compiler still %.1f ms, against %.1f ms for the"
-            + " scorer alone's whole exam: at 0.8 the stream may add at most %.1f ms%n",
-        kafkaMs,
-        streamsMs,
-        takerImageMs,
-        jitMs,
-        scorerMs,
-        scorerMs / 4);
+    double[] inKafka =
+        kafkaSide(
+            alone.streamCpu(),
+            alone.cpuExams(),
+            alone.aheadHits() + alone.aheadMisses(),
+            alone.aheadRanByTaker());
+    double[] viaStore =
+        kafkaSide(st.cpu(), st.cpuExams(), st.hits() + st.misses(), st.ranByTaker());
+    for (var side :
+        List.of(Map.entry("images in Kafka", inKafka), Map.entry("image store", viaStore))) {
+      double[] k = side.getValue();
+      System.out.printf(
+          Locale.ROOT,
+          "  Kafka's side of an exam, %s (embedded broker, stream thread and its clients,"
+              + " producer): %.1f ms of CPU (the stream thread's %.1f ms less an estimated %.1f ms"
+              + " of image work it ran itself), and the JIT compiler still %.1f ms, against %.1f ms"
+              + " for the scorer alone's whole exam: at 0.8 the stream may add at most %.1f ms%n",
+          side.getKey(),
+          k[0],
+          k[1],
+          k[2],
+          k[3],
+          scorerMs,
+          scorerMs / 4);
+    }
     double ingestShare =
         (1 / alone.ingestRate()) / (1 / alone.ingestRate() + 1 / alone.streamRate());
     System.out.printf(
@@ -245,6 +254,36 @@ final class StreamsBench {
         alone.ingestRate(),
         100 * ingestShare,
         ingestShare > 0.5 ? "ingest" : "the stream");
+  }
+
+  /**
+   * What the stream pays that the scorer alone does not, ms of CPU an exam: {Kafka's side, the
+   * stream thread, the image work the stream thread ran itself, the JIT}. The stream thread's CPU
+   * holds the encodings it ran itself (reached before a worker): estimated at the workers' CPU per
+   * image and taken out of Kafka's side.
+   */
+  private static double[] kafkaSide(
+      Map<String, Double> cpu, int cpuExams, long images, long ranByTaker) {
+    double byTaker = images == 0 ? 0 : (double) ranByTaker / images;
+    double takerImageMs =
+        byTaker >= 1
+            ? 0
+            : 1000
+                * cpu.getOrDefault(ThreadCpu.ENCODE_AHEAD, 0.0)
+                * byTaker
+                / (1 - byTaker)
+                / cpuExams;
+    double streamsMs = 1000 * cpu.getOrDefault(ThreadCpu.STREAMS, 0.0) / cpuExams;
+    takerImageMs = Math.min(takerImageMs, streamsMs);
+    double kafkaMs =
+        1000
+                * (cpu.getOrDefault(ThreadCpu.BROKER, 0.0)
+                    + cpu.getOrDefault(ThreadCpu.STREAMS, 0.0)
+                    + cpu.getOrDefault(ThreadCpu.PRODUCER, 0.0))
+                / cpuExams
+            - takerImageMs;
+    double jitMs = 1000 * cpu.getOrDefault(ThreadCpu.JIT, 0.0) / cpuExams;
+    return new double[] {kafkaMs, streamsMs, takerImageMs, jitMs};
   }
 
   /**
@@ -266,7 +305,8 @@ final class StreamsBench {
       double scorerRate,
       Map<String, Double> streamCpu,
       int cpuExams,
-      Map<String, Double> scorerCpu) {}
+      Map<String, Double> scorerCpu,
+      StreamRun stored) {}
 
   /** One stream-alone measurement. */
   private record StreamRun(
@@ -355,6 +395,7 @@ final class StreamsBench {
     Map<String, String> off = Map.of(TriageStreamsConfig.ENCODE_AHEAD_THREADS, "0");
     StreamRun ahead;
     StreamRun serial;
+    StreamRun stored;
     double ingestRate;
     double scorerBefore;
     Map<String, Double> cpuBefore;
@@ -367,6 +408,7 @@ final class StreamsBench {
       scorerBefore = scorerAlone(model, studies);
       cpuBefore = ScoringBench.lastCpu;
       secondsBefore = ScoringBench.lastSeconds;
+      var importedEnd = p.imagesEndOffsets();
       long tr = System.nanoTime();
       preloaded.addAll(p.replicateImages(COPIES));
       streamExams = preloaded.size();
@@ -380,6 +422,32 @@ final class StreamsBench {
           streamExams);
       serial = streamRun(p, dir, "serial", model, preloaded, off);
       ahead = streamRun(p, dir, "ahead", model, preloaded, Map.of());
+      // the image store: the same imported exams again, three times under new UIDs, each working
+      // image written to the store and the record carrying its reference (as ingest publishes with
+      // images.store.dir set); the store run starts where those records start
+      Path storeDir = dir.resolve("image-store");
+      ImageStore store = ImageStore.open(storeDir.toString());
+      var refStart = p.imagesEndOffsets();
+      long ts = System.nanoTime();
+      Set<String> referenced = p.replicateImages(COPIES + 1, store, "s", importedEnd);
+      System.out.printf(
+          Locale.ROOT,
+          "  image store: the %d imported exams %d times more under new UIDs, working images in"
+              + " %s, records carrying references (%.1f s to write): %d exams for the store run%n",
+          studies.size(),
+          COPIES + 1,
+          storeDir,
+          (System.nanoTime() - ts) / 1e9,
+          referenced.size());
+      p.startGroupAt("bench-alone-store", refStart);
+      stored =
+          streamRun(
+              p,
+              dir,
+              "store",
+              model,
+              referenced,
+              Map.of(CommonConfig.IMAGES_STORE_DIR, storeDir.toString()));
     }
     System.out.printf(
         Locale.ROOT,
@@ -406,6 +474,9 @@ final class StreamsBench {
         "  where the CPU went, stream alone (counted run with encoding ahead): "
             + ThreadCpu.report(ahead.cpu(), ahead.cpuSeconds(), ahead.cpuExams()));
     System.out.println(
+        "  where the CPU went, stream alone with the image store (counted run): "
+            + ThreadCpu.report(stored.cpu(), stored.cpuSeconds(), stored.cpuExams()));
+    System.out.println(
         "  where the CPU went, scorer alone: "
             + ThreadCpu.report(scorerCpu, scorerSeconds, studies.size()));
     return new Alone(
@@ -423,7 +494,8 @@ final class StreamsBench {
         scorerRate,
         ahead.cpu(),
         ahead.cpuExams(),
-        scorerCpu);
+        scorerCpu,
+        stored);
   }
 
   /**
