@@ -10,9 +10,12 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -59,6 +62,7 @@ class KubernetesManifestsTest {
       Map.ofEntries(
           Map.entry("Namespace", Namespace.class),
           Map.entry("ConfigMap", ConfigMap.class),
+          Map.entry("PersistentVolumeClaim", PersistentVolumeClaim.class),
           Map.entry("Service", Service.class),
           Map.entry("Deployment", Deployment.class),
           Map.entry("StatefulSet", StatefulSet.class),
@@ -105,23 +109,36 @@ class KubernetesManifestsTest {
               .toList());
     }
     for (Path f : files) {
-      for (JsonNode doc :
-          YAML.readerFor(JsonNode.class).<JsonNode>readValues(Files.readString(f)).readAll()) {
-        String kind = doc.path("kind").asText();
-        if (kind.equals("ScaledObject") || kind.equals("TriggerAuthentication")) {
-          keda.add(doc);
-          continue;
-        }
-        Class<?> type = KINDS.get(kind);
-        assertThat(type).as("%s: kind %s has a typed model in this test", f, kind).isNotNull();
-        Object o = YAML.treeToValue(doc, type);
-        List<String> unknown = new ArrayList<>();
-        unknownFields(o, kind, unknown, new IdentityHashMap<>());
-        assertThat(unknown).as("unknown fields in %s", k8s.relativize(f)).isEmpty();
-        if (f.startsWith(k8s.resolve("base"))) {
-          objects.add(o);
-        }
+      List<Object> parsed = new ArrayList<>();
+      parse(Files.readString(f), k8s.relativize(f).toString(), parsed, keda);
+      if (f.startsWith(k8s.resolve("base"))) {
+        objects.addAll(parsed);
       }
+    }
+  }
+
+  /**
+   * Parses a (multi-document) YAML text into typed models, failing on kinds without one and on
+   * unknown fields; KEDA resources go to {@code kedaOut} as trees.
+   */
+  static void parse(String yaml, String where, List<Object> out, List<JsonNode> kedaOut)
+      throws Exception {
+    for (JsonNode doc : YAML.readerFor(JsonNode.class).<JsonNode>readValues(yaml).readAll()) {
+      if (doc == null || doc.isNull() || doc.isMissingNode()) {
+        continue;
+      }
+      String kind = doc.path("kind").asText();
+      if (kind.equals("ScaledObject") || kind.equals("TriggerAuthentication")) {
+        kedaOut.add(doc);
+        continue;
+      }
+      Class<?> type = KINDS.get(kind);
+      assertThat(type).as("%s: kind %s has a typed model in this test", where, kind).isNotNull();
+      Object o = YAML.treeToValue(doc, type);
+      List<String> unknown = new ArrayList<>();
+      unknownFields(o, kind, unknown, new IdentityHashMap<>());
+      assertThat(unknown).as("unknown fields in %s", where).isEmpty();
+      out.add(o);
     }
   }
 
@@ -169,7 +186,11 @@ class KubernetesManifestsTest {
   }
 
   static <T> List<T> all(Class<T> type) {
-    return objects.stream().filter(type::isInstance).map(type::cast).toList();
+    return all(objects, type);
+  }
+
+  static <T> List<T> all(List<Object> from, Class<T> type) {
+    return from.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
   @Test
@@ -293,12 +314,16 @@ class KubernetesManifestsTest {
 
   @Test
   void shouldUseOnlyConfigKeysThatTheModulesDefine() throws Exception {
+    checkConfigKeys(objects);
+  }
+
+  static void checkConfigKeys(List<Object> from) throws Exception {
     Map<String, ConfigDef> defs =
         Map.of(
             "mammotriage-ingest", IngestConfig.define(CommonConfig.define()),
             "mammotriage-streams",
                 ScoringConfig.define(TriageStreamsConfig.define(CommonConfig.define())));
-    for (ConfigMap cm : all(ConfigMap.class)) {
+    for (ConfigMap cm : all(from, ConfigMap.class)) {
       ConfigDef def = defs.get(cm.getMetadata().getName());
       assertThat(def).as("which module reads ConfigMap %s", cm.getMetadata().getName()).isNotNull();
       Properties p = new Properties();
@@ -311,7 +336,7 @@ class KubernetesManifestsTest {
         assertThat(key.toLowerCase(Locale.ROOT)).doesNotContain("patient").doesNotContain("name");
       }
     }
-    for (PodSpec pod : pods()) {
+    for (PodSpec pod : pods(from)) {
       for (Container c : pod.getContainers()) {
         for (EnvVar e : c.getEnv()) {
           if (e.getName().startsWith("MAMMOTRIAGE_")) {
@@ -331,16 +356,24 @@ class KubernetesManifestsTest {
   }
 
   static List<PodSpec> pods() {
+    return pods(objects);
+  }
+
+  static List<PodSpec> pods(List<Object> from) {
     List<PodSpec> out = new ArrayList<>();
-    all(Deployment.class).forEach(d -> out.add(d.getSpec().getTemplate().getSpec()));
-    all(StatefulSet.class).forEach(d -> out.add(d.getSpec().getTemplate().getSpec()));
+    all(from, Deployment.class).forEach(d -> out.add(d.getSpec().getTemplate().getSpec()));
+    all(from, StatefulSet.class).forEach(d -> out.add(d.getSpec().getTemplate().getSpec()));
     return out;
   }
 
   @Test
   void shouldRunEveryContainerAsNonRootWithLimitsAndAReadOnlyRoot() {
-    assertThat(pods()).hasSize(3);
-    for (PodSpec pod : pods()) {
+    checkPodSecurity(objects);
+  }
+
+  static void checkPodSecurity(List<Object> from) {
+    assertThat(pods(from)).hasSize(3);
+    for (PodSpec pod : pods(from)) {
       assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
       List<Container> containers = new ArrayList<>(pod.getContainers());
       containers.addAll(pod.getInitContainers());
@@ -371,26 +404,182 @@ class KubernetesManifestsTest {
     assertThat(rule.getFrom()).allSatisfy(peer -> assertThat(peer.getIpBlock()).isNotNull());
   }
 
-  @Test
-  void shouldRenderBothOverlaysWithKubectlKustomize() throws Exception {
+  static void assumeKubectl() {
     boolean kubectl =
         Stream.of(System.getenv("PATH").split(":"))
             .anyMatch(d -> Files.isExecutable(Path.of(d, "kubectl")));
     Assumptions.assumeTrue(
         kubectl,
         "kubectl is not installed: the overlays were NOT render-checked (install kubectl to run this)");
+  }
+
+  /** {@code kubectl kustomize} of an overlay, asserted to succeed. */
+  static String kustomize(String overlay) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                "kubectl", "kustomize", k8s.resolve("overlays").resolve(overlay).toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as("kubectl kustomize %s: %s", overlay, out).isZero();
+    return out;
+  }
+
+  @Test
+  void shouldRenderBothOverlaysWithKubectlKustomize() throws Exception {
+    assumeKubectl();
     for (String overlay : List.of("dev", "prod")) {
-      Process p =
-          new ProcessBuilder(
-                  "kubectl", "kustomize", k8s.resolve("overlays").resolve(overlay).toString())
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(p.getInputStream().readAllBytes());
-      assertThat(p.waitFor()).as("kubectl kustomize %s: %s", overlay, out).isZero();
+      String out = kustomize(overlay);
       assertThat(out).contains("kind: StatefulSet").contains("kind: KafkaTopic");
       if (overlay.equals("prod")) {
         assertThat(out).contains("nvidia.com/gpu: 1");
       }
+      assertThat(out)
+          .as("%s: the image store is opt-in (pixels travel in Kafka by default)", overlay)
+          .doesNotContain("kind: PersistentVolumeClaim")
+          .doesNotContain("mammotriage-images")
+          .doesNotContain("IMAGES_STORE");
     }
+  }
+
+  @Test
+  void shouldKeepTheImageStoreOutOfTheBase() {
+    assertThat(all(PersistentVolumeClaim.class)).isEmpty();
+    for (PodSpec pod : pods()) {
+      assertThat(pod.getVolumes())
+          .allSatisfy(v -> assertThat(v.getPersistentVolumeClaim()).isNull());
+      for (Container c : pod.getContainers()) {
+        assertThat(c.getEnv()).noneMatch(e -> e.getName().equals(IMAGES_STORE_ENV));
+      }
+    }
+  }
+
+  static final String IMAGES_STORE_ENV =
+      "MAMMOTRIAGE_" + CommonConfig.IMAGES_STORE_DIR.toUpperCase(Locale.ROOT).replace('.', '_');
+
+  @Test
+  void shouldRenderTheImageStoreComponentIntoAnOverlay() throws Exception {
+    assumeKubectl();
+    List<Object> rendered = new ArrayList<>();
+    List<JsonNode> renderedKeda = new ArrayList<>();
+    parse(
+        kustomize("prod-image-store"),
+        "kubectl kustomize overlays/prod-image-store",
+        rendered,
+        renderedKeda);
+    assertThat(renderedKeda)
+        .extracting(n -> n.path("kind").asText())
+        .contains("ScaledObject", "TriggerAuthentication");
+    renderedKeda.forEach(n -> checkFields(n.path("spec"), n.path("kind").asText() + ".spec"));
+
+    PersistentVolumeClaim pvc =
+        all(rendered, PersistentVolumeClaim.class).stream()
+            .filter(c -> c.getMetadata().getName().equals("mammotriage-images"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(pvc.getSpec().getAccessModes()).containsExactly("ReadWriteMany");
+    assertThat(pvc.getSpec().getStorageClassName()).isNotBlank();
+    assertThat(pvc.getSpec().getResources().getRequests()).containsKey("storage");
+
+    Deployment ingest =
+        all(rendered, Deployment.class).stream()
+            .filter(d -> d.getMetadata().getName().equals("mammotriage-ingest"))
+            .findFirst()
+            .orElseThrow();
+    StatefulSet streams =
+        all(rendered, StatefulSet.class).stream()
+            .filter(d -> d.getMetadata().getName().equals("mammotriage-streams"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(pvc.getMetadata().getNamespace())
+        .isEqualTo(ingest.getMetadata().getNamespace())
+        .isEqualTo(streams.getMetadata().getNamespace())
+        .isEqualTo("mammotriage");
+
+    VolumeMount ingestMount =
+        storeMount(ingest.getSpec().getTemplate().getSpec(), "ingest", pvc, false);
+    VolumeMount streamsMount =
+        storeMount(streams.getSpec().getTemplate().getSpec(), "streams", pvc, true);
+    assertThat(ingestMount.getReadOnly()).as("ingest writes the image store").isNotEqualTo(true);
+    assertThat(streamsMount.getMountPath())
+        .as("ingest and streams see the image store at the same path")
+        .isEqualTo(ingestMount.getMountPath());
+    String path = ingestMount.getMountPath();
+    assertThat(path).startsWith("/");
+
+    Map<String, ConfigMap> configMaps = new java.util.HashMap<>();
+    all(rendered, ConfigMap.class).forEach(cm -> configMaps.put(cm.getMetadata().getName(), cm));
+    assertThat(storeDir(ingest.getSpec().getTemplate().getSpec(), "ingest", configMaps))
+        .as("ingest images.store.dir")
+        .isEqualTo(path);
+    assertThat(storeDir(streams.getSpec().getTemplate().getSpec(), "streams", configMaps))
+        .as("streams images.store.dir")
+        .isEqualTo(path);
+
+    // the base's rules hold for the rendered overlay too
+    checkConfigKeys(rendered);
+    checkPodSecurity(rendered);
+  }
+
+  /** The container's mount of the claim, checked against the pod's volume for it. */
+  static VolumeMount storeMount(
+      PodSpec pod, String container, PersistentVolumeClaim pvc, boolean readOnlyAllowed) {
+    Volume vol =
+        pod.getVolumes().stream()
+            .filter(
+                v ->
+                    v.getPersistentVolumeClaim() != null
+                        && v.getPersistentVolumeClaim()
+                            .getClaimName()
+                            .equals(pvc.getMetadata().getName()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(container + ": no volume for the image claim"));
+    if (!readOnlyAllowed) {
+      assertThat(vol.getPersistentVolumeClaim().getReadOnly()).as(container).isNotEqualTo(true);
+    }
+    Container c =
+        pod.getContainers().stream()
+            .filter(x -> x.getName().equals(container))
+            .findFirst()
+            .orElseThrow();
+    return c.getVolumeMounts().stream()
+        .filter(m -> m.getName().equals(vol.getName()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(container + " does not mount " + vol.getName()));
+  }
+
+  /**
+   * images.store.dir as the container sees it: its MAMMOTRIAGE_ variable (which overrides the file)
+   * or else the key in the application.properties of the ConfigMap it mounts.
+   */
+  static String storeDir(PodSpec pod, String container, Map<String, ConfigMap> configMaps)
+      throws Exception {
+    Container c =
+        pod.getContainers().stream()
+            .filter(x -> x.getName().equals(container))
+            .findFirst()
+            .orElseThrow();
+    for (EnvVar e : c.getEnv()) {
+      if (e.getName().equals(IMAGES_STORE_ENV)) {
+        assertThat(e.getValueFrom()).as("%s: a literal value", e.getName()).isNull();
+        return e.getValue();
+      }
+    }
+    for (Volume v : pod.getVolumes()) {
+      if (v.getConfigMap() != null && configMaps.containsKey(v.getConfigMap().getName())) {
+        Properties p = new Properties();
+        p.load(
+            new StringReader(
+                configMaps
+                    .get(v.getConfigMap().getName())
+                    .getData()
+                    .get("application.properties")));
+        String dir = p.getProperty(CommonConfig.IMAGES_STORE_DIR);
+        if (dir != null) {
+          return dir.trim();
+        }
+      }
+    }
+    return null;
   }
 }
