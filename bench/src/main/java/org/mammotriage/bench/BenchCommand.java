@@ -43,6 +43,14 @@ public final class BenchCommand implements Callable<Integer> {
   int patients;
 
   @Option(
+      names = "--image-store",
+      description =
+          "scp: run the ingest SCP with images.store.dir set (each working image written and"
+              + " synced to a store directory before its reference is published), as the"
+              + " image-store deployment does.")
+  boolean imageStore;
+
+  @Option(
       names = "--alone",
       description =
           "streams: only the stream alone against the scorer alone (no whole-path runs of"
@@ -129,7 +137,7 @@ public final class BenchCommand implements Callable<Integer> {
       case "synth" -> synth();
       case "scoring" -> scoring();
       case "ingest" -> IngestBench.run(reps);
-      case "scp" -> ScpBench.run(6); // 6 patients: 52 full-size files, 0.9 GB
+      case "scp" -> ScpBench.run(6, imageStore); // 6 patients: 52 full-size files, 0.9 GB
       case "streams" ->
           StreamsBench.run(
               patientsOption != null ? patientsOption : aloneOnly ? 200 : 12, aloneOnly);

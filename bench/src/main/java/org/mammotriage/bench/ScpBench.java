@@ -40,7 +40,16 @@ final class ScpBench {
   private ScpBench() {}
 
   static void run(int patients) throws Exception {
+    run(patients, false);
+  }
+
+  /**
+   * @param imageStore whether the ingest SCP writes each working image to an image store ({@code
+   *     images.store.dir}, synced) and publishes its reference, instead of the PNG in the record
+   */
+  static void run(int patients, boolean imageStore) throws Exception {
     Path dir = Files.createTempDirectory("bench-scp");
+    storeRoot = imageStore ? dir.resolve("image-store") : null;
     try {
       run(dir, patients);
     } finally {
@@ -106,10 +115,14 @@ final class ScpBench {
     System.out.printf(
         Locale.ROOT,
         "bench scp: %d full-size files (%.0f MB) over one storescu association on loopback,"
-            + " %d alternating rounds (median)%n",
+            + " %d alternating rounds (median)%s%n",
         files.size(),
         bytes / 1e6,
-        ROUNDS);
+        ROUNDS,
+        storeRoot == null
+            ? ""
+            : "; the ingest SCP with the image store (images.store.dir: each working image"
+                + " written and synced to a file, its reference published)");
     System.out.printf(
         Locale.ROOT,
         "  ingest SCP (receive, preprocess, Kafka ack): %.2f s, %.1f files/s, %.1f MB/s;"
@@ -153,7 +166,9 @@ final class ScpBench {
                 IngestConfig.PSEUDONYM_SECRET,
                 "bench-secret-0123456789-0123456789",
                 IngestConfig.MAX_PDU_LENGTH,
-                String.valueOf(STORESCP_MAX_PDU)));
+                String.valueOf(STORESCP_MAX_PDU),
+                CommonConfig.IMAGES_STORE_DIR,
+                storeRoot == null ? "" : storeRoot.resolve(spool.getFileName()).toString()));
     var registry = OpsServer.newRegistry();
     try (IngestRuntime runtime = new IngestRuntime(cfg, registry);
         DicomScp scp =
@@ -172,6 +187,9 @@ final class ScpBench {
       return secs;
     }
   }
+
+  /** Where each SCP round's image store goes (one directory a round); null: no store. */
+  private static Path storeRoot;
 
   /** Decode and preprocessing time of the last {@link #ingest} round, summed over instances. */
   private static double lastPreprocessSeconds;

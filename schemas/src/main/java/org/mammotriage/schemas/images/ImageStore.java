@@ -125,9 +125,10 @@ public final class ImageStore {
     WorkingImageRef ref = new WorkingImageRef(sha, png.length, crc.getValue());
     Path target = path(sha);
     try {
-      if (Files.size(target) == png.length) {
+      if (Files.size(target) == png.length
+          && crc32c(Files.readAllBytes(target)) == crc.getValue()) {
         Files.setLastModifiedTime(target, FileTime.from(Instant.now()));
-        return ref;
+        return ref; // stored before (a retry, or the same image again); a damaged copy is rewritten
       }
     } catch (NoSuchFileException e) {
       // not stored yet
@@ -208,16 +209,15 @@ public final class ImageStore {
               + ".png: deleted by the store's retention, or this process does not share the"
               + " volume ingest writes to");
     }
-    CRC32C crc = new CRC32C();
-    crc.update(png);
-    if (png.length != ref.getLength() || crc.getValue() != ref.getCrc32c()) {
+    long crc = crc32c(png);
+    if (png.length != ref.getLength() || crc != ref.getCrc32c()) {
       throw new MissingImageException(
           "the image store's "
               + sha
               + ".png is not the image the record names ("
               + png.length
               + " bytes, CRC-32C "
-              + Long.toHexString(crc.getValue())
+              + Long.toHexString(crc)
               + "; the record says "
               + ref.getLength()
               + " bytes, "
@@ -285,6 +285,12 @@ public final class ImageStore {
     } catch (IOException e) {
       // best effort where directories cannot be opened
     }
+  }
+
+  private static long crc32c(byte[] b) {
+    CRC32C c = new CRC32C();
+    c.update(b);
+    return c.getValue();
   }
 
   static String sha256(byte[] b) {

@@ -83,6 +83,22 @@ class ImageStoreTest {
   }
 
   @Test
+  void shouldRewriteAStoredCopyThatWasDamaged() throws Exception {
+    ImageStore store = ImageStore.open(dir.toString());
+    byte[] png = png(10_000, 12);
+    WorkingImageRef ref = store.put(png);
+    Path file = store.path(ref.getSha256().toString());
+    byte[] damaged = png.clone();
+    damaged[5] ^= 0x40;
+    Files.write(file, damaged);
+
+    store.put(png);
+
+    assertThat(Files.readAllBytes(file)).isEqualTo(png);
+    assertThat(store.get(ref)).isEqualTo(png);
+  }
+
+  @Test
   void shouldPassARecordThatCarriesItsPngThroughUnchanged() throws Exception {
     byte[] png = png(1_000, 3);
     MammogramImage img = image(png);
