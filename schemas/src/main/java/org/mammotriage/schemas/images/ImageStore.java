@@ -38,10 +38,11 @@ import org.mammotriage.schemas.avro.WorkingImageRef;
  * Kafka costs the broker and the stream thread more CPU than the rest of the stream's work
  * (docs/benchmarks.md). With the claim check the images topic carries about 1 KB a record.
  *
- * <p>Layout: {@code DIR/ab/cd/abcd….png}, content-addressed, so the same PNG sent twice is one file
- * and a retry rewrites nothing. {@link #sweep} deletes files older than the retention (their
- * modification time is renewed whenever ingest stores the same PNG again); run it with a retention
- * at least as long as {@code mammo.images.v1}'s, so that no record outlives its image.
+ * <p>Layout: {@code DIR/ab/ab….png} (256 subdirectories by the hash's first byte),
+ * content-addressed, so the same PNG sent twice is one file and a retry rewrites nothing. {@link
+ * #sweep} deletes files older than the retention (their modification time is renewed whenever
+ * ingest stores the same PNG again); run it with a retention at least as long as {@code
+ * mammo.images.v1}'s, so that no record outlives its image.
  *
  * <p>{@link #NONE} is the default: no store, the PNG travels in the record.
  */
@@ -134,7 +135,10 @@ public final class ImageStore {
       // not stored yet
     }
     Path parent = target.getParent();
-    Files.createDirectories(parent);
+    boolean newDirectory = !Files.isDirectory(parent);
+    if (newDirectory) {
+      Files.createDirectories(parent);
+    }
     Path tmp = parent.resolve("." + sha + "." + UUID.randomUUID() + ".tmp");
     try {
       try (FileChannel ch =
@@ -153,8 +157,10 @@ public final class ImageStore {
     } finally {
       Files.deleteIfExists(tmp);
     }
-    syncDirectory(parent);
-    syncDirectory(parent.getParent());
+    syncDirectory(parent); // the new name
+    if (newDirectory) {
+      syncDirectory(dir); // the new subdirectory
+    }
     return ref;
   }
 
@@ -236,39 +242,32 @@ public final class ImageStore {
   public int sweep(Duration retention) throws IOException {
     requireStore();
     Instant before = Instant.now().minus(retention);
-    int[] deleted = {0};
-    try (DirectoryStream<Path> level1 = Files.newDirectoryStream(dir)) {
-      for (Path a : level1) {
+    int deleted = 0;
+    try (DirectoryStream<Path> subdirectories = Files.newDirectoryStream(dir)) {
+      for (Path a : subdirectories) {
         if (!Files.isDirectory(a)) {
           continue;
         }
-        try (DirectoryStream<Path> level2 = Files.newDirectoryStream(a)) {
-          for (Path b : level2) {
-            if (!Files.isDirectory(b)) {
-              continue;
-            }
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(b)) {
-              for (Path f : files) {
-                try {
-                  if (Files.getLastModifiedTime(f).toInstant().isBefore(before)
-                      && Files.deleteIfExists(f)) {
-                    deleted[0]++;
-                  }
-                } catch (NoSuchFileException e) {
-                  // another instance swept it
-                }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(a)) {
+          for (Path f : files) {
+            try {
+              if (Files.getLastModifiedTime(f).toInstant().isBefore(before)
+                  && Files.deleteIfExists(f)) {
+                deleted++;
               }
+            } catch (NoSuchFileException e) {
+              // another instance swept it
             }
           }
         }
       }
     }
-    return deleted[0];
+    return deleted;
   }
 
   /** Where a PNG of this hash lives. */
   Path path(String sha) {
-    return dir.resolve(sha.substring(0, 2)).resolve(sha.substring(2, 4)).resolve(sha + ".png");
+    return dir.resolve(sha.substring(0, 2)).resolve(sha + ".png");
   }
 
   private void requireStore() {
