@@ -31,6 +31,7 @@ class ReasonTest {
     pinned.put("CORRUPT", 0xC000);
     pinned.put("PUBLISH_REJECTED", 0x0110);
     pinned.put("KAFKA_UNAVAILABLE", 0xA700);
+    pinned.put("IMAGE_STORE_UNAVAILABLE", 0xA700);
     pinned.put("IO", 0xA700);
     pinned.put("SHUTTING_DOWN", 0xA700);
 
@@ -49,7 +50,11 @@ class ReasonTest {
   @Test
   void shouldMakeOnlyOutOfResourcesReasonsTransient() {
     assertThat(Arrays.stream(Reason.values()).filter(Reason::isTransient))
-        .containsExactlyInAnyOrder(Reason.KAFKA_UNAVAILABLE, Reason.IO, Reason.SHUTTING_DOWN)
+        .containsExactlyInAnyOrder(
+            Reason.KAFKA_UNAVAILABLE,
+            Reason.IMAGE_STORE_UNAVAILABLE,
+            Reason.IO,
+            Reason.SHUTTING_DOWN)
         .allMatch(r -> r.status() == DimseStatus.OUT_OF_RESOURCES);
     assertThat(Reason.CORRUPT.isTransient()).isFalse();
   }
