@@ -71,7 +71,10 @@ public final class ImageStore {
     }
     Path d = Path.of(dir.trim()).toAbsolutePath().normalize();
     try {
-      Files.createDirectories(d);
+      if (!Files.isDirectory(d)) {
+        Files.createDirectories(
+            d); // an existing one is used as it is (streams mounts it read-only)
+      }
     } catch (IOException e) {
       throw new IllegalArgumentException(
           "images.store.dir "
