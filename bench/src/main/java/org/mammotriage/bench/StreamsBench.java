@@ -193,7 +193,7 @@ final class StreamsBench {
         Locale.ROOT,
         "  the same stream with the image store (%s set: each working image a file in a local"
             + " directory, read back by the encode-ahead workers; Kafka carries a reference of"
-            + " about 1 KB instead of the PNG): steady state %d exams, %.2f exams/s (%d"
+            + " about 1 KB instead of the PNG): steady state %d exams, %.2f exams/s, the median of its runs (%d"
             + " images encoded ahead, %d run by the stream thread itself, %d encoded by it after a"
             + " miss)%n",
         CommonConfig.IMAGES_STORE_DIR,
@@ -205,9 +205,12 @@ final class StreamsBench {
     double streamRatio = alone.streamRate() / alone.scorerRate();
     double storeRatio = st.streamRate() / alone.scorerRate();
     System.out.printf(
+        Locale.ROOT, "  each run / scorer alone, in the order run: %s%n", ratios(alone));
+    System.out.printf(
         Locale.ROOT,
-        "  stream alone / scorer alone: working images in Kafka (the default) = %.2f, goal >= 0.80:"
-            + " %s; with the image store = %.2f, goal >= 0.80: %s%n",
+        "  stream alone / scorer alone, the median of %d runs each: working images in Kafka (the"
+            + " default) = %.2f, goal >= 0.80: %s; with the image store = %.2f, goal >= 0.80: %s%n",
+        REPEATS,
         streamRatio,
         streamRatio >= 0.8 ? "met" : "NOT met",
         storeRatio,
@@ -254,6 +257,25 @@ final class StreamsBench {
         alone.ingestRate(),
         100 * ingestShare,
         ingestShare > 0.5 ? "ingest" : "the stream");
+  }
+
+  /** Every run's ratio to the scorer alone, in the order the runs were made. */
+  private static String ratios(Alone alone) {
+    List<String> out = new ArrayList<>();
+    for (int rep = 0; rep < alone.aheadRuns().size(); rep++) {
+      String k =
+          String.format(
+              Locale.ROOT,
+              "images in Kafka %.2f",
+              alone.aheadRuns().get(rep).streamRate() / alone.scorerRate());
+      String st =
+          String.format(
+              Locale.ROOT,
+              "image store %.2f",
+              alone.storedRuns().get(rep).streamRate() / alone.scorerRate());
+      out.add(rep % 2 == 0 ? k + ", " + st : st + ", " + k);
+    }
+    return String.join("; ", out);
   }
 
   /**
@@ -306,7 +328,9 @@ final class StreamsBench {
       Map<String, Double> streamCpu,
       int cpuExams,
       Map<String, Double> scorerCpu,
-      StreamRun stored) {}
+      StreamRun stored,
+      List<StreamRun> aheadRuns,
+      List<StreamRun> storedRuns) {}
 
   /** One stream-alone measurement. */
   private record StreamRun(
@@ -367,6 +391,16 @@ final class StreamsBench {
     }
   }
 
+  /** How many times each setting (images in Kafka, image store) runs, alternating. */
+  static final int REPEATS = 3;
+
+  /** The run of median steady-state rate. */
+  private static StreamRun median(List<StreamRun> runs) {
+    List<StreamRun> sorted = new ArrayList<>(runs);
+    sorted.sort(java.util.Comparator.comparingDouble(StreamRun::streamRate));
+    return sorted.get(sorted.size() / 2);
+  }
+
   /** Copies of the imported images appended to the images topic for the stream-alone runs. */
   static final int COPIES = 2;
 
@@ -396,6 +430,8 @@ final class StreamsBench {
     StreamRun ahead;
     StreamRun serial;
     StreamRun stored;
+    List<StreamRun> aheadRuns = new ArrayList<>();
+    List<StreamRun> storedRuns = new ArrayList<>();
     double ingestRate;
     double scorerBefore;
     Map<String, Double> cpuBefore;
@@ -421,41 +457,61 @@ final class StreamsBench {
           (System.nanoTime() - tr) / 1e9,
           streamExams);
       serial = streamRun(p, dir, "serial", model, preloaded, off);
-      ahead = streamRun(p, dir, "ahead", model, preloaded, Map.of());
-      // the image store: the same imported exams again, three times under new UIDs, each working
-      // image written to the store and the record carrying its reference (as ingest publishes with
-      // images.store.dir set); the store run starts where those records start
+      // then each setting REPEATS times, alternating which goes first: one run moves by about 10 %
+      // on this kind of VM, more than the difference between the settings. Each run gets a block
+      // of its own: the imported exams appended COPIES + 1 more times under new UIDs (with the
+      // image store: each working image written to the store and the record carrying its
+      // reference, as ingest publishes with images.store.dir set), appended just before the run
+      // and nothing after it, and the run's application starts at the block's first offsets
       Path storeDir = dir.resolve("image-store");
       ImageStore store = ImageStore.open(storeDir.toString());
-      var refStart = p.imagesEndOffsets();
-      long ts = System.nanoTime();
-      Set<String> referenced = p.replicateImages(COPIES + 1, store, "s", importedEnd);
-      System.out.printf(
-          Locale.ROOT,
-          "  image store: the %d imported exams %d times more under new UIDs, working images in"
-              + " %s, records carrying references (%.1f s to write): %d exams for the store run%n",
-          studies.size(),
-          COPIES + 1,
-          storeDir,
-          (System.nanoTime() - ts) / 1e9,
-          referenced.size());
-      p.startGroupAt("bench-alone-store", refStart);
-      stored =
-          streamRun(
-              p,
-              dir,
-              "store",
-              model,
-              referenced,
-              Map.of(CommonConfig.IMAGES_STORE_DIR, storeDir.toString()));
+      for (int rep = 0; rep < REPEATS; rep++) {
+        for (boolean withStore :
+            rep % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+          var start = p.imagesEndOffsets();
+          long ts = System.nanoTime();
+          Set<String> block =
+              p.replicateImages(
+                  COPIES + 1,
+                  withStore ? store : ImageStore.NONE,
+                  (withStore ? "8" : "7") + rep,
+                  importedEnd);
+          String name = (withStore ? "store" : "ahead") + rep;
+          System.out.printf(
+              Locale.ROOT,
+              "  run %s: the %d imported exams %d times more under new UIDs%s (%.1f s to write):"
+                  + " %d exams%n",
+              name,
+              studies.size(),
+              COPIES + 1,
+              withStore ? ", working images in " + storeDir + " and references in the records" : "",
+              (System.nanoTime() - ts) / 1e9,
+              block.size());
+          p.startGroupAt("bench-alone-" + name, start);
+          StreamRun run =
+              streamRun(
+                  p,
+                  dir,
+                  name,
+                  model,
+                  block,
+                  withStore
+                      ? Map.of(CommonConfig.IMAGES_STORE_DIR, storeDir.toString())
+                      : Map.of());
+          (withStore ? storedRuns : aheadRuns).add(run);
+        }
+      }
     }
+    ahead = median(aheadRuns);
+    stored = median(storedRuns);
     System.out.printf(
         Locale.ROOT,
-        "  stream alone, %d exams in one instance each: %.2f exams/s encoding ahead, %.2f without"
-            + " (steady state: the last third, after %d exams); over the whole run from RUNNING:"
-            + " %.2f, %.2f%n",
+        "  stream alone, %d exams in one instance each: %.2f exams/s encoding ahead (the median of"
+            + " %d runs), %.2f without (steady state: the last third, after %d exams); over the"
+            + " whole run from RUNNING: %.2f, %.2f%n",
         streamExams,
         ahead.streamRate(),
+        REPEATS,
         serial.streamRate(),
         streamExams - ahead.steadyExams(),
         ahead.wholeRate(),
@@ -495,7 +551,9 @@ final class StreamsBench {
         ahead.cpu(),
         ahead.cpuExams(),
         scorerCpu,
-        stored);
+        stored,
+        aheadRuns,
+        storedRuns);
   }
 
   /**
