@@ -17,6 +17,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.mammotriage.contract.Slot;
 import org.mammotriage.schemas.Topics;
 import org.mammotriage.schemas.avro.MammogramImage;
+import org.mammotriage.schemas.images.ImageStore;
 import org.mammotriage.scoring.EncodeResult;
 import org.mammotriage.scoring.ExamImage;
 import org.mammotriage.scoring.ExamScoringService;
@@ -70,7 +71,7 @@ public final class EncodeAhead implements AutoCloseable {
 
   private final ExamScoringService scorer;
   private final SlotRules rules;
-  private final org.mammotriage.schemas.images.ImageStore images;
+  private final ImageStore images;
   private final ThreadLocal<Deserializer<MammogramImage>> deserializers;
   private final ExecutorService pool;
   private final int maxPending;
@@ -293,20 +294,6 @@ public final class EncodeAhead implements AutoCloseable {
           e.toString());
       return null;
     }
-  }
-
-  /**
-   * The buffer's bytes: its array itself when it is exactly that (what the deserializer made for
-   * this task alone), else a copy.
-   */
-  static byte[] bytes(java.nio.ByteBuffer b) {
-    if (b.hasArray()
-        && b.arrayOffset() == 0
-        && b.position() == 0
-        && b.remaining() == b.array().length) {
-      return b.array();
-    }
-    return ReleaseScoring.copy(b);
   }
 
   /** Images taken with an encoding made ahead so far. */

@@ -381,15 +381,6 @@ class EncodeAheadTest {
   }
 
   @Test
-  void shouldUseTheDeserialisedArrayOnlyWhenItIsExactlyTheImage() {
-    byte[] whole = {1, 2, 3, 4};
-    assertThat(EncodeAhead.bytes(ByteBuffer.wrap(whole))).isSameAs(whole);
-    byte[] part = EncodeAhead.bytes(ByteBuffer.wrap(whole, 1, 2));
-    assertThat(part).containsExactly(2, 3);
-    assertThat(EncodeAhead.bytes(ByteBuffer.wrap(whole).slice(1, 3))).containsExactly(2, 3, 4);
-  }
-
-  @Test
   void shouldUseOnlyAnEncodingOfTheModelActiveNow() {
     ModelInfo active = scorer.activeModel();
     ViewEncoding v = new ViewEncoding(active.id(), new float[] {1}, Map.of());

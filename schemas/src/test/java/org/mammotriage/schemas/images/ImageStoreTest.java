@@ -99,6 +99,17 @@ class ImageStoreTest {
   }
 
   @Test
+  void shouldUseTheRecordsArrayOnlyWhenItIsExactlyTheImage() throws Exception {
+    byte[] whole = {1, 2, 3, 4};
+    MammogramImage img = image(whole);
+    assertThat(ImageStore.NONE.pngOf(img)).isSameAs(whole);
+    img.setWorkingImagePng(java.nio.ByteBuffer.wrap(whole, 1, 2));
+    assertThat(ImageStore.NONE.pngOf(img)).containsExactly(2, 3);
+    img.setWorkingImagePng(java.nio.ByteBuffer.wrap(whole).slice(1, 3));
+    assertThat(ImageStore.NONE.pngOf(img)).containsExactly(2, 3, 4);
+  }
+
+  @Test
   void shouldPassARecordThatCarriesItsPngThroughUnchanged() throws Exception {
     byte[] png = png(1_000, 3);
     MammogramImage img = image(png);
