@@ -46,7 +46,7 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--image-store",
       description =
           "scp: run the ingest SCP with images.store.dir set (each working image written and"
-              + " synced to a store directory before its reference is published), as the"
+              + " synced to a store directory while its record goes to Kafka), as the"
               + " image-store deployment does.")
   boolean imageStore;
 

@@ -168,7 +168,7 @@ final class ScpBench {
       System.out.printf(
           Locale.ROOT,
           "  ingest SCP with the image store (images.store.dir: each working image written and"
-              + " synced to a file before its reference is published): %.2f s, %.1f files/s,"
+              + " synced to a file while its record goes to Kafka): %.2f s, %.1f files/s,"
               + " %.1f MB/s; its speed against the SCP without the store %.2f (median of rounds)%n",
           storeMed,
           files.size() / storeMed,

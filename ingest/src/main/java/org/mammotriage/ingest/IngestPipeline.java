@@ -17,6 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.mammotriage.ingest.dicom.Classification;
@@ -40,6 +44,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(IngestPipeline.class);
+
+  /**
+   * Syncs image-store files while their records go to Kafka: a thread for each C-STORE waiting on
+   * one (bounded by the associations), idle threads end after a minute.
+   */
+  private static final ExecutorService SYNCS =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "ingest-image-store-sync");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final InstanceDecoder decoder;
   private final Pseudonymizer pseudonymizer;
   private final Publisher publisher;
@@ -185,25 +202,30 @@ public final class IngestPipeline {
     }
     String ts = InstanceDecoder.str(header, TagFromName.TransferSyntaxUID);
     MammogramImage img = image(d.attributes(), c, d.workingImage(), ts, sourceAe);
+    ImageStore.CheckIn in;
     try {
-      img = images.checkIn(img); // the pixels on disk, synced, before the record exists
+      in = images.stage(img); // the PNG readable under its name in the store, not yet synced
     } catch (IOException e) {
-      LOG.warn(
-          "[{}] {}: the image store did not take the working image, answering failure so the"
-              + " sender retries: {}",
-          sourceAe,
-          sop,
-          e.toString());
-      return transientFailure(
-          Reason.IMAGE_STORE_UNAVAILABLE,
-          "the image store at "
-              + images.dir()
-              + " did not take the working image ("
-              + e
-              + "): check that volume (space, mount, permissions); the sender will retry",
-          header);
+      return storeFailure(sourceAe, sop, header, e);
     }
+    img = in.image();
+    // the store syncs the file while Kafka takes the record: the C-STORE waits for the longer of
+    // the two, not their sum, and is answered success only when both are done
+    Future<?> durable = in.needsSync() ? SYNCS.submit(() -> sync(in)) : null;
     publisher.publish(img);
+    if (durable != null) {
+      try {
+        durable.get();
+      } catch (ExecutionException e) {
+        // the record is in Kafka; the sender's retry publishes it again, which the stream takes
+        // as the duplicate it is, after the store has synced the file
+        return storeFailure(
+            sourceAe,
+            sop,
+            header,
+            e.getCause() instanceof IOException io ? io : new IOException(e));
+      }
+    }
     recentlyPublished.add(sop);
     metrics.accepted();
     LOG.info(
@@ -215,6 +237,28 @@ public final class IngestPipeline {
         c.view(),
         c.modifiers().isEmpty() ? "" : " " + c.modifiers());
     return new Outcome(Outcome.Status.STORED, null, null, sop, img.getStudyInstanceUid());
+  }
+
+  private static Void sync(ImageStore.CheckIn in) throws IOException {
+    in.sync();
+    return null;
+  }
+
+  private Outcome storeFailure(String sourceAe, String sop, AttributeList header, IOException e) {
+    LOG.warn(
+        "[{}] {}: the image store did not take the working image, answering failure so the"
+            + " sender retries: {}",
+        sourceAe,
+        sop,
+        e.toString());
+    return transientFailure(
+        Reason.IMAGE_STORE_UNAVAILABLE,
+        "the image store at "
+            + images.dir()
+            + " did not take the working image ("
+            + e
+            + "): check that volume (space, mount, permissions); the sender will retry",
+        header);
   }
 
   private Outcome transientFailure(Reason reason, String text, AttributeList header) {

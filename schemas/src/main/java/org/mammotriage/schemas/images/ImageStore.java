@@ -27,12 +27,13 @@ import org.mammotriage.schemas.avro.WorkingImageRef;
  * The image store: a claim check for the working images (Hohpe and Woolf, <i>Enterprise Integration
  * Patterns</i>, 2003, "Claim Check"). With {@code images.store.dir} set, ingest writes each working
  * image PNG as a file named by its SHA-256 into a directory that ingest and streams share (a
- * ReadWriteMany volume in Kubernetes), syncs it, and only then publishes the {@code MammogramImage}
- * record, which carries a {@link WorkingImageRef} (hash, length, CRC-32C) instead of the PNG. A
- * C-STORE is still answered success only after Kafka acknowledged the record, so an acknowledged
- * image's pixels are on disk before its record exists. Streams reads the file back when it encodes
- * the image and checks length and CRC-32C; a file that is gone or changed is reported as such,
- * never decoded.
+ * ReadWriteMany volume in Kubernetes) and publishes the {@code MammogramImage} record, which
+ * carries a {@link WorkingImageRef} (hash, length, CRC-32C) instead of the PNG, once the file is
+ * readable under its name; the file is synced while Kafka takes the record ({@link #stage}). A
+ * C-STORE is still answered success only after Kafka acknowledged the record and the file is
+ * synced, so an acknowledged image's pixels are on disk. Streams reads the file back when it
+ * encodes the image and checks length and CRC-32C; a file that is gone or changed is reported as
+ * such, never decoded.
  *
  * <p>Why: a working image is 0.25-0.45 MB, about 1.7 MB an exam, and moving those bytes through
  * Kafka costs the broker and the stream thread more CPU than the rest of the stream's work
@@ -54,6 +55,9 @@ public final class ImageStore {
   private static final HexFormat HEX = HexFormat.of();
 
   private final Path dir;
+  // subdirectories whose entry in dir this process has synced
+  private final java.util.Set<Path> syncedSubdirectories =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private ImageStore(Path dir) {
     this.dir = dir;
@@ -109,12 +113,30 @@ public final class ImageStore {
    *     caller must not publish, and the sender should retry
    */
   public MammogramImage checkIn(MammogramImage img) throws IOException {
+    CheckIn c = stage(img);
+    c.sync();
+    return c.image();
+  }
+
+  /**
+   * The first half of {@link #checkIn}: the PNG written under its final name, readable by every
+   * process that shares the volume (closed before it is renamed, so network file systems have sent
+   * the data), but not yet durable; {@link CheckIn#sync} makes it so. Ingest publishes the record
+   * while the sync runs and answers the C-STORE only when both are done, so the C-STORE waits for
+   * the longer of the two instead of their sum. A crash in between loses nothing acknowledged: the
+   * C-STORE was not answered, the sender sends again, and the copy a crash damaged fails the CRC
+   * check and is rewritten.
+   *
+   * @throws IOException when the store did not take the PNG: the caller must not publish
+   */
+  public CheckIn stage(MammogramImage img) throws IOException {
     if (dir == null || img.getWorkingImagePng() == null) {
-      return img;
+      return new CheckIn(img, null);
     }
-    byte[] png = bytes(img.getWorkingImagePng());
-    WorkingImageRef ref = put(png);
-    return MammogramImage.newBuilder(img).setWorkingImagePng(null).setWorkingImageRef(ref).build();
+    Staged s = stage(bytes(img.getWorkingImagePng()));
+    return new CheckIn(
+        MammogramImage.newBuilder(img).setWorkingImagePng(null).setWorkingImageRef(s.ref()).build(),
+        s);
   }
 
   /**
@@ -122,6 +144,16 @@ public final class ImageStore {
    * and length is there already, whose modification time is then renewed.
    */
   public WorkingImageRef put(byte[] png) throws IOException {
+    Staged s = stage(png);
+    s.sync();
+    return s.ref();
+  }
+
+  /**
+   * Writes a PNG under its final name unless a file of its hash, length and CRC-32C is there
+   * already (its modification time is then renewed); nothing is synced yet ({@link Staged#sync}).
+   */
+  public Staged stage(byte[] png) throws IOException {
     requireStore();
     String sha = sha256(png);
     CRC32C crc = new CRC32C();
@@ -132,14 +164,15 @@ public final class ImageStore {
       if (Files.size(target) == png.length
           && crc32c(Files.readAllBytes(target)) == crc.getValue()) {
         Files.setLastModifiedTime(target, FileTime.from(Instant.now()));
-        return ref; // stored before (a retry, or the same image again); a damaged copy is rewritten
+        // stored before (a retry, or the same image again), perhaps by a writer still syncing it:
+        // it is synced again; a damaged copy is rewritten
+        return new Staged(ref, target);
       }
     } catch (NoSuchFileException e) {
       // not stored yet
     }
     Path parent = target.getParent();
-    boolean newDirectory = !Files.isDirectory(parent);
-    if (newDirectory) {
+    if (!Files.isDirectory(parent)) {
       Files.createDirectories(parent);
     }
     Path tmp = parent.resolve("." + sha + "." + UUID.randomUUID() + ".tmp");
@@ -150,7 +183,6 @@ public final class ImageStore {
         while (b.hasRemaining()) {
           ch.write(b);
         }
-        ch.force(true);
       }
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -160,11 +192,58 @@ public final class ImageStore {
     } finally {
       Files.deleteIfExists(tmp);
     }
-    syncDirectory(parent); // the new name
-    if (newDirectory) {
-      syncDirectory(dir); // the new subdirectory
+    return new Staged(ref, target);
+  }
+
+  /** A PNG under its final name in the store, readable, durable once {@link #sync} returned. */
+  public final class Staged {
+    private final WorkingImageRef ref;
+    private final Path file;
+
+    private Staged(WorkingImageRef ref, Path file) {
+      this.ref = ref;
+      this.file = file;
     }
-    return ref;
+
+    public WorkingImageRef ref() {
+      return ref;
+    }
+
+    /**
+     * Syncs the file's data, its directory entry and, the first time this process uses a
+     * subdirectory, the store directory's entry for it (another writer may have created it and not
+     * synced it yet).
+     *
+     * @throws IOException when the volume cannot sync it (or the file is gone): not durable
+     */
+    public void sync() throws IOException {
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        ch.force(true);
+      }
+      Path parent = file.getParent();
+      syncDirectory(parent); // the name
+      if (!syncedSubdirectories.contains(parent)) {
+        syncDirectory(dir); // the subdirectory's name
+        syncedSubdirectories.add(parent);
+      }
+    }
+  }
+
+  /**
+   * A record as it is published ({@link #image}) and, with a store, its PNG staged in it; {@link
+   * #sync} makes that durable (nothing to do without a store).
+   */
+  public record CheckIn(MammogramImage image, Staged staged) {
+    public void sync() throws IOException {
+      if (staged != null) {
+        staged.sync();
+      }
+    }
+
+    /** Whether {@link #sync} has anything to do. */
+    public boolean needsSync() {
+      return staged != null;
+    }
   }
 
   /**

@@ -83,6 +83,37 @@ class ImageStoreTest {
   }
 
   @Test
+  void shouldMakeAStagedPngReadableBeforeItIsSyncedAndSayWhenTheSyncCannotBeDone()
+      throws Exception {
+    ImageStore store = ImageStore.open(dir.resolve("store").toString());
+    byte[] png = png(40_000, 21);
+
+    ImageStore.CheckIn in = store.stage(image(png));
+
+    // readable under its name, with the reference the record will carry, before any sync
+    assertThat(in.needsSync()).isTrue();
+    assertThat(in.image().getWorkingImagePng()).isNull();
+    assertThat(store.pngOf(in.image())).isEqualTo(png);
+    assertThat(files(dir.resolve("store"))).isEqualTo(1); // no temporary file left
+    in.sync();
+    // staging the same PNG again (a retry, perhaps while the first writer still syncs) reuses the
+    // file and syncs it again
+    ImageStore.CheckIn again = store.stage(image(png));
+    assertThat(again.image().getWorkingImageRef()).isEqualTo(in.image().getWorkingImageRef());
+    again.sync();
+    assertThat(files(dir.resolve("store"))).isEqualTo(1);
+
+    // a file that went away before its sync is not durable: the sync says so
+    ImageStore.CheckIn gone = store.stage(image(png(1_000, 22)));
+    Files.delete(store.path(gone.image().getWorkingImageRef().getSha256().toString()));
+    assertThatThrownBy(gone::sync).isInstanceOf(IOException.class);
+    // without a store there is nothing to stage or sync
+    MammogramImage plain = image(png);
+    assertThat(ImageStore.NONE.stage(plain).image()).isSameAs(plain);
+    assertThat(ImageStore.NONE.stage(plain).needsSync()).isFalse();
+  }
+
+  @Test
   void shouldRewriteAStoredCopyThatWasDamaged() throws Exception {
     ImageStore store = ImageStore.open(dir.toString());
     byte[] png = png(10_000, 12);
