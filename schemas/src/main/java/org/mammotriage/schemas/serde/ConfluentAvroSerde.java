@@ -4,9 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.apache.avro.Schema;
-import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
@@ -31,6 +29,9 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
   private final boolean isKey;
   private final SpecificData data;
   private final Schema readerSchema;
+  // schema id -> reader from that writer schema into T
+  private final java.util.Map<Integer, SpecificDatumReader<T>> readers =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public ConfluentAvroSerde(Class<T> type, SchemaRegistryClient client, boolean isKey) {
     this.type = type;
@@ -81,11 +82,14 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
                 + "); is the producer using the same schema.registry.url?");
       }
       int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
-      Schema writerSchema = client.schemaById(id);
-      SpecificDatumReader<T> reader = new SpecificDatumReader<>(writerSchema, readerSchema, data);
+      SpecificDatumReader<T> reader = readers.get(id);
+      if (reader == null) { // the registry is asked outside the map's lock
+        reader = new SpecificDatumReader<>(client.schemaById(id), readerSchema, data);
+        readers.putIfAbsent(id, reader);
+      }
       try {
-        BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null);
-        return reader.read(null, dec);
+        // straight from the record's array: a large bytes field (a PNG) is a view, not a copy
+        return reader.read(null, new ArrayDecoder(bytes, 5, bytes.length - 5));
       } catch (IOException | RuntimeException e) {
         throw new SerializationException(
             "cannot decode " + type.getSimpleName() + " with schema id " + id, e);

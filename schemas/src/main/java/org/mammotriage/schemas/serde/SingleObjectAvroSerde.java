@@ -6,9 +6,14 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
-import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -22,19 +27,38 @@ import org.apache.kafka.common.serialization.Serializer;
  * {@code org/mammotriage/schemas/history/NAME.vN.avsc} (N = 1, 2, ...): the fingerprint names the
  * writer schema, and Avro resolves it to the current one. This is what lets an upgraded streams app
  * restore its state store from a changelog written by the version before.
+ *
+ * <p>Records are decoded straight from the record's array ({@link ArrayDecoder}): a large {@code
+ * bytes} field (a working image PNG) is a read-only view of that array, not a copy.
  */
 public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Serde<T> {
   private final Class<T> type;
   private final BinaryMessageEncoder<T> encoder;
-  private final BinaryMessageDecoder<T> decoder;
+  private final SpecificData data;
+  private final Schema schema;
+  // writer schema fingerprint (CRC-64-AVRO of its parsing canonical form) -> reader into T
+  private final Map<Long, DatumReader<T>> readers = new ConcurrentHashMap<>();
+
+  /** The single-object marker (Avro specification, "Single-object encoding"). */
+  private static final byte MARKER_0 = (byte) 0xC3;
+
+  private static final byte MARKER_1 = 0x01;
+  private static final int HEADER = 10;
 
   public SingleObjectAvroSerde(Class<T> type) {
     this.type = type;
-    SpecificData data = SpecificData.getForClass(type);
-    Schema schema = data.getSchema(type);
+    this.data = SpecificData.getForClass(type);
+    this.schema = data.getSchema(type);
     this.encoder = new BinaryMessageEncoder<>(data, schema);
-    this.decoder = new BinaryMessageDecoder<>(data, schema);
-    history(type).forEach(decoder::addSchema);
+    addSchema(schema);
+    history(type).forEach(this::addSchema);
+  }
+
+  @SuppressWarnings("unchecked")
+  private void addSchema(Schema writer) {
+    readers.put(
+        SchemaNormalization.parsingFingerprint64(writer),
+        (DatumReader<T>) data.createDatumReader(writer, schema));
   }
 
   /** The earlier versions of {@code type}'s schema shipped with this module, oldest first. */
@@ -55,7 +79,7 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
 
   /** Lets the decoder read records written with an older version of the schema. */
   public SingleObjectAvroSerde<T> withHistoricalSchema(Schema writerSchema) {
-    decoder.addSchema(writerSchema);
+    addSchema(writerSchema);
     return this;
   }
 
@@ -83,7 +107,7 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
         return null;
       }
       try {
-        return decoder.decode(bytes);
+        return decode(bytes);
       } catch (IOException | RuntimeException e) {
         throw new SerializationException(
             "cannot decode "
@@ -96,5 +120,26 @@ public final class SingleObjectAvroSerde<T extends SpecificRecord> implements Se
             e);
       }
     };
+  }
+
+  private T decode(byte[] b) throws IOException {
+    if (b.length < HEADER || b[0] != MARKER_0 || b[1] != MARKER_1) {
+      throw new BadHeaderException(
+          "not Avro single-object encoding: the record does not start with C3 01");
+    }
+    long fingerprint = 0;
+    for (int i = 0; i < 8; i++) {
+      fingerprint |= (b[2 + i] & 0xffL) << (8 * i);
+    }
+    DatumReader<T> reader = readers.get(fingerprint);
+    if (reader == null) {
+      throw new MissingSchemaException(
+          "no known schema of "
+              + type.getSimpleName()
+              + " has fingerprint "
+              + Long.toHexString(fingerprint)
+              + " (written by a newer version, or another record type)");
+    }
+    return reader.read(null, new ArrayDecoder(b, HEADER, b.length - HEADER));
   }
 }
