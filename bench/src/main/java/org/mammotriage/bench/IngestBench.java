@@ -272,11 +272,13 @@ final class IngestBench {
     double median = sorted[ROUNDS / 2];
     System.out.printf(
         Locale.ROOT,
-        "  Kafka, %d records of %.3f MB each (%s) to %s, acks=all,"
+        "  Kafka, %d records of %s each (%s) to %s, acks=all,"
             + " one at a time, %d rounds, publisher and bare producer alternating record by"
             + " record:%n",
         n,
-        bytes / 1e6,
+        bytes >= 100_000
+            ? String.format(Locale.ROOT, "%.3f MB", bytes / 1e6)
+            : String.format(Locale.ROOT, "%d bytes", (long) bytes),
         what,
         Topics.IMAGES.name(),
         ROUNDS);
