@@ -146,6 +146,74 @@ class IngestPipelineTest {
   }
 
   @Test
+  void shouldRefuseAMetaElementWhoseReservedBytesPixelMedWouldReadAsALengthAsCorrupt()
+      throws Exception {
+    // given: one flipped bit in the reserved bytes of (0002,0001) OB (the fuzzer's case 121 of
+    // seed 6): PixelMed reads the reserved bytes 00 01 as a short-form length of 256, skips past
+    // the transfer syntax, guesses the encoding and tried to read a 775 MB value from a 40 KB file
+    byte[] b = Files.readAllBytes(write("valid.dcm", TestImages.mammogram().build()));
+    int at = metaInformationVersion(b);
+    b[at + 7] = 1;
+    Path flipped = dir.resolve("flipped.dcm");
+    Files.write(flipped, b);
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream before = System.err;
+
+    // when
+    Outcome o;
+    System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      o = process(flipped);
+    } finally {
+      System.setErr(before);
+    }
+
+    // then: refused by the structure walk, which reads the file as PixelMed would, before PixelMed
+    assertThat(o.status()).isEqualTo(Outcome.Status.REJECTED);
+    assertThat(o.reason()).as(String.valueOf(o.text())).isEqualTo(Reason.CORRUPT);
+    assertThat(o.text()).contains("Transfer Syntax UID");
+    assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("guessing");
+    assertThat(published.rejections).hasSize(1);
+  }
+
+  @Test
+  void shouldStoreAValidImageWhoseMetaOtherByteElementIsInTheShortLengthForm() throws Exception {
+    // given: (0002,0001) OB written with a 16-bit length (02 00) instead of reserved bytes and a
+    // 32-bit length, as some writers do; PixelMed reads it ("compensating"), so ingest must too
+    byte[] b = Files.readAllBytes(write("valid.dcm", TestImages.mammogram().build()));
+    int at = metaInformationVersion(b);
+    assertThat(b[at + 8]).as("OB length 2").isEqualTo((byte) 2);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(b, 0, at + 6); // tag and "OB"
+    out.write(new byte[] {2, 0}); // the short form's length
+    out.write(b, at + 12, b.length - (at + 12)); // the value (00 01) and everything after it
+    byte[] shortForm = out.toByteArray();
+    int len = (shortForm[140] & 0xff) | (shortForm[141] & 0xff) << 8;
+    len -= 4; // (0002,0000): the meta group is 4 bytes shorter
+    shortForm[140] = (byte) len;
+    shortForm[141] = (byte) (len >> 8);
+    Path file = dir.resolve("short-form.dcm");
+    Files.write(file, shortForm);
+
+    // when
+    Outcome o = process(file);
+
+    // then
+    assertThat(o.status()).as(String.valueOf(o.text())).isEqualTo(Outcome.Status.STORED);
+    assertThat(published.rejections).isEmpty();
+  }
+
+  /** Where (0002,0001) starts in a file TestImages wrote (after (0002,0000) UL). */
+  private static int metaInformationVersion(byte[] b) {
+    assertThat(new String(b, 128, 4, StandardCharsets.ISO_8859_1)).isEqualTo("DICM");
+    int at = 132 + 12; // (0002,0000) UL: tag, VR, 16-bit length, 4-byte value
+    assertThat(new byte[] {b[at], b[at + 1], b[at + 2], b[at + 3], b[at + 4], b[at + 5]})
+        .isEqualTo(new byte[] {2, 0, 1, 0, 'O', 'B'});
+    assertThat(b[at + 6] == 0 && b[at + 7] == 0).as("reserved bytes").isTrue();
+    return at;
+  }
+
+  @Test
   void shouldStoreAValidImageWhoseFileMetaGroupLengthIsStale() throws Exception {
     // given: a valid image whose (0002,0000) was not recounted after its meta UIDs were edited
     byte[] b = Files.readAllBytes(write("valid.dcm", TestImages.mammogram().build()));

@@ -201,7 +201,7 @@ public final class StructureCheck {
       if (!isVr(vr) || vr.equals("SQ")) {
         throw corrupt("file meta element %s has the VR '%s'", tagText(tag), printable(vr));
       }
-      long len = LONG_LENGTH_VRS.contains(vr) ? in.skipReservedThenU32(false) : in.u16(false);
+      long len = LONG_LENGTH_VRS.contains(vr) ? in.longFormLength(false) : in.u16(false);
       checkValueLength(tag, vr, len, Long.MAX_VALUE);
       if (tag == 0x00020010) {
         ts = new String(in.bytes((int) len), StandardCharsets.ISO_8859_1).replace("\0", "").trim();
@@ -298,10 +298,7 @@ public final class StructureCheck {
         if (!isVr(vr)) {
           throw corrupt("element %s has the VR '%s'", tagText(tag), printable(vr));
         }
-        len =
-            LONG_LENGTH_VRS.contains(vr)
-                ? in.skipReservedThenU32(f.bigEndian)
-                : in.u16(f.bigEndian);
+        len = LONG_LENGTH_VRS.contains(vr) ? in.longFormLength(f.bigEndian) : in.u16(f.bigEndian);
       }
       // a UN element holds implicit VR little endian (PS3.5 6.2.2); PixelMed reads one whose tag
       // the dictionary knows as a sequence as a sequence, so it is walked as one
@@ -544,9 +541,19 @@ public final class StructureCheck {
       return group << 16 | element;
     }
 
-    long skipReservedThenU32(boolean bigEndian) throws IOException {
-      u16(bigEndian);
-      return u32(bigEndian);
+    /**
+     * The value length of an explicit VR element whose VR has the long form (PS3.5 7.1.2: two
+     * reserved bytes, then 32 bits), read as PixelMed reads it: reserved bytes that are zero, or
+     * ASCII "00" (a known writer bug), are followed by the 32-bit length; any other value is taken
+     * as a 16-bit length in the short form (PixelMed logs "incorrect short Value Length Form ...
+     * compensating"). The walk has to follow the file exactly as PixelMed will, or its checks vouch
+     * for elements PixelMed never reads: a flipped bit in the reserved bytes of (0002,0001) once
+     * had PixelMed skip 256 bytes, lose the transfer syntax, guess, and try to read a value of 775
+     * MB that the walk had never seen.
+     */
+    long longFormLength(boolean bigEndian) throws IOException {
+      int reserved = u16(bigEndian);
+      return reserved == 0 || reserved == 0x3030 ? u32(bigEndian) : reserved;
     }
 
     String ascii(int n) throws IOException {
