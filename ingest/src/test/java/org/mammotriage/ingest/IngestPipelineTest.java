@@ -103,21 +103,14 @@ class IngestPipelineTest {
     byte[] b = Files.readAllBytes(write("valid.dcm", TestImages.mammogram().build()));
     Path padded = dir.resolve("padded.dcm");
     Files.write(padded, java.util.Arrays.copyOf(b, b.length + 64));
-    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream before = System.err;
 
     // when
-    Outcome o;
-    System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      o = process(padded);
-    } finally {
-      System.setErr(before);
-    }
+    Quiet q = processCapturingStandardError(padded);
+    Outcome o = q.outcome();
 
     // then
     assertThat(o.status()).as(String.valueOf(o.text())).isEqualTo(Outcome.Status.STORED);
-    assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("Illegal duplicate tag");
+    assertThat(q.standardError()).doesNotContain("Illegal duplicate tag");
   }
 
   @Test
@@ -126,23 +119,16 @@ class IngestPipelineTest {
     byte[] b = Files.readAllBytes(write("valid.dcm", TestImages.mammogram().build()));
     Path cut = dir.resolve("cut.dcm");
     Files.write(cut, java.util.Arrays.copyOf(b, 111));
-    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream before = System.err;
 
     // when
-    Outcome o;
-    System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      o = process(cut);
-    } finally {
-      System.setErr(before);
-    }
+    Quiet q = processCapturingStandardError(cut);
+    Outcome o = q.outcome();
 
     // then
     assertThat(o.status()).isEqualTo(Outcome.Status.REJECTED);
     assertThat(o.reason()).isEqualTo(Reason.CORRUPT);
     assertThat(published.rejections).hasSize(1);
-    assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("Illegal duplicate tag");
+    assertThat(q.standardError()).doesNotContain("Illegal duplicate tag");
   }
 
   @Test
@@ -156,23 +142,16 @@ class IngestPipelineTest {
     b[at + 7] = 1;
     Path flipped = dir.resolve("flipped.dcm");
     Files.write(flipped, b);
-    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream before = System.err;
 
     // when
-    Outcome o;
-    System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      o = process(flipped);
-    } finally {
-      System.setErr(before);
-    }
+    Quiet q = processCapturingStandardError(flipped);
+    Outcome o = q.outcome();
 
     // then: refused by the structure walk, which reads the file as PixelMed would, before PixelMed
     assertThat(o.status()).isEqualTo(Outcome.Status.REJECTED);
     assertThat(o.reason()).as(String.valueOf(o.text())).isEqualTo(Reason.CORRUPT);
     assertThat(o.text()).contains("Transfer Syntax UID");
-    assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("guessing");
+    assertThat(q.standardError()).doesNotContain("guessing");
     assertThat(published.rejections).hasSize(1);
   }
 
@@ -201,6 +180,20 @@ class IngestPipelineTest {
     // then
     assertThat(o.status()).as(String.valueOf(o.text())).isEqualTo(Outcome.Status.STORED);
     assertThat(published.rejections).isEmpty();
+  }
+
+  /** What {@link #process} answered, and what was printed to standard error meanwhile. */
+  private record Quiet(Outcome outcome, String standardError) {}
+
+  private Quiet processCapturingStandardError(Path file) throws Exception {
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream before = System.err;
+    System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      return new Quiet(process(file), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(before);
+    }
   }
 
   /** Where (0002,0001) starts in a file TestImages wrote (after (0002,0000) UL). */
