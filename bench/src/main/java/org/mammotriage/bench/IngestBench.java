@@ -278,7 +278,7 @@ final class IngestBench {
         n,
         bytes >= 100_000
             ? String.format(Locale.ROOT, "%.3f MB", bytes / 1e6)
-            : String.format(Locale.ROOT, "%d bytes", (long) bytes),
+            : String.format(Locale.ROOT, "%d bytes", bytes),
         what,
         Topics.IMAGES.name(),
         ROUNDS);

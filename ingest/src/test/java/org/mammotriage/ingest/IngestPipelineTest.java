@@ -167,10 +167,11 @@ class IngestPipelineTest {
     out.write(new byte[] {2, 0}); // the short form's length
     out.write(b, at + 12, b.length - (at + 12)); // the value (00 01) and everything after it
     byte[] shortForm = out.toByteArray();
-    int len = (shortForm[140] & 0xff) | (shortForm[141] & 0xff) << 8;
-    len -= 4; // (0002,0000): the meta group is 4 bytes shorter
-    shortForm[140] = (byte) len;
-    shortForm[141] = (byte) (len >> 8);
+    int groupLength = at - 4; // (0002,0000)'s value, just before (0002,0001)
+    int len = (shortForm[groupLength] & 0xff) | (shortForm[groupLength + 1] & 0xff) << 8;
+    len -= 4; // the meta group is 4 bytes shorter
+    shortForm[groupLength] = (byte) len;
+    shortForm[groupLength + 1] = (byte) (len >> 8);
     Path file = dir.resolve("short-form.dcm");
     Files.write(file, shortForm);
 
