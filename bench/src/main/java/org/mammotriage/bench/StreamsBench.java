@@ -244,6 +244,22 @@ final class StreamsBench {
           scorerMs,
           scorerMs / 4);
     }
+    FetchFloor.Result f = alone.floor();
+    System.out.printf(
+        Locale.ROOT,
+        "  the floor of Kafka's side with images in Kafka: a bare consumer with the stream's fetch"
+            + " settings (read_committed, 50 records a poll, byte arrays, nothing done with them)"
+            + " reading the same %d records (%.2f MB an exam), the median of %d reads: %.1f ms of"
+            + " CPU an exam (the reading thread %.1f, the broker serving it %.1f; %.0f exams/s), of"
+            + " the %.1f ms the 0.8 goal allows the stream beyond the scorer alone's work%n",
+        f.records(),
+        f.mbPerExam(),
+        REPEATS,
+        f.totalMs(),
+        f.consumerMs(),
+        f.brokerMs(),
+        f.examsPerSecond(),
+        scorerMs / 4);
     double ingestShare =
         (1 / alone.ingestRate()) / (1 / alone.ingestRate() + 1 / alone.streamRate());
     System.out.printf(
@@ -330,7 +346,8 @@ final class StreamsBench {
       Map<String, Double> scorerCpu,
       StreamRun stored,
       List<StreamRun> aheadRuns,
-      List<StreamRun> storedRuns) {}
+      List<StreamRun> storedRuns,
+      FetchFloor.Result floor) {}
 
   /** One stream-alone measurement. */
   private record StreamRun(
@@ -437,6 +454,7 @@ final class StreamsBench {
     Map<String, Double> cpuBefore;
     double secondsBefore;
     int streamExams;
+    FetchFloor.Result floor;
     try (BenchPipeline p = BenchPipeline.start(dir)) {
       long ti = System.nanoTime();
       Set<String> preloaded = new java.util.HashSet<>(p.importAll(studies, 0).keySet());
@@ -457,6 +475,9 @@ final class StreamsBench {
           (System.nanoTime() - tr) / 1e9,
           streamExams);
       serial = streamRun(p, dir, "serial", model, preloaded, off);
+      // the least Kafka's side can be with images in Kafka: the same records read by a bare
+      // consumer with the stream's fetch settings, on the same broker, after the JIT's warm-up
+      floor = FetchFloor.measure(p.bootstrap(), p.imagesEndOffsets(), streamExams, REPEATS);
       // then each setting REPEATS times, alternating which goes first: one run moves by about 10 %
       // on this kind of VM, more than the difference between the settings. Each run gets a block
       // of its own: the imported exams appended COPIES + 1 more times under new UIDs (with the
@@ -553,7 +574,8 @@ final class StreamsBench {
         scorerCpu,
         stored,
         aheadRuns,
-        storedRuns);
+        storedRuns,
+        floor);
   }
 
   /**

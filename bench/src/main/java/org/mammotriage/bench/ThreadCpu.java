@@ -30,6 +30,7 @@ final class ThreadCpu {
   static final String PRODUCER = "producer network threads";
   static final String JIT = "JIT compiler";
   static final String ENCODE_AHEAD = "encode-ahead workers";
+  static final String BARE_CONSUMER = "bare consumer (fetch floor)";
 
   private final Map<String, Long> ticksByThread; // "tid comm" -> ticks
 
@@ -90,6 +91,7 @@ final class ThreadCpu {
   private static final List<Map.Entry<String, List<String>>> GROUPS =
       List.of(
           Map.entry(ENCODE_AHEAD, List.of("streams-encode")),
+          Map.entry(BARE_CONSUMER, List.of("bench-fetch")),
           Map.entry("scorer (prepare, batcher)", List.of("scoring-")),
           // the stream threads and the clients' own threads: a consumer's heartbeat, an admin
           // client

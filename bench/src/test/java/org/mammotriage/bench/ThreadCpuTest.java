@@ -13,6 +13,7 @@ class ThreadCpuTest {
   void shouldGroupThreadsByWhatTheirNamesSay() {
     assertThat(ThreadCpu.group("streams-encode-")).isEqualTo("encode-ahead workers");
     assertThat(ThreadCpu.group("bench-alone-1b5")).isEqualTo(ThreadCpu.STREAMS);
+    assertThat(ThreadCpu.group("bench-fetch-flo")).isEqualTo(ThreadCpu.BARE_CONSUMER);
     assertThat(ThreadCpu.group("kafka-coordinat")).isEqualTo(ThreadCpu.STREAMS);
     assertThat(ThreadCpu.group("data-plane-kafk")).isEqualTo(ThreadCpu.BROKER);
     assertThat(ThreadCpu.group("kafka-producer-")).isEqualTo(ThreadCpu.PRODUCER);

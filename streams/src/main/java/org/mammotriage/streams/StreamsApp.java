@@ -80,13 +80,13 @@ public final class StreamsApp implements AutoCloseable {
     return properties(cfg, EncodeAhead.NONE);
   }
 
+  /** The exactly-once commit interval unless {@code kafka.commit.interval.ms} says otherwise. */
+  static final long DEFAULT_COMMIT_INTERVAL_MS = 1000;
+
   /**
    * The streams properties; when {@code ahead} is enabled the main consumer hands each poll to it
    * ({@link EncodeAheadInterceptor}).
    */
-  /** The exactly-once commit interval unless {@code kafka.commit.interval.ms} says otherwise. */
-  static final long DEFAULT_COMMIT_INTERVAL_MS = 1000;
-
   static Properties properties(MammoConfig cfg, EncodeAhead ahead) {
     Properties p = new Properties();
     p.putAll(cfg.kafkaClientProps());
