@@ -130,6 +130,17 @@ final class StateBench {
         secs,
         r.running(),
         secs - empty);
+    System.out.printf(
+        Locale.ROOT,
+        "  the store's punctuation with %,d exams in it (contract %d): %.2f ms a round (all %d"
+            + " tasks, once the stores are indexed) against %.1f ms to read and decode the whole"
+            + " store, what every round did before the deadline index: %.0fx less%n",
+        n,
+        contract,
+        r.punctuationMs(),
+        BenchPipeline.PARTITIONS,
+        r.fullReadMs(),
+        r.fullReadMs() / r.punctuationMs());
     if (contract == 2 && n == 10_000) {
       System.out.printf(
           Locale.ROOT,
@@ -247,8 +258,14 @@ final class StateBench {
     return bytes;
   }
 
-  /** Seconds from start to the end of the store's restore, and to RUNNING. */
-  record Restore(double restored, double running, long records) {}
+  /**
+   * Seconds from start to the end of the store's restore, and to RUNNING; and, with exams in the
+   * store, ms of one round of punctuations over all tasks (each task punctuates its own store) once
+   * the stores are indexed, against one read of the whole store (what every round did before the
+   * deadline index), -1 without exams.
+   */
+  record Restore(
+      double restored, double running, long records, double punctuationMs, double fullReadMs) {}
 
   /**
    * A new instance of {@code app} with an empty state directory (what an exactly-once instance does
@@ -257,7 +274,9 @@ final class StateBench {
    */
   private static Restore restoreSeconds(
       BenchPipeline p, Path dir, String app, Path model, int partitionsToRestore) throws Exception {
-    MammoConfig cfg = p.streamsConfig(app, dir.resolve("restore-" + app), 600_000);
+    // a 2 s quiet period: a punctuation every 500 ms (the loaded exams are released, none is due)
+    MammoConfig cfg = p.streamsConfig(app, dir.resolve("restore-" + app), 2_000);
+    var registry = OpsServer.newRegistry();
     Map<String, Long> ended = new java.util.concurrent.ConcurrentHashMap<>();
     java.util.concurrent.atomic.AtomicLong restored = new java.util.concurrent.atomic.AtomicLong();
     try (OnnxExamScorer scorer =
@@ -283,7 +302,7 @@ final class StateBench {
                   TriageSettings.from(cfg),
                   scorer,
                   SerdeFactory.singleObject(),
-                  new StreamsMetrics(OpsServer.newRegistry())),
+                  new StreamsMetrics(registry)),
               props)) {
         streams.setGlobalStateRestoreListener(
             new StateRestoreListener() {
@@ -318,10 +337,64 @@ final class StateBench {
           throw new IllegalStateException(app + ": the store was not restored within 15 minutes");
         }
         long end = ended.values().stream().mapToLong(Long::longValue).max().orElse(running);
+        double[] punct =
+            partitionsToRestore == 0 ? new double[] {-1, -1} : punctuation(streams, registry);
         return new Restore(
-            Math.max(end, running) / 1e9 - t0 / 1e9, (running - t0) / 1e9, restored.get());
+            Math.max(end, running) / 1e9 - t0 / 1e9,
+            (running - t0) / 1e9,
+            restored.get(),
+            punct[0],
+            punct[1]);
       }
     }
+  }
+
+  /**
+   * {ms of one round of punctuations (every task once) after the first round, which indexes the
+   * stores; ms of one read of the whole store through interactive queries, every exam decoded}.
+   */
+  private static double[] punctuation(
+      KafkaStreams streams, io.micrometer.core.instrument.MeterRegistry registry)
+      throws InterruptedException {
+    int tasks = BenchPipeline.PARTITIONS;
+    var timer = registry.find(StreamsMetrics.PUNCTUATION).timer();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (timer.count() < tasks && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    long c0 = timer.count();
+    double s0 = timer.totalTime(TimeUnit.MILLISECONDS);
+    while (timer.count() < c0 + 4L * tasks && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    long rounds = (timer.count() - c0) / tasks;
+    if (c0 < tasks || rounds < 1) {
+      throw new IllegalStateException("the stream did not punctuate within 2 minutes");
+    }
+    double perRound =
+        (timer.totalTime(TimeUnit.MILLISECONDS) - s0) / ((timer.count() - c0) / (double) tasks);
+    // what a round did before: every exam of every task's store read and decoded
+    var store =
+        streams.store(
+            org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(
+                ExamTriageTopology.STORE,
+                org.apache.kafka.streams.state.QueryableStoreTypes
+                    .<String, ExamAssemblyState>keyValueStore()));
+    double best = Double.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      long t = System.nanoTime();
+      long slots = 0;
+      try (var it = store.all()) {
+        while (it.hasNext()) {
+          slots += it.next().value.getSlots().size();
+        }
+      }
+      if (slots < 0) {
+        System.out.print("");
+      }
+      best = Math.min(best, (System.nanoTime() - t) / 1e6);
+    }
+    return new double[] {perRound, best};
   }
 
   static String changelogTopic(String app) {

@@ -205,6 +205,7 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
    * whole store.
    */
   private void punctuate(long now) {
+    long t0 = System.nanoTime();
     if (!indexed) {
       index();
     } else {
@@ -232,6 +233,7 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
       }
     }
     metrics.storeSize(deadlines.size());
+    metrics.punctuated(System.nanoTime() - t0);
   }
 
   /** Files every exam of the store (once after the processor starts: the store is restored). */

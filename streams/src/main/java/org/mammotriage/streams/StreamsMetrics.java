@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.atomic.AtomicLong;
 import org.mammotriage.schemas.avro.ExamScore;
 import org.mammotriage.scoring.ModelInfo;
@@ -21,6 +22,7 @@ public final class StreamsMetrics {
   private final DistributionSummary fromLast;
   private final AtomicLong storeSize = new AtomicLong();
   private final Counter reencoded;
+  private final Timer punctuation;
   private final DriftMonitor drift;
 
   public StreamsMetrics(MeterRegistry registry) {
@@ -60,6 +62,20 @@ public final class StreamsMetrics {
             .description(
                 "views encoded again at release because the model changed after they arrived")
             .register(registry);
+    punctuation =
+        Timer.builder(PUNCTUATION)
+            .description(
+                "a wall-clock punctuation of the exam assembly store on the stream thread (quiet"
+                    + " period releases and their scoring, removals after retention; the first"
+                    + " after a start also indexes the store)")
+            .register(registry);
+  }
+
+  /** The timer of the assembly store's punctuations. */
+  public static final String PUNCTUATION = "mammotriage_exam_store_punctuation";
+
+  void punctuated(long nanos) {
+    punctuation.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   void reencoded(int views) {
