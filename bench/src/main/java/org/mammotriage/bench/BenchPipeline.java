@@ -331,7 +331,7 @@ final class BenchPipeline implements AutoCloseable {
     return out;
   }
 
-  /** The studies decided so far by the given model (every suspicion topic, read_committed). */
+  /** The studies decided so far by the given model (every category topic, read_committed). */
   Set<String> decidedBy(String modelId) {
     Map<String, Object> p =
         Map.of(
@@ -343,7 +343,13 @@ final class BenchPipeline implements AutoCloseable {
     var de = SerdeFactory.singleObject().serde(TriageDecision.class, false).deserializer();
     try (var c = new KafkaConsumer<>(p, new StringDeserializer(), de)) {
       List<org.apache.kafka.common.TopicPartition> parts = new java.util.ArrayList<>();
-      for (var t : List.of(Topics.SUSPICIOUS, Topics.ROUTINE, Topics.LOW, Topics.INCOMPLETE)) {
+      for (var t :
+          List.of(
+              Topics.SUSPICIOUS,
+              Topics.ROUTINE,
+              Topics.LOW,
+              Topics.INCOMPLETE,
+              Topics.OUT_OF_DOMAIN)) {
         c.partitionsFor(t.name())
             .forEach(
                 i ->

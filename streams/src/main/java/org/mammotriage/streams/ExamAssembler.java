@@ -61,8 +61,15 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
   private boolean indexed;
   private String sliceFrom;
 
-  /** Exams of the store the punctuation checks against the deadline index, at most, each time. */
-  static final int CHECK_SLICE = 256;
+  /**
+   * The store is checked against the deadline index once in this long, a slice each punctuation
+   * (about size × interval / pass, at least {@link #MIN_CHECK_SLICE}): a safety net whose cost is a
+   * small share of a full read each time, not a full read.
+   */
+  static final long CHECK_PASS_MS = 10 * 60_000L;
+
+  static final int MIN_CHECK_SLICE = 16;
+  private long punctuationIntervalMs;
 
   public ExamAssembler(
       TriageSettings settings,
@@ -103,6 +110,7 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     this.indexed = false;
     this.sliceFrom = null;
     long every = Math.max(100, Math.min(settings.quietPeriodMs() / 4, 5_000));
+    this.punctuationIntervalMs = every;
     context.schedule(Duration.ofMillis(every), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
   }
 
@@ -201,8 +209,8 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
   /**
    * Releases the exams whose quiet period has passed as partial exams and removes released exams
    * after the retention period: only the exams the {@link ExamDeadlines} index says are due are
-   * read, so a punctuation costs what is due plus a slice of {@link #CHECK_SLICE} exams, not the
-   * whole store.
+   * read, so a punctuation costs what is due plus a slice of the store checked (a pass every {@link
+   * #CHECK_PASS_MS}), not the whole store.
    */
   private void punctuate(long now) {
     long t0 = System.nanoTime();
@@ -254,15 +262,24 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
   }
 
   /**
-   * Checks the next {@link #CHECK_SLICE} exams of the store against the index and files any it does
-   * not hold as due when it is (a store written past the index would otherwise keep an exam from
-   * ever being released or removed); one pass over the store takes size / slice punctuations.
+   * Checks the next slice of the store against the index and files any exam it does not hold as due
+   * when it is (a store written past the index would otherwise keep an exam from ever being
+   * released or removed): a whole pass over the store every {@link #CHECK_PASS_MS}.
    */
   private void checkSlice() {
+    int slice =
+        (int)
+            Math.min(
+                Integer.MAX_VALUE,
+                Math.max(
+                    MIN_CHECK_SLICE,
+                    (long)
+                        Math.ceil(
+                            deadlines.size() * (double) punctuationIntervalMs / CHECK_PASS_MS)));
     int missed = 0;
     try (KeyValueIterator<String, ExamAssemblyState> it =
         sliceFrom == null ? store.all() : store.range(sliceFrom, null)) {
-      for (int n = 0; n < CHECK_SLICE && it.hasNext(); n++) {
+      for (int n = 0; n < slice && it.hasNext(); n++) {
         KeyValue<String, ExamAssemblyState> kv = it.next();
         if (!deadlines.filedAt(kv.key, deadlines.dueAt(kv.value))) {
           deadlines.put(kv.key, kv.value);
