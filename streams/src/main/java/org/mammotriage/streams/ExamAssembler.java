@@ -226,7 +226,7 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
         continue;
       }
       boolean quiet = now - st.getLastImageAt() >= settings.quietPeriodMs();
-      boolean pending = st.getVersion() == 0 || st.getChangedSinceRelease();
+      boolean pending = ExamDeadlines.waitsForRelease(st);
       if (quiet && pending) {
         release(study, st, true, now);
         store.put(study, st);

@@ -15,11 +15,12 @@ import org.mammotriage.schemas.avro.ExamAssemblyState;
  * of the retention period (a week by default, tens of thousands of exams at a large programme), and
  * reading and decoding all of them on the stream thread every few seconds would grow with it.
  *
- * <p>It is derived from the store and kept by the thread that owns the store: rebuilt from a full
- * scan when the processor starts (after restoration, so after a crash, a rebalance or a revived
- * task it holds what the store holds), updated with every write of the processor, and checked
- * against the store a slice at a time, so that an exam the index missed is found within one pass
- * over the store rather than never. Not thread-safe.
+ * <p>It is derived from the store and kept by the thread that owns the store: built from a full
+ * scan at the processor's first punctuation (Kafka Streams initialises a processor after restoring
+ * its store, so after a crash, a rebalance or a revived task it holds what the store holds),
+ * updated with every write of the processor, and checked against the store a slice at a time, so
+ * that an exam the index missed is found within one pass over the store rather than never. Not
+ * thread-safe.
  */
 final class ExamDeadlines {
   private record Entry(long at, String study) implements Comparable<Entry> {
@@ -46,13 +47,17 @@ final class ExamDeadlines {
    * beyond the clock's range saturates instead of wrapping round into the past).
    */
   long dueAt(ExamAssemblyState st) {
-    boolean pending = st.getVersion() == 0 || st.getChangedSinceRelease();
-    if (pending) {
+    if (waitsForRelease(st)) {
       return saturatedAdd(st.getLastImageAt(), quietPeriodMs);
     }
     return st.getReleasedAt() == null
         ? Long.MAX_VALUE
         : saturatedAdd(st.getReleasedAt(), retentionMs);
+  }
+
+  /** Whether the exam waits for a release: never released, or changed since its release. */
+  static boolean waitsForRelease(ExamAssemblyState st) {
+    return st.getVersion() == 0 || st.getChangedSinceRelease();
   }
 
   private static long saturatedAdd(long a, long b) {
