@@ -167,11 +167,7 @@ class IngestPipelineTest {
     out.write(new byte[] {2, 0}); // the short form's length
     out.write(b, at + 12, b.length - (at + 12)); // the value (00 01) and everything after it
     byte[] shortForm = out.toByteArray();
-    int groupLength = at - 4; // (0002,0000)'s value, just before (0002,0001)
-    int len = (shortForm[groupLength] & 0xff) | (shortForm[groupLength + 1] & 0xff) << 8;
-    len -= 4; // the meta group is 4 bytes shorter
-    shortForm[groupLength] = (byte) len;
-    shortForm[groupLength + 1] = (byte) (len >> 8);
+    addToMetaGroupLength(shortForm, -4); // the meta group is 4 bytes shorter
     Path file = dir.resolve("short-form.dcm");
     Files.write(file, shortForm);
 
@@ -197,6 +193,17 @@ class IngestPipelineTest {
     }
   }
 
+  /**
+   * Adds {@code delta} to the value of (0002,0000) UL in a file TestImages wrote: its low 16 bits,
+   * after the preamble, DICM, the tag (4), "UL" (2) and the 16-bit length (2).
+   */
+  private static void addToMetaGroupLength(byte[] b, int delta) {
+    int at = 140;
+    int len = ((b[at] & 0xff) | (b[at + 1] & 0xff) << 8) + delta;
+    b[at] = (byte) len;
+    b[at + 1] = (byte) (len >> 8);
+  }
+
   /** Where (0002,0001) starts in a file TestImages wrote (after (0002,0000) UL). */
   private static int metaInformationVersion(byte[] b) {
     assertThat(new String(b, 128, 4, StandardCharsets.ISO_8859_1)).isEqualTo("DICM");
@@ -213,11 +220,7 @@ class IngestPipelineTest {
     byte[] b = Files.readAllBytes(write("valid.dcm", TestImages.mammogram().build()));
     assertThat(new String(b, 128, 4, StandardCharsets.ISO_8859_1)).isEqualTo("DICM");
     assertThat(b[132] == 0x02 && b[133] == 0 && b[134] == 0 && b[135] == 0).isTrue();
-    int at = 140; // tag (4) + "UL" (2) + length (2) after the preamble and DICM
-    int len = (b[at] & 0xff) | (b[at + 1] & 0xff) << 8;
-    len += 34;
-    b[at] = (byte) len;
-    b[at + 1] = (byte) (len >> 8);
+    addToMetaGroupLength(b, 34);
     Path stale = dir.resolve("stale.dcm");
     Files.write(stale, b);
 
