@@ -13,7 +13,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.mammotriage.schemas.Topics;
 
 /**
  * The floor of Kafka's side of the stream with the working images in Kafka: a bare consumer with
@@ -39,36 +38,48 @@ final class FetchFloor {
     }
   }
 
-  /** The median (by CPU an exam) of {@code rounds} reads of everything before {@code end}. */
-  static Result measure(String bootstrap, Map<TopicPartition, Long> end, int exams, int rounds)
+  /**
+   * The median (by CPU an exam) of {@code rounds} reads of everything before {@code end} with the
+   * stream's settings, and of as many with {@code other} on top of them, the two alternating (which
+   * goes first alternates too).
+   */
+  static Result[] measure(
+      String bootstrap,
+      Map<TopicPartition, Long> end,
+      int exams,
+      int rounds,
+      Map<String, Object> other)
       throws Exception {
-    List<Result> rs = new ArrayList<>();
+    List<Result> app = new ArrayList<>();
+    List<Result> alt = new ArrayList<>();
     for (int i = 0; i < rounds; i++) {
-      rs.add(read(bootstrap, end, exams));
+      if (i % 2 == 0) {
+        app.add(read(bootstrap, end, exams, Map.of()));
+        alt.add(read(bootstrap, end, exams, other));
+      } else {
+        alt.add(read(bootstrap, end, exams, other));
+        app.add(read(bootstrap, end, exams, Map.of()));
+      }
     }
+    return new Result[] {median(app), median(alt)};
+  }
+
+  private static Result median(List<Result> rs) {
     rs.sort(Comparator.comparingDouble(Result::totalMs));
     return rs.get(rs.size() / 2);
   }
 
-  private static Result read(String bootstrap, Map<TopicPartition, Long> end, int exams)
+  private static Result read(
+      String bootstrap, Map<TopicPartition, Long> end, int exams, Map<String, Object> overrides)
       throws Exception {
-    Map<String, Object> cp =
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrap,
-            ConsumerConfig.CLIENT_ID_CONFIG,
-            "bench-fetch-floor",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-            "read_committed",
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-            false,
-            // as StreamsApp sets them for its consumers
-            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-            Topics.IMAGE_MAX_MESSAGE_BYTES * 2,
-            ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
-            Topics.IMAGE_MAX_MESSAGE_BYTES * 4,
-            ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-            50);
+    Map<String, Object> cp = new java.util.HashMap<>();
+    cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    cp.put(ConsumerConfig.CLIENT_ID_CONFIG, "bench-fetch-floor");
+    cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    cp.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // as StreamsApp sets them for its main consumer
+    cp.putAll(org.mammotriage.streams.StreamsApp.imageFetchSettings());
+    cp.putAll(overrides);
     CountDownLatch ready = new CountDownLatch(1);
     CountDownLatch go = new CountDownLatch(1);
     CountDownLatch done = new CountDownLatch(1);

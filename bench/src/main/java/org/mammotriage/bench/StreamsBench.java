@@ -245,13 +245,17 @@ final class StreamsBench {
           scorerMs / 4);
     }
     FetchFloor.Result f = alone.floor();
+    FetchFloor.Result k = alone.floorKafkaBuffer();
     System.out.printf(
         Locale.ROOT,
         "  the floor of Kafka's side with images in Kafka: a bare consumer with the stream's fetch"
-            + " settings (read_committed, 50 records a poll, byte arrays, nothing done with them)"
-            + " reading the same %d records (%.2f MB an exam), the median of %d reads: %.1f ms of"
-            + " CPU an exam (the reading thread %.1f, the broker serving it %.1f; %.0f exams/s), of"
-            + " the %.1f ms the 0.8 goal allows the stream beyond the scorer alone's work%n",
+            + " settings (read_committed, 50 records a poll, byte arrays, the socket's receive"
+            + " buffer sized by the OS, nothing done with the records) reading the same %d records"
+            + " (%.2f MB an exam), the median of %d reads: %.1f ms of CPU an exam (the reading"
+            + " thread %.1f, the broker serving it %.1f; %.0f exams/s), of the %.1f ms the 0.8 goal"
+            + " allows the stream beyond the scorer alone's work; with Kafka's fixed 64 KiB receive"
+            + " buffer instead (reads alternating with those): %.1f ms (reader %.1f, broker %.1f;"
+            + " %.0f exams/s), %.2f of that%n",
         f.records(),
         f.mbPerExam(),
         REPEATS,
@@ -259,7 +263,12 @@ final class StreamsBench {
         f.consumerMs(),
         f.brokerMs(),
         f.examsPerSecond(),
-        scorerMs / 4);
+        scorerMs / 4,
+        k.totalMs(),
+        k.consumerMs(),
+        k.brokerMs(),
+        k.examsPerSecond(),
+        f.totalMs() / k.totalMs());
     double ingestShare =
         (1 / alone.ingestRate()) / (1 / alone.ingestRate() + 1 / alone.streamRate());
     System.out.printf(
@@ -347,7 +356,8 @@ final class StreamsBench {
       StreamRun stored,
       List<StreamRun> aheadRuns,
       List<StreamRun> storedRuns,
-      FetchFloor.Result floor) {}
+      FetchFloor.Result floor,
+      FetchFloor.Result floorKafkaBuffer) {}
 
   /** One stream-alone measurement. */
   private record StreamRun(
@@ -454,7 +464,7 @@ final class StreamsBench {
     Map<String, Double> cpuBefore;
     double secondsBefore;
     int streamExams;
-    FetchFloor.Result floor;
+    FetchFloor.Result[] floors;
     try (BenchPipeline p = BenchPipeline.start(dir)) {
       long ti = System.nanoTime();
       Set<String> preloaded = new java.util.HashSet<>(p.importAll(studies, 0).keySet());
@@ -477,7 +487,17 @@ final class StreamsBench {
       serial = streamRun(p, dir, "serial", model, preloaded, off);
       // the least Kafka's side can be with images in Kafka: the same records read by a bare
       // consumer with the stream's fetch settings, on the same broker, after the JIT's warm-up
-      floor = FetchFloor.measure(p.bootstrap(), p.imagesEndOffsets(), streamExams, REPEATS);
+      // and once more with Kafka's fixed 64 KiB receive buffer, which the stream's main consumer
+      // used before it left the buffer's size to the operating system
+      floors =
+          FetchFloor.measure(
+              p.bootstrap(),
+              p.imagesEndOffsets(),
+              streamExams,
+              REPEATS,
+              Map.of(
+                  org.apache.kafka.clients.consumer.ConsumerConfig.RECEIVE_BUFFER_CONFIG,
+                  64 * 1024));
       // then each setting REPEATS times, alternating which goes first: one run moves by about 10 %
       // on this kind of VM, more than the difference between the settings. Each run gets a block
       // of its own: the imported exams appended COPIES + 1 more times under new UIDs (with the
@@ -575,7 +595,8 @@ final class StreamsBench {
         stored,
         aheadRuns,
         storedRuns,
-        floor);
+        floors[0],
+        floors[1]);
   }
 
   /**
