@@ -202,14 +202,26 @@ final class StreamsBench {
         st.hits(),
         st.ranByTaker(),
         st.misses());
-    double streamRatio = alone.streamRate() / alone.scorerRate();
-    double storeRatio = st.streamRate() / alone.scorerRate();
-    System.out.printf(
-        Locale.ROOT, "  each run / scorer alone, in the order run: %s%n", ratios(alone));
+    double streamRatio = alone.pairedKafka();
+    double storeRatio = alone.pairedStore();
     System.out.printf(
         Locale.ROOT,
-        "  stream alone / scorer alone, the median of %d runs each: working images in Kafka (the"
-            + " default) = %.2f, goal >= 0.80: %s; with the image store = %.2f, goal >= 0.80: %s%n",
+        "  each run / the faster of the scorer alone just before it and just after it, in the"
+            + " order run: %s%n",
+        alone.pairedRuns());
+    System.out.printf(
+        Locale.ROOT,
+        "  each run / the fastest scorer alone of the whole command (%.2f exams/s), in the order"
+            + " run: %s; medians: images in Kafka %.2f, image store %.2f%n",
+        alone.scorerRate(),
+        ratios(alone),
+        alone.streamRate() / alone.scorerRate(),
+        st.streamRate() / alone.scorerRate());
+    System.out.printf(
+        Locale.ROOT,
+        "  stream alone / scorer alone (each run against the scorer alone next to it), the median"
+            + " of %d runs each: working images in Kafka (the default) = %.2f, goal >= 0.80: %s;"
+            + " with the image store = %.2f, goal >= 0.80: %s%n",
         REPEATS,
         streamRatio,
         streamRatio >= 0.8 ? "met" : "NOT met",
@@ -357,7 +369,10 @@ final class StreamsBench {
       List<StreamRun> aheadRuns,
       List<StreamRun> storedRuns,
       FetchFloor.Result floor,
-      FetchFloor.Result floorKafkaBuffer) {}
+      FetchFloor.Result floorKafkaBuffer,
+      double pairedKafka,
+      double pairedStore,
+      String pairedRuns) {}
 
   /** One stream-alone measurement. */
   private record StreamRun(
@@ -440,8 +455,10 @@ final class StreamsBench {
    * its steady state: the exams decided after the first two thirds' last decision (about 750 exams
    * into the same instance, as a stream that has been running for a while), over the time from that
    * decision to the last one. The scorer alone scores the imported exams' working images (the same
-   * preprocessing as ingest's) in the same JVM, before the stream runs and after them; the faster
-   * of the two is the baseline.
+   * preprocessing as ingest's, done once and kept in files) in the same JVM, before the stream
+   * runs, just before each counted run and after the last: each counted run is compared with the
+   * faster of the scorer alone just before it and just after it (the VM's speed drifts within a
+   * command), and the fastest of all is also reported against every run.
    */
   static Alone streamAlone(Path dir, Path model, List<Path> studies) throws Exception {
     // one long run per setting, not several short ones: every new stream instance starts with a
@@ -451,14 +468,23 @@ final class StreamsBench {
     // counted window lies deep in one instance instead. Ingest runs once, before every stream run:
     // between stream runs its code would change the JIT's profiles of the code both share (the
     // area resize). The JIT's profiles also move the scorer alone (77-100 exams/s depending on what
-    // ran before it), so it is measured before the stream runs and after them, and the faster of
-    // the two is the baseline
+    // ran before it), so it is measured next to every run and a run counts against the faster of
+    // its two neighbours
     Map<String, String> off = Map.of(TriageStreamsConfig.ENCODE_AHEAD_THREADS, "0");
     StreamRun ahead;
     StreamRun serial;
     StreamRun stored;
     List<StreamRun> aheadRuns = new ArrayList<>();
     List<StreamRun> storedRuns = new ArrayList<>();
+    // every counted run in the order run, whether it had the image store, and the scorer alone
+    // measured just before each run (then once after the last)
+    List<StreamRun> runOrder = new ArrayList<>();
+    List<Boolean> runStored = new ArrayList<>();
+    List<Double> scorerPoints = new ArrayList<>();
+    double[] bestScorer = {0};
+    Map<String, Double> bestScorerCpu = Map.of();
+    double bestScorerSeconds = 0;
+    Path scorerInputs;
     double ingestRate;
     double scorerBefore;
     Map<String, Double> cpuBefore;
@@ -469,7 +495,8 @@ final class StreamsBench {
       long ti = System.nanoTime();
       Set<String> preloaded = new java.util.HashSet<>(p.importAll(studies, 0).keySet());
       ingestRate = studies.size() / ((System.nanoTime() - ti) / 1e9);
-      scorerBefore = scorerAlone(model, studies);
+      scorerInputs = prepareScorerInputs(studies, dir.resolve("scorer-inputs"));
+      scorerBefore = scorerAlone(model, scorerInputs);
       cpuBefore = ScoringBench.lastCpu;
       secondsBefore = ScoringBench.lastSeconds;
       var importedEnd = p.imagesEndOffsets();
@@ -528,6 +555,16 @@ final class StreamsBench {
               withStore ? ", working images in " + storeDir + " and references in the records" : "",
               (System.nanoTime() - ts) / 1e9,
               block.size());
+          // the scorer alone again just before each run: a run's ratio is to the faster of the
+          // scorer alone just before it and just after it, so that the VM's speed drifting
+          // during the command (one whole command ran 30 % slower in its middle) moves both
+          double scorerNow = scorerAlone(model, scorerInputs);
+          scorerPoints.add(scorerNow);
+          if (scorerNow > bestScorer[0]) {
+            bestScorer[0] = scorerNow;
+            bestScorerCpu = ScoringBench.lastCpu;
+            bestScorerSeconds = ScoringBench.lastSeconds;
+          }
           p.startGroupAt("bench-alone-" + name, start);
           StreamRun run =
               streamRun(
@@ -540,6 +577,8 @@ final class StreamsBench {
                       ? Map.of(CommonConfig.IMAGES_STORE_DIR, storeDir.toString())
                       : Map.of());
           (withStore ? storedRuns : aheadRuns).add(run);
+          runOrder.add(run);
+          runStored.add(withStore);
         }
       }
     }
@@ -557,16 +596,46 @@ final class StreamsBench {
         streamExams - ahead.steadyExams(),
         ahead.wholeRate(),
         serial.wholeRate());
-    double scorerAfter = scorerAlone(model, studies);
+    double scorerAfter = scorerAlone(model, scorerInputs);
+    scorerPoints.add(scorerAfter);
     System.out.printf(
         Locale.ROOT,
-        "  scorer alone before the stream runs %.2f exams/s, after them %.2f: the faster is the"
-            + " baseline%n",
+        "  scorer alone before the stream runs %.2f exams/s, next to each run %s, after them %.2f%n",
         scorerBefore,
+        scorerPoints.subList(0, scorerPoints.size() - 1).stream()
+            .map(r -> String.format(Locale.ROOT, "%.2f", r))
+            .toList(),
         scorerAfter);
-    double scorerRate = Math.max(scorerBefore, scorerAfter);
-    Map<String, Double> scorerCpu = scorerBefore > scorerAfter ? cpuBefore : ScoringBench.lastCpu;
-    double scorerSeconds = scorerBefore > scorerAfter ? secondsBefore : ScoringBench.lastSeconds;
+    double scorerRate = Math.max(Math.max(scorerBefore, scorerAfter), bestScorer[0]);
+    Map<String, Double> scorerCpu;
+    double scorerSeconds;
+    if (scorerRate == scorerAfter) {
+      scorerCpu = ScoringBench.lastCpu;
+      scorerSeconds = ScoringBench.lastSeconds;
+    } else if (scorerRate == scorerBefore) {
+      scorerCpu = cpuBefore;
+      scorerSeconds = secondsBefore;
+    } else {
+      scorerCpu = bestScorerCpu;
+      scorerSeconds = bestScorerSeconds;
+    }
+    // each run against the faster of the scorer alone just before it and just after it
+    List<Double> pairedKafka = new ArrayList<>();
+    List<Double> pairedStore = new ArrayList<>();
+    List<String> pairedText = new ArrayList<>();
+    for (int i = 0; i < runOrder.size(); i++) {
+      double baseline = Math.max(scorerPoints.get(i), scorerPoints.get(i + 1));
+      double ratio = runOrder.get(i).streamRate() / baseline;
+      (runStored.get(i) ? pairedStore : pairedKafka).add(ratio);
+      pairedText.add(
+          String.format(
+              Locale.ROOT,
+              "%s %.2f (%.2f against %.2f exams/s)",
+              runStored.get(i) ? "image store" : "images in Kafka",
+              ratio,
+              runOrder.get(i).streamRate(),
+              baseline));
+    }
     System.out.println(
         "  where the CPU went, stream alone (counted run with encoding ahead): "
             + ThreadCpu.report(ahead.cpu(), ahead.cpuSeconds(), ahead.cpuExams()));
@@ -596,7 +665,16 @@ final class StreamsBench {
         aheadRuns,
         storedRuns,
         floors[0],
-        floors[1]);
+        floors[1],
+        medianOf(pairedKafka),
+        medianOf(pairedStore),
+        String.join("; ", pairedText));
+  }
+
+  private static double medianOf(List<Double> xs) {
+    List<Double> sorted = new ArrayList<>(xs);
+    java.util.Collections.sort(sorted);
+    return sorted.get(sorted.size() / 2);
   }
 
   /**
@@ -657,24 +735,50 @@ final class StreamsBench {
    * threads) and images in parallel as the stream's encode-ahead pool does — the faster counts (a
    * stream faster than its scorer alone would mean the baseline was not the scorer at its best).
    */
-  private static double scorerAlone(Path model, List<Path> studies) throws Exception {
-    List<ExamInput> exams = new ArrayList<>();
+  /**
+   * The working images of the studies, preprocessed as ingest does, written once under {@code out}
+   * ({@code <study>/<slot>.png}): the scorer alone reads them back for each of its measurements, so
+   * that measuring it between stream runs neither runs ingest's code (whose area resize would move
+   * the JIT's profiles of the code the stream shares) nor keeps them on the heap during the runs.
+   */
+  private static Path prepareScorerInputs(List<Path> studies, Path out) throws Exception {
     org.mammotriage.ingest.preprocess.Preprocessor pp =
         org.mammotriage.ingest.preprocess.Preprocessor.defaults();
     for (Path study : studies) {
-      List<ExamImage> images = new ArrayList<>();
+      Path dir = Files.createDirectories(out.resolve(study.getFileName().toString()));
       try (var files = Files.list(study)) {
         for (Path f : files.sorted().toList()) {
           String name = f.getFileName().toString().replace(".dcm", "");
-          org.mammotriage.contract.Slot slot;
           try {
-            slot = org.mammotriage.contract.Slot.valueOf(name);
+            org.mammotriage.contract.Slot.valueOf(name);
           } catch (IllegalArgumentException e) {
             continue; // an extra view: not scored
           }
           com.pixelmed.dicom.AttributeList l = new com.pixelmed.dicom.AttributeList();
           l.read(f.toFile());
-          images.add(new ExamImage(slot, pp.process(l).png(), study.getFileName() + "." + name));
+          Files.write(dir.resolve(name + ".png"), pp.process(l).png());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static double scorerAlone(Path model, Path inputs) throws Exception {
+    List<ExamInput> exams = new ArrayList<>();
+    List<Path> studies;
+    try (var dirs = Files.list(inputs)) {
+      studies = dirs.sorted().toList();
+    }
+    for (Path study : studies) {
+      List<ExamImage> images = new ArrayList<>();
+      try (var files = Files.list(study)) {
+        for (Path f : files.sorted().toList()) {
+          String name = f.getFileName().toString().replace(".png", "");
+          images.add(
+              new ExamImage(
+                  org.mammotriage.contract.Slot.valueOf(name),
+                  Files.readAllBytes(f),
+                  study.getFileName() + "." + name));
         }
       }
       exams.add(new ExamInput(study.getFileName().toString(), images));
