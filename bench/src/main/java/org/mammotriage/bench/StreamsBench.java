@@ -220,8 +220,8 @@ final class StreamsBench {
     System.out.printf(
         Locale.ROOT,
         "  stream alone / scorer alone (each run against the scorer alone next to it), the median"
-            + " of %d runs each: working images in Kafka (the default) = %.2f, goal >= 0.80: %s;"
-            + " with the image store = %.2f, goal >= 0.80: %s%n",
+            + " of %d runs each: working images in Kafka (the default) = %.3f, goal >= 0.80: %s;"
+            + " with the image store = %.3f, goal >= 0.80: %s%n",
         REPEATS,
         streamRatio,
         streamRatio >= 0.8 ? "met" : "NOT met",
@@ -434,7 +434,7 @@ final class StreamsBench {
   }
 
   /** How many times each setting (images in Kafka, image store) runs, alternating. */
-  static final int REPEATS = 3;
+  static final int REPEATS = 5;
 
   /** The run of median steady-state rate. */
   private static StreamRun median(List<StreamRun> runs) {
