@@ -533,11 +533,7 @@ final class StreamsBench {
       // and nothing after it, and the run's application starts at the block's first offsets
       Path storeDir = dir.resolve("image-store");
       ImageStore store = ImageStore.open(storeDir.toString());
-      // first one run of each setting not counted (rep -1): the first counted run of a command
-      // was the lowest of its setting in four of six commands without it (the stream's code with
-      // each setting runs there for the first time after the serial run and the floor's reads)
-      for (int rep = -1; rep < REPEATS; rep++) {
-        boolean warmUp = rep < 0;
+      for (int rep = 0; rep < REPEATS; rep++) {
         for (boolean withStore :
             rep % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
           var start = p.imagesEndOffsets();
@@ -546,9 +542,9 @@ final class StreamsBench {
               p.replicateImages(
                   COPIES + 1,
                   withStore ? store : ImageStore.NONE,
-                  (withStore ? "8" : "7") + (rep + 1),
+                  (withStore ? "8" : "7") + rep,
                   importedEnd);
-          String name = (warmUp ? "warmup-" : "") + (withStore ? "store" : "ahead") + (rep + 1);
+          String name = (withStore ? "store" : "ahead") + rep;
           System.out.printf(
               Locale.ROOT,
               "  run %s: the %d imported exams %d times more under new UIDs%s (%.1f s to write):"
@@ -559,25 +555,6 @@ final class StreamsBench {
               withStore ? ", working images in " + storeDir + " and references in the records" : "",
               (System.nanoTime() - ts) / 1e9,
               block.size());
-          if (warmUp) {
-            p.startGroupAt("bench-alone-" + name, start);
-            StreamRun w =
-                streamRun(
-                    p,
-                    dir,
-                    name,
-                    model,
-                    block,
-                    withStore
-                        ? Map.of(CommonConfig.IMAGES_STORE_DIR, storeDir.toString())
-                        : Map.of());
-            System.out.printf(
-                Locale.ROOT,
-                "  warm-up run %s (not counted): %.2f exams/s%n",
-                name,
-                w.streamRate());
-            continue;
-          }
           // the scorer alone again just before each run: a run's ratio is to the faster of the
           // scorer alone just before it and just after it, so that the VM's speed drifting
           // during the command (one whole command ran 30 % slower in its middle) moves both
