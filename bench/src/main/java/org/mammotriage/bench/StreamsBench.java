@@ -374,6 +374,9 @@ final class StreamsBench {
       double pairedStore,
       String pairedRuns) {}
 
+  /** One measurement of the scorer alone: exams/s, and where its CPU went over how many seconds. */
+  private record Scorer(double rate, Map<String, Double> cpu, double seconds) {}
+
   /** One stream-alone measurement. */
   private record StreamRun(
       double wholeRate,
@@ -480,15 +483,10 @@ final class StreamsBench {
     // measured just before each run (then once after the last)
     List<StreamRun> runOrder = new ArrayList<>();
     List<Boolean> runStored = new ArrayList<>();
-    List<Double> scorerPoints = new ArrayList<>();
-    double[] bestScorer = {0};
-    Map<String, Double> bestScorerCpu = Map.of();
-    double bestScorerSeconds = 0;
+    List<Scorer> scorerPoints = new ArrayList<>();
     Path scorerInputs;
     double ingestRate;
-    double scorerBefore;
-    Map<String, Double> cpuBefore;
-    double secondsBefore;
+    Scorer scorerBefore;
     int streamExams;
     FetchFloor.Result[] floors;
     try (BenchPipeline p = BenchPipeline.start(dir)) {
@@ -497,8 +495,6 @@ final class StreamsBench {
       ingestRate = studies.size() / ((System.nanoTime() - ti) / 1e9);
       scorerInputs = prepareScorerInputs(studies, dir.resolve("scorer-inputs"));
       scorerBefore = scorerAlone(model, scorerInputs);
-      cpuBefore = ScoringBench.lastCpu;
-      secondsBefore = ScoringBench.lastSeconds;
       var importedEnd = p.imagesEndOffsets();
       long tr = System.nanoTime();
       preloaded.addAll(p.replicateImages(COPIES));
@@ -558,13 +554,7 @@ final class StreamsBench {
           // the scorer alone again just before each run: a run's ratio is to the faster of the
           // scorer alone just before it and just after it, so that the VM's speed drifting
           // during the command (one whole command ran 30 % slower in its middle) moves both
-          double scorerNow = scorerAlone(model, scorerInputs);
-          scorerPoints.add(scorerNow);
-          if (scorerNow > bestScorer[0]) {
-            bestScorer[0] = scorerNow;
-            bestScorerCpu = ScoringBench.lastCpu;
-            bestScorerSeconds = ScoringBench.lastSeconds;
-          }
+          scorerPoints.add(scorerAlone(model, scorerInputs));
           p.startGroupAt("bench-alone-" + name, start);
           StreamRun run =
               streamRun(
@@ -596,35 +586,29 @@ final class StreamsBench {
         streamExams - ahead.steadyExams(),
         ahead.wholeRate(),
         serial.wholeRate());
-    double scorerAfter = scorerAlone(model, scorerInputs);
+    Scorer scorerAfter = scorerAlone(model, scorerInputs);
     scorerPoints.add(scorerAfter);
     System.out.printf(
         Locale.ROOT,
         "  scorer alone before the stream runs %.2f exams/s, next to each run %s, after them %.2f%n",
-        scorerBefore,
+        scorerBefore.rate(),
         scorerPoints.subList(0, scorerPoints.size() - 1).stream()
-            .map(r -> String.format(Locale.ROOT, "%.2f", r))
+            .map(r -> String.format(Locale.ROOT, "%.2f", r.rate()))
             .toList(),
-        scorerAfter);
-    double scorerRate = Math.max(Math.max(scorerBefore, scorerAfter), bestScorer[0]);
-    Map<String, Double> scorerCpu;
-    double scorerSeconds;
-    if (scorerRate == scorerAfter) {
-      scorerCpu = ScoringBench.lastCpu;
-      scorerSeconds = ScoringBench.lastSeconds;
-    } else if (scorerRate == scorerBefore) {
-      scorerCpu = cpuBefore;
-      scorerSeconds = secondsBefore;
-    } else {
-      scorerCpu = bestScorerCpu;
-      scorerSeconds = bestScorerSeconds;
-    }
+        scorerAfter.rate());
+    List<Scorer> allScorer = new ArrayList<>(scorerPoints);
+    allScorer.add(scorerBefore);
+    Scorer best =
+        java.util.Collections.max(allScorer, java.util.Comparator.comparingDouble(Scorer::rate));
+    double scorerRate = best.rate();
+    Map<String, Double> scorerCpu = best.cpu();
+    double scorerSeconds = best.seconds();
     // each run against the faster of the scorer alone just before it and just after it
     List<Double> pairedKafka = new ArrayList<>();
     List<Double> pairedStore = new ArrayList<>();
     List<String> pairedText = new ArrayList<>();
     for (int i = 0; i < runOrder.size(); i++) {
-      double baseline = Math.max(scorerPoints.get(i), scorerPoints.get(i + 1));
+      double baseline = Math.max(scorerPoints.get(i).rate(), scorerPoints.get(i + 1).rate());
       double ratio = runOrder.get(i).streamRate() / baseline;
       (runStored.get(i) ? pairedStore : pairedKafka).add(ratio);
       pairedText.add(
@@ -729,13 +713,6 @@ final class StreamsBench {
   }
 
   /**
-   * The scorer alone on the studies' working images, made by ingest's preprocessing, in memory:
-   * decode, resize and encode of the four views and the head, batch 1, two ways — exam by exam
-   * ({@link ScoringBench#scorerRate}: the views of an exam prepared in parallel, ONNX Runtime's own
-   * threads) and images in parallel as the stream's encode-ahead pool does — the faster counts (a
-   * stream faster than its scorer alone would mean the baseline was not the scorer at its best).
-   */
-  /**
    * The working images of the studies, preprocessed as ingest does, written once under {@code out}
    * ({@code <study>/<slot>.png}): the scorer alone reads them back for each of its measurements, so
    * that measuring it between stream runs neither runs ingest's code (whose area resize would move
@@ -763,7 +740,15 @@ final class StreamsBench {
     return out;
   }
 
-  private static double scorerAlone(Path model, Path inputs) throws Exception {
+  /**
+   * The scorer alone on the working images {@link #prepareScorerInputs} wrote, read into memory:
+   * decode, resize and encode of the four views and the head, batch 1, two ways — exam by exam
+   * ({@link ScoringBench#scorerRate}: the views of an exam prepared in parallel, ONNX Runtime's own
+   * threads) and images in parallel as the stream's encode-ahead pool does — the faster counts (a
+   * stream faster than its scorer alone would mean the baseline was not the scorer at its best).
+   * Also returns where its CPU went, over how many seconds, for the faster way.
+   */
+  private static Scorer scorerAlone(Path model, Path inputs) throws Exception {
     List<ExamInput> exams = new ArrayList<>();
     List<Path> studies;
     try (var dirs = Files.list(inputs)) {
@@ -795,11 +780,9 @@ final class StreamsBench {
         batch,
         parallel);
     if (batch >= parallel) {
-      ScoringBench.lastCpu = batchCpu;
-      ScoringBench.lastSeconds = batchSeconds;
-      return batch;
+      return new Scorer(batch, batchCpu, batchSeconds);
     }
-    return parallel;
+    return new Scorer(parallel, ScoringBench.lastCpu, ScoringBench.lastSeconds);
   }
 
   /**
