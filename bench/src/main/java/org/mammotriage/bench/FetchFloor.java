@@ -17,8 +17,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * The floor of Kafka's side of the stream with the working images in Kafka: a bare consumer with
  * the stream's main-consumer fetch settings (read_committed as exactly-once reads, the streams
- * app's fetch sizes and 50 records a poll, byte-array keys and values as Kafka Streams' consumer
- * makes them) reads the images topic from its start to given end offsets and does nothing with the
+ * app's fetch sizes and records a poll, byte-array keys and values as Kafka Streams' consumer makes
+ * them) reads the images topic from its start to given end offsets and does nothing with the
  * records but add up their sizes. Its CPU an exam — the reading thread's (the classic consumer does
  * its network reads, checks and copies on the thread that polls) and the embedded broker's serving
  * the fetches — is what any stream that reads these records pays before doing anything with them,

@@ -14,6 +14,7 @@ import org.mammotriage.scoring.EncodeResult;
 import org.mammotriage.scoring.ExamImage;
 import org.mammotriage.scoring.ExamInput;
 import org.mammotriage.scoring.OnnxExamScorer;
+import org.mammotriage.streams.EncodeAhead;
 import org.mammotriage.streams.StreamsApp;
 import org.mammotriage.streams.TriageStreamsConfig;
 
@@ -211,6 +212,15 @@ final class StreamsBench {
         alone.pairedRuns());
     System.out.printf(
         Locale.ROOT,
+        "  the encode-ahead workers idle, share of their time over the counted window (a poll"
+            + " finds them with nothing to do: they get images only as the stream thread's polls"
+            + " return them), in the order run: %s; medians: images in Kafka %.1f %%, image store"
+            + " %.1f %%%n",
+        alone.idleRuns(),
+        100 * alone.idleKafka(),
+        100 * alone.idleStore());
+    System.out.printf(
+        Locale.ROOT,
         "  each run / the fastest scorer alone of the whole command (%.2f exams/s), in the order"
             + " run: %s; medians: images in Kafka %.2f, image store %.2f%n",
         alone.scorerRate(),
@@ -261,7 +271,7 @@ final class StreamsBench {
     System.out.printf(
         Locale.ROOT,
         "  the floor of Kafka's side with images in Kafka: a bare consumer with the stream's fetch"
-            + " settings (read_committed, 50 records a poll, byte arrays, the socket's receive"
+            + " settings (read_committed, a fetch a poll, byte arrays, the socket's receive"
             + " buffer sized by the OS, nothing done with the records) reading the same %d records"
             + " (%.2f MB an exam), the median of %d reads: %.1f ms of CPU an exam (the reading"
             + " thread %.1f, the broker serving it %.1f; %.0f exams/s), of the %.1f ms the 0.8 goal"
@@ -372,7 +382,10 @@ final class StreamsBench {
       FetchFloor.Result floorKafkaBuffer,
       double pairedKafka,
       double pairedStore,
-      String pairedRuns) {}
+      String pairedRuns,
+      double idleKafka,
+      double idleStore,
+      String idleRuns) {}
 
   /** One measurement of the scorer alone: exams/s, and where its CPU went over how many seconds. */
   private record Scorer(double rate, Map<String, Double> cpu, double seconds) {}
@@ -388,7 +401,8 @@ final class StreamsBench {
       Map<String, Double> cpu,
       double cpuSeconds,
       int steadyExams,
-      int cpuExams) {}
+      int cpuExams,
+      double workersIdle) {}
 
   /**
    * Snapshots of {@link ThreadCpu} every 200 ms (reading every thread's stat file costs CPU itself:
@@ -398,6 +412,9 @@ final class StreamsBench {
   private static final class CpuSampler implements AutoCloseable {
     private final java.util.concurrent.ConcurrentSkipListMap<Long, ThreadCpu> snaps =
         new java.util.concurrent.ConcurrentSkipListMap<>();
+    // the encode-ahead workers' idle nanoseconds, at the same times as the snapshots
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, Long> idle =
+        new java.util.concurrent.ConcurrentSkipListMap<>();
     private final java.util.concurrent.ScheduledExecutorService timer =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -406,16 +423,23 @@ final class StreamsBench {
               return t;
             });
 
-    CpuSampler() {
+    CpuSampler(java.util.function.LongSupplier workersIdleNanos) {
       timer.scheduleAtFixedRate(
-          () -> snaps.put(System.currentTimeMillis(), ThreadCpu.now()),
+          () -> {
+            long now = System.currentTimeMillis();
+            idle.put(now, workersIdleNanos.getAsLong());
+            snaps.put(now, ThreadCpu.now());
+          },
           0,
           200,
           java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
-    /** The snapshots at or before {@code fromMs} and at or after {@code toMs}, and their times. */
-    record Window(long fromMs, long toMs, Map<String, Double> cpu) {}
+    /**
+     * The snapshots at or before {@code fromMs} and at or after {@code toMs}, their times, the CPU
+     * seconds by group and the seconds the encode-ahead workers waited between them.
+     */
+    record Window(long fromMs, long toMs, Map<String, Double> cpu, double workersIdleSeconds) {}
 
     /** CPU seconds by group between the snapshots around two times (epoch ms). */
     Window between(long fromMs, long toMs) {
@@ -427,7 +451,11 @@ final class StreamsBench {
       if (b == null) {
         b = snaps.lastEntry();
       }
-      return new Window(a.getKey(), b.getKey(), b.getValue().since(a.getValue()));
+      return new Window(
+          a.getKey(),
+          b.getKey(),
+          b.getValue().since(a.getValue()),
+          (idle.get(b.getKey()) - idle.get(a.getKey())) / 1e9);
     }
 
     @Override
@@ -652,7 +680,20 @@ final class StreamsBench {
         floors[1],
         medianOf(pairedKafka),
         medianOf(pairedStore),
-        String.join("; ", pairedText));
+        String.join("; ", pairedText),
+        medianOf(aheadRuns.stream().map(StreamRun::workersIdle).toList()),
+        medianOf(storedRuns.stream().map(StreamRun::workersIdle).toList()),
+        String.join(
+            "; ",
+            java.util.stream.IntStream.range(0, runOrder.size())
+                .mapToObj(
+                    i ->
+                        String.format(
+                            Locale.ROOT,
+                            "%s %.1f %%",
+                            runStored.get(i) ? "image store" : "images in Kafka",
+                            100 * runOrder.get(i).workersIdle()))
+                .toList()));
   }
 
   private static double medianOf(List<Double> xs) {
@@ -684,7 +725,8 @@ final class StreamsBench {
         Thread.sleep(5);
       }
       long t0 = System.currentTimeMillis();
-      try (CpuSampler sampler = new CpuSampler()) {
+      EncodeAhead ahead = app.encodeAhead();
+      try (CpuSampler sampler = new CpuSampler(ahead::workersIdleNanos)) {
         Map<String, Long> decided = p.awaitDecisions(preloaded, id, started);
         long[] at = decided.values().stream().mapToLong(Long::longValue).sorted().toArray();
         long last = at[at.length - 1];
@@ -707,7 +749,11 @@ final class StreamsBench {
             (int)
                 java.util.Arrays.stream(at)
                     .filter(t -> t > cpu.fromMs() && t <= cpu.toMs())
-                    .count());
+                    .count(),
+            ahead.enabled()
+                ? cpu.workersIdleSeconds()
+                    / (ahead.threads() * (cpu.toMs() - cpu.fromMs()) / 1000.0)
+                : Double.NaN);
       }
     }
   }

@@ -75,6 +75,7 @@ public final class EncodeAhead implements AutoCloseable {
   private final ThreadLocal<Deserializer<MammogramImage>> deserializers;
   private final ExecutorService pool;
   private final int maxPending;
+  private final int threads;
   private final java.util.function.LongSupplier clock;
   // partition -> offset -> the encoding (null inside: nothing to use) of mammo.images.v1
   private final Map<Integer, TreeMap<Long, Pending>> pending = new HashMap<>();
@@ -85,6 +86,9 @@ public final class EncodeAhead implements AutoCloseable {
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong waitedNanos = new AtomicLong();
   private final AtomicLong selfRun = new AtomicLong();
+  private final AtomicLong workersIdle = new AtomicLong();
+  // on a worker: when it finished its last task (0 before its first)
+  private final ThreadLocal<long[]> lastFinished = ThreadLocal.withInitial(() -> new long[1]);
 
   private EncodeAhead() {
     this.scorer = null;
@@ -93,6 +97,7 @@ public final class EncodeAhead implements AutoCloseable {
     this.deserializers = null;
     this.pool = null;
     this.maxPending = 0;
+    this.threads = 0;
     this.clock = System::nanoTime;
     this.closed = true;
   }
@@ -124,6 +129,7 @@ public final class EncodeAhead implements AutoCloseable {
     this.images = settings.images();
     this.deserializers = ThreadLocal.withInitial(deserializers);
     this.maxPending = maxPending;
+    this.threads = threads;
     this.clock = clock;
     AtomicInteger n = new AtomicInteger();
     this.pool =
@@ -134,6 +140,11 @@ public final class EncodeAhead implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  /** The pool's workers (0 for {@link #NONE}). */
+  public int threads() {
+    return threads;
   }
 
   /** Whether images are encoded ahead at all ({@link #NONE} is not). */
@@ -166,7 +177,7 @@ public final class EncodeAhead implements AutoCloseable {
         size++;
       }
       try {
-        pool.execute(task);
+        pool.execute(() -> runOnWorker(task));
       } catch (java.util.concurrent.RejectedExecutionException e) {
         return; // closed meanwhile: take() runs the task itself or finds nothing
       }
@@ -222,6 +233,28 @@ public final class EncodeAhead implements AutoCloseable {
       misses.incrementAndGet();
       return null;
     }
+  }
+
+  /**
+   * Runs a task on a worker, adding the time since the worker's previous task to {@link
+   * #workersIdleNanos()} (a task already taken by the stream thread returns at once).
+   */
+  private void runOnWorker(Pending task) {
+    long[] last = lastFinished.get();
+    long start = System.nanoTime();
+    if (last[0] != 0) {
+      workersIdle.addAndGet(start - last[0]);
+    }
+    try {
+      task.run();
+    } finally {
+      last[0] = System.nanoTime();
+    }
+  }
+
+  /** Runs something on the pool after what was handed to it (tests: a one-worker pool is done). */
+  void runOnPool(Runnable r) {
+    pool.execute(r);
   }
 
   /** Drops what was offered before {@link #STALE_NANOS} ago (under the lock). */
@@ -316,6 +349,16 @@ public final class EncodeAhead implements AutoCloseable {
    */
   public long ranByTaker() {
     return selfRun.get();
+  }
+
+  /**
+   * Time the workers waited between images since each one's first, summed over the workers: with a
+   * backlog to work through it is what the stream thread's polls cost the pool, which gets images
+   * only as polls return them (Kafka Streams polls again only after it has processed every record
+   * it holds, so the pool has run dry by each poll).
+   */
+  public long workersIdleNanos() {
+    return workersIdle.get();
   }
 
   /** Images not encoded ahead because {@link #MAX_PENDING} were waiting. */

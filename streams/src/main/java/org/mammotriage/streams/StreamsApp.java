@@ -48,6 +48,13 @@ public final class StreamsApp implements AutoCloseable {
                 + " started them (workers busy: more streams.encode.ahead.threads may help when"
                 + " cores are idle)")
         .register(registry);
+    FunctionCounter.builder(
+            "mammotriage_encode_ahead_workers_idle_seconds", ahead, a -> a.workersIdleNanos() / 1e9)
+        .description(
+            "time the encode-ahead workers waited for images, summed over the workers: near"
+                + " zero while the stream works through a backlog, unless the stream thread's"
+                + " polls keep them waiting")
+        .register(registry);
     var topology =
         ExamTriageTopology.build(
             settings,
@@ -80,30 +87,46 @@ public final class StreamsApp implements AutoCloseable {
     return properties(cfg, EncodeAhead.NONE);
   }
 
+  /** Records a poll of the images topic: more than one fetch of working images holds. */
+  static final int IMAGE_POLL_RECORDS = 500;
+
   /** The exactly-once commit interval unless {@code kafka.commit.interval.ms} says otherwise. */
   static final long DEFAULT_COMMIT_INTERVAL_MS = 1000;
 
   /**
    * How the stream's consumers fetch {@code mammo.images.v1}, whose records carry working images of
-   * 0.25-0.45 MB: fetches large enough for two of the largest records a partition and four in all,
-   * 50 records a poll (what the encode-ahead pool gets at a time), and for the main consumer a
-   * socket receive buffer the operating system sizes ({@code receive.buffer.bytes} -1, autotuned up
-   * to {@code net.ipv4.tcp_rmem}) instead of Kafka's fixed 64 KiB, through which each fetch of
-   * several MB would otherwise pass in 64 KiB turns of the broker and the stream thread (which
-   * reads the socket only inside {@code poll()}). Measured with a bare consumer reading the same
-   * records ({@code ./run bench streams --alone}, "the floor of Kafka's side"): a third to a half
-   * less CPU an exam for the reader and the broker together (0.49-0.64 of the 64 KiB figure). A
-   * {@code kafka.receive.buffer.bytes} (or its {@code consumer.} / {@code main.consumer.} form) set
-   * by the site is kept.
+   * 0.25-0.45 MB.
+   *
+   * <p>One poll takes everything one fetch brought, so that the next fetch leaves with it: fetches
+   * of at most two of the largest records' worth ({@code fetch.max.bytes} = {@code
+   * max.partition.fetch.bytes}, about 55 working images, 14 exams) and up to 500 records a poll
+   * (all of a fetch down to images of 34 KB). Kafka Streams works through every record it holds
+   * before it polls again, and the classic consumer sends a partition's next fetch only once that
+   * partition's records are all handed out; with 50 records a poll out of 32 MB fetches (what this
+   * was) a fetch was handed out as 50, 50 and a few, the next fetch left with the few, and the
+   * stream thread waited for it in the next poll while the encode-ahead pool, which gets images
+   * only as polls return them, had nothing to do: its workers idle 9-11 % of the time against 2-3 %
+   * with the image store's 1 KB records. With a fetch a poll, the transfer overlaps the whole
+   * batch's work and the workers idle 5-7 % ({@code ./run bench streams --alone}, "the workers
+   * idle"); what is left is the poll's own copy of the batch and a batch's last image.
+   *
+   * <p>For the main consumer the socket receive buffer is left to the operating system ({@code
+   * receive.buffer.bytes} -1, autotuned up to {@code net.ipv4.tcp_rmem}) instead of Kafka's fixed
+   * 64 KiB, through which each fetch of several MB would otherwise pass in 64 KiB turns of the
+   * broker and the stream thread (which reads the socket only inside {@code poll()}). Measured with
+   * a bare consumer reading the same records ({@code ./run bench streams --alone}, "the floor of
+   * Kafka's side"): a third to a half less CPU an exam for the reader and the broker together
+   * (0.49-0.64 of the 64 KiB figure). A {@code kafka.receive.buffer.bytes} (or its {@code
+   * consumer.} / {@code main.consumer.} form) set by the site is kept.
    */
   public static java.util.Map<String, Object> imageFetchSettings() {
     return java.util.Map.of(
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
         Topics.IMAGE_MAX_MESSAGE_BYTES * 2,
         ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
-        Topics.IMAGE_MAX_MESSAGE_BYTES * 4,
+        Topics.IMAGE_MAX_MESSAGE_BYTES * 2,
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-        50,
+        IMAGE_POLL_RECORDS,
         ConsumerConfig.RECEIVE_BUFFER_CONFIG,
         -1);
   }

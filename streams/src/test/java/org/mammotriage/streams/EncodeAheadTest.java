@@ -289,6 +289,35 @@ class EncodeAheadTest {
   }
 
   @Test
+  void shouldCountTheTimeTheWorkersWaitedBetweenImages() throws Exception {
+    try (EncodeAhead a =
+        new EncodeAhead(scorer, TriageSettings.defaults(), this::deserializer, 1)) {
+      List<MammogramImage> imgs = arrivals();
+      // a worker's first image: nothing before it counts
+      a.offer(poll(imgs.subList(0, 1), 0));
+      assertThat(a.take(0, 0).encoded()).isTrue();
+      awaitWorkerDone(a);
+      assertThat(a.workersIdleNanos()).isZero();
+
+      // the next poll finds the worker waiting since its first image
+      a.offer(poll(imgs.subList(1, 2), 1));
+      assertThat(a.take(0, 1).encoded()).isTrue();
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (a.workersIdleNanos() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      assertThat(a.workersIdleNanos()).isPositive();
+    }
+  }
+
+  /** Waits until the pool's one worker has run (or passed over) every task handed to it. */
+  private static void awaitWorkerDone(EncodeAhead a) throws InterruptedException {
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    a.runOnPool(done::countDown);
+    assertThat(done.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
   void shouldHoldAtMostItsBoundAndIgnoreOtherTopics() {
     try (EncodeAhead a =
         new EncodeAhead(
