@@ -331,6 +331,36 @@ final class BenchPipeline implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Has the kernel write every dirty page to disk ({@code sync}) and returns the seconds it took.
+   * Kafka leaves what it appends in the page cache, and the kernel writes it back about 30 s later
+   * ({@code vm.dirty_expire_centisecs}): a block of working images appended just before a stream
+   * run (0.6-0.8 GB dirty) was written back inside that run's counted window, on the cores the run
+   * was measured on, where a broker on its own machine would not put it (the image store's files
+   * are synced as they are written, so only the runs with images in Kafka paid it). Flushing after
+   * each block's writes starts every measurement with nothing pending.
+   */
+  static double flushToDisk() {
+    long t0 = System.nanoTime();
+    try {
+      Process sync = new ProcessBuilder("sync").redirectErrorStream(true).start();
+      if (!sync.waitFor(10, java.util.concurrent.TimeUnit.MINUTES) || sync.exitValue() != 0) {
+        System.out.println(
+            "  warning: sync did not finish cleanly: the kernel's writeback of what was just"
+                + " written may land in the next measurement");
+      }
+    } catch (java.io.IOException e) {
+      System.out.println(
+          "  warning: could not run sync ("
+              + e.getMessage()
+              + "): the kernel's writeback of what was just written may land in the next"
+              + " measurement");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
   /** The studies decided so far by the given model (every category topic, read_committed). */
   Set<String> decidedBy(String modelId) {
     Map<String, Object> p =

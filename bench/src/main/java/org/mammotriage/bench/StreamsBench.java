@@ -527,13 +527,15 @@ final class StreamsBench {
       long tr = System.nanoTime();
       preloaded.addAll(p.replicateImages(COPIES));
       streamExams = preloaded.size();
+      double copied = (System.nanoTime() - tr) / 1e9;
       System.out.printf(
           Locale.ROOT,
-          "  images topic: %d imported exams and %d copies under new UIDs (%.1f s to copy): %d"
-              + " exams for each stream run%n",
+          "  images topic: %d imported exams and %d copies under new UIDs (%.1f s to copy, %.1f s"
+              + " to flush to disk): %d exams for each stream run%n",
           studies.size(),
           COPIES,
-          (System.nanoTime() - tr) / 1e9,
+          copied,
+          BenchPipeline.flushToDisk(),
           streamExams);
       serial = streamRun(p, dir, "serial", model, preloaded, off);
       // the least Kafka's side can be with images in Kafka: the same records read by a bare
@@ -569,15 +571,20 @@ final class StreamsBench {
                   (withStore ? "8" : "7") + rep,
                   importedEnd);
           String name = (withStore ? "store" : "ahead") + rep;
+          double written = (System.nanoTime() - ts) / 1e9;
+          // on disk before the scorer alone and the run: the kernel's writeback of the block, due
+          // about 30 s after it was written, fell in the run's counted window otherwise
+          double flushed = BenchPipeline.flushToDisk();
           System.out.printf(
               Locale.ROOT,
-              "  run %s: the %d imported exams %d times more under new UIDs%s (%.1f s to write):"
-                  + " %d exams%n",
+              "  run %s: the %d imported exams %d times more under new UIDs%s (%.1f s to write, %.1f"
+                  + " s to flush to disk): %d exams%n",
               name,
               studies.size(),
               COPIES + 1,
               withStore ? ", working images in " + storeDir + " and references in the records" : "",
-              (System.nanoTime() - ts) / 1e9,
+              written,
+              flushed,
               block.size());
           // the scorer alone again just before each run: a run's ratio is to the faster of the
           // scorer alone just before it and just after it, so that the VM's speed drifting
