@@ -410,10 +410,10 @@ final class StreamsBench {
    * afterwards (between two decisions) can be read.
    */
   private static final class CpuSampler implements AutoCloseable {
-    private final java.util.concurrent.ConcurrentSkipListMap<Long, ThreadCpu> snaps =
-        new java.util.concurrent.ConcurrentSkipListMap<>();
-    // the encode-ahead workers' idle nanoseconds, at the same times as the snapshots
-    private final java.util.concurrent.ConcurrentSkipListMap<Long, Long> idle =
+    /** Every thread's CPU and the encode-ahead workers' idle nanoseconds at one time. */
+    private record Snap(ThreadCpu cpu, long workersIdleNanos) {}
+
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, Snap> snaps =
         new java.util.concurrent.ConcurrentSkipListMap<>();
     private final java.util.concurrent.ScheduledExecutorService timer =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
@@ -425,11 +425,10 @@ final class StreamsBench {
 
     CpuSampler(java.util.function.LongSupplier workersIdleNanos) {
       timer.scheduleAtFixedRate(
-          () -> {
-            long now = System.currentTimeMillis();
-            idle.put(now, workersIdleNanos.getAsLong());
-            snaps.put(now, ThreadCpu.now());
-          },
+          () ->
+              snaps.put(
+                  System.currentTimeMillis(),
+                  new Snap(ThreadCpu.now(), workersIdleNanos.getAsLong())),
           0,
           200,
           java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -454,8 +453,8 @@ final class StreamsBench {
       return new Window(
           a.getKey(),
           b.getKey(),
-          b.getValue().since(a.getValue()),
-          (idle.get(b.getKey()) - idle.get(a.getKey())) / 1e9);
+          b.getValue().cpu().since(a.getValue().cpu()),
+          (b.getValue().workersIdleNanos() - a.getValue().workersIdleNanos()) / 1e9);
     }
 
     @Override

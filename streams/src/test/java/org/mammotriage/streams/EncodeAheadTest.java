@@ -302,10 +302,7 @@ class EncodeAheadTest {
       // the next poll finds the worker waiting since its first image
       a.offer(poll(imgs.subList(1, 2), 1));
       assertThat(a.take(0, 1).encoded()).isTrue();
-      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-      while (a.workersIdleNanos() == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(1);
-      }
+      awaitWorkerDone(a); // the one worker has come to the second image (FIFO)
       assertThat(a.workersIdleNanos()).isPositive();
     }
   }
