@@ -94,13 +94,25 @@ public final class StreamsCommand implements Callable<Integer> {
                 "streams-shutdown"));
     app.start();
     System.out.printf(
-        "streams app %s started against %s with model %s on %s%n",
+        "streams app %s started against %s with model %s on %s (JVM collectors: %s)%n",
         cfg.getString(TriageStreamsConfig.APPLICATION_ID),
         cfg.getString(CommonConfig.KAFKA_BOOTSTRAP),
         app.scorer().activeModel().id(),
-        app.scorer().device());
+        app.scorer().device(),
+        collectors());
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The JVM's garbage collectors by name ("PS Scavenge, PS MarkSweep" for the parallel collector,
+   * which the stream is run with: {@code run}, {@code k8s/base/streams}), so that a log says which
+   * one a site's figures were measured under.
+   */
+  static String collectors() {
+    return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .map(java.lang.management.GarbageCollectorMXBean::getName)
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 }

@@ -389,6 +389,30 @@ class KubernetesManifestsTest {
     }
   }
 
+  /**
+   * The stream's JVM runs the parallel collector (its image fetches die young; G1 cost 0.4-1.2 ms
+   * of CPU an exam on them: docs/benchmarks.md, thirteenth session), with a heap that leaves room
+   * under the container's memory limit for direct memory and ONNX Runtime.
+   */
+  @Test
+  void shouldRunTheStreamUnderTheParallelCollectorWithAHeapUnderItsLimit() {
+    StatefulSet streams = all(objects, StatefulSet.class).get(0);
+    Container c = streams.getSpec().getTemplate().getSpec().getContainers().get(0);
+    String opts =
+        c.getEnv().stream()
+            .filter(e -> e.getName().equals("JAVA_TOOL_OPTIONS"))
+            .map(EnvVar::getValue)
+            .findFirst()
+            .orElseThrow(
+                () -> new AssertionError("the streams container sets no JAVA_TOOL_OPTIONS"));
+    assertThat(opts.split(" ")).contains("-XX:+UseParallelGC");
+    java.util.regex.Matcher xmx = java.util.regex.Pattern.compile("-Xmx(\\d+)([mg])").matcher(opts);
+    assertThat(xmx.find()).as("a heap size in %s", opts).isTrue();
+    long heap = Long.parseLong(xmx.group(1)) << (xmx.group(2).equals("g") ? 30 : 20);
+    long limit = c.getResources().getLimits().get("memory").getNumericalAmount().longValueExact();
+    assertThat(heap).isLessThan(limit * 3 / 4);
+  }
+
   @Test
   void shouldLetOnlyTheHospitalRangeReachTheDicomPort() {
     NetworkPolicy np =
