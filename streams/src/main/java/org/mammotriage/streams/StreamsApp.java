@@ -90,13 +90,6 @@ public final class StreamsApp implements AutoCloseable {
   /** Records a poll of the images topic: more than one fetch of working images holds. */
   static final int IMAGE_POLL_RECORDS = 500;
 
-  /**
-   * Bytes a fetch of the images topic brings at most: eight of the largest records (64 MB, about
-   * 220 working images of 0.3 MB). A poll takes a whole fetch, so the encode-ahead pool runs dry
-   * once a fetch: 16 MB fetches left the workers idle 6-7 % of the time, 64 MB ones 3-4 %.
-   */
-  static final int IMAGE_FETCH_BYTES = Topics.IMAGE_MAX_MESSAGE_BYTES * 8;
-
   /** The exactly-once commit interval unless {@code kafka.commit.interval.ms} says otherwise. */
   static final long DEFAULT_COMMIT_INTERVAL_MS = 1000;
 
@@ -105,21 +98,17 @@ public final class StreamsApp implements AutoCloseable {
    * 0.25-0.45 MB.
    *
    * <p>One poll takes everything one fetch brought, so that the next fetch leaves with it: fetches
-   * of at most eight of the largest records' worth ({@link #IMAGE_FETCH_BYTES}, {@code
-   * fetch.max.bytes} = {@code max.partition.fetch.bytes}, about 220 working images, 55 exams) and
-   * up to 500 records a poll (all of a fetch down to images of 134 KB). Kafka Streams works through
-   * every record it holds before it polls again, and the classic consumer sends a partition's next
-   * fetch only once that partition's records are all handed out; with 50 records a poll out of 32
-   * MB fetches (what this was) a fetch was handed out as 50, 50 and a few, the next fetch left with
-   * the few, and the stream thread waited for it in the next poll while the encode-ahead pool,
-   * which gets images only as polls return them, had nothing to do: its workers idle 9-11 % of the
-   * time against 2-3 % with the image store's 1 KB records. With a fetch a poll, the transfer
-   * overlaps the whole batch's work and the workers idle 5-7 % with fetches of 16 MB ({@code ./run
-   * bench streams --alone}, "the workers idle"), 3-4 % with 64 MB, whose allocation the parallel
-   * collector the stream runs under makes cheap (for G1 each is a humongous object); what is left
-   * is the poll's own copy of the batch and a batch's last image. The fetch, the records copied out
-   * of it and the images waiting for the pool are well under the 2 GB heap of {@code
-   * k8s/base/streams}.
+   * of at most two of the largest records' worth ({@code fetch.max.bytes} = {@code
+   * max.partition.fetch.bytes}, about 55 working images, 14 exams) and up to 500 records a poll
+   * (all of a fetch down to images of 34 KB). Kafka Streams works through every record it holds
+   * before it polls again, and the classic consumer sends a partition's next fetch only once that
+   * partition's records are all handed out; with 50 records a poll out of 32 MB fetches (what this
+   * was) a fetch was handed out as 50, 50 and a few, the next fetch left with the few, and the
+   * stream thread waited for it in the next poll while the encode-ahead pool, which gets images
+   * only as polls return them, had nothing to do: its workers idle 9-11 % of the time against 2-3 %
+   * with the image store's 1 KB records. With a fetch a poll, the transfer overlaps the whole
+   * batch's work and the workers idle 5-7 % ({@code ./run bench streams --alone}, "the workers
+   * idle"); what is left is the poll's own copy of the batch and a batch's last image.
    *
    * <p>For the main consumer the socket receive buffer is left to the operating system ({@code
    * receive.buffer.bytes} -1, autotuned up to {@code net.ipv4.tcp_rmem}) instead of Kafka's fixed
@@ -133,9 +122,9 @@ public final class StreamsApp implements AutoCloseable {
   public static java.util.Map<String, Object> imageFetchSettings() {
     return java.util.Map.of(
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-        IMAGE_FETCH_BYTES,
+        Topics.IMAGE_MAX_MESSAGE_BYTES * 2,
         ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
-        IMAGE_FETCH_BYTES,
+        Topics.IMAGE_MAX_MESSAGE_BYTES * 2,
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
         IMAGE_POLL_RECORDS,
         ConsumerConfig.RECEIVE_BUFFER_CONFIG,
