@@ -99,20 +99,9 @@ public final class StreamsCommand implements Callable<Integer> {
         cfg.getString(CommonConfig.KAFKA_BOOTSTRAP),
         app.scorer().activeModel().id(),
         app.scorer().device(),
-        collectors());
+        StreamsApp.jvmCollectors());
     System.out.flush();
     stopped.await();
     return 0;
-  }
-
-  /**
-   * The JVM's garbage collectors by name ("PS Scavenge, PS MarkSweep" for the parallel collector,
-   * which the stream is run with: {@code run}, {@code k8s/base/streams}), so that a log says which
-   * one a site's figures were measured under.
-   */
-  static String collectors() {
-    return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
-        .map(java.lang.management.GarbageCollectorMXBean::getName)
-        .collect(java.util.stream.Collectors.joining(", "));
   }
 }

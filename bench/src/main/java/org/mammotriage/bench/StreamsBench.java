@@ -52,13 +52,6 @@ final class StreamsBench {
     }
   }
 
-  /** The JVM's garbage collectors by name: the figures depend on which one runs. */
-  static String collectors() {
-    return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
-        .map(java.lang.management.GarbageCollectorMXBean::getName)
-        .collect(java.util.stream.Collectors.joining(", "));
-  }
-
   private static void run(Path dir, int patients, boolean aloneOnly) throws Exception {
     Path[] models = BenchPipeline.demoModels(dir);
     if (aloneOnly) {
@@ -66,7 +59,7 @@ final class StreamsBench {
           "bench streams --alone: the stream alone against the scorer alone, the demo model in"
               + " contract 2; synthetic studies at half the detector size, 1520x912 working images;"
               + " one stream thread; JVM collectors "
-              + collectors()
+              + StreamsApp.jvmCollectors()
               + " (the stream's: ./run gives bench streams the stream's JVM options)");
       List<Path> full = BenchPipeline.studies(dir.resolve("a"), patients, 11);
       reportAlone(streamAlone(dir.resolve("alone"), models[1], full), -1);

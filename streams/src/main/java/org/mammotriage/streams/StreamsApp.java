@@ -194,6 +194,17 @@ public final class StreamsApp implements AutoCloseable {
     return ahead;
   }
 
+  /**
+   * The JVM's garbage collectors by name ("PS Scavenge, PS MarkSweep" for the parallel collector,
+   * which the stream is run with: {@code run}, {@code k8s/base/streams}), so that a log or a
+   * benchmark says which one its figures were measured under.
+   */
+  public static String jvmCollectors() {
+    return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .map(java.lang.management.GarbageCollectorMXBean::getName)
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
+
   public OnnxExamScorer scorer() {
     return scorer;
   }
