@@ -44,15 +44,30 @@ final class StreamsBench {
   }
 
   static void run(int patients, boolean aloneOnly) throws Exception {
+    run(patients, aloneOnly, DEFAULT_REPEATS, Map.of());
+  }
+
+  /**
+   * As {@link #run(int, boolean)}; the stream alone runs each setting {@code repeats} times, and
+   * with {@code compare} given its second setting is images in Kafka with those settings instead of
+   * the image store (an A/B of a setting against the default, on the same machine).
+   */
+  static void run(int patients, boolean aloneOnly, int repeats, Map<String, String> compare)
+      throws Exception {
+    if (repeats < 1) {
+      throw new IllegalArgumentException("runs of each setting must be at least 1: " + repeats);
+    }
     Path dir = Files.createTempDirectory("bench-streams");
     try {
-      run(dir, patients, aloneOnly);
+      run(dir, patients, aloneOnly, repeats, compare);
     } finally {
       BenchPipeline.deleteTree(dir); // a few GB of synthetic studies and broker logs
     }
   }
 
-  private static void run(Path dir, int patients, boolean aloneOnly) throws Exception {
+  private static void run(
+      Path dir, int patients, boolean aloneOnly, int repeats, Map<String, String> compare)
+      throws Exception {
     Path[] models = BenchPipeline.demoModels(dir);
     if (aloneOnly) {
       System.out.println(
@@ -62,7 +77,7 @@ final class StreamsBench {
               + StreamsApp.jvmCollectors()
               + " (the stream's: ./run gives bench streams the stream's JVM options)");
       List<Path> full = BenchPipeline.studies(dir.resolve("a"), patients, 11);
-      reportAlone(streamAlone(dir.resolve("alone"), models[1], full), -1);
+      reportAlone(streamAlone(dir.resolve("alone"), models[1], full, repeats, compare), -1);
       return;
     }
     System.out.println(
@@ -105,7 +120,7 @@ final class StreamsBench {
         two.examsPerSecond() / one.examsPerSecond(),
         gapMs,
         two.exams());
-    Alone alone = streamAlone(dir.resolve("alone"), models[1], full);
+    Alone alone = streamAlone(dir.resolve("alone"), models[1], full, repeats, compare);
     reportAlone(alone, two.examsPerSecond());
     double goal = encoder[0] + 20;
     System.out.printf(
@@ -192,21 +207,27 @@ final class StreamsBench {
         alone.streamRateSerial() / alone.scorerRate(),
         alone.streamRate() / alone.streamRateSerial());
     StreamRun st = alone.stored();
+    String other = alone.other();
+    boolean comparing = !other.equals(otherLabel(Map.of()));
     System.out.printf(
         Locale.ROOT,
-        "  the same stream with the image store (%s set: each working image a file in a local"
-            + " directory, read back by the encode-ahead workers; Kafka carries a reference of"
-            + " about 1 KB instead of the PNG): steady state %d exams, %.2f exams/s, the median of its runs (%d"
+        "  the same stream %s: steady state %d exams, %.2f exams/s, the median of its runs (%d"
             + " images encoded ahead, %d run by the stream thread itself, %d encoded by it after a"
             + " miss)%n",
-        CommonConfig.IMAGES_STORE_DIR,
+        comparing
+            ? "with images in Kafka, the " + other + " runs"
+            : "with the image store ("
+                + CommonConfig.IMAGES_STORE_DIR
+                + " set: each working image a file in a local directory, read back by the"
+                + " encode-ahead workers; Kafka carries a reference of about 1 KB instead of the"
+                + " PNG)",
         st.steadyExams(),
         st.streamRate(),
         st.hits(),
         st.ranByTaker(),
         st.misses());
-    double streamRatio = alone.pairedKafka();
-    double storeRatio = alone.pairedStore();
+    MedianInterval streamRatio = MedianInterval.of(alone.pairedKafka());
+    MedianInterval otherRatio = MedianInterval.of(alone.pairedOther());
     System.out.printf(
         Locale.ROOT,
         "  each run / the faster of the scorer alone just before it and just after it, in the"
@@ -216,29 +237,51 @@ final class StreamsBench {
         Locale.ROOT,
         "  the encode-ahead workers idle, share of their time over the counted window (a poll"
             + " finds them with nothing to do: they get images only as the stream thread's polls"
-            + " return them), in the order run: %s; medians: images in Kafka %.1f %%, image store"
+            + " return them), in the order run: %s; medians: images in Kafka %.1f %%, %s"
             + " %.1f %%%n",
         alone.idleRuns(),
         100 * alone.idleKafka(),
+        other,
         100 * alone.idleStore());
     System.out.printf(
         Locale.ROOT,
         "  each run / the fastest scorer alone of the whole command (%.2f exams/s), in the order"
-            + " run: %s; medians: images in Kafka %.2f, image store %.2f%n",
+            + " run: %s; medians: images in Kafka %.2f, %s %.2f%n",
         alone.scorerRate(),
         ratios(alone),
         alone.streamRate() / alone.scorerRate(),
+        other,
         st.streamRate() / alone.scorerRate());
     System.out.printf(
         Locale.ROOT,
         "  stream alone / scorer alone (each run against the scorer alone next to it), the median"
-            + " of %d runs each: working images in Kafka (the default) = %.3f, goal >= 0.80: %s;"
-            + " with the image store = %.3f, goal >= 0.80: %s%n",
-        REPEATS,
-        streamRatio,
-        streamRatio >= 0.8 ? "met" : "NOT met",
-        storeRatio,
-        storeRatio >= 0.8 ? "met" : "NOT met");
+            + " of %d runs each with its distribution-free interval: working images in Kafka (the"
+            + " default) = %s, goal >= %.2f: %s; %s = %s, goal >= %.2f: %s%n",
+        streamRatio.n(),
+        streamRatio.format("%.3f"),
+        GOAL,
+        streamRatio.verdict(GOAL),
+        other,
+        otherRatio.format("%.3f"),
+        GOAL,
+        otherRatio.verdict(GOAL));
+    if (comparing) {
+      // each compared run against the default run next to it (same repetition, adjacent in time)
+      List<Double> diff = new ArrayList<>();
+      for (int i = 0; i < alone.pairedOther().size(); i++) {
+        diff.add(alone.pairedOther().get(i) - alone.pairedKafka().get(i));
+      }
+      MedianInterval d = MedianInterval.of(diff);
+      System.out.printf(
+          Locale.ROOT,
+          "  %s against the default, each repetition's two runs paired: difference of the ratios"
+              + " %s: %s%n",
+          other,
+          d.format("%+.3f"),
+          d.lo() > 0
+              ? "faster"
+              : d.hi() < 0 ? "slower" : "no difference shown at this number of runs");
+    }
     double scorerMs =
         1000
             * alone.scorerCpu().values().stream().mapToDouble(Double::doubleValue).sum()
@@ -251,8 +294,7 @@ final class StreamsBench {
             alone.aheadRanByTaker());
     double[] viaStore =
         kafkaSide(st.cpu(), st.cpuExams(), st.hits() + st.misses(), st.ranByTaker());
-    for (var side :
-        List.of(Map.entry("images in Kafka", inKafka), Map.entry("image store", viaStore))) {
+    for (var side : List.of(Map.entry("images in Kafka", inKafka), Map.entry(other, viaStore))) {
       double[] k = side.getValue();
       System.out.printf(
           Locale.ROOT,
@@ -282,7 +324,7 @@ final class StreamsBench {
             + " %.0f exams/s), %.2f of that%n",
         f.records(),
         f.mbPerExam(),
-        REPEATS,
+        DEFAULT_REPEATS,
         f.totalMs(),
         f.consumerMs(),
         f.brokerMs(),
@@ -320,7 +362,8 @@ final class StreamsBench {
       String st =
           String.format(
               Locale.ROOT,
-              "image store %.2f",
+              "%s %.2f",
+              alone.other(),
               alone.storedRuns().get(rep).streamRate() / alone.scorerRate());
       out.add(rep % 2 == 0 ? k + ", " + st : st + ", " + k);
     }
@@ -382,8 +425,9 @@ final class StreamsBench {
       List<StreamRun> storedRuns,
       FetchFloor.Result floor,
       FetchFloor.Result floorKafkaBuffer,
-      double pairedKafka,
-      double pairedStore,
+      List<Double> pairedKafka,
+      List<Double> pairedOther,
+      String other,
       String pairedRuns,
       double idleKafka,
       double idleStore,
@@ -465,8 +509,26 @@ final class StreamsBench {
     }
   }
 
-  /** How many times each setting (images in Kafka, image store) runs, alternating. */
-  static final int REPEATS = 5;
+  /**
+   * How many times each setting (images in Kafka, image store) runs, alternating, unless {@code
+   * --reps} says otherwise; also the reads of the floor of Kafka's side.
+   */
+  static final int DEFAULT_REPEATS = 5;
+
+  /** The stream alone's goal: at least this share of the scorer alone's rate (issue #24). */
+  static final double GOAL = 0.8;
+
+  /** The second setting's name in the output: the image store, or the settings compared. */
+  static String otherLabel(Map<String, String> compare) {
+    return compare.isEmpty()
+        ? "image store"
+        : "compared ("
+            + new java.util.TreeMap<>(compare)
+                .entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue())
+                    .collect(java.util.stream.Collectors.joining(", "))
+            + ")";
+  }
 
   /** The run of median steady-state rate. */
   private static StreamRun median(List<StreamRun> runs) {
@@ -492,7 +554,10 @@ final class StreamsBench {
    * faster of the scorer alone just before it and just after it (the VM's speed drifts within a
    * command), and the fastest of all is also reported against every run.
    */
-  static Alone streamAlone(Path dir, Path model, List<Path> studies) throws Exception {
+  static Alone streamAlone(
+      Path dir, Path model, List<Path> studies, int repeats, Map<String, String> compare)
+      throws Exception {
+    String other = otherLabel(compare);
     // one long run per setting, not several short ones: every new stream instance starts with a
     // rebalance, new clients and its first fetches, whose rarely taken paths make the JIT throw
     // away and compile again code the steady state uses (76 methods made not entrant in one short
@@ -548,11 +613,12 @@ final class StreamsBench {
               p.bootstrap(),
               p.imagesEndOffsets(),
               streamExams,
-              REPEATS,
+              DEFAULT_REPEATS,
               Map.of(
                   org.apache.kafka.clients.consumer.ConsumerConfig.RECEIVE_BUFFER_CONFIG,
                   64 * 1024));
-      // then each setting REPEATS times, alternating which goes first: one run moves by about 10 %
+      // then each setting `repeats` times, alternating which goes first: one run moves by about 10
+      // %
       // on this kind of VM, more than the difference between the settings. Each run gets a block
       // of its own: the imported exams appended COPIES + 1 more times under new UIDs (with the
       // image store: each working image written to the store and the record carrying its
@@ -560,7 +626,7 @@ final class StreamsBench {
       // and nothing after it, and the run's application starts at the block's first offsets
       Path storeDir = dir.resolve("image-store");
       ImageStore store = ImageStore.open(storeDir.toString());
-      for (int rep = 0; rep < REPEATS; rep++) {
+      for (int rep = 0; rep < repeats; rep++) {
         for (boolean withStore :
             rep % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
           var start = p.imagesEndOffsets();
@@ -568,7 +634,7 @@ final class StreamsBench {
           Set<String> block =
               p.replicateImages(
                   COPIES + 1,
-                  withStore ? store : ImageStore.NONE,
+                  withStore && compare.isEmpty() ? store : ImageStore.NONE,
                   (withStore ? "8" : "7") + rep,
                   importedEnd);
           String name = (withStore ? "store" : "ahead") + rep;
@@ -583,7 +649,11 @@ final class StreamsBench {
               name,
               studies.size(),
               COPIES + 1,
-              withStore ? ", working images in " + storeDir + " and references in the records" : "",
+              !withStore
+                  ? ""
+                  : compare.isEmpty()
+                      ? ", working images in " + storeDir + " and references in the records"
+                      : ", images in Kafka: the " + other + " run",
               written,
               flushed,
               block.size());
@@ -599,9 +669,11 @@ final class StreamsBench {
                   name,
                   model,
                   block,
-                  withStore
-                      ? Map.of(CommonConfig.IMAGES_STORE_DIR, storeDir.toString())
-                      : Map.of());
+                  !withStore
+                      ? Map.of()
+                      : compare.isEmpty()
+                          ? Map.of(CommonConfig.IMAGES_STORE_DIR, storeDir.toString())
+                          : compare);
           (withStore ? storedRuns : aheadRuns).add(run);
           runOrder.add(run);
           runStored.add(withStore);
@@ -617,7 +689,7 @@ final class StreamsBench {
             + " whole run from RUNNING: %.2f, %.2f%n",
         streamExams,
         ahead.streamRate(),
-        REPEATS,
+        repeats,
         serial.streamRate(),
         streamExams - ahead.steadyExams(),
         ahead.wholeRate(),
@@ -651,7 +723,7 @@ final class StreamsBench {
           String.format(
               Locale.ROOT,
               "%s %.2f (%.2f against %.2f exams/s)",
-              runStored.get(i) ? "image store" : "images in Kafka",
+              runStored.get(i) ? other : "images in Kafka",
               ratio,
               runOrder.get(i).streamRate(),
               baseline));
@@ -660,7 +732,9 @@ final class StreamsBench {
         "  where the CPU went, stream alone (counted run with encoding ahead): "
             + ThreadCpu.report(ahead.cpu(), ahead.cpuSeconds(), ahead.cpuExams()));
     System.out.println(
-        "  where the CPU went, stream alone with the image store (counted run): "
+        "  where the CPU went, stream alone, "
+            + other
+            + " (counted run): "
             + ThreadCpu.report(stored.cpu(), stored.cpuSeconds(), stored.cpuExams()));
     System.out.println(
         "  where the CPU went, scorer alone: "
@@ -686,8 +760,9 @@ final class StreamsBench {
         storedRuns,
         floors[0],
         floors[1],
-        medianOf(pairedKafka),
-        medianOf(pairedStore),
+        pairedKafka,
+        pairedStore,
+        other,
         String.join("; ", pairedText),
         medianOf(aheadRuns.stream().map(StreamRun::workersIdle).toList()),
         medianOf(storedRuns.stream().map(StreamRun::workersIdle).toList()),
@@ -699,7 +774,7 @@ final class StreamsBench {
                         String.format(
                             Locale.ROOT,
                             "%s %.1f %%",
-                            runStored.get(i) ? "image store" : "images in Kafka",
+                            runStored.get(i) ? other : "images in Kafka",
                             100 * runOrder.get(i).workersIdle()))
                 .toList()));
   }
