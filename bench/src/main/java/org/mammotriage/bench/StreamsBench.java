@@ -54,9 +54,6 @@ final class StreamsBench {
    */
   static void run(int patients, boolean aloneOnly, int repeats, Map<String, String> compare)
       throws Exception {
-    if (repeats < 1) {
-      throw new IllegalArgumentException("runs of each setting must be at least 1: " + repeats);
-    }
     Path dir = Files.createTempDirectory("bench-streams");
     try {
       run(dir, patients, aloneOnly, repeats, compare);
@@ -208,7 +205,7 @@ final class StreamsBench {
         alone.streamRate() / alone.streamRateSerial());
     StreamRun st = alone.stored();
     String other = alone.other();
-    boolean comparing = !other.equals(otherLabel(Map.of()));
+    boolean comparing = alone.compared();
     System.out.printf(
         Locale.ROOT,
         "  the same stream %s: steady state %d exams, %.2f exams/s, the median of its runs (%d"
@@ -428,6 +425,7 @@ final class StreamsBench {
       List<Double> pairedKafka,
       List<Double> pairedOther,
       String other,
+      boolean compared,
       String pairedRuns,
       double idleKafka,
       double idleStore,
@@ -763,6 +761,7 @@ final class StreamsBench {
         pairedKafka,
         pairedStore,
         other,
+        !compare.isEmpty(),
         String.join("; ", pairedText),
         medianOf(aheadRuns.stream().map(StreamRun::workersIdle).toList()),
         medianOf(storedRuns.stream().map(StreamRun::workersIdle).toList()),
