@@ -144,12 +144,40 @@ public final class BenchCommand implements Callable<Integer> {
               + " each; slower) instead of handing it to the pipeline.")
   boolean throughScp;
 
+  @Option(
+      names = "--report-dir",
+      paramLabel = "DIR",
+      defaultValue = "out/bench",
+      description =
+          "where the command writes what it measured as NAME.json and NAME.html (tables, each"
+              + " ratio with its interval against its goal, each run, where the CPU went; default"
+              + " ${DEFAULT-VALUE}).")
+  Path reportDir;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     patients = patientsOption != null ? patientsOption : 12;
     String which = name == null ? "all" : name;
+    BenchReport report =
+        BenchReport.begin(
+            which.replaceAll("[^A-Za-z0-9_-]", "_"),
+            "./run bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    int rc = runBench(which);
+    if (rc == 0) {
+      Path html = report.write(reportDir);
+      System.out.println(
+          "bench report: "
+              + html
+              + " and "
+              + html.resolveSibling(report.name() + ".json")
+              + " (open the HTML in a browser)");
+    }
+    return rc;
+  }
+
+  private int runBench(String which) throws Exception {
     switch (which) {
       case "synth" -> synth();
       case "scoring" -> scoring();

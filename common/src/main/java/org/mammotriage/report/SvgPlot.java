@@ -76,6 +76,19 @@ public final class SvgPlot {
     }
   }
 
+  /**
+   * A dashed horizontal line across the plot at {@code y} (e.g. a goal), labelled at its right end.
+   */
+  public record Reference(double y, String label) {
+    public Reference {
+      Objects.requireNonNull(label, "label");
+      if (!Double.isFinite(y)) {
+        throw new IllegalArgumentException(
+            "reference line '" + label + "' at a non-finite y: " + y);
+      }
+    }
+  }
+
   /** A chart ready to render. */
   public interface Chart {
     /** The chart as a standalone {@code <svg>} element. */
@@ -93,6 +106,15 @@ public final class SvgPlot {
     private Double yMax;
     private final List<Series> series = new ArrayList<>();
     private final List<Band> bands = new ArrayList<>();
+    private final List<Reference> references = new ArrayList<>();
+
+    /**
+     * A dashed horizontal line at {@code y} with its label (e.g. a goal); the y axis includes it.
+     */
+    public LineBuilder optReferenceLine(double y, String label) {
+      references.add(new Reference(y, label));
+      return this;
+    }
 
     public LineBuilder setTitle(String title) {
       this.title = title;
@@ -152,7 +174,8 @@ public final class SvgPlot {
       }
       List<Series> copy = List.copyOf(series);
       List<Band> bandCopy = List.copyOf(bands);
-      return () -> renderLine(this, copy, bandCopy);
+      List<Reference> refs = List.copyOf(references);
+      return () -> renderLine(this, copy, bandCopy, refs);
     }
   }
 
@@ -166,6 +189,15 @@ public final class SvgPlot {
     private Double yMax;
     private List<String> categories;
     private final List<BarSeries> series = new ArrayList<>();
+    private final List<Reference> references = new ArrayList<>();
+
+    /**
+     * A dashed horizontal line at {@code y} with its label (e.g. a goal); the y axis includes it.
+     */
+    public BarBuilder optReferenceLine(double y, String label) {
+      references.add(new Reference(y, label));
+      return this;
+    }
 
     public BarBuilder setTitle(String title) {
       this.title = title;
@@ -229,11 +261,13 @@ public final class SvgPlot {
         }
       }
       List<BarSeries> copy = List.copyOf(series);
-      return () -> renderBars(this, copy);
+      List<Reference> refs = List.copyOf(references);
+      return () -> renderBars(this, copy, refs);
     }
   }
 
-  private static String renderLine(LineBuilder b, List<Series> series, List<Band> bands) {
+  private static String renderLine(
+      LineBuilder b, List<Series> series, List<Band> bands, List<Reference> refs) {
     double xMin = Double.POSITIVE_INFINITY;
     double xMax = Double.NEGATIVE_INFINITY;
     double dataMin = Double.POSITIVE_INFINITY;
@@ -255,6 +289,10 @@ public final class SvgPlot {
       dataMin = 0;
       dataMax = 1;
     }
+    for (Reference r : refs) {
+      dataMin = Math.min(dataMin, r.y());
+      dataMax = Math.max(dataMax, r.y());
+    }
     Axis x = new Axis(xMin, xMax, MARGIN_LEFT, b.width - MARGIN_RIGHT);
     Axis y =
         new Axis(
@@ -264,6 +302,7 @@ public final class SvgPlot {
             MARGIN_TOP);
     StringBuilder svg = open(b.width, b.height, b.title);
     frame(svg, x, y, b.width, b.height, b.xLabel, b.yLabel, true);
+    references(svg, x, y, refs);
     for (Band band : bands) {
       int idx = 0;
       for (int i = 0; i < series.size(); i++) {
@@ -317,7 +356,7 @@ public final class SvgPlot {
     return svg.append("</svg>\n").toString();
   }
 
-  private static String renderBars(BarBuilder b, List<BarSeries> series) {
+  private static String renderBars(BarBuilder b, List<BarSeries> series, List<Reference> refs) {
     double lo = 0;
     double hi = Double.NEGATIVE_INFINITY;
     for (BarSeries s : series) {
@@ -334,6 +373,10 @@ public final class SvgPlot {
     if (!Double.isFinite(hi)) {
       hi = 1;
     }
+    for (Reference r : refs) {
+      lo = Math.min(lo, r.y());
+      hi = Math.max(hi, r.y());
+    }
     int n = b.categories.size();
     Axis y =
         new Axis(
@@ -344,6 +387,7 @@ public final class SvgPlot {
     Axis x = new Axis(0, n, MARGIN_LEFT, b.width - MARGIN_RIGHT);
     StringBuilder svg = open(b.width, b.height, b.title);
     frame(svg, x, y, b.width, b.height, "", b.yLabel, false);
+    references(svg, x, y, refs);
     double group = (x.p1 - x.p0) / n;
     double barW = group * 0.8 / series.size();
     for (int c = 0; c < n; c++) {
@@ -457,6 +501,30 @@ public final class SvgPlot {
               Xml.num((y.p0 + y.p1) / 2),
               Xml.num((y.p0 + y.p1) / 2),
               Xml.escape(yLabel)));
+    }
+  }
+
+  /**
+   * Dashed lines across the plot area where they fall inside the y axis, labelled above their right
+   * end.
+   */
+  private static void references(StringBuilder svg, Axis x, Axis y, List<Reference> refs) {
+    for (Reference r : refs) {
+      if (r.y() < Math.min(y.v0, y.v1) || r.y() > Math.max(y.v0, y.v1)) {
+        continue; // outside a fixed y range
+      }
+      double py = y.map(r.y());
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<line class=\"reference\" x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"#B00020\""
+                  + " stroke-width=\"1.2\" stroke-dasharray=\"6,4\"><title>%s</title></line>\n",
+              Xml.num(x.p0),
+              Xml.num(py),
+              Xml.num(x.p1),
+              Xml.num(py),
+              Xml.escape(r.label())));
+      svg.append(text(x.p1 - 4, py - 4, r.label(), "end", 10));
     }
   }
 

@@ -128,6 +128,69 @@ class HtmlReportTest {
   }
 
   @Test
+  void shouldDrawAGoalLineWhereItsValueFallsAndWidenTheAxisToShowIt() throws Exception {
+    // given: bars all above the goal, no fixed range
+    var bars =
+        SvgPlot.bars()
+            .setTitle("ratio")
+            .setCategories(List.of("a", "b"))
+            .addSeries("measured", new double[] {0.9, 1.2})
+            .optReferenceLine(0.8, "goal 0.8")
+            .build();
+    var line =
+        SvgPlot.line()
+            .setTitle("runs")
+            .addSeries("r", new double[] {1, 2, 3}, new double[] {1.0, 1.5, 2.0})
+            .optReferenceLine(0.5, "goal")
+            .build();
+    // when
+    Document b = parse(bars.render());
+    Document l = parse(line.render());
+    // then: one dashed line each, horizontal, inside the plot area (top 30, bottom 320 - 45)
+    for (Document d : List.of(b, l)) {
+      var lines = d.getElementsByTagName("line");
+      org.w3c.dom.Element ref = null;
+      for (int i = 0; i < lines.getLength(); i++) {
+        var e = (org.w3c.dom.Element) lines.item(i);
+        if ("reference".equals(e.getAttribute("class"))) {
+          assertThat(ref).as("one reference line").isNull();
+          ref = e;
+        }
+      }
+      assertThat(ref).isNotNull();
+      assertThat(ref.getAttribute("y1")).isEqualTo(ref.getAttribute("y2"));
+      assertThat(ref.getAttribute("stroke-dasharray")).isNotEmpty();
+      double y = Double.parseDouble(ref.getAttribute("y1"));
+      assertThat(y).isBetween(30.0, 275.0);
+    }
+    // the line plot's axis was widened to its goal (0.5, below the data): labelled there
+    assertThat(line.render()).contains(">goal</text>");
+    // the bars' 0.8 lies between the axis floor (0) and the top (1.2): 1/3 of the way down
+    String svg = bars.render();
+    int at = svg.indexOf("class=\"reference\"");
+    String y1 =
+        svg.substring(svg.indexOf("y1=\"", at) + 4, svg.indexOf('"', svg.indexOf("y1=\"", at) + 4));
+    assertThat(Double.parseDouble(y1))
+        .isCloseTo(275 - (275 - 30) * 0.8 / 1.2, org.assertj.core.data.Offset.offset(0.6));
+  }
+
+  @Test
+  void shouldLeaveOutAGoalLineOutsideAFixedRange() {
+    String svg =
+        SvgPlot.bars()
+            .setTitle("auc")
+            .setCategories(List.of("a"))
+            .addSeries("m", new double[] {0.7})
+            .optYRange(0.5, 1.0)
+            .optReferenceLine(0.2, "too low")
+            .build()
+            .render();
+    assertThat(svg).doesNotContain("class=\"reference\"").doesNotContain("too low");
+    assertThatThrownBy(() -> SvgPlot.bars().optReferenceLine(Double.NaN, "x"))
+        .hasMessageContaining("non-finite");
+  }
+
+  @Test
   void shouldRefuseChartsWithoutTitleSeriesOrMatchingCategories() {
     assertThatThrownBy(() -> SvgPlot.line().build()).hasMessageContaining("setTitle");
     assertThatThrownBy(() -> SvgPlot.line().setTitle("t").build())
