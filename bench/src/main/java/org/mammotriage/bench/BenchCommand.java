@@ -165,7 +165,7 @@ public final class BenchCommand implements Callable<Integer> {
             which.replaceAll("[^A-Za-z0-9_-]", "_"),
             "./run bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
     int rc = runBench(which);
-    if (rc == 0) {
+    if (rc != 2) { // 2: a usage error, nothing was run
       Path html = report.write(reportDir);
       System.out.println(
           "bench report: "
@@ -306,6 +306,28 @@ public final class BenchCommand implements Callable<Integer> {
           "  baseline (raw write of the same bytes): %.1f MB/s; generator/baseline = %.3f%n",
           rawMbps,
           s.megabytesPerSecond() / rawMbps);
+      BenchReport.current()
+          .measure(
+              "synth",
+              "generator/raw write of the same bytes (MB/s)",
+              s.megabytesPerSecond() / rawMbps,
+              "x",
+              null,
+              null,
+              null)
+          .note(
+              "synth",
+              String.format(
+                  Locale.ROOT,
+                  "%d studies, %d full-size images, %.0f MB in %.1f s: %.2f images/s, %.1f MB/s;"
+                      + " raw write %.1f MB/s",
+                  s.studies(),
+                  s.images(),
+                  s.bytes() / 1e6,
+                  s.seconds(),
+                  s.imagesPerSecond(),
+                  s.megabytesPerSecond(),
+                  rawMbps));
     } finally {
       try (Stream<Path> w = Files.walk(dir)) {
         w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

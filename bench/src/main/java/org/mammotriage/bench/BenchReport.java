@@ -355,14 +355,42 @@ final class BenchReport {
       }
       for (Breakdown b : breakdowns) {
         if (b.section().equals(section)) {
+          List<String> labels = new ArrayList<>();
+          for (String part : b.parts()) {
+            int paren = part.indexOf(" (");
+            labels.add(shortName(paren > 0 ? part.substring(0, paren) : part));
+          }
           SvgPlot.BarBuilder bars =
               SvgPlot.bars()
                   .setTitle(b.title())
-                  .setCategories(b.parts())
+                  .setCategories(labels)
                   .optYLabel(b.unit())
-                  .optSize(Math.max(640, 90 * b.parts().size() + 200), 320);
+                  .optSize(Math.max(640, 160 * b.parts().size() + 200), 320);
           b.by().forEach(bars::addSeries);
           r.chart(bars.build(), b.title() + " (" + b.unit() + ")");
+          List<String> header = new ArrayList<>();
+          header.add("part");
+          header.addAll(b.by().keySet());
+          List<List<Object>> rows = new ArrayList<>();
+          for (int i = 0; i < b.parts().size(); i++) {
+            List<Object> row = new ArrayList<>();
+            row.add(b.parts().get(i));
+            for (double[] v : b.by().values()) {
+              row.add(fmt(v[i]));
+            }
+            rows.add(row);
+          }
+          List<Object> total = new ArrayList<>();
+          total.add("total");
+          for (double[] v : b.by().values()) {
+            double t = 0;
+            for (double x : v) {
+              t += Double.isFinite(x) ? x : 0;
+            }
+            total.add(fmt(t));
+          }
+          rows.add(total);
+          r.table(header, rows);
         }
       }
       for (String n : notes.getOrDefault(section, List.of())) {

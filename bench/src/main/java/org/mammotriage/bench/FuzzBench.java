@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.mammotriage.ingest.IngestMetrics;
 import org.mammotriage.ingest.IngestPipeline;
@@ -56,6 +57,21 @@ final class FuzzBench {
             : FuzzRun.run(
                 seed, cases, seeds, dir.resolve("cases"), pipelines, Duration.ofSeconds(120));
     System.out.println(r.summary());
+    BenchReport.current()
+        .measure(
+            "fuzz",
+            String.format(
+                Locale.ROOT,
+                "property violations in %d mutated cases (seed %d%s)",
+                cases,
+                seed,
+                throughScp ? ", through the SCP" : ""),
+            r.violations().size(),
+            "cases",
+            "0",
+            null,
+            r.violations().isEmpty() ? "met" : "NOT met")
+        .note("fuzz", r.summary());
     r.violations().stream().limit(50).forEach(v -> System.out.println("  VIOLATION " + v));
     return r.violations().isEmpty() ? 0 : 1;
   }

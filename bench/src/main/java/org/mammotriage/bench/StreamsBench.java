@@ -338,7 +338,8 @@ final class StreamsBench {
                 + " ahead against the stream thread encoding every image: %.2fx. The encode-ahead"
                 + " workers idle (medians over the counted windows): images in Kafka %.1f %%, %s"
                 + " %.1f %%. CPU breakdowns: the median run's counted window, and the last"
-                + " measurement of the scorer alone.",
+                + " measurement of the scorer alone (whose image work runs on the bench's own"
+                + " threads, counted under other).",
             alone.streamExams(),
             alone.steadyExams(),
             alone.streamRate() / alone.streamRateSerial(),

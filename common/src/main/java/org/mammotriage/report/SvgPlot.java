@@ -25,6 +25,9 @@ public final class SvgPlot {
   private static final int MARGIN_TOP = 30;
   private static final int MARGIN_BOTTOM = 45;
 
+  /** A line's points are marked when it has at most this many (runs, rounds; not loss curves). */
+  private static final int MARKED_POINTS = 30;
+
   private SvgPlot() {}
 
   /** A builder for a line plot (one polyline per series, shared axes). */
@@ -290,8 +293,10 @@ public final class SvgPlot {
       dataMax = 1;
     }
     for (Reference r : refs) {
+      if (r.y() >= dataMax) { // room above the line for its label
+        dataMax = r.y() + 0.08 * Math.max(r.y() - Math.min(dataMin, r.y()), 1e-9);
+      }
       dataMin = Math.min(dataMin, r.y());
-      dataMax = Math.max(dataMax, r.y());
     }
     Axis x = new Axis(xMin, xMax, MARGIN_LEFT, b.width - MARGIN_RIGHT);
     Axis y =
@@ -302,7 +307,6 @@ public final class SvgPlot {
             MARGIN_TOP);
     StringBuilder svg = open(b.width, b.height, b.title);
     frame(svg, x, y, b.width, b.height, b.xLabel, b.yLabel, true);
-    references(svg, x, y, refs);
     for (Band band : bands) {
       int idx = 0;
       for (int i = 0; i < series.size(); i++) {
@@ -350,9 +354,25 @@ public final class SvgPlot {
           .append("\"><title>")
           .append(Xml.escape(s.name()))
           .append("</title></polyline>\n");
+      if (pts.length() > 0 && s.x().length <= MARKED_POINTS) {
+        for (int i = 0; i < s.x().length; i++) {
+          if (Double.isFinite(s.x()[i]) && Double.isFinite(s.y()[i])) {
+            svg.append(
+                String.format(
+                    Locale.ROOT,
+                    "<circle cx=\"%s\" cy=\"%s\" r=\"3\" fill=\"%s\"><title>%s: %s</title></circle>\n",
+                    Xml.num(x.map(s.x()[i])),
+                    Xml.num(y.map(s.y()[i])),
+                    colour,
+                    Xml.escape(s.name()),
+                    Xml.escape(fmt(s.y()[i]))));
+          }
+        }
+      }
       legend(svg, b.width, k, s.name(), colour);
       k++;
     }
+    references(svg, x, y, refs); // over the data, so a bar or a line does not hide the goal
     return svg.append("</svg>\n").toString();
   }
 
@@ -361,9 +381,12 @@ public final class SvgPlot {
     double hi = Double.NEGATIVE_INFINITY;
     for (BarSeries s : series) {
       for (int i = 0; i < s.values().length; i++) {
-        double top = s.upper() != null ? s.upper()[i] : s.values()[i];
-        if (Double.isFinite(top)) {
-          hi = Math.max(hi, top);
+        // the bar and its whisker both fit (a bar without an interval has NaN ends)
+        if (Double.isFinite(s.values()[i])) {
+          hi = Math.max(hi, s.values()[i]);
+        }
+        if (s.upper() != null && Double.isFinite(s.upper()[i])) {
+          hi = Math.max(hi, s.upper()[i]);
         }
         if (Double.isFinite(s.values()[i])) {
           lo = Math.min(lo, s.values()[i]);
@@ -374,8 +397,10 @@ public final class SvgPlot {
       hi = 1;
     }
     for (Reference r : refs) {
+      if (r.y() >= hi) { // room above the line for its label
+        hi = r.y() + 0.08 * Math.max(r.y() - Math.min(lo, r.y()), 1e-9);
+      }
       lo = Math.min(lo, r.y());
-      hi = Math.max(hi, r.y());
     }
     int n = b.categories.size();
     Axis y =
@@ -387,7 +412,6 @@ public final class SvgPlot {
     Axis x = new Axis(0, n, MARGIN_LEFT, b.width - MARGIN_RIGHT);
     StringBuilder svg = open(b.width, b.height, b.title);
     frame(svg, x, y, b.width, b.height, "", b.yLabel, false);
-    references(svg, x, y, refs);
     double group = (x.p1 - x.p0) / n;
     double barW = group * 0.8 / series.size();
     for (int c = 0; c < n; c++) {
@@ -437,6 +461,7 @@ public final class SvgPlot {
     for (int k = 0; k < series.size(); k++) {
       legend(svg, b.width, k, series.get(k).name(), PALETTE[k % PALETTE.length]);
     }
+    references(svg, x, y, refs); // over the bars, so a bar does not hide the goal
     return svg.append("</svg>\n").toString();
   }
 

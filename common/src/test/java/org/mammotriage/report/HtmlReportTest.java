@@ -175,6 +175,35 @@ class HtmlReportTest {
   }
 
   @Test
+  void shouldFitBarsWhoseIntervalIsNotKnownInsideTheAxis() throws Exception {
+    // given: one bar with an interval, one without (NaN ends), the second the tallest
+    String svg =
+        SvgPlot.bars()
+            .setTitle("ratio")
+            .setCategories(List.of("a", "b"))
+            .addSeries(
+                "m",
+                new double[] {1.0, 6.0},
+                new double[] {0.9, Double.NaN},
+                new double[] {1.1, Double.NaN})
+            .optReferenceLine(2.0, "goal")
+            .build()
+            .render();
+    // then: every bar starts at or below the plot's top (30)
+    Document d = parse(svg);
+    var rects = d.getElementsByTagName("rect");
+    int bars = 0;
+    for (int i = 0; i < rects.getLength(); i++) {
+      var e = (org.w3c.dom.Element) rects.item(i);
+      if (e.getElementsByTagName("title").getLength() > 0) {
+        bars++;
+        assertThat(Double.parseDouble(e.getAttribute("y"))).isGreaterThanOrEqualTo(29.9);
+      }
+    }
+    assertThat(bars).isEqualTo(2);
+  }
+
+  @Test
   void shouldLeaveOutAGoalLineOutsideAFixedRange() {
     String svg =
         SvgPlot.bars()
