@@ -365,7 +365,7 @@ final class BenchReport {
                   .setTitle(b.title())
                   .setCategories(labels)
                   .optYLabel(b.unit())
-                  .optSize(Math.max(640, 160 * b.parts().size() + 200), 320);
+                  .optSize(Math.min(1000, Math.max(640, 120 * b.parts().size() + 200)), 320);
           b.by().forEach(bars::addSeries);
           r.chart(bars.build(), b.title() + " (" + b.unit() + ")");
           List<String> header = new ArrayList<>();
