@@ -69,7 +69,11 @@ final class BenchReport {
 
   /** A figure measured once a run, in the order the runs were made (one line a series). */
   record Runs(
-      String section, String title, String unit, Map<String, double[]> series, Double goal) {}
+      String section,
+      String title,
+      String unit,
+      Map<String, double[]> series,
+      List<Double> goals) {}
 
   /** Where something went, part by part (e.g. CPU ms an exam), for one or more settings. */
   record Breakdown(
@@ -145,7 +149,21 @@ final class BenchReport {
       String section, String title, String unit, Map<String, double[]> series, Double goal) {
     Map<String, double[]> copy = new LinkedHashMap<>();
     series.forEach((k, v) -> copy.put(k, v.clone()));
-    runs.add(new Runs(section, title, unit, copy, goal));
+    runs.add(new Runs(section, title, unit, copy, goal == null ? List.of() : List.of(goal)));
+    return this;
+  }
+
+  /** As {@link #runs(String, String, String, Map, Double)} with a goal band's two ends drawn. */
+  synchronized BenchReport runs(
+      String section,
+      String title,
+      String unit,
+      Map<String, double[]> series,
+      double lo,
+      double hi) {
+    Map<String, double[]> copy = new LinkedHashMap<>();
+    series.forEach((k, v) -> copy.put(k, v.clone()));
+    runs.add(new Runs(section, title, unit, copy, List.of(lo, hi)));
     return this;
   }
 
@@ -259,8 +277,9 @@ final class BenchReport {
       n.put("section", r.section());
       n.put("title", r.title());
       n.put("unit", r.unit());
-      if (r.goal() != null) {
-        n.put("goal", r.goal());
+      if (!r.goals().isEmpty()) {
+        ArrayNode g = n.putArray("goal");
+        r.goals().forEach(g::add);
       }
       ObjectNode s = n.putObject("series");
       r.series()
@@ -413,13 +432,12 @@ final class BenchReport {
     }
     byGoal.forEach(
         (goal, ms) -> {
-          List<String> names = new ArrayList<>();
+          List<String> names = distinctTails(ms.stream().map(Measure::name).toList());
           double[] v = new double[ms.size()];
           double[] lo = new double[ms.size()];
           double[] hi = new double[ms.size()];
           for (int i = 0; i < ms.size(); i++) {
             Measure m = ms.get(i);
-            names.add(shortName(m.name()));
             v[i] = m.value();
             lo[i] = m.lower() != null ? m.lower() : Double.NaN;
             hi[i] = m.upper() != null ? m.upper() : Double.NaN;
@@ -450,14 +468,39 @@ final class BenchReport {
               }
               line.addSeries(shortName(k), idx, v);
             });
-    if (x.goal() != null) {
-      line.optReferenceLine(x.goal(), "goal " + fmt(x.goal()));
+    for (double g : x.goals()) {
+      line.optReferenceLine(g, "goal " + fmt(g));
     }
     r.chart(line.build(), x.title());
   }
 
+  /**
+   * Axis labels for figures whose names share a beginning ("decode + preprocess, Python/Java, A"
+   * and "..., B"): the words after the shared part, so that the labels differ; shortened.
+   */
+  static List<String> distinctTails(List<String> names) {
+    if (names.size() < 2) {
+      return names.stream().map(BenchReport::shortName).toList();
+    }
+    String first = names.get(0);
+    int common = first.length();
+    for (String n : names) {
+      int i = 0;
+      while (i < Math.min(common, n.length()) && n.charAt(i) == first.charAt(i)) {
+        i++;
+      }
+      common = i;
+    }
+    int cut = first.lastIndexOf(", ", common); // at a boundary the names share
+    List<String> out = new ArrayList<>();
+    for (String n : names) {
+      out.add(shortName(cut > 0 && cut + 2 < n.length() ? n.substring(cut + 2) : n));
+    }
+    return out;
+  }
+
   private static String shortName(String s) {
-    return s.length() <= 28 ? s : s.substring(0, 27) + "…";
+    return s.length() <= 28 ? s : s.substring(0, 27).stripTrailing() + "…";
   }
 
   static String fmt(double v) {

@@ -335,6 +335,7 @@ final class IngestBench {
             "publisher/bare producer each round (" + what + ")",
             "ratio",
             Map.of("publisher/bare", ratios),
-            null);
+            0.9,
+            1.1);
   }
 }

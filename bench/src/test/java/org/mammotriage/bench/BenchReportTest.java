@@ -88,6 +88,33 @@ class BenchReportTest {
   }
 
   @Test
+  void shouldLabelFiguresThatShareTheirBeginningByWhatDiffers() {
+    assertThat(
+            BenchReport.distinctTails(
+                List.of(
+                    "decode, Python/Java, Vendor A 4096", "decode, Python/Java, Vendor B 2294")))
+        .containsExactly("Vendor A 4096", "Vendor B 2294");
+    assertThat(BenchReport.distinctTails(List.of("SCP/storescp", "SCP with the store/storescp")))
+        .containsExactly("SCP/storescp", "SCP with the store/storescp");
+    assertThat(BenchReport.distinctTails(List.of("a very long name that goes on and on and on")))
+        .containsExactly("a very long name that goes…");
+  }
+
+  @Test
+  void shouldDrawBothEndsOfAGoalBandOverTheRuns() throws Exception {
+    BenchReport r = new BenchReport("ingest", "");
+    r.runs(
+        "ingest",
+        "publisher/bare each round",
+        "ratio",
+        Map.of("p/b", new double[] {1.0, 0.95}),
+        0.9,
+        1.1);
+    assertThat(r.html().split("class=\"reference\"", -1).length - 1).isEqualTo(2);
+    assertThat(r.json().get("runs").get(0).get("goal").toString()).isEqualTo("[0.9,1.1]");
+  }
+
+  @Test
   void shouldRefuseAnIntervalWithOneEnd() {
     BenchReport r = new BenchReport("x", "");
     assertThatThrownBy(() -> r.measure("s", "m", 1, 0.5, null, "?", "x", null, null, null))
