@@ -160,6 +160,18 @@ public final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     patients = patientsOption != null ? patientsOption : 12;
     String which = name == null ? "all" : name;
+    try { // before a long run, not after it
+      Files.createDirectories(reportDir);
+      Files.delete(Files.createTempFile(reportDir, ".bench-write-check", ".tmp"));
+    } catch (IOException | RuntimeException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--report-dir "
+              + reportDir
+              + " cannot be written ("
+              + e
+              + "): give a folder this user can write to");
+    }
     BenchReport report =
         BenchReport.begin(
             which.replaceAll("[^A-Za-z0-9_-]", "_"),
