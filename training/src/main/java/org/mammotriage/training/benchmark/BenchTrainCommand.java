@@ -74,7 +74,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
   @Option(
       names = "--out",
       defaultValue = "target/bench-train.json",
-      description = "JSON result file (default ${DEFAULT-VALUE}).")
+      description =
+          "JSON result file; the HTML page is written next to it (x.json -> x.html; default"
+              + " ${DEFAULT-VALUE}).")
   Path out;
 
   @Override
@@ -134,10 +136,79 @@ public final class BenchTrainCommand implements Callable<Integer> {
     j.put("loader_images_per_s", loader).put("trained_images_per_s", trained);
     j.put("loader_ratio", lr).put("workers", workers);
     j.put("cores", Runtime.getRuntime().availableProcessors());
+    j.put("loader_goal", GOAL_LOADER);
     Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, j.toPrettyString(), StandardCharsets.UTF_8);
-    System.out.println("  written: " + out.toAbsolutePath());
+    Path html = htmlPath(out);
+    Files.writeString(html, html(j), StandardCharsets.UTF_8);
+    System.out.println("  written: " + out.toAbsolutePath() + " and " + html.toAbsolutePath());
     return 0;
+  }
+
+  /** The HTML page next to the JSON result ({@code x.json} -> {@code x.html}). */
+  static Path htmlPath(Path json) {
+    String name = json.getFileName().toString();
+    String base = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
+    return json.resolveSibling(base + ".html");
+  }
+
+  /** The result as a page: each ratio as a bar against its goal line, and the figures behind it. */
+  static String html(ObjectNode j) {
+    org.mammotriage.report.HtmlReport r =
+        new org.mammotriage.report.HtmlReport("MammoTriage bench train");
+    java.util.Map<String, Object> kv = new java.util.LinkedHashMap<>();
+    kv.put("network", "ResNet-" + j.path("depth").asInt() + " (width 64, 1 channel, 1 logit)");
+    kv.put(
+        "batch, input",
+        j.path("batch").asInt() + ", " + j.path("height").asInt() + "x" + j.path("width").asInt());
+    kv.put("cores", j.path("cores").asInt());
+    kv.put("PyTorch", j.path("torch_version").asText());
+    kv.put("data-pipeline workers", j.path("workers").asInt());
+    r.keyValues(kv);
+    double ratio = j.path("ratio").asDouble();
+    double goal = j.path("goal").asDouble();
+    double lr = j.path("loader_ratio").asDouble();
+    double lgoal = j.path("loader_goal").asDouble();
+    r.table(
+        List.of("figure", "measured", "baseline", "ratio", "goal", "verdict"),
+        List.of(
+            List.of(
+                "training steps/s, DJL / PyTorch",
+                fmt(j.path("djl_steps_per_s").asDouble()),
+                fmt(j.path("torch_steps_per_s").asDouble()),
+                fmt(ratio),
+                ">= " + fmt(goal),
+                ratio >= goal ? "met" : "NOT met"),
+            List.of(
+                "data pipeline images/s / images/s trained",
+                fmt(j.path("loader_images_per_s").asDouble()),
+                fmt(j.path("trained_images_per_s").asDouble()),
+                fmt(lr),
+                ">= " + fmt(lgoal),
+                lr >= lgoal ? "met" : "NOT met")));
+    r.chart(
+        org.mammotriage.report.SvgPlot.bars()
+            .setTitle("DJL / PyTorch, training steps/s")
+            .setCategories(List.of("DJL / PyTorch"))
+            .optYLabel("ratio")
+            .addSeries("measured", new double[] {ratio})
+            .optReferenceLine(goal, "goal " + fmt(goal))
+            .build(),
+        "dashed: the goal");
+    r.chart(
+        org.mammotriage.report.SvgPlot.bars()
+            .setTitle("data pipeline / training, images/s")
+            .setCategories(List.of("pipeline / trained"))
+            .optYLabel("ratio")
+            .addSeries("measured", new double[] {lr})
+            .optReferenceLine(lgoal, "goal " + fmt(lgoal))
+            .build(),
+        "dashed: the goal");
+    return r.render();
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.3f", v);
   }
 
   private JsonNode torchBaseline(int intra) throws Exception {
