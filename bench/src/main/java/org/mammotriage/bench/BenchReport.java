@@ -512,6 +512,19 @@ final class BenchReport {
   }
 
   /**
+   * A report is for people to open: readable by all like any file written with the usual umask (a
+   * temporary file is created owner-only).
+   */
+  static void readable(Path p) throws IOException {
+    try {
+      Files.setPosixFilePermissions(
+          p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: its defaults apply
+    }
+  }
+
+  /**
    * Writes {@code <name>.json} and {@code <name>.html} into {@code dir} (created), each atomically;
    * returns the HTML file.
    */
@@ -528,6 +541,8 @@ final class BenchReport {
       tmp = Files.createTempFile(dir, ".bench", ".tmp");
       Files.writeString(tmp, html(), StandardCharsets.UTF_8);
       Files.move(tmp, html, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      readable(json);
+      readable(html);
       return html;
     } catch (IOException e) {
       throw new UncheckedIOException(

@@ -110,7 +110,9 @@ final class ScoringBench {
           mr / bound);
       BenchReport.current()
           .measure(
-              "scoring: " + modelDir.getFileName(),
+              tmp != null
+                  ? String.format(Locale.ROOT, "scoring: reference conv model %dx%d", h, w)
+                  : "scoring: " + modelDir.getFileName(),
               "scorer/bare ORT loop, batch " + batch,
               mr,
               Arrays.stream(ratio).min().orElseThrow(),

@@ -73,6 +73,9 @@ class HtmlReportTest {
     try (var files = Files.list(f.getParent())) {
       assertThat(files).containsExactly(f);
     }
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+        .isEqualTo("rw-r--r--");
   }
 
   @Test
