@@ -512,19 +512,6 @@ final class BenchReport {
   }
 
   /**
-   * A report is for people to open: readable by all like any file written with the usual umask (a
-   * temporary file is created owner-only).
-   */
-  static void readable(Path p) throws IOException {
-    try {
-      Files.setPosixFilePermissions(
-          p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-    } catch (UnsupportedOperationException e) {
-      // not a POSIX file system: its defaults apply
-    }
-  }
-
-  /**
    * Writes {@code <name>.json} and {@code <name>.html} into {@code dir} (created), each atomically;
    * returns the HTML file.
    */
@@ -532,21 +519,31 @@ final class BenchReport {
     try {
       Files.createDirectories(dir);
       Path json = dir.resolve(name + ".json");
-      Path tmp = Files.createTempFile(dir, ".bench", ".tmp");
-      new ObjectMapper()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValue(tmp.toFile(), json());
-      Files.move(tmp, json, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      writeAtomically(
+          json,
+          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json()));
       Path html = dir.resolve(name + ".html");
-      tmp = Files.createTempFile(dir, ".bench", ".tmp");
-      Files.writeString(tmp, html(), StandardCharsets.UTF_8);
-      Files.move(tmp, html, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      readable(json);
-      readable(html);
+      writeAtomically(html, html());
       return html;
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot write the bench report into " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A temporary file next to the target, then a move; created as any file (the umask decides who
+   * may read it), not owner-only as {@link Files#createTempFile} would make it.
+   */
+  private static void writeAtomically(Path file, String text) throws IOException {
+    Path tmp =
+        file.resolveSibling("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+    Files.writeString(
+        tmp,
+        text,
+        StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.CREATE_NEW,
+        java.nio.file.StandardOpenOption.WRITE);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

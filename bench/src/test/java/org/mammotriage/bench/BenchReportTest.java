@@ -62,15 +62,15 @@ class BenchReportTest {
     assertThat(j.get("breakdowns").get(0).get("by").get("scorer alone").get("broker").asDouble())
         .isZero(); // a part a setting does not have
     assertThat(j.get("setup").get("streams: JVM collectors").asText()).contains("PS");
-    // readable by others, as a report is opened by people (the temporary file was owner-only)
-    assertThat(
-            java.nio.file.attribute.PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(html)))
-        .isEqualTo("rw-r--r--");
-    assertThat(
-            java.nio.file.attribute.PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(dir.resolve("out/streams.json"))))
-        .isEqualTo("rw-r--r--");
+    // created as any file this process creates (the umask), not owner-only like a temporary file
+    Path plain = Files.createFile(dir.resolve("plain"));
+    assertThat(Files.getPosixFilePermissions(html)).isEqualTo(Files.getPosixFilePermissions(plain));
+    assertThat(Files.getPosixFilePermissions(dir.resolve("out/streams.json")))
+        .isEqualTo(Files.getPosixFilePermissions(plain));
+    try (var files = Files.list(dir.resolve("out"))) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .containsExactlyInAnyOrder("streams.json", "streams.html");
+    }
     // and the page: the verdict table, a chart against the goal line, escaped text
     String page = Files.readString(html);
     assertThat(html.getFileName().toString()).isEqualTo("streams.html");

@@ -138,20 +138,24 @@ public final class HtmlReport {
         + "</body>\n</html>\n";
   }
 
-  /** Writes the document atomically (temp file, then move), creating parent folders. */
+  /**
+   * Writes the document atomically (a temporary file next to it, then a move), creating parent
+   * folders; the file gets the permissions any file this process creates gets (the umask), not a
+   * temporary file's owner-only ones.
+   */
   public Path write(Path file) {
     try {
       Path parent = file.toAbsolutePath().getParent();
       Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, ".report", ".tmp");
-      Files.writeString(tmp, render(), StandardCharsets.UTF_8);
+      Path tmp =
+          parent.resolve("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+      Files.writeString(
+          tmp,
+          render(),
+          StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE_NEW,
+          java.nio.file.StandardOpenOption.WRITE);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      try { // the temporary file was owner-only; a report is for people to open
-        Files.setPosixFilePermissions(
-            file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-      } catch (UnsupportedOperationException e) {
-        // not a POSIX file system: its defaults apply
-      }
       return file;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write report " + file + ": " + e.getMessage(), e);
