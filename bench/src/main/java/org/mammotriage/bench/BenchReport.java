@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -57,13 +56,6 @@ final class BenchReport {
       if ((lower == null) != (upper == null)) {
         throw new IllegalArgumentException(name + ": give both ends of the interval or neither");
       }
-    }
-
-    /**
-     * Whether the interval (when there is one) holds the value, as any median's or range's does.
-     */
-    boolean consistent() {
-      return lower == null || (lower <= value + 1e-12 && value <= upper + 1e-12);
     }
   }
 
@@ -147,10 +139,7 @@ final class BenchReport {
   /** Each run's figure of some settings, in run order, and the goal line (null: none). */
   synchronized BenchReport runs(
       String section, String title, String unit, Map<String, double[]> series, Double goal) {
-    Map<String, double[]> copy = new LinkedHashMap<>();
-    series.forEach((k, v) -> copy.put(k, v.clone()));
-    runs.add(new Runs(section, title, unit, copy, goal == null ? List.of() : List.of(goal)));
-    return this;
+    return addRuns(section, title, unit, series, goal == null ? List.of() : List.of(goal));
   }
 
   /** As {@link #runs(String, String, String, Map, Double)} with a goal band's two ends drawn. */
@@ -161,9 +150,14 @@ final class BenchReport {
       Map<String, double[]> series,
       double lo,
       double hi) {
+    return addRuns(section, title, unit, series, List.of(lo, hi));
+  }
+
+  private synchronized BenchReport addRuns(
+      String section, String title, String unit, Map<String, double[]> series, List<Double> goals) {
     Map<String, double[]> copy = new LinkedHashMap<>();
     series.forEach((k, v) -> copy.put(k, v.clone()));
-    runs.add(new Runs(section, title, unit, copy, List.of(lo, hi)));
+    runs.add(new Runs(section, title, unit, copy, goals));
     return this;
   }
 
@@ -517,33 +511,13 @@ final class BenchReport {
    */
   synchronized Path write(Path dir) {
     try {
-      Files.createDirectories(dir);
-      Path json = dir.resolve(name + ".json");
-      writeAtomically(
-          json,
+      HtmlReport.writeAtomically(
+          dir.resolve(name + ".json"),
           new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json()));
-      Path html = dir.resolve(name + ".html");
-      writeAtomically(html, html());
-      return html;
+      return HtmlReport.writeAtomically(dir.resolve(name + ".html"), html());
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot write the bench report into " + dir + ": " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * A temporary file next to the target, then a move; created as any file (the umask decides who
-   * may read it), not owner-only as {@link Files#createTempFile} would make it.
-   */
-  private static void writeAtomically(Path file, String text) throws IOException {
-    Path tmp =
-        file.resolveSibling("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
-    Files.writeString(
-        tmp,
-        text,
-        StandardCharsets.UTF_8,
-        java.nio.file.StandardOpenOption.CREATE_NEW,
-        java.nio.file.StandardOpenOption.WRITE);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

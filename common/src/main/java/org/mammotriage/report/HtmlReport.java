@@ -145,21 +145,30 @@ public final class HtmlReport {
    */
   public Path write(Path file) {
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Path tmp =
-          parent.resolve("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
-      Files.writeString(
-          tmp,
-          render(),
-          StandardCharsets.UTF_8,
-          java.nio.file.StandardOpenOption.CREATE_NEW,
-          java.nio.file.StandardOpenOption.WRITE);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      return file;
+      return writeAtomically(file, render());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write report " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Writes a report file (HTML, JSON) atomically: a temporary file next to it, then a move; creates
+   * parent folders. The temporary file is created like any file, so the umask decides who may read
+   * the report (not owner-only, as {@link Files#createTempFile} would make it).
+   */
+  public static Path writeAtomically(Path file, String text) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path tmp =
+        parent.resolve("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+    Files.writeString(
+        tmp,
+        text,
+        StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.CREATE_NEW,
+        java.nio.file.StandardOpenOption.WRITE);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return file;
   }
 
   private static boolean isNumeric(String s) {

@@ -151,16 +151,7 @@ class HtmlReportTest {
     Document l = parse(line.render());
     // then: one dashed line each, horizontal, inside the plot area (top 30, bottom 320 - 45)
     for (Document d : List.of(b, l)) {
-      var lines = d.getElementsByTagName("line");
-      org.w3c.dom.Element ref = null;
-      for (int i = 0; i < lines.getLength(); i++) {
-        var e = (org.w3c.dom.Element) lines.item(i);
-        if ("reference".equals(e.getAttribute("class"))) {
-          assertThat(ref).as("one reference line").isNull();
-          ref = e;
-        }
-      }
-      assertThat(ref).isNotNull();
+      org.w3c.dom.Element ref = referenceLine(d);
       assertThat(ref.getAttribute("y1")).isEqualTo(ref.getAttribute("y2"));
       assertThat(ref.getAttribute("stroke-dasharray")).isNotEmpty();
       double y = Double.parseDouble(ref.getAttribute("y1"));
@@ -169,12 +160,23 @@ class HtmlReportTest {
     // the line plot's axis was widened to its goal (0.5, below the data): labelled there
     assertThat(line.render()).contains(">goal</text>");
     // the bars' 0.8 lies between the axis floor (0) and the top (1.2): 1/3 of the way down
-    String svg = bars.render();
-    int at = svg.indexOf("class=\"reference\"");
-    String y1 =
-        svg.substring(svg.indexOf("y1=\"", at) + 4, svg.indexOf('"', svg.indexOf("y1=\"", at) + 4));
-    assertThat(Double.parseDouble(y1))
+    assertThat(Double.parseDouble(referenceLine(b).getAttribute("y1")))
         .isCloseTo(275 - (275 - 30) * 0.8 / 1.2, org.assertj.core.data.Offset.offset(0.6));
+  }
+
+  /** The chart's one dashed reference line (fails when there is none or more than one). */
+  private static org.w3c.dom.Element referenceLine(Document d) {
+    var lines = d.getElementsByTagName("line");
+    org.w3c.dom.Element ref = null;
+    for (int i = 0; i < lines.getLength(); i++) {
+      var e = (org.w3c.dom.Element) lines.item(i);
+      if ("reference".equals(e.getAttribute("class"))) {
+        assertThat(ref).as("one reference line").isNull();
+        ref = e;
+      }
+    }
+    assertThat(ref).as("a reference line").isNotNull();
+    return ref;
   }
 
   @Test

@@ -137,10 +137,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
     j.put("loader_ratio", lr).put("workers", workers);
     j.put("cores", Runtime.getRuntime().availableProcessors());
     j.put("loader_goal", GOAL_LOADER);
-    Files.createDirectories(out.toAbsolutePath().getParent());
-    Files.writeString(out, j.toPrettyString(), StandardCharsets.UTF_8);
-    Path html = htmlPath(out);
-    Files.writeString(html, html(j), StandardCharsets.UTF_8);
+    org.mammotriage.report.HtmlReport.writeAtomically(out, j.toPrettyString());
+    Path html = org.mammotriage.report.HtmlReport.writeAtomically(htmlPath(out), html(j));
     System.out.println("  written: " + out.toAbsolutePath() + " and " + html.toAbsolutePath());
     return 0;
   }
@@ -186,25 +184,22 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 fmt(lr),
                 ">= " + fmt(lgoal),
                 lr >= lgoal ? "met" : "NOT met")));
+    goalBar(r, "DJL / PyTorch, training steps/s", "DJL / PyTorch", ratio, goal);
+    goalBar(r, "data pipeline / training, images/s", "pipeline / trained", lr, lgoal);
+    return r.render();
+  }
+
+  private static void goalBar(
+      org.mammotriage.report.HtmlReport r, String title, String label, double v, double goal) {
     r.chart(
         org.mammotriage.report.SvgPlot.bars()
-            .setTitle("DJL / PyTorch, training steps/s")
-            .setCategories(List.of("DJL / PyTorch"))
+            .setTitle(title)
+            .setCategories(List.of(label))
             .optYLabel("ratio")
-            .addSeries("measured", new double[] {ratio})
+            .addSeries("measured", new double[] {v})
             .optReferenceLine(goal, "goal " + fmt(goal))
             .build(),
         "dashed: the goal");
-    r.chart(
-        org.mammotriage.report.SvgPlot.bars()
-            .setTitle("data pipeline / training, images/s")
-            .setCategories(List.of("pipeline / trained"))
-            .optYLabel("ratio")
-            .addSeries("measured", new double[] {lr})
-            .optReferenceLine(lgoal, "goal " + fmt(lgoal))
-            .build(),
-        "dashed: the goal");
-    return r.render();
   }
 
   private static String fmt(double v) {
