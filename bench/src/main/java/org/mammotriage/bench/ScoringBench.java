@@ -113,13 +113,14 @@ final class ScoringBench {
               tmp != null
                   ? String.format(Locale.ROOT, "scoring: reference conv model %dx%d", h, w)
                   : "scoring: " + modelDir.getFileName(),
-              "scorer/bare ORT loop, batch " + batch,
+              String.format(
+                  Locale.ROOT, "scorer/bare ORT loop, batch %d (bound here %.2f)", batch, bound),
               mr,
               Arrays.stream(ratio).min().orElseThrow(),
               Arrays.stream(ratio).max().orElseThrow(),
               "range of " + rounds + " rounds",
               "x",
-              String.format(Locale.ROOT, ">= %.2f (bound here %.2f)", GOAL, bound),
+              String.format(Locale.ROOT, ">= %.2f", GOAL),
               GOAL,
               mr >= GOAL ? "met" : "NOT met");
       if (mr < GOAL) {
