@@ -66,6 +66,13 @@ public final class EncodeAhead implements AutoCloseable {
    */
   static final long STALE_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
 
+  /**
+   * Images a stream thread may hold unencoded per worker by default ({@link #lookahead()}): enough
+   * that the pool still has work while the stream thread polls (a poll of working images takes the
+   * time of one or two encodings) and through a batch's last images.
+   */
+  static final int LOOKAHEAD_PER_THREAD = 8;
+
   /** Encodes nothing: {@link #take} always answers null (the stream thread encodes). */
   public static final EncodeAhead NONE = new EncodeAhead();
 
@@ -76,7 +83,14 @@ public final class EncodeAhead implements AutoCloseable {
   private final ExecutorService pool;
   private final int maxPending;
   private final int threads;
+  private final int lookahead;
   private final java.util.function.LongSupplier clock;
+  // partition of mammo.images.v1 -> the last offset a poll returned (the end of what the stream
+  // thread holds of it)
+  private final Map<Integer, Long> polledTo = new java.util.concurrent.ConcurrentHashMap<>();
+  // stream thread name -> its main consumer (StreamsApp's client supplier registers them)
+  private final Map<String, org.apache.kafka.clients.consumer.Consumer<?, ?>> consumers =
+      new java.util.concurrent.ConcurrentHashMap<>();
   // partition -> offset -> the encoding (null inside: nothing to use) of mammo.images.v1
   private final Map<Integer, TreeMap<Long, Pending>> pending = new HashMap<>();
   private int size;
@@ -98,6 +112,7 @@ public final class EncodeAhead implements AutoCloseable {
     this.pool = null;
     this.maxPending = 0;
     this.threads = 0;
+    this.lookahead = 0;
     this.clock = System::nanoTime;
     this.closed = true;
   }
@@ -111,7 +126,21 @@ public final class EncodeAhead implements AutoCloseable {
       TriageSettings settings,
       Supplier<Deserializer<MammogramImage>> deserializers,
       int threads) {
-    this(scorer, settings, deserializers, threads, MAX_PENDING, System::nanoTime);
+    this(scorer, settings, deserializers, threads, -1);
+  }
+
+  /**
+   * @param lookahead images whose encoding is not done yet that a stream thread may hold while it
+   *     goes on ({@link #lookahead()}): -1 for {@link #LOOKAHEAD_PER_THREAD} per worker, 0 to wait
+   *     for each image as it is reached
+   */
+  public EncodeAhead(
+      ExamScoringService scorer,
+      TriageSettings settings,
+      Supplier<Deserializer<MammogramImage>> deserializers,
+      int threads,
+      int lookahead) {
+    this(scorer, settings, deserializers, threads, lookahead, MAX_PENDING, System::nanoTime);
   }
 
   EncodeAhead(
@@ -119,11 +148,16 @@ public final class EncodeAhead implements AutoCloseable {
       TriageSettings settings,
       Supplier<Deserializer<MammogramImage>> deserializers,
       int threads,
+      int lookahead,
       int maxPending,
       java.util.function.LongSupplier clock) {
     if (threads < 1) {
       throw new IllegalArgumentException("encode-ahead threads must be at least 1: " + threads);
     }
+    if (lookahead < -1) {
+      throw new IllegalArgumentException("encode-ahead lookahead must be -1 or more: " + lookahead);
+    }
+    this.lookahead = lookahead < 0 ? LOOKAHEAD_PER_THREAD * threads : lookahead;
     this.scorer = scorer;
     this.rules = SlotRules.of(settings);
     this.images = settings.images();
@@ -147,6 +181,17 @@ public final class EncodeAhead implements AutoCloseable {
     return threads;
   }
 
+  /**
+   * How many images whose encoding is not done yet a stream thread may hold while it goes on with
+   * later records (0: it waits for each image's encoding when it reaches the image, as the pool
+   * gets images only as polls return them and so runs dry at each poll). {@link ExamAssembler}
+   * keeps up to this many {@link Claim}s open and releases an exam once its encodings are done, so
+   * that the stream thread can poll again while the workers still encode the end of a batch.
+   */
+  public int lookahead() {
+    return pool == null ? 0 : lookahead;
+  }
+
   /** Whether images are encoded ahead at all ({@link #NONE} is not). */
   public boolean enabled() {
     return pool != null;
@@ -161,6 +206,7 @@ public final class EncodeAhead implements AutoCloseable {
       return;
     }
     for (ConsumerRecord<byte[], byte[]> rec : records.records(Topics.IMAGES.name())) {
+      polledTo.merge(rec.partition(), rec.offset(), Math::max);
       Pending task = new Pending(() -> encode(rec), clock.getAsLong());
       synchronized (this) {
         if (size >= maxPending) {
@@ -191,6 +237,18 @@ public final class EncodeAhead implements AutoCloseable {
    * before this offset were passed over by the stream thread and are dropped.
    */
   public EncodeResult take(int partition, long offset) {
+    Claim c = claim(partition, offset);
+    return c == null ? null : c.get();
+  }
+
+  /**
+   * Takes the encoding being made ahead for the image at this partition and offset out of the
+   * pool's keeping without waiting for it: the caller {@link Claim#get}s it when it needs it (a
+   * later claim no longer drops it). Null when there is none (never offered, or dropped: the caller
+   * encodes). Entries of the partition before this offset were passed over by the stream thread and
+   * are dropped.
+   */
+  public Claim claim(int partition, long offset) {
     if (pool == null) {
       return null;
     }
@@ -216,23 +274,91 @@ public final class EncodeAhead implements AutoCloseable {
       misses.incrementAndGet();
       return null;
     }
-    long t0 = System.nanoTime();
-    task.run(); // does nothing when a worker has started or finished it
-    try {
-      EncodeResult r = task.get();
-      waitedNanos.addAndGet(System.nanoTime() - t0);
-      (r != null && r.encoded() ? hits : misses).incrementAndGet();
-      if (task.ranOn == Thread.currentThread()) {
-        selfRun.incrementAndGet();
-      }
-      return r;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    } catch (ExecutionException | CancellationException e) {
-      misses.incrementAndGet();
-      return null;
+    return new Claim(task);
+  }
+
+  /**
+   * An image's encoding taken from the pool by {@link #claim}: done or not, and got (waited for, or
+   * computed on the calling thread when no worker has started it) once.
+   */
+  public final class Claim {
+    private final Pending task;
+    private EncodeResult result;
+    private boolean got;
+
+    private Claim(Pending task) {
+      this.task = task;
     }
+
+    /** Whether the encoding is done (or failed): {@link #get} will not wait. */
+    public boolean done() {
+      return got || task.isDone();
+    }
+
+    /**
+     * The encoding (null: none to use, the caller encodes), waiting for it, or computing it here
+     * when no worker has started it.
+     */
+    public EncodeResult get() {
+      if (got) {
+        return result;
+      }
+      got = true;
+      long t0 = System.nanoTime();
+      task.run(); // does nothing when a worker has started or finished it
+      try {
+        EncodeResult r = task.get();
+        waitedNanos.addAndGet(System.nanoTime() - t0);
+        (r != null && r.encoded() ? hits : misses).incrementAndGet();
+        if (task.ranOn == Thread.currentThread()) {
+          selfRun.incrementAndGet();
+        }
+        result = r;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | CancellationException e) {
+        misses.incrementAndGet();
+      }
+      return result;
+    }
+  }
+
+  /**
+   * Whether the stream thread calling this has more of the partition's images to process soon after
+   * the one at {@code offset}: records the last poll returned beyond it, or (at the end of what it
+   * holds) a lag its main consumer knows of, so that its next poll returns at once. False when
+   * neither is known (an exam then is released before the thread polls again, without waiting for
+   * its next poll).
+   */
+  public boolean moreComing(int partition, long offset) {
+    Long to = polledTo.get(partition);
+    if (to != null && offset < to) {
+      return true;
+    }
+    org.apache.kafka.clients.consumer.Consumer<?, ?> c =
+        consumers.get(Thread.currentThread().getName());
+    if (c == null) {
+      return false;
+    }
+    try {
+      java.util.OptionalLong lag =
+          c.currentLag(new org.apache.kafka.common.TopicPartition(Topics.IMAGES.name(), partition));
+      return lag.isPresent() && lag.getAsLong() > 0;
+    } catch (RuntimeException e) {
+      return false; // not assigned here (any more), closed: nothing known
+    }
+  }
+
+  /**
+   * Registers a stream thread's main consumer under the thread's name (Kafka Streams names the
+   * consumer's client id after its thread: {@code <thread>-consumer}), for {@link #moreComing}. A
+   * replaced stream thread has a new name: the consumer of the one it replaced is not asked again.
+   */
+  void registerMainConsumer(String clientId, org.apache.kafka.clients.consumer.Consumer<?, ?> c) {
+    if (clientId == null || !clientId.endsWith("-consumer")) {
+      return;
+    }
+    consumers.put(clientId.substring(0, clientId.length() - "-consumer".length()), c);
   }
 
   /**

@@ -1,10 +1,16 @@
 package org.mammotriage.streams;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -22,6 +28,7 @@ import org.mammotriage.schemas.avro.ExamScore;
 import org.mammotriage.schemas.avro.MammogramImage;
 import org.mammotriage.schemas.avro.SlotImage;
 import org.mammotriage.schemas.avro.TriageDecision;
+import org.mammotriage.scoring.EncodeResult;
 import org.mammotriage.scoring.ExamScoringService;
 import org.mammotriage.scoring.ScoreResult;
 import org.mammotriage.streams.SlotRules.Acquisition;
@@ -41,6 +48,20 @@ import org.slf4j.LoggerFactory;
  * <p>With a contract-2 model an image is encoded when it arrives and the state keeps its encoding
  * instead of its pixels ({@link SlotImages}); a release runs only the exam head, and {@link
  * ReleaseScoring} makes sure every score comes from one model after a hot model change.
+ *
+ * <p>With images encoded ahead ({@link EncodeAhead}, a {@link EncodeAhead#lookahead()} above 0) the
+ * stream thread does not wait for an image's encoding when it reaches the image: the slot is
+ * written without it and the encoding is {@linkplain EncodeAhead#claim claimed} and held in memory,
+ * and an exam completed by such an image is released once its encodings are done, at a later record
+ * or punctuation, in the order the exams completed. So the thread polls again while the workers
+ * still encode the end of a batch, instead of leaving them idle for each poll. At most {@code
+ * lookahead} encodings are outstanding (then the thread waits for the oldest), and before the
+ * thread would go back to a poll that returns nothing at once ({@link EncodeAhead#moreComing}) it
+ * releases every exam it holds, so a quiet stream decides an exam as soon as it is complete.
+ * Exactly-once is unchanged: what is held is only what the state would otherwise have waited for; a
+ * state committed with an exam complete and not yet released (the process stopped in between) makes
+ * that exam due at once, and its release reads the images back from the topic ({@link
+ * ReleaseScoring}).
  */
 public final class ExamAssembler implements Processor<String, MammogramImage, String, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(ExamAssembler.class);
@@ -60,6 +81,23 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
   private ExamDeadlines deadlines;
   private boolean indexed;
   private String sliceFrom;
+  // encodings claimed from the EncodeAhead that were not done when the stream thread reached their
+  // image: study -> slot -> the image and its claim (the slot in the state has no encoding yet)
+  private final Map<String, Map<Slot, Held>> held = new LinkedHashMap<>();
+  // the claims held, oldest first, until seen done (at most ahead.lookahead() not done)
+  private final ArrayDeque<EncodeAhead.Claim> open = new ArrayDeque<>();
+  // complete exams waiting for their encodings, in the order they completed
+  private final LinkedHashSet<String> deferred = new LinkedHashSet<>();
+
+  /** An image whose slot waits for its encoding. */
+  private record Held(String sop, EncodeAhead.Claim claim) {}
+
+  /**
+   * Exams with encodings held in memory, at most: at a punctuation the oldest beyond this are
+   * written to the state with their encodings (exams that stay incomplete keep nothing in memory
+   * for long).
+   */
+  static final int MAX_HELD_EXAMS = 1024;
 
   /**
    * The store is checked against the deadline index once in this long, a slice each punctuation
@@ -119,6 +157,10 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     MammogramImage img = rec.value();
     String study = img.getStudyInstanceUid();
     long now = context.currentSystemTimeMs();
+    releaseDeferred(false, now);
+    if (deferred.contains(study)) {
+      releaseDeferredThrough(study, now); // its release comes before what this image changes
+    }
     ExamAssemblyState st = store.get(study);
     if (st == null) {
       st =
@@ -132,6 +174,7 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     }
     if (rules.isDuplicate(st.getSeenSops(), img.getSopInstanceUid())) {
       LOG.debug("study {}: duplicate instance {} ignored", study, img.getSopInstanceUid());
+      releaseBeforePoll(now);
       return;
     }
     List<String> seen = new ArrayList<>(st.getSeenSops());
@@ -146,23 +189,142 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
       extras.add(rules.extraViewName(laterality, img.getView(), img.getViewModifiers()));
       st.setExtraViews(extras);
     } else {
-      changed = putSlot(st, slot, img);
+      changed = putSlot(study, st, slot, img);
     }
     if (changed && st.getVersion() > 0) {
       st.setChangedSinceRelease(true);
     }
     if (changed && st.getSlots().size() == 4) {
-      release(study, st, false, now);
+      if (deferred.isEmpty() && !waitsForEncodings(study)) {
+        release(study, st, false, now);
+      } else {
+        deferred.add(study); // released once its encodings are done, after those before it
+      }
     }
     store.put(study, st);
     deadlines.put(study, st);
+    releaseBeforePoll(now);
+  }
+
+  /**
+   * Keeps at most {@link EncodeAhead#lookahead()} encodings outstanding (waiting for the oldest),
+   * releases the exams whose encodings are done, and all of them when the stream thread would
+   * otherwise go back to a poll with exams held that the poll would not return at once.
+   */
+  private void releaseBeforePoll(long now) {
+    while (!open.isEmpty() && open.peekFirst().done()) {
+      open.pollFirst();
+    }
+    while (open.size() > ahead.lookahead()) {
+      open.pollFirst().get();
+    }
+    if (deferred.isEmpty()) {
+      return;
+    }
+    releaseDeferred(false, now);
+    RecordMetadata m = context.recordMetadata().orElse(null);
+    if (!deferred.isEmpty() && (m == null || !ahead.moreComing(m.partition(), m.offset()))) {
+      releaseDeferred(true, now);
+    }
+  }
+
+  /** Whether a slot of the exam waits for an encoding that is not done yet. */
+  private boolean waitsForEncodings(String study) {
+    Map<Slot, Held> h = held.get(study);
+    return h != null && h.values().stream().anyMatch(x -> !x.claim().done());
+  }
+
+  /**
+   * Releases the complete exams held for their encodings, in the order they completed: all of them
+   * (waiting for their encodings), or those up to the first whose encodings are not done.
+   */
+  private void releaseDeferred(boolean wait, long now) {
+    for (Iterator<String> it = deferred.iterator(); it.hasNext(); ) {
+      String study = it.next();
+      if (!wait && waitsForEncodings(study)) {
+        return;
+      }
+      it.remove();
+      releaseHeld(study, now);
+    }
+  }
+
+  /** Releases the held exams in order up to this one, waiting for their encodings. */
+  private void releaseDeferredThrough(String study, long now) {
+    for (Iterator<String> it = deferred.iterator(); it.hasNext(); ) {
+      String s = it.next();
+      it.remove();
+      releaseHeld(s, now);
+      if (s.equals(study)) {
+        return;
+      }
+    }
+  }
+
+  private void releaseHeld(String study, long now) {
+    ExamAssemblyState st = store.get(study);
+    if (st == null || !ExamDeadlines.waitsForRelease(st) || st.getSlots().size() != 4) {
+      held.remove(study);
+      return;
+    }
+    release(study, st, false, now);
+    store.put(study, st);
+    deadlines.put(study, st);
+  }
+
+  /**
+   * Puts the held encodings of the exam into its slots (waiting for them), as {@link SlotImages}
+   * would have on the image's arrival; an encoding that is not one to use (it failed ahead, or was
+   * made on a model no longer active) is made again from the image read back from the topic, as on
+   * arrival. A slot whose image cannot be read back is left without: {@link ReleaseScoring} says
+   * so.
+   */
+  private void fill(String study, ExamAssemblyState st) {
+    Map<Slot, Held> h = held.remove(study);
+    if (h == null) {
+      return;
+    }
+    List<SlotImage> slots = new ArrayList<>(st.getSlots());
+    for (int i = 0; i < slots.size(); i++) {
+      SlotImage s = slots.get(i);
+      Held x = h.get(Slot.valueOf(s.getSlot()));
+      if (x == null || !x.sop().equals(s.getSopInstanceUid()) || !SlotImages.awaiting(s)) {
+        continue;
+      }
+      EncodeResult r = x.claim().get();
+      if (SlotImages.usable(r, scorer)) {
+        slots.set(i, SlotImages.withEncoding(s, r.encoding()));
+      } else if (r != null
+          && EncodeResult.UNDECODABLE_IMAGE.equals(r.failure())
+          && r.model().id().equals(scorer.activeModel().id())) {
+        slots.set(i, SlotImage.newBuilder(s).setEncodeFailure(r.failure()).build());
+      } else if (archive != null && s.getSourcePartition() != null && s.getSourceOffset() != null) {
+        SlotImage again =
+            archive
+                .fetch(s.getSourcePartition(), s.getSourceOffset())
+                .filter(img -> img.getSopInstanceUid().equals(s.getSopInstanceUid()))
+                .map(
+                    img ->
+                        SlotImages.arrive(
+                            scorer,
+                            Slot.valueOf(s.getSlot()),
+                            img,
+                            s.getSourcePartition(),
+                            s.getSourceOffset(),
+                            r,
+                            settings.images()))
+                .orElse(s);
+        slots.set(i, again);
+      }
+    }
+    st.setSlots(slots);
   }
 
   /**
    * Fills or replaces a slot as the rules place the image (encoding it first when it takes the
    * slot); true when the exam's images changed.
    */
-  private boolean putSlot(ExamAssemblyState st, Slot slot, MammogramImage img) {
+  private boolean putSlot(String study, ExamAssemblyState st, Slot slot, MammogramImage img) {
     List<SlotImage> slots = new ArrayList<>(st.getSlots());
     int i = 0;
     while (i < slots.size() && !slots.get(i).getSlot().equals(slot.name())) {
@@ -179,24 +341,39 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     }
     RecordMetadata source = context.recordMetadata().orElse(null);
     boolean fromImages = source != null && Topics.IMAGES.name().equals(source.topic());
-    SlotImage incoming =
-        SlotImages.arrive(
-            scorer,
-            slot,
-            img,
-            source == null ? null : source.partition(),
-            source == null ? null : source.offset(),
-            fromImages ? ahead.take(source.partition(), source.offset()) : null,
-            settings.images());
-    switch (p) {
-      case FILLS -> {
-        slots.add(incoming);
-        slots.sort(Comparator.comparing(s -> Slot.valueOf(s.getSlot()).ordinal()));
+    Integer partition = source == null ? null : source.partition();
+    Long offset = source == null ? null : source.offset();
+    EncodeAhead.Claim claim = fromImages ? ahead.claim(partition, offset) : null;
+    SlotImage incoming;
+    Map<Slot, Held> h = held.get(study);
+    if (claim != null
+        && !claim.done()
+        && ahead.lookahead() > 0
+        && scorer.activeModel().encodesViews()) {
+      // not done yet: the slot waits for it, the thread goes on
+      incoming = SlotImages.awaiting(slot, img, partition, offset);
+      held.computeIfAbsent(study, k -> new EnumMap<>(Slot.class))
+          .put(slot, new Held(img.getSopInstanceUid(), claim));
+      open.addLast(claim);
+    } else {
+      incoming =
+          SlotImages.arrive(
+              scorer,
+              slot,
+              img,
+              partition,
+              offset,
+              claim == null ? null : claim.get(),
+              settings.images());
+      if (h != null) {
+        h.remove(slot); // the slot's earlier image (and its held encoding) is replaced
       }
-      case REPLACES -> slots.set(i, incoming);
-      case EARLIER, SAME -> {
-        return false; // kept out: the slot's image stays
-      }
+    }
+    if (p == Placement.FILLS) {
+      slots.add(incoming);
+      slots.sort(Comparator.comparing(s -> Slot.valueOf(s.getSlot()).ordinal()));
+    } else {
+      slots.set(i, incoming);
     }
     st.setSlots(slots);
     return true;
@@ -214,6 +391,8 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
    */
   private void punctuate(long now) {
     long t0 = System.nanoTime();
+    releaseDeferred(true, now);
+    settleOldestHeld();
     if (!indexed) {
       index();
     } else {
@@ -226,9 +405,11 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
         continue;
       }
       boolean quiet = now - st.getLastImageAt() >= settings.quietPeriodMs();
+      boolean complete = st.getSlots().size() == 4;
       boolean pending = ExamDeadlines.waitsForRelease(st);
-      if (quiet && pending) {
-        release(study, st, true, now);
+      if ((quiet || complete) && pending) {
+        // a complete exam waits only when the process stopped before its release
+        release(study, st, !complete, now);
         store.put(study, st);
         deadlines.put(study, st);
       } else if (!pending
@@ -242,6 +423,23 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     }
     metrics.storeSize(deadlines.size());
     metrics.punctuated(System.nanoTime() - t0);
+  }
+
+  /**
+   * Writes the held encodings of the oldest exams beyond {@link #MAX_HELD_EXAMS} into their state
+   * (exams that stay incomplete: they are released only after the quiet period).
+   */
+  private void settleOldestHeld() {
+    while (held.size() > MAX_HELD_EXAMS) {
+      String study = held.keySet().iterator().next();
+      ExamAssemblyState st = store.get(study);
+      if (st == null) {
+        held.remove(study);
+        continue;
+      }
+      fill(study, st);
+      store.put(study, st);
+    }
   }
 
   /** Files every exam of the store (once after the processor starts: the store is restored). */
@@ -307,6 +505,7 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
       filled.add(Slot.valueOf(s.getSlot()));
     }
     List<String> missing = EnumSet.complementOf(filled).stream().map(Enum::name).toList();
+    fill(study, st);
     ReleaseScoring.Outcome outcome = scoring.score(study, st);
     ScoreResult r = outcome.result();
     ModelThresholds t = Triage.thresholds(r.model().thresholds(), settings);
@@ -360,6 +559,11 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
 
   @Override
   public void close() {
+    // what is held is lost with the task: the state has each such slot without its encoding, and a
+    // complete exam not yet released is due at once where the task runs next
+    held.clear();
+    open.clear();
+    deferred.clear();
     if (archive != null) {
       archive.close();
     }

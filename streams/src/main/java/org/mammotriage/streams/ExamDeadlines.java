@@ -10,10 +10,11 @@ import org.mammotriage.schemas.avro.ExamAssemblyState;
 /**
  * When each exam in the {@code exam-assembly-store} is next due, in memory, ordered by time: an
  * exam waiting for a release ({@code version 0}, or changed since its release) at its last image
- * plus the quiet period; a released exam at its release plus the retention period (then it is
- * removed). The punctuation reads only the exams due, not the whole store: a store keeps every exam
- * of the retention period (a week by default, tens of thousands of exams at a large programme), and
- * reading and decoding all of them on the stream thread every few seconds would grow with it.
+ * plus the quiet period (a complete one at its last image); a released exam at its release plus the
+ * retention period (then it is removed). The punctuation reads only the exams due, not the whole
+ * store: a store keeps every exam of the retention period (a week by default, tens of thousands of
+ * exams at a large programme), and reading and decoding all of them on the stream thread every few
+ * seconds would grow with it.
  *
  * <p>It is derived from the store and kept by the thread that owns the store: built from a full
  * scan at the processor's first punctuation (Kafka Streams initialises a processor after restoring
@@ -48,7 +49,11 @@ final class ExamDeadlines {
    */
   long dueAt(ExamAssemblyState st) {
     if (waitsForRelease(st)) {
-      return saturatedAdd(st.getLastImageAt(), quietPeriodMs);
+      // a complete exam waits only for encodings made ahead, or because the process stopped
+      // before its release: due at once
+      return st.getSlots().size() == 4
+          ? st.getLastImageAt()
+          : saturatedAdd(st.getLastImageAt(), quietPeriodMs);
     }
     return st.getReleasedAt() == null
         ? Long.MAX_VALUE

@@ -86,6 +86,10 @@ final class ReleaseScoring {
         return new Outcome(unscorable(study, active, EncodeResult.UNDECODABLE_IMAGE), reencoded);
       }
       if (s.getEncoding() == null || !s.getEncoding().getModelId().equals(active.id())) {
+        // encoded again after a model change: an encoding of another model, or pixels kept while a
+        // contract-1 model was active (a slot that waited for an encoding made ahead when the
+        // process stopped is encoded here for the first time)
+        boolean again = s.getEncoding() != null || s.getPng() != null;
         Optional<byte[]> png = pixels(s);
         if (png.isEmpty()) {
           // an image the image store did not have on arrival is looked for once more here
@@ -104,7 +108,9 @@ final class ReleaseScoring {
         }
         s = SlotImages.withEncoding(s, r.encoding());
         slots.set(i, s);
-        reencoded++;
+        if (again) {
+          reencoded++;
+        }
       }
       views.add(
           new EncodedView(

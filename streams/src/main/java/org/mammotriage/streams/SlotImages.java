@@ -13,8 +13,9 @@ import org.mammotriage.scoring.ViewEncoding;
 
 /**
  * What the assembly state keeps of an image that takes a slot. With a contract-2 model it is
- * encoded on arrival and only its encoding is kept; with a contract-1 model (which scores from
- * pixels) its working image is kept. Either way the slot remembers where the image is in {@code
+ * encoded on arrival and only its encoding is kept (an encoding still being made ahead is put in at
+ * the exam's release: {@link #awaiting}); with a contract-1 model (which scores from pixels) its
+ * working image is kept. Either way the slot remembers where the image is in {@code
  * mammo.images.v1}, to encode it again after a model change. A slot with an encoding never gets
  * pixels again: {@link #withEncoding} is the one way an encoding enters a slot, and it drops them.
  */
@@ -59,25 +60,7 @@ final class SlotImages {
       Long offset,
       EncodeResult ahead,
       ImageStore images) {
-    SlotImage.Builder b =
-        SlotImage.newBuilder()
-            .setSlot(slot.name())
-            .setSopInstanceUid(img.getSopInstanceUid())
-            .setAcquisitionTime(
-                img.getAcquisitionTime() == null ? null : img.getAcquisitionTime().toEpochMilli())
-            .setInstanceNumber(img.getInstanceNumber())
-            .setSourcePartition(partition)
-            .setSourceOffset(offset)
-            .setSourceAe(bounded(img.getSourceAe()))
-            .setManufacturer(bounded(img.getManufacturer()))
-            .setManufacturerModel(bounded(img.getManufacturerModel()))
-            .setPresentationIntent(bounded(img.getPresentationIntent()))
-            .setPixelSpacingMm(
-                img.getPixelSpacingMm() == null || img.getPixelSpacingMm().isEmpty()
-                    ? null
-                    : img.getPixelSpacingMm().get(0))
-            .setOriginalRows(img.getOriginalRows())
-            .setOriginalColumns(img.getOriginalColumns());
+    SlotImage.Builder b = entry(slot, img, partition, offset);
     if (usable(ahead, scorer)) {
       return withEncoding(b.build(), ahead.encoding());
     }
@@ -101,6 +84,43 @@ final class SlotImages {
       return b.setPng(ByteBuffer.wrap(png)).build();
     }
     return b.setEncodeFailure(r.failure()).build();
+  }
+
+  /**
+   * The slot entry for an arriving image whose encoding is being made ahead and is not done yet:
+   * where the image is and what it is, no encoding, no pixels and no failure ({@link #awaiting}).
+   * {@link ExamAssembler} puts the encoding in at the exam's release; a release without it (the
+   * process stopped in between) reads the image back from the topic ({@link ReleaseScoring}).
+   */
+  static SlotImage awaiting(Slot slot, MammogramImage img, Integer partition, Long offset) {
+    return entry(slot, img, partition, offset).build();
+  }
+
+  /** Whether the slot waits for its encoding: it has none, no pixels and no failure. */
+  static boolean awaiting(SlotImage s) {
+    return s.getEncoding() == null && s.getPng() == null && s.getEncodeFailure() == null;
+  }
+
+  private static SlotImage.Builder entry(
+      Slot slot, MammogramImage img, Integer partition, Long offset) {
+    return SlotImage.newBuilder()
+        .setSlot(slot.name())
+        .setSopInstanceUid(img.getSopInstanceUid())
+        .setAcquisitionTime(
+            img.getAcquisitionTime() == null ? null : img.getAcquisitionTime().toEpochMilli())
+        .setInstanceNumber(img.getInstanceNumber())
+        .setSourcePartition(partition)
+        .setSourceOffset(offset)
+        .setSourceAe(bounded(img.getSourceAe()))
+        .setManufacturer(bounded(img.getManufacturer()))
+        .setManufacturerModel(bounded(img.getManufacturerModel()))
+        .setPresentationIntent(bounded(img.getPresentationIntent()))
+        .setPixelSpacingMm(
+            img.getPixelSpacingMm() == null || img.getPixelSpacingMm().isEmpty()
+                ? null
+                : img.getPixelSpacingMm().get(0))
+        .setOriginalRows(img.getOriginalRows())
+        .setOriginalColumns(img.getOriginalColumns());
   }
 
   /** An encoding made ahead is used when it is one, on the model that is active now. */

@@ -63,7 +63,10 @@ public final class StreamsApp implements AutoCloseable {
             new StreamsMetrics(registry, TriageStreamsConfig.driftSettings(cfg)),
             cfg.getBoolean(TriageStreamsConfig.JSON_MIRROR),
             ahead);
-    this.streams = new KafkaStreams(topology, properties(cfg, ahead));
+    this.streams =
+        ahead.lookahead() > 0
+            ? new KafkaStreams(topology, properties(cfg, ahead), new LagAwareClients(ahead))
+            : new KafkaStreams(topology, properties(cfg, ahead));
     // transient failures (FailureClassifier) end here: the thread is replaced after a backoff
     // and exactly-once processes its records again
     streams.setUncaughtExceptionHandler(new StreamThreadReplacement());
@@ -80,7 +83,65 @@ public final class StreamsApp implements AutoCloseable {
         scorer,
         settings,
         () -> Topics.IMAGES.valueSerde(serdes).deserializer(),
-        n < 0 ? Runtime.getRuntime().availableProcessors() : n);
+        n < 0 ? Runtime.getRuntime().availableProcessors() : n,
+        cfg.getInt(TriageStreamsConfig.ENCODE_AHEAD_LOOKAHEAD));
+  }
+
+  /**
+   * Kafka's own clients, with each stream thread's main consumer made known to the {@link
+   * EncodeAhead} ({@link EncodeAhead#moreComing}: whether the thread's next poll returns images at
+   * once, read on the thread itself from what the consumer's last fetch said of the partition's
+   * end).
+   */
+  static final class LagAwareClients implements org.apache.kafka.streams.KafkaClientSupplier {
+    private final EncodeAhead ahead;
+
+    LagAwareClients(EncodeAhead ahead) {
+      this.ahead = ahead;
+    }
+
+    @Override
+    public org.apache.kafka.clients.admin.Admin getAdmin(java.util.Map<String, Object> config) {
+      return org.apache.kafka.clients.admin.Admin.create(config);
+    }
+
+    @Override
+    public org.apache.kafka.clients.producer.Producer<byte[], byte[]> getProducer(
+        java.util.Map<String, Object> config) {
+      return new org.apache.kafka.clients.producer.KafkaProducer<>(
+          config,
+          new org.apache.kafka.common.serialization.ByteArraySerializer(),
+          new org.apache.kafka.common.serialization.ByteArraySerializer());
+    }
+
+    @Override
+    public org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> getConsumer(
+        java.util.Map<String, Object> config) {
+      var c = plain(config);
+      Object id = config.get(ConsumerConfig.CLIENT_ID_CONFIG);
+      ahead.registerMainConsumer(id == null ? null : id.toString(), c);
+      return c;
+    }
+
+    @Override
+    public org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> getRestoreConsumer(
+        java.util.Map<String, Object> config) {
+      return plain(config);
+    }
+
+    @Override
+    public org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> getGlobalConsumer(
+        java.util.Map<String, Object> config) {
+      return plain(config);
+    }
+
+    private static org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> plain(
+        java.util.Map<String, Object> config) {
+      return new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+          config,
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+    }
   }
 
   static Properties properties(MammoConfig cfg) {

@@ -11,6 +11,7 @@ public final class TriageStreamsConfig {
   public static final String STATE_DIR = "streams.state.dir";
   public static final String NUM_THREADS = "streams.num.threads";
   public static final String ENCODE_AHEAD_THREADS = "streams.encode.ahead.threads";
+  public static final String ENCODE_AHEAD_LOOKAHEAD = "streams.encode.ahead.lookahead";
   public static final String QUIET_PERIOD_MS = "exam.quiet.period.ms";
   public static final String RETENTION_MS = "exam.retention.ms";
   public static final String VIEW_SUBSTITUTIONS = "exam.view.substitutions";
@@ -71,6 +72,17 @@ public final class TriageStreamsConfig {
                 + " while each stream thread still applies its records one at a time in order"
                 + " (exactly-once unchanged). -1: one per core; 0: off, each stream thread encodes"
                 + " its images itself.")
+        .define(
+            ENCODE_AHEAD_LOOKAHEAD,
+            Type.INT,
+            -1,
+            Range.between(-1, 4096),
+            Importance.LOW,
+            "Images whose encoding is not done yet that a stream thread may hold while it goes on"
+                + " with later records and polls again (an exam is released once its encodings"
+                + " are done, in the order the exams completed), so the encode-ahead workers are"
+                + " not left idle at each poll. -1: 8 per encode-ahead thread; 0: the stream"
+                + " thread waits for each image's encoding when it reaches the image.")
         .define(
             QUIET_PERIOD_MS,
             Type.LONG,

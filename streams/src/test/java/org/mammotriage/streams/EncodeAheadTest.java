@@ -318,7 +318,7 @@ class EncodeAheadTest {
   void shouldHoldAtMostItsBoundAndIgnoreOtherTopics() {
     try (EncodeAhead a =
         new EncodeAhead(
-            scorer, TriageSettings.defaults(), this::deserializer, 1, 3, System::nanoTime)) {
+            scorer, TriageSettings.defaults(), this::deserializer, 1, 0, 3, System::nanoTime)) {
       a.offer(poll(arrivals().subList(0, 5), 0));
       assertThat(a.pending()).isEqualTo(3);
       assertThat(a.dropped()).isEqualTo(2);
@@ -338,7 +338,7 @@ class EncodeAheadTest {
   void shouldGiveUpImagesOfAPartitionNoLongerTakenOnceTheBoundIsReached() {
     java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
     try (EncodeAhead a =
-        new EncodeAhead(scorer, TriageSettings.defaults(), this::deserializer, 1, 3, now::get)) {
+        new EncodeAhead(scorer, TriageSettings.defaults(), this::deserializer, 1, 0, 3, now::get)) {
       a.offer(poll(arrivals().subList(0, 3), 0)); // partition 0, then it goes elsewhere
       now.addAndGet(EncodeAhead.STALE_NANOS - 1);
       ConsumerRecords<byte[], byte[]> next = onPartition(1, poll(arrivals().subList(3, 4), 0));
