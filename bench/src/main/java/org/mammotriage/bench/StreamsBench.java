@@ -958,6 +958,17 @@ final class StreamsBench {
         int k = at.length * 2 / 3;
         long from = at[k - 1];
         CpuSampler.Window cpu = sampler.between(from, last);
+        if (ahead.lookahead() > 0) {
+          System.out.printf(
+              Locale.ROOT,
+              "  run %s: the stream thread went on past encodings not done (lookahead %d) and"
+                  + " waited for those of the exams it held before a poll %d times; it ran %d"
+                  + " encodings itself%n",
+              name,
+              ahead.lookahead(),
+              ahead.waitsBeforePoll(),
+              ahead.ranByTaker());
+        }
         return new StreamRun(
             preloaded.size() / ((last - t0) / 1000.0),
             (at.length - k) / ((last - from) / 1000.0),

@@ -101,6 +101,7 @@ public final class EncodeAhead implements AutoCloseable {
   private final AtomicLong waitedNanos = new AtomicLong();
   private final AtomicLong selfRun = new AtomicLong();
   private final AtomicLong workersIdle = new AtomicLong();
+  private final AtomicLong waitsBeforePoll = new AtomicLong();
   // on a worker: when it finished its last task (0 before its first)
   private final ThreadLocal<long[]> lastFinished = ThreadLocal.withInitial(() -> new long[1]);
 
@@ -296,6 +297,31 @@ public final class EncodeAhead implements AutoCloseable {
     }
 
     /**
+     * As {@link #get}, but leaves the encoding to the pool's workers, which run the images in the
+     * order they were offered (so a claimed image not started yet is next or nearly): it is run
+     * here only once the pool is shut down. For a stream thread that goes on past encodings not
+     * done ({@link #lookahead()}), the workers are busy whenever it waits, and an encoding run here
+     * would be a third encoder on two cores, slowing the workers down by as much.
+     */
+    public EncodeResult await() {
+      long t0 = System.nanoTime();
+      while (!got && !task.isDone() && !pool.isShutdown()) {
+        try {
+          task.get(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          // still queued or running: wait on
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        } catch (ExecutionException | CancellationException e) {
+          break; // done: get() says what
+        }
+      }
+      waitedNanos.addAndGet(System.nanoTime() - t0);
+      return get();
+    }
+
+    /**
      * The encoding (null: none to use, the caller encodes), waiting for it, or computing it here
      * when no worker has started it.
      */
@@ -485,6 +511,21 @@ public final class EncodeAhead implements AutoCloseable {
    */
   public long workersIdleNanos() {
     return workersIdle.get();
+  }
+
+  /**
+   * Times a stream thread released the exams it held for their encodings before going back to a
+   * poll that would not return images at once ({@link #moreComing} false), waiting for those
+   * encodings: once at the end of each burst on a quiet stream, rarely while it works through a
+   * backlog.
+   */
+  public long waitsBeforePoll() {
+    return waitsBeforePoll.get();
+  }
+
+  /** Counts one of {@link #waitsBeforePoll()}. */
+  void waitedBeforePoll() {
+    waitsBeforePoll.incrementAndGet();
   }
 
   /** Images not encoded ahead because {@link #MAX_PENDING} were waiting. */

@@ -216,7 +216,7 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
       open.pollFirst();
     }
     while (open.size() > ahead.lookahead()) {
-      open.pollFirst().get();
+      open.pollFirst().await();
     }
     if (deferred.isEmpty()) {
       return;
@@ -224,6 +224,7 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
     releaseDeferred(false, now);
     RecordMetadata m = context.recordMetadata().orElse(null);
     if (!deferred.isEmpty() && (m == null || !ahead.moreComing(m.partition(), m.offset()))) {
+      ahead.waitedBeforePoll();
       releaseDeferred(true, now);
     }
   }
@@ -291,7 +292,7 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
       if (x == null || !x.sop().equals(s.getSopInstanceUid()) || !SlotImages.awaiting(s)) {
         continue;
       }
-      EncodeResult r = x.claim().get();
+      EncodeResult r = x.claim().await();
       if (SlotImages.usable(r, scorer)) {
         slots.set(i, SlotImages.withEncoding(s, r.encoding()));
       } else if (r != null

@@ -55,6 +55,13 @@ public final class StreamsApp implements AutoCloseable {
                 + " zero while the stream works through a backlog, unless the stream thread's"
                 + " polls keep them waiting")
         .register(registry);
+    FunctionCounter.builder(
+            "mammotriage_encode_ahead_waits_before_poll", ahead, a -> a.waitsBeforePoll())
+        .description(
+            "times a stream thread waited for the encodings of the exams it held before a poll"
+                + " that would not return images at once (streams.encode.ahead.lookahead): at the"
+                + " end of each burst on a quiet stream, rarely in a backlog")
+        .register(registry);
     var topology =
         ExamTriageTopology.build(
             settings,
