@@ -264,10 +264,11 @@ final class StreamsBench {
         alone.pairedRuns());
     System.out.printf(
         Locale.ROOT,
-        "  the encode-ahead workers idle, share of their time over the counted window (a poll"
-            + " finds them with nothing to do: they get images only as the stream thread's polls"
-            + " return them), in the order run: %s; medians: images in Kafka %.1f %%, %s"
-            + " %.1f %%%n",
+        "  the encode-ahead workers idle, share of their time over the counted window (they"
+            + " get images only as the stream thread's polls return them: a poll finds them with"
+            + " nothing to do unless the thread went on past encodings not done,"
+            + " streams.encode.ahead.lookahead), in the order run: %s; medians: images in Kafka"
+            + " %.1f %%, %s %.1f %%%n",
         alone.idleRuns(),
         100 * alone.idleKafka(),
         other,

@@ -507,7 +507,7 @@ public final class EncodeAhead implements AutoCloseable {
    * Time the workers waited between images since each one's first, summed over the workers: with a
    * backlog to work through it is what the stream thread's polls cost the pool, which gets images
    * only as polls return them (Kafka Streams polls again only after it has processed every record
-   * it holds, so the pool has run dry by each poll).
+   * it holds, so with a {@link #lookahead()} of 0 the pool has run dry by each poll).
    */
   public long workersIdleNanos() {
     return workersIdle.get();

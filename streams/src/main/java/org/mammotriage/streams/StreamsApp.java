@@ -176,7 +176,9 @@ public final class StreamsApp implements AutoCloseable {
    * only as polls return them, had nothing to do: its workers idle 9-11 % of the time against 2-3 %
    * with the image store's 1 KB records. With a fetch a poll, the transfer overlaps the whole
    * batch's work and the workers idle 5-7 % ({@code ./run bench streams --alone}, "the workers
-   * idle"); what is left is the poll's own copy of the batch and a batch's last image.
+   * idle"); what is left is the poll's own copy of the batch and a batch's last image, which the
+   * stream thread going on past encodings not done takes off ({@code
+   * streams.encode.ahead.lookahead}, {@link ExamAssembler}).
    *
    * <p>For the main consumer the socket receive buffer is left to the operating system ({@code
    * receive.buffer.bytes} -1, autotuned up to {@code net.ipv4.tcp_rmem}) instead of Kafka's fixed
