@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,10 +18,7 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.mammotriage.config.CommonConfig;
 import org.mammotriage.config.ConfigLoader;
 import org.mammotriage.contract.ModelThresholds;
@@ -37,10 +33,8 @@ import org.mammotriage.scoring.ExamImage;
 import org.mammotriage.scoring.ExamInput;
 import org.mammotriage.scoring.ExamScoringService;
 import org.mammotriage.scoring.ModelInfo;
-import org.mammotriage.scoring.OnnxExamScorer;
 import org.mammotriage.scoring.ScoreResult;
 import org.mammotriage.scoring.ViewEncoding;
-import org.mammotriage.testing.TestModels;
 
 /**
  * Images encoded ahead of the stream thread ({@link EncodeAhead}): the topology decides exactly as
@@ -49,33 +43,9 @@ import org.mammotriage.testing.TestModels;
  * thread. The poll is played by handing the same records to {@link EncodeAhead#offer} (as the main
  * consumer's interceptor does) before they are piped into the driver.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EncodeAheadTest {
+class EncodeAheadTest extends TestScorer {
   static final SerdeFactory SERDES = SerdeFactory.singleObject();
   static final String IMAGES = Topics.IMAGES.name();
-  Path models;
-  OnnxExamScorer scorer;
-
-  @BeforeAll
-  void model() throws java.io.IOException {
-    models = java.nio.file.Files.createTempDirectory("encode-ahead-test");
-    scorer =
-        new OnnxExamScorer(
-            TestModels.writeV2(models.resolve("m"), TestModels.Kind.KNOWN, 30, 18),
-            "cpu",
-            false,
-            1,
-            1,
-            0);
-  }
-
-  @AfterAll
-  void closeModel() throws java.io.IOException {
-    scorer.close();
-    try (var files = java.nio.file.Files.walk(models)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
-  }
 
   /** Three exams, a duplicate, an extra view and an image that does not decode, interleaved. */
   static List<MammogramImage> arrivals() {
@@ -252,32 +222,15 @@ class EncodeAheadTest {
   @Test
   void shouldCountTheEncodingsTheStreamThreadRanItselfWhileTheWorkerWasBusy() throws Exception {
     // given: one worker, held in its first image until the test lets it go
-    java.util.concurrent.CountDownLatch inFirst = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch letGo = new java.util.concurrent.CountDownLatch(1);
-    Counting holding =
-        new Counting(scorer) {
-          @Override
-          public EncodeResult encode(ExamImage image) {
-            if (Thread.currentThread().getName().startsWith("streams-encode-ahead")
-                && inFirst.getCount() > 0) {
-              inFirst.countDown();
-              try {
-                letGo.await(30, java.util.concurrent.TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            }
-            return super.encode(image);
-          }
-        };
+    Held holding = new Held(scorer);
     try (EncodeAhead a =
         new EncodeAhead(holding, TriageSettings.defaults(), this::deserializer, 1)) {
       a.offer(poll(arrivals().subList(0, 3), 0));
-      assertThat(inFirst.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(holding.inFirst.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
       // when: the stream thread takes offset 1 while the worker is still in offset 0
       EncodeResult second = a.take(0, 1);
-      letGo.countDown();
+      holding.letGo.countDown();
       EncodeResult third = a.take(0, 2);
 
       // then: offset 1 was encoded by the taker itself; offset 2 by the worker or the taker
@@ -305,13 +258,6 @@ class EncodeAheadTest {
       awaitWorkerDone(a); // the one worker has come to the second image (FIFO)
       assertThat(a.workersIdleNanos()).isPositive();
     }
-  }
-
-  /** Waits until the pool's one worker has run (or passed over) every task handed to it. */
-  private static void awaitWorkerDone(EncodeAhead a) throws InterruptedException {
-    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-    a.runOnPool(done::countDown);
-    assertThat(done.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
   }
 
   @Test
@@ -510,5 +456,31 @@ class EncodeAheadTest {
 
     @Override
     public void close() {}
+  }
+
+  /**
+   * The real scorer, counting; the pool's worker waits in its first encoding until {@link #letGo}.
+   */
+  static final class Held extends Counting {
+    final java.util.concurrent.CountDownLatch inFirst = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch letGo = new java.util.concurrent.CountDownLatch(1);
+
+    Held(ExamScoringService inner) {
+      super(inner);
+    }
+
+    @Override
+    public EncodeResult encode(ExamImage image) {
+      if (Thread.currentThread().getName().startsWith("streams-encode-ahead")
+          && inFirst.getCount() > 0) {
+        inFirst.countDown();
+        try {
+          letGo.await(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return super.encode(image);
+    }
   }
 }

@@ -2,7 +2,6 @@ package org.mammotriage.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -18,21 +16,15 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.mammotriage.ops.OpsServer;
 import org.mammotriage.schemas.Topics;
 import org.mammotriage.schemas.avro.ExamAssemblyState;
 import org.mammotriage.schemas.avro.ExamScore;
 import org.mammotriage.schemas.avro.MammogramImage;
 import org.mammotriage.schemas.avro.SlotImage;
-import org.mammotriage.scoring.EncodeResult;
-import org.mammotriage.scoring.ExamImage;
 import org.mammotriage.scoring.ExamScoringService;
-import org.mammotriage.scoring.OnnxExamScorer;
-import org.mammotriage.testing.TestModels;
+import org.mammotriage.streams.EncodeAheadTest.Held;
 
 /**
  * The stream thread going on past images whose encodings are still being made ahead ({@link
@@ -44,32 +36,8 @@ import org.mammotriage.testing.TestModels;
  * <p>The worker is held in its first encoding until the test lets it go, so what is done when the
  * stream thread reaches an image does not depend on timing.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LookaheadReleaseTest {
+class LookaheadReleaseTest extends TestScorer {
   static final long CLOCK = 1_700_000_000_000L;
-  Path models;
-  OnnxExamScorer scorer;
-
-  @BeforeAll
-  void model() throws java.io.IOException {
-    models = java.nio.file.Files.createTempDirectory("lookahead-test");
-    scorer =
-        new OnnxExamScorer(
-            TestModels.writeV2(models.resolve("m"), TestModels.Kind.KNOWN, 30, 18),
-            "cpu",
-            false,
-            1,
-            1,
-            0);
-  }
-
-  @AfterAll
-  void closeModel() throws java.io.IOException {
-    scorer.close();
-    try (var files = java.nio.file.Files.walk(models)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
-  }
 
   /** Two exams of four views, one after the other (offsets 0-3 and 4-7). */
   static List<MammogramImage> twoExams() {
@@ -92,30 +60,6 @@ class LookaheadReleaseTest {
       }
     }
     return out;
-  }
-
-  /** The real scorer; the pool's worker waits in its first encoding until {@link #letGo}. */
-  static final class Held extends EncodeAheadTest.Counting {
-    final CountDownLatch inFirst = new CountDownLatch(1);
-    final CountDownLatch letGo = new CountDownLatch(1);
-
-    Held(ExamScoringService inner) {
-      super(inner);
-    }
-
-    @Override
-    public EncodeResult encode(ExamImage image) {
-      if (Thread.currentThread().getName().startsWith("streams-encode-ahead")
-          && inFirst.getCount() > 0) {
-        inFirst.countDown();
-        try {
-          letGo.await(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return super.encode(image);
-    }
   }
 
   TopologyTestDriver driver(ExamScoringService s, EncodeAhead ahead, ImageArchive archive) {
@@ -182,10 +126,16 @@ class LookaheadReleaseTest {
         lookahead);
   }
 
-  static void awaitWorkerDone(EncodeAhead a) throws InterruptedException {
-    CountDownLatch done = new CountDownLatch(1);
-    a.runOnPool(done::countDown);
-    assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+  /**
+   * Offers the images as one poll, waits until the pool's one worker is held in the first of them,
+   * and gives the driver's input topic.
+   */
+  static TestInputTopic<String, MammogramImage> heldPoll(
+      EncodeAhead a, Held held, TopologyTestDriver d, List<MammogramImage> imgs)
+      throws InterruptedException {
+    a.offer(EncodeAheadTest.poll(imgs, 0));
+    assertThat(held.inFirst.await(60, TimeUnit.SECONDS)).isTrue();
+    return in(d);
   }
 
   @Test
@@ -195,9 +145,7 @@ class LookaheadReleaseTest {
     Held held = new Held(scorer);
     try (EncodeAhead a = ahead(held, 16);
         TopologyTestDriver d = driver(held, a, ImageArchive.NONE)) {
-      a.offer(EncodeAheadTest.poll(imgs, 0)); // one poll of eight images
-      assertThat(held.inFirst.await(60, TimeUnit.SECONDS)).isTrue();
-      TestInputTopic<String, MammogramImage> in = in(d);
+      TestInputTopic<String, MammogramImage> in = heldPoll(a, held, d, imgs); // one poll of eight
       TestOutputTopic<String, ExamScore> out = scores(d);
       KeyValueStore<String, ExamAssemblyState> store = d.getKeyValueStore(ExamTriageTopology.STORE);
 
@@ -236,30 +184,45 @@ class LookaheadReleaseTest {
     }
   }
 
+  /** Whether the thread is blocked in {@link EncodeAhead.Claim#await}. */
+  static boolean waitsInClaim(Thread t) {
+    if (t.getState() != Thread.State.TIMED_WAITING && t.getState() != Thread.State.WAITING) {
+      return false;
+    }
+    for (StackTraceElement e : t.getStackTrace()) {
+      if (e.getClassName().equals(EncodeAhead.Claim.class.getName())
+          && e.getMethodName().equals("await")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   @Test
   void shouldWaitForTheOldestEncodingBeyondTheLookahead() throws Exception {
     List<MammogramImage> imgs = twoExams();
     Held held = new Held(scorer);
     try (EncodeAhead a = ahead(held, 2);
         TopologyTestDriver d = driver(held, a, ImageArchive.NONE)) {
-      a.offer(EncodeAheadTest.poll(imgs, 0));
-      assertThat(held.inFirst.await(60, TimeUnit.SECONDS)).isTrue();
-      TestInputTopic<String, MammogramImage> in = in(d);
+      TestInputTopic<String, MammogramImage> in = heldPoll(a, held, d, imgs);
       for (MammogramImage i : imgs.subList(0, 2)) {
         in.pipeInput(i.getStudyInstanceUid(), i, CLOCK);
       }
       assertThat(a.hits()).as("two held, none waited for").isZero();
 
-      // when: a third image would be a third encoding outstanding (the worker is let go later,
-      // from another thread, while the stream thread waits)
+      // when: a third image would be a third encoding outstanding; the worker is let go from
+      // another thread once the stream thread (this one, in the driver) waits for the oldest
+      Thread streamThread = Thread.currentThread();
+      java.util.concurrent.atomic.AtomicBoolean sawItWait =
+          new java.util.concurrent.atomic.AtomicBoolean();
       Thread opener =
           new Thread(
               () -> {
-                try {
-                  Thread.sleep(200);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!waitsInClaim(streamThread) && System.nanoTime() < deadline) {
+                  Thread.onSpinWait();
                 }
+                sawItWait.set(waitsInClaim(streamThread));
                 held.letGo.countDown();
               });
       opener.start();
@@ -267,7 +230,9 @@ class LookaheadReleaseTest {
       opener.join();
 
       // then: the stream thread waited for the oldest before it went on
+      assertThat(sawItWait).as("the stream thread waited on a claim").isTrue();
       assertThat(a.hits()).as("the oldest encoding got").isPositive();
+      assertThat(a.ranByTaker()).as("left to the worker").isZero();
     }
   }
 
@@ -281,9 +246,7 @@ class LookaheadReleaseTest {
     Held held = new Held(scorer);
     try (EncodeAhead a = ahead(held, 16);
         TopologyTestDriver d = driver(held, a, ImageArchive.NONE)) {
-      a.offer(EncodeAheadTest.poll(imgs, 0));
-      assertThat(held.inFirst.await(60, TimeUnit.SECONDS)).isTrue();
-      TestInputTopic<String, MammogramImage> in = in(d);
+      TestInputTopic<String, MammogramImage> in = heldPoll(a, held, d, imgs);
       for (MammogramImage i : imgs.subList(0, 4)) {
         in.pipeInput(i.getStudyInstanceUid(), i, CLOCK);
       }
