@@ -275,10 +275,10 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
 
   /**
    * Puts the held encodings of the exam into its slots (waiting for them), as {@link SlotImages}
-   * would have on the image's arrival; an encoding that is not one to use (it failed ahead, or was
-   * made on a model no longer active) is made again from the image read back from the topic, as on
-   * arrival. A slot whose image cannot be read back is left without: {@link ReleaseScoring} says
-   * so.
+   * would have on the image's arrival: an encoding to use, or an image that does not decode. Any
+   * other slot stays waiting, and {@link ReleaseScoring} encodes it from the image read back from
+   * the topic, as after a model change (an encoding that failed ahead for another reason, or was
+   * made on a model no longer active).
    */
   private void fill(String study, ExamAssemblyState st) {
     Map<Slot, Held> h = held.remove(study);
@@ -299,23 +299,6 @@ public final class ExamAssembler implements Processor<String, MammogramImage, St
           && EncodeResult.UNDECODABLE_IMAGE.equals(r.failure())
           && r.model().id().equals(scorer.activeModel().id())) {
         slots.set(i, SlotImage.newBuilder(s).setEncodeFailure(r.failure()).build());
-      } else if (archive != null && s.getSourcePartition() != null && s.getSourceOffset() != null) {
-        SlotImage again =
-            archive
-                .fetch(s.getSourcePartition(), s.getSourceOffset())
-                .filter(img -> img.getSopInstanceUid().equals(s.getSopInstanceUid()))
-                .map(
-                    img ->
-                        SlotImages.arrive(
-                            scorer,
-                            Slot.valueOf(s.getSlot()),
-                            img,
-                            s.getSourcePartition(),
-                            s.getSourceOffset(),
-                            r,
-                            settings.images()))
-                .orElse(s);
-        slots.set(i, again);
       }
     }
     st.setSlots(slots);

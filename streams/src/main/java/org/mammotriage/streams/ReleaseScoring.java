@@ -48,6 +48,8 @@ final class ReleaseScoring {
   private final ExamScoringService scorer;
   private final ImageArchive archive;
   private final ImageStore images;
+  // set by pngOf: the last image read back was named by its record but not in the image store
+  private boolean storeLacked;
 
   /** The score and how many views were encoded again (or read back) for it. */
   record Outcome(ScoreResult result, int reencoded) {}
@@ -90,11 +92,12 @@ final class ReleaseScoring {
         // contract-1 model was active (a slot that waited for an encoding made ahead when the
         // process stopped is encoded here for the first time)
         boolean again = s.getEncoding() != null || s.getPng() != null;
+        storeLacked = false;
         Optional<byte[]> png = pixels(s);
         if (png.isEmpty()) {
           // an image the image store did not have on arrival is looked for once more here
           String why =
-              SlotImages.IMAGE_NOT_IN_STORE.equals(s.getEncodeFailure())
+              storeLacked || SlotImages.IMAGE_NOT_IN_STORE.equals(s.getEncodeFailure())
                   ? SlotImages.IMAGE_NOT_IN_STORE
                   : IMAGE_UNAVAILABLE;
           return new Outcome(unscorable(study, active, why), reencoded);
@@ -150,11 +153,15 @@ final class ReleaseScoring {
         .flatMap(this::pngOf);
   }
 
-  /** The record's PNG, read from the image store when it carries a reference; empty if gone. */
+  /**
+   * The record's PNG, read from the image store when it carries a reference; empty if gone (the
+   * store not having it: {@link #storeLacked}).
+   */
   private Optional<byte[]> pngOf(MammogramImage img) {
     try {
       return Optional.of(images.pngOf(img));
     } catch (ImageStore.MissingImageException e) {
+      storeLacked = true;
       return Optional.empty();
     } catch (java.io.IOException e) {
       throw new ImageStore.UnavailableException(e);

@@ -98,7 +98,8 @@ public final class StreamsApp implements AutoCloseable {
    * Kafka's own clients, with each stream thread's main consumer made known to the {@link
    * EncodeAhead} ({@link EncodeAhead#moreComing}: whether the thread's next poll returns images at
    * once, read on the thread itself from what the consumer's last fetch said of the partition's
-   * end).
+   * end). (Kafka's own supplier, {@code DefaultKafkaClientSupplier}, is internal API: not
+   * extended.)
    */
   static final class LagAwareClients implements org.apache.kafka.streams.KafkaClientSupplier {
     private final EncodeAhead ahead;
